@@ -1,0 +1,43 @@
+# Pasar Desa — `make run` serves the shop, `make test` runs every test. Both set everything up.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+.PHONY: run test test-fast lint bench system-deps migrate demo clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(PY) -m app.cli serve
+
+migrate: $(VENV)/.installed
+	$(PY) -m app.cli migrate
+
+demo: $(VENV)/.installed
+	$(PY) -m app.cli seed-demo
+
+system-deps:
+	bash .ci/system-deps.sh
+
+test: $(VENV)/.installed system-deps
+	$(PY) -m pytest
+
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest tests/unit
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy app catalog orders producers search
+
+bench: $(VENV)/.installed
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) var/search var/*.sqlite3*

@@ -1,0 +1,1 @@
+"""Pasar Desa application: factory, settings, database, accounts and the web plumbing."""

@@ -1,0 +1,190 @@
+"""The application factory: `create_app(settings=None)` wires settings, database, sessions and routes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
+from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
+from litestar import Litestar, Request, Response
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.htmx import HTMXRequest
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
+
+from app.db import DatabaseConfig, make_alchemy_config, write_intent
+from app.errors import EXCEPTION_HANDLERS, problem
+from app.models import WebSession
+from app.registry import import_models
+from app.routes import AuthApiController, AuthController, health, provide_current_user
+from app.settings import Settings
+from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
+from catalog.routes import CatalogApiController, StorefrontController
+from orders import state as order_state
+from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
+
+DEMO_CATALOG = Path(__file__).resolve().parent / "demo" / "demo_catalog.json"
+_UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def write_intent_middleware(app: ASGIApp) -> ASGIApp:
+    """Mark unsafe requests so SQLite transactions take the write lock up front (see app.db)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if str(scope["type"]) == "http" and scope.get("method") in _UNSAFE:
+            token = write_intent.set(True)
+            try:
+                await app(scope, receive, send)
+            finally:
+                write_intent.reset(token)
+            return
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def json_api_middleware(app: ASGIApp) -> ASGIApp:
+    """The API takes JSON only: a cross-site HTML form cannot send it, which is the API's CSRF defence."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if str(scope["type"]) == "http" and scope.get("method") in _UNSAFE and scope["path"].startswith("/api/"):
+            headers = dict(scope.get("headers", []))
+            content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
+            length = headers.get(b"content-length", b"0")
+            has_body = length not in (b"0", b"") or b"transfer-encoding" in headers
+            if has_body and not content_type.startswith("application/json"):
+                body = json.dumps(
+                    {
+                        "status": 415,
+                        "code": "unsupported_media_type",
+                        "title": "Format tidak didukung",
+                        "detail": "Kirim data sebagai JSON (Content-Type: application/json).",
+                    }
+                ).encode()
+                start: HTTPResponseStartEvent = {
+                    "type": "http.response.start",
+                    "status": 415,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                }
+                end: HTTPResponseBodyEvent = {"type": "http.response.body", "body": body, "more_body": False}
+                await send(start)
+                await send(end)
+                return
+        await app(scope, receive, send)
+
+    return middleware
+
+
+def unit_of_work_finisher(alchemy: SQLAlchemyAsyncConfig) -> Callable[[Scope, int], Awaitable[None]]:
+    """Commit the request's transaction on success (2xx/3xx), roll it back otherwise."""
+
+    async def finish(scope: Scope, status: int) -> None:
+        session = get_aa_scope_state(scope, alchemy.session_scope_key)
+        if session is None:
+            return
+        if 200 <= status < 400:
+            await session.commit()
+        else:
+            await session.rollback()
+
+    return finish
+
+
+def _state_error_handler(request: Request[Any, Any, Any], exc: order_state.StateError) -> Response[Any]:
+    status = 403 if isinstance(exc, order_state.TransitionForbidden) else 409
+    return problem(request, status, exc.message, code="illegal_transition" if status == 409 else "forbidden")
+
+
+def _demo_notice(settings: Settings) -> str | None:
+    if not settings.demo_mode or not DEMO_CATALOG.exists():
+        return None
+    meta = json.loads(DEMO_CATALOG.read_text(encoding="utf-8")).get("_meta", {})
+    notice = meta.get("fiction_notice")
+    return str(notice) if notice else None
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    import_models()
+    db = DatabaseConfig(settings)
+    alchemy = make_alchemy_config(db)
+    demo_notice = _demo_notice(settings)
+
+    def engine_callback(engine: JinjaTemplateEngine) -> None:
+        configure_environment(engine.engine, demo_notice=demo_notice)
+
+    async def on_shutdown() -> None:
+        await db.dispose()
+
+    logging_config = LoggingConfig(
+        root={"level": "INFO", "handlers": ["queue_listener"]},
+        loggers={"pasardesa": {"level": "INFO", "propagate": True}},
+        log_exceptions="never",
+    )
+    return Litestar(
+        route_handlers=[
+            StorefrontController,
+            CatalogApiController,
+            CartController,
+            OrderPageController,
+            StaffController,
+            OrderApiController,
+            AuthController,
+            AuthApiController,
+            health,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], name="static", cache_control=None, include_in_schema=False
+            ),
+        ],
+        plugins=[SQLAlchemyPlugin(config=alchemy)],
+        dependencies={"user": Provide(provide_current_user)},
+        request_class=HTMXRequest,
+        middleware=[
+            write_intent_middleware,
+            json_api_middleware,
+            SessionConfig(
+                store="sessions",
+                key="pd_session",
+                max_age=30 * 24 * 3600,
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+                finish_unit_of_work=unit_of_work_finisher(alchemy),
+            ).middleware,
+        ],
+        stores={"sessions": SQLAlchemyStore(config=alchemy, model=WebSession, namespace="sessions")},
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="csrftoken",
+            header_name="x-csrftoken",
+            exclude=["^/api/"],
+            cookie_secure=settings.secure_cookies,
+        ),
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
+        template_config=TemplateConfig(
+            directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=engine_callback
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Pasar Desa API",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[JsonRenderPlugin(path=["/openapi.json", "/"])],
+        ),
+        exception_handlers={**EXCEPTION_HANDLERS, order_state.StateError: _state_error_handler},
+        logging_config=logging_config,
+        on_shutdown=[on_shutdown],
+        state=State({"settings": settings, "db": db}),
+        debug=settings.debug,
+    )

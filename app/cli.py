@@ -1,0 +1,94 @@
+"""Command line: migrate, load the demo data, serve, and the search maintenance commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from alembic import command
+from alembic.config import Config
+
+from app.settings import ROOT, Settings
+
+log = logging.getLogger("pasardesa.cli")
+
+
+def alembic_config(settings: Settings) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["settings"] = settings
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def migrate(settings: Settings) -> None:
+    """Bring the schema to the latest revision. Run once, before any app worker starts."""
+    if settings.is_sqlite:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    command.upgrade(alembic_config(settings), "head")
+
+
+async def seed_demo(settings: Settings, *, only_if_empty: bool = True) -> str:
+    from app.db import DatabaseConfig
+    from app.demo.loader import is_empty, load_demo
+    from app.registry import import_models
+
+    import_models()
+    db = DatabaseConfig(settings)
+    try:
+        async with db.session(write=True) as session:
+            if only_if_empty and not await is_empty(session):
+                return "Database sudah berisi data; data demo tidak dimuat."
+            summary = await load_demo(session, settings.demo_password)
+            await session.commit()
+    finally:
+        await db.dispose()
+    return (
+        f"Data demo dimuat: {summary.cooperatives} koperasi, {summary.producers} produsen, "
+        f"{summary.products} produk, {summary.users} akun."
+    )
+
+
+def serve(settings: Settings) -> None:
+    import uvicorn
+
+    migrate(settings)
+    if settings.demo_mode:
+        print(asyncio.run(seed_demo(settings)), flush=True)
+    print(f"Pasar Desa berjalan di http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(
+        "app.asgi:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pasardesa", description="Pasar Desa: pasar koperasi desa.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations")
+    seed = sub.add_parser("seed-demo", help="load the demo cooperatives into an empty database")
+    seed.add_argument("--force", action="store_true", help="load even if the database has data")
+    sub.add_parser("serve", help="migrate, load demo data if empty, and serve")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    if args.command == "migrate":
+        migrate(settings)
+        print("Migrasi selesai.")
+    elif args.command == "seed-demo":
+        print(asyncio.run(seed_demo(settings, only_if_empty=not args.force)))
+    elif args.command == "serve":
+        serve(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Demo data for three South Kalimantan cooperatives, loaded into an empty database."""

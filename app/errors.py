@@ -1,0 +1,183 @@
+"""Domain errors raised by services, and the one place that maps them to pages and JSON problems."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+log = logging.getLogger("pasardesa.errors")
+
+
+class DomainError(Exception):
+    """A business rule said no. `message` is shown to people, in Bahasa Indonesia."""
+
+    status_code = 400
+    code = "error"
+
+    def __init__(self, message: str, *, field_errors: Mapping[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field_errors: dict[str, str] = dict(field_errors or {})
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "forbidden"
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+    code = "invalid"
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "conflict"
+
+
+class OutOfStock(Conflict):
+    code = "out_of_stock"
+
+
+class Busy(DomainError):
+    """The database stayed locked past every retry; the request changed nothing."""
+
+    status_code = 503
+    code = "busy"
+
+
+_TITLES = {
+    400: "Permintaan tidak valid",
+    401: "Perlu masuk",
+    403: "Tidak diizinkan",
+    404: "Tidak ditemukan",
+    405: "Metode tidak diizinkan",
+    409: "Tidak bisa diproses",
+    413: "Permintaan terlalu besar",
+    415: "Format tidak didukung",
+    422: "Data belum benar",
+    429: "Terlalu banyak permintaan",
+    500: "Terjadi kesalahan",
+    503: "Sedang sibuk",
+}
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def problem(
+    request: Request[Any, Any, Any],
+    status: int,
+    message: str,
+    *,
+    code: str,
+    field_errors: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> Response[Any]:
+    """A JSON problem for the API, an error page (or htmx fragment) for people."""
+    if _is_api(request):
+        body: dict[str, Any] = {
+            "status": status,
+            "code": code,
+            "title": _TITLES.get(status, "Kesalahan"),
+            "detail": message,
+        }
+        if field_errors:
+            body["errors"] = dict(field_errors)
+        if extra:
+            body.update(extra)
+        return Response(body, status_code=status, media_type=MediaType.JSON)
+    is_htmx = bool(request.headers.get("hx-request")) and not request.headers.get("hx-boosted")
+    headers = {"Vary": "HX-Request"}
+    if is_htmx:
+        # A failed swap shows its message in the page's message area instead of replacing the target.
+        headers |= {"HX-Retarget": "#toast", "HX-Reswap": "innerHTML"}
+    return HTMXBlockTemplate(
+        template_name="errors/message.html",
+        block_name="error" if is_htmx else None,
+        context={
+            "status": status,
+            "title": _TITLES.get(status, "Kesalahan"),
+            "message": message,
+            "field_errors": dict(field_errors or {}),
+            "fragment": is_htmx,
+        },
+        status_code=status,
+        headers=headers,
+        media_type="text/html",
+    )
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return problem(request, exc.status_code, exc.message, code=exc.code, field_errors=exc.field_errors, extra=exc.extra)
+
+
+def _validation_messages(exc: ValidationException) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    for item in extra:
+        if isinstance(item, dict):
+            key = str(item.get("key") or item.get("source") or "body")
+            errors[key] = str(item.get("message", "tidak valid"))
+    if not errors and exc.detail:
+        errors["body"] = exc.detail
+    return errors
+
+
+def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    return problem(
+        request, 422, "Data yang dikirim tidak sesuai format.", code="invalid", field_errors=_validation_messages(exc)
+    )
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, NotFoundException):
+        message = "Halaman atau data yang dicari tidak ada."
+    elif isinstance(exc, NotAuthorizedException):
+        message = "Silakan masuk terlebih dahulu."
+    elif isinstance(exc, PermissionDeniedException):
+        message = exc.detail if exc.detail and exc.detail != "Forbidden" else "Anda tidak punya akses ke sini."
+        if "CSRF" in (exc.detail or ""):
+            message = "Sesi formulir sudah kedaluwarsa. Muat ulang halaman lalu coba lagi."
+    else:
+        message = exc.detail or _TITLES.get(status, "Kesalahan")
+    return problem(request, status, message, code="http_error")
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # Litestar is silent about 500s unless debug is on: always log the traceback.
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Maaf, terjadi kesalahan di server. Pesanan Anda tidak berubah; silakan coba lagi.",
+        code="internal",
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+}

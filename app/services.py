@@ -1,0 +1,34 @@
+"""Cooperatives, the tenant every other record belongs to."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import NotFound
+from app.models import Cooperative
+
+
+async def list_cooperatives(session: AsyncSession) -> Sequence[Cooperative]:
+    result = await session.scalars(
+        select(Cooperative).where(Cooperative.is_active.is_(True)).order_by(Cooperative.name)
+    )
+    return result.all()
+
+
+async def get_cooperative(session: AsyncSession, slug: str) -> Cooperative:
+    cooperative = await session.scalar(
+        select(Cooperative).where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
+    )
+    if cooperative is None:
+        raise NotFound("Koperasi tidak ditemukan. Periksa kembali alamatnya.")
+    return cooperative
+
+
+async def get_cooperative_by_id(session: AsyncSession, cooperative_id: int) -> Cooperative:
+    cooperative = await session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise NotFound("Koperasi tidak ditemukan.")
+    return cooperative

@@ -1,0 +1,92 @@
+"""Settings parsed once from environment variables into one immutable object."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_VAR_DIR = ROOT / "var"
+# Printed in the README as demo-only; every real deployment sets DEMO_MODE=0 or its own DEMO_PASSWORD.
+DEFAULT_DEMO_PASSWORD = "pasardesa-demo"  # noqa: S105
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "ya"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = ""
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    meili_url: str | None = None
+    meili_api_key: str | None = None
+    var_dir: Path = DEFAULT_VAR_DIR
+    demo_mode: bool = True
+    demo_password: str = DEFAULT_DEMO_PASSWORD
+    debug: bool = False
+    # Background relay from the search outbox to the engine; tests switch it off to drive it by hand.
+    search_relay: bool = True
+    secure_cookies: bool = False
+    sql_echo: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{self.var_dir / 'pasardesa.sqlite3'}")
+        if not self.secret_key:
+            # A random key per process is only safe with one worker; production sets SECRET_KEY.
+            object.__setattr__(self, "secret_key", secrets.token_urlsafe(32))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def search_index_dir(self) -> Path:
+        return self.var_dir / "search"
+
+    @property
+    def uses_meilisearch(self) -> bool:
+        return bool(self.meili_url)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        var_dir = Path(env.get("VAR_DIR") or DEFAULT_VAR_DIR)
+        return cls(
+            database_url=normalise_database_url(env.get("DATABASE_URL", "")),
+            secret_key=env.get("SECRET_KEY", ""),
+            host=env.get("HOST", "127.0.0.1"),
+            port=int(env.get("PORT", "8000")),
+            workers=int(env.get("WORKERS", "1")),
+            meili_url=env.get("MEILI_URL") or None,
+            meili_api_key=env.get("MEILI_API_KEY") or None,
+            var_dir=var_dir,
+            demo_mode=_bool(env.get("DEMO_MODE"), True),
+            demo_password=env.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
+            debug=_bool(env.get("DEBUG"), False),
+            search_relay=_bool(env.get("SEARCH_RELAY"), True),
+            secure_cookies=_bool(env.get("SECURE_COOKIES"), False),
+        )
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs operators usually have and pick the async driver for them."""
+    url = url.strip()
+    if not url:
+        return ""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url

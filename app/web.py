@@ -1,0 +1,136 @@
+"""Web plumbing: the one render helper (page or htmx block), template filters, sessions, flash messages."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from jinja2 import Environment
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.types import Empty, Message, Scope, ScopeSession
+from markupsafe import Markup
+
+from app.text import display_phone, rupiah
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = ROOT / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+_STATUS_LABELS = {
+    "placed": "Dipesan",
+    "confirmed": "Dikonfirmasi",
+    "packed": "Dikemas",
+    "ready_for_pickup": "Siap diambil",
+    "out_for_delivery": "Sedang diantar",
+    "completed": "Selesai",
+    "cancelled": "Dibatalkan",
+}
+
+
+def is_partial(request: Request[Any, Any, Any]) -> bool:
+    """A real htmx swap gets a block; boosted and history-restore requests get the whole page."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def render(
+    request: Request[Any, Any, Any],
+    template: str,
+    block: str | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> HTMXBlockTemplate:
+    partial = block is not None and is_partial(request)
+    flashes = pop_flashes(request)
+    return HTMXBlockTemplate(
+        template_name=template,
+        block_name=block if partial else None,
+        context={"flashes": flashes, "partial": partial, **context},
+        status_code=status_code,
+        headers={"Vary": "HX-Request", **(headers or {})},
+        media_type="text/html",
+    )
+
+
+def flash(request: Request[Any, Any, Any], message: str, kind: str = "info") -> None:
+    messages = list(request.session.get("flash", [])) if request.session else []
+    messages.append({"kind": kind, "message": message})
+    request.session["flash"] = messages
+
+
+def pop_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
+    if "session" not in request.scope or not request.session or "flash" not in request.session:
+        return []
+    messages = request.session.pop("flash")
+    return list(messages) if isinstance(messages, list) else []
+
+
+def _asset_version(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.exists() else "0"
+
+
+def configure_environment(env: Environment, *, demo_notice: str | None) -> None:
+    env.filters["rupiah"] = rupiah
+    env.filters["phone"] = display_phone
+    env.filters["status_label"] = lambda s: _STATUS_LABELS.get(str(s), str(s))
+    env.filters["percent"] = lambda part, whole: round(part * 100 / whole) if whole else 0
+    env.globals["status_labels"] = _STATUS_LABELS
+    env.globals["demo_notice"] = demo_notice
+    env.globals["asset_version"] = {
+        "css": _asset_version(STATIC_DIR / "css" / "app.css"),
+        "js": _asset_version(STATIC_DIR / "js" / "app.js"),
+    }
+    env.globals["nl2br"] = lambda text: Markup("<br>").join(str(text or "").splitlines())
+
+
+class SessionBackend(ServerSideSessionBackend):
+    """Writes a session only when it changed, and never for a visitor who has none.
+
+    Litestar's backend stores every non-empty session on every response and creates a row for
+    every anonymous page view; on SQLite that turns page views into writes.
+    """
+
+    _RAW_KEY = "_pd_session_raw"
+
+    async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+        if session_id := connection.cookies.get(self.config.key):
+            store = self.config.get_store_from_app(connection.scope["app"])
+            data = await self.get(session_id, store=store)
+            if data is not None:
+                cast("dict[str, Any]", connection.scope)[self._RAW_KEY] = data
+                return self.deserialize_data(data)
+        return {}
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> None:
+        # The request's database work must end before the session row is written: on SQLite the
+        # request's transaction holds the write lock, and the session store would wait on it forever.
+        # Ending it here also means a session change (a cleared cart) is saved only after its order.
+        finish = getattr(self.config, "finish_unit_of_work", None)
+        if finish is not None:
+            await finish(connection.scope, int(cast("dict[str, Any]", message).get("status", 200)))
+        raw = cast("dict[str, Any]", connection.scope).get(self._RAW_KEY)
+        if scope_session is Empty or not scope_session:
+            if raw is None and not connection.cookies.get(self.config.key):
+                return
+            await super().store_in_message(Empty, message, connection)
+            return
+        if raw is not None and self.serialize_data(scope_session, connection.scope) == raw:
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+@dataclass
+class SessionConfig(ServerSideSessionConfig):
+    # Called with (scope, status) when the response starts: commits (2xx/3xx) or rolls back.
+    finish_unit_of_work: Callable[[Scope, int], Awaitable[None]] | None = None
+    _backend_class = SessionBackend

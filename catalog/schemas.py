@@ -1,0 +1,59 @@
+"""JSON shapes of the catalog API (msgspec)."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class CooperativeOut(msgspec.Struct):
+    slug: str
+    name: str
+    short_name: str
+    village: str
+    desa: str
+    kecamatan: str
+    kabupaten: str
+    provinsi: str
+    whatsapp: str
+    url: str
+
+
+class ProducerRef(msgspec.Struct):
+    id: int | None
+    name: str
+
+
+class ProductSummary(msgspec.Struct):
+    id: int
+    name: str
+    unit: str
+    price: int
+    stock: int
+    category: str
+    producer: ProducerRef
+
+
+class ProductList(msgspec.Struct):
+    items: list[ProductSummary]
+    total: int
+    page: int
+    per_page: int
+
+
+class ProductDetail(msgspec.Struct):
+    id: int
+    name: str
+    description: str | None
+    unit: str
+    pack_size: str | None
+    price: int
+    producer_price: int
+    margin: int
+    het: int | None
+    het_basis: str | None
+    stock: int
+    in_stock: bool
+    max_qty_per_order: int | None
+    category: str
+    producer: ProducerRef
+    cooperative: str

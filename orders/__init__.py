@@ -1,0 +1,1 @@
+"""Orders: cart, checkout, order state machine and payments."""

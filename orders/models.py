@@ -1,0 +1,77 @@
+"""Orders, their lines (price snapshots), the audit trail of status changes."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+
+
+class Order(Base):
+    __tablename__ = "customer_order"
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "idempotency_key", name="uq_order_cooperative_idempotency_key"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True, index=True)
+    # The buyer's proof of ownership for guest orders: part of the order link, never shown to staff lists.
+    token: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(24), default="placed", index=True)
+    payment_status: Mapped[str] = mapped_column(String(16), default="unpaid")
+    payment_method: Mapped[str] = mapped_column(String(16), default="cash")
+    fulfilment: Mapped[str] = mapped_column(String(16))
+    customer_name: Mapped[str] = mapped_column(String(120))
+    customer_phone: Mapped[str] = mapped_column(String(20), index=True)
+    dusun: Mapped[str | None] = mapped_column(String(120))
+    rt: Mapped[str | None] = mapped_column(String(8))
+    rw: Mapped[str | None] = mapped_column(String(8))
+    landmark: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    subtotal: Mapped[int] = mapped_column(BigInteger)
+    delivery_fee: Mapped[int] = mapped_column(BigInteger, default=0)
+    total: Mapped[int] = mapped_column(BigInteger)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", lazy="selectin", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[OrderEvent]] = relationship(
+        back_populates="order", lazy="selectin", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+
+class OrderLine(Base):
+    __tablename__ = "order_line"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id", ondelete="SET NULL"), index=True)
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("producer.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(40))
+    unit_price: Mapped[int] = mapped_column(Integer)
+    producer_price: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    line_total: Mapped[int] = mapped_column(BigInteger)
+
+    order: Mapped[Order] = relationship(back_populates="lines", lazy="raise")
+
+
+class OrderEvent(Base):
+    __tablename__ = "order_event"
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Who, in words, for the audit trail: "Pembeli", "Staf: Rahmah", "Sistem".
+    actor_label: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    order: Mapped[Order] = relationship(back_populates="events", lazy="raise")

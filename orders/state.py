@@ -1,0 +1,281 @@
+"""The order and payment state machines, as data, with Indonesian labels and messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Literal
+
+__all__ = [
+    "ACTION_LABELS",
+    "CANCELLABLE",
+    "LABELS",
+    "PAYMENT_LABELS",
+    "Fulfilment",
+    "IllegalPaymentTransition",
+    "IllegalTransition",
+    "OrderStatus",
+    "PaymentStatus",
+    "Role",
+    "StateError",
+    "TransitionForbidden",
+    "allowed_targets",
+    "check_payment_transition",
+    "check_transition",
+    "is_final",
+    "next_steps",
+    "restocks_on",
+]
+
+
+class OrderStatus(StrEnum):
+    PLACED = "placed"
+    CONFIRMED = "confirmed"
+    PACKED = "packed"
+    READY_FOR_PICKUP = "ready_for_pickup"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class Fulfilment(StrEnum):
+    PICKUP = "pickup"
+    DELIVERY = "delivery"
+
+
+class PaymentStatus(StrEnum):
+    UNPAID = "unpaid"
+    PAID = "paid"
+    REFUNDED = "refunded"
+
+
+Role = Literal["buyer", "staff", "admin"]
+
+# Roles that may make every legal transition; a buyer may only cancel while the order is placed.
+_STAFF_ROLES = frozenset({"staff", "admin"})
+
+# Forward moves: target -> the fulfilment it requires (None: either).
+_FORWARD: Mapping[OrderStatus, Mapping[OrderStatus, Fulfilment | None]] = {
+    OrderStatus.PLACED: {OrderStatus.CONFIRMED: None},
+    OrderStatus.CONFIRMED: {OrderStatus.PACKED: None},
+    OrderStatus.PACKED: {
+        OrderStatus.READY_FOR_PICKUP: Fulfilment.PICKUP,
+        OrderStatus.OUT_FOR_DELIVERY: Fulfilment.DELIVERY,
+    },
+    OrderStatus.READY_FOR_PICKUP: {OrderStatus.COMPLETED: None},
+    OrderStatus.OUT_FOR_DELIVERY: {OrderStatus.COMPLETED: None},
+    OrderStatus.COMPLETED: {},
+    OrderStatus.CANCELLED: {},
+}
+CANCELLABLE = frozenset({OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.PACKED})
+_BUYER_CANCELLABLE = frozenset({OrderStatus.PLACED})
+_FINAL = frozenset({OrderStatus.COMPLETED, OrderStatus.CANCELLED})
+
+# How far along an order is; used only to word "cannot go back" messages.
+_RANK: Mapping[OrderStatus, int] = {
+    OrderStatus.PLACED: 0,
+    OrderStatus.CONFIRMED: 1,
+    OrderStatus.PACKED: 2,
+    OrderStatus.READY_FOR_PICKUP: 3,
+    OrderStatus.OUT_FOR_DELIVERY: 3,
+    OrderStatus.COMPLETED: 4,
+    OrderStatus.CANCELLED: 4,
+}
+
+LABELS: dict[OrderStatus, str] = {
+    OrderStatus.PLACED: "Dipesan",
+    OrderStatus.CONFIRMED: "Dikonfirmasi",
+    OrderStatus.PACKED: "Dikemas",
+    OrderStatus.READY_FOR_PICKUP: "Siap diambil",
+    OrderStatus.OUT_FOR_DELIVERY: "Sedang diantar",
+    OrderStatus.COMPLETED: "Selesai",
+    OrderStatus.CANCELLED: "Dibatalkan",
+}
+
+# Button text for the move *to* a status; an order is never moved to "placed".
+ACTION_LABELS: dict[OrderStatus, str] = {
+    OrderStatus.CONFIRMED: "Konfirmasi",
+    OrderStatus.PACKED: "Tandai dikemas",
+    OrderStatus.READY_FOR_PICKUP: "Siap diambil",
+    OrderStatus.OUT_FOR_DELIVERY: "Antar",
+    OrderStatus.COMPLETED: "Selesaikan",
+    OrderStatus.CANCELLED: "Batalkan",
+}
+
+PAYMENT_LABELS: dict[PaymentStatus, str] = {
+    PaymentStatus.UNPAID: "Belum dibayar",
+    PaymentStatus.PAID: "Lunas",
+    PaymentStatus.REFUNDED: "Dikembalikan",
+}
+
+# "Pesanan yang ..." — the order as it stands now.
+_STANDING: Mapping[OrderStatus, str] = {
+    OrderStatus.PLACED: "masih berstatus dipesan",
+    OrderStatus.CONFIRMED: "sudah dikonfirmasi",
+    OrderStatus.PACKED: "sudah dikemas",
+    OrderStatus.READY_FOR_PICKUP: "sudah siap diambil",
+    OrderStatus.OUT_FOR_DELIVERY: "sedang diantar",
+    OrderStatus.COMPLETED: "sudah selesai",
+    OrderStatus.CANCELLED: "sudah dibatalkan",
+}
+
+
+class StateError(Exception):
+    """A refused status change; `message` is shown to the user as is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class IllegalTransition(StateError):
+    """No one may make this move (HTTP 409)."""
+
+    def __init__(self, current: OrderStatus, target: OrderStatus, message: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.target = target
+
+
+class TransitionForbidden(StateError):
+    """The move is legal, but not for this role (HTTP 403)."""
+
+    def __init__(self, current: OrderStatus, target: OrderStatus, role: str, message: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.target = target
+        self.role = role
+
+
+class IllegalPaymentTransition(StateError):
+    """A payment status change that is never allowed (HTTP 409)."""
+
+    def __init__(self, current: PaymentStatus, target: PaymentStatus, message: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.target = target
+
+
+def _is_legal(current: OrderStatus, target: OrderStatus, fulfilment: Fulfilment) -> bool:
+    if target is OrderStatus.CANCELLED:
+        return current in CANCELLABLE
+    if target not in _FORWARD[current]:
+        return False
+    required = _FORWARD[current][target]
+    return required is None or required is fulfilment
+
+
+def _role_may(role: str, current: OrderStatus, target: OrderStatus) -> bool:
+    if role in _STAFF_ROLES:
+        return True
+    return role == "buyer" and target is OrderStatus.CANCELLED and current in _BUYER_CANCELLABLE
+
+
+def _illegal_message(current: OrderStatus, target: OrderStatus, fulfilment: Fulfilment) -> str:
+    standing = _STANDING[current]
+    if current is target:
+        return f"Pesanan sudah berstatus {LABELS[current].lower()}."
+    if current in _FINAL:
+        return f"Pesanan yang {standing} tidak bisa diubah lagi."
+    if target is OrderStatus.READY_FOR_PICKUP and fulfilment is Fulfilment.DELIVERY:
+        return "Pesanan ini diantar ke pembeli, jadi tidak bisa ditandai siap diambil."
+    if target is OrderStatus.OUT_FOR_DELIVERY and fulfilment is Fulfilment.PICKUP:
+        return "Pesanan ini diambil sendiri di koperasi, jadi tidak bisa diantar."
+    if target is OrderStatus.CANCELLED:
+        return (
+            f"Pesanan yang {standing} tidak bisa dibatalkan lagi; "
+            "pembatalan hanya bisa sebelum pesanan siap diambil atau diantar."
+        )
+    if _RANK[target] < _RANK[current]:
+        return f"Pesanan yang {standing} tidak bisa kembali ke status {LABELS[target].lower()}."
+    if _RANK[target] == _RANK[current]:
+        return f"Pesanan yang {standing} tidak bisa berubah menjadi {LABELS[target].lower()}."
+    steps = ", ".join(LABELS[s].lower() for s in next_steps(current, fulfilment))
+    return (
+        f"Pesanan yang {standing} tidak bisa langsung menjadi {LABELS[target].lower()}. "
+        f"Langkah berikutnya: {steps}."
+    )
+
+
+def _forbidden_message(current: OrderStatus, target: OrderStatus, role: str) -> str:
+    if role == "buyer" and target is OrderStatus.CANCELLED:
+        return (
+            f"Pesanan yang {_STANDING[current]} tidak bisa dibatalkan sendiri. "
+            "Hubungi koperasi untuk membatalkannya."
+        )
+    return f"Hanya petugas koperasi yang bisa mengubah status pesanan menjadi {LABELS[target].lower()}."
+
+
+def check_transition(
+    current: OrderStatus | str,
+    target: OrderStatus | str,
+    role: Role | str,
+    fulfilment: Fulfilment | str,
+) -> None:
+    """Raise IllegalTransition if no one may move the order, TransitionForbidden if this role may not.
+
+    An illegal move is reported as such whatever the role, so a buyer and staff get the same answer.
+    Plain strings (as stored in the database) are accepted; an unknown status raises ValueError.
+    """
+    current, target, fulfilment = OrderStatus(current), OrderStatus(target), Fulfilment(fulfilment)
+    if not _is_legal(current, target, fulfilment):
+        raise IllegalTransition(current, target, _illegal_message(current, target, fulfilment))
+    if not _role_may(role, current, target):
+        raise TransitionForbidden(current, target, role, _forbidden_message(current, target, role))
+
+
+def next_steps(current: OrderStatus | str, fulfilment: Fulfilment | str) -> list[OrderStatus]:
+    """The forward (non-cancel) statuses an order can move to next."""
+    current, fulfilment = OrderStatus(current), Fulfilment(fulfilment)
+    return [
+        target for target, required in _FORWARD[current].items() if required is None or required is fulfilment
+    ]
+
+
+def allowed_targets(
+    current: OrderStatus | str, role: Role | str, fulfilment: Fulfilment | str
+) -> list[OrderStatus]:
+    """Every status this role may move the order to now, forward steps first, cancel last."""
+    current = OrderStatus(current)
+    targets = next_steps(current, fulfilment)
+    if current in CANCELLABLE:
+        targets.append(OrderStatus.CANCELLED)
+    return [target for target in targets if _role_may(role, current, target)]
+
+
+def restocks_on(target: OrderStatus | str) -> bool:
+    """Whether moving to `target` returns the order's stock (only cancelling does)."""
+    return OrderStatus(target) is OrderStatus.CANCELLED
+
+
+def is_final(status: OrderStatus | str) -> bool:
+    return OrderStatus(status) in _FINAL
+
+
+_PAYMENT_MOVES = frozenset(
+    {(PaymentStatus.UNPAID, PaymentStatus.PAID), (PaymentStatus.PAID, PaymentStatus.REFUNDED)}
+)
+
+
+def _payment_message(current: PaymentStatus, target: PaymentStatus) -> str:
+    if current is target:
+        return {
+            PaymentStatus.UNPAID: "Pesanan ini memang belum dibayar.",
+            PaymentStatus.PAID: "Pesanan ini sudah lunas.",
+            PaymentStatus.REFUNDED: "Pembayaran pesanan ini sudah dikembalikan.",
+        }[current]
+    if current is PaymentStatus.REFUNDED:
+        return "Pembayaran yang sudah dikembalikan tidak bisa diubah lagi."
+    if current is PaymentStatus.UNPAID:
+        return "Pesanan yang belum dibayar tidak bisa ditandai dikembalikan."
+    return (
+        "Pembayaran yang sudah lunas tidak bisa kembali menjadi belum dibayar; "
+        "catat pengembalian dana bila uangnya dikembalikan."
+    )
+
+
+def check_payment_transition(current: PaymentStatus | str, target: PaymentStatus | str) -> None:
+    """Allow unpaid → paid and paid → refunded; raise IllegalPaymentTransition for anything else."""
+    current, target = PaymentStatus(current), PaymentStatus(target)
+    if (current, target) not in _PAYMENT_MOVES:
+        raise IllegalPaymentTransition(current, target, _payment_message(current, target))

@@ -1,0 +1,1 @@
+"""UMKM producers: producer businesses, their accounts, listings and settlements."""

@@ -1,0 +1,95 @@
+"""Shared fixtures: a migrated database with the demo data and the real app served over HTTP,
+on a SQLite file and on a throwaway PostgreSQL cluster."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.cli import migrate, seed_demo
+from app.db import DatabaseConfig
+from app.registry import import_models
+from app.settings import Settings
+from tests.support.postgres import PgCluster, find_bindir, start_cluster
+from tests.support.server import LiveServer, start_server
+
+DEMO_PASSWORD = "uji-demo-sandi"
+SECRET = "test-secret-key-not-for-production"
+
+
+@dataclass
+class Stack:
+    """One database backend with the app served against it."""
+
+    backend: str
+    settings: Settings
+    server: LiveServer
+    db: DatabaseConfig
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def client(self, **kwargs: object) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    if find_bindir() is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL binaries are missing in CI: .ci/run must install Debian's postgresql")
+        pytest.skip("PostgreSQL binaries (initdb) not found: install Debian's postgresql package")
+    cluster = start_cluster()
+    yield cluster
+    cluster.stop()
+
+
+def make_settings(tmp: Path, database_url: str = "") -> Settings:
+    return Settings(
+        database_url=database_url, secret_key=SECRET, var_dir=tmp, demo_password=DEMO_PASSWORD, demo_mode=True
+    )
+
+
+def server_env(settings: Settings) -> dict[str, str]:
+    return {
+        "DATABASE_URL": settings.database_url,
+        "VAR_DIR": str(settings.var_dir),
+        "SECRET_KEY": SECRET,
+        "DEMO_PASSWORD": DEMO_PASSWORD,
+        "DEMO_MODE": "1",
+    }
+
+
+def _prepare(settings: Settings) -> None:
+    import_models()
+    migrate(settings)
+    asyncio.run(seed_demo(settings))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    backend = request.param
+    tmp = tmp_path_factory.mktemp(f"stack-{backend}")
+    if backend == "postgres":
+        cluster: PgCluster = request.getfixturevalue("pg_cluster")
+        settings = make_settings(tmp, cluster.create_database("pasardesa_stack"))
+    else:
+        settings = make_settings(tmp)
+    _prepare(settings)
+    server = start_server(server_env(settings), log_dir=tmp)
+    db = DatabaseConfig(settings)
+    yield Stack(backend=backend, settings=settings, server=server, db=db)
+    server.stop()
+
+
+@pytest.fixture
+async def http(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with stack.client() as client:
+        yield client

@@ -1,0 +1,1 @@
+"""Test helpers: a throwaway PostgreSQL cluster, a live app server, database fixtures."""
