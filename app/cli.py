@@ -28,7 +28,8 @@ def migrate(settings: Settings) -> None:
     """Bring the schema to the latest revision. Run once, before any app worker starts."""
     if settings.is_sqlite:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(settings), "head")
+    # "heads": feature branches add revisions side by side until a merge revision joins them.
+    command.upgrade(alembic_config(settings), "heads")
 
 
 async def seed_demo(settings: Settings, *, only_if_empty: bool = True) -> str:
