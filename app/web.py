@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment
 from jinja2_fragments.litestar import HTMXBlockTemplate
@@ -73,6 +75,22 @@ def pop_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
     return list(messages) if isinstance(messages, list) else []
 
 
+_ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def local_time(moment: datetime.datetime | None, tz: str = "Asia/Makassar", fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """A stored UTC time as the cooperative's clock shows it: `27/11/2026 19:52 WITA`."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)
+    try:
+        zone = ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, tz = ZoneInfo("Asia/Makassar"), "Asia/Makassar"
+    return f"{moment.astimezone(zone).strftime(fmt)} {_ZONE_LABELS.get(tz, tz)}"
+
+
 def _asset_version(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.exists() else "0"
 
@@ -80,6 +98,7 @@ def _asset_version(path: Path) -> str:
 def configure_environment(env: Environment, *, demo_notice: str | None) -> None:
     env.filters["rupiah"] = rupiah
     env.filters["phone"] = display_phone
+    env.filters["local_time"] = local_time
     env.filters["status_label"] = lambda s: _STATUS_LABELS.get(str(s), str(s))
     env.filters["percent"] = lambda part, whole: round(part * 100 / whole) if whole else 0
     env.globals["status_labels"] = _STATUS_LABELS

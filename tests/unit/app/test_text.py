@@ -49,3 +49,14 @@ def test_whatsapp_link_encodes_text() -> None:
     assert link.startswith("https://wa.me/6281200000101?text=")
     assert " " not in link and "\n" not in link and "&total" not in link
     assert unquote(link.split("text=", 1)[1]) == "Pesanan LBA-1 & total Rp18.500\nterima kasih"
+
+
+def test_local_time_shows_the_cooperative_clock() -> None:
+    import datetime
+
+    from app.web import local_time
+
+    moment = datetime.datetime(2026, 11, 27, 23, 30, tzinfo=datetime.UTC)
+    assert local_time(moment, "Asia/Makassar") == "28/11/2026 07:30 WITA"
+    assert local_time(moment, "Asia/Jakarta") == "28/11/2026 06:30 WIB"
+    assert local_time(moment, "Not/AZone") == "28/11/2026 07:30 WITA"
