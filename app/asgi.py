@@ -34,6 +34,8 @@ from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environme
 from catalog.routes import CatalogApiController, StorefrontController
 from orders import state as order_state
 from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
+from search.relay import SearchRuntime
+from search.routes import SearchApiController
 
 DEMO_CATALOG = Path(__file__).resolve().parent / "demo" / "demo_catalog.json"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -125,7 +127,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     def engine_callback(engine: JinjaTemplateEngine) -> None:
         configure_environment(engine.engine, demo_notice=demo_notice)
 
+    search = SearchRuntime(settings, db)
+
+    async def on_startup() -> None:
+        await search.start(background=settings.search_relay)
+
     async def on_shutdown() -> None:
+        await search.stop()
         await db.dispose()
 
     logging_config = LoggingConfig(
@@ -143,6 +151,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OrderApiController,
             AuthController,
             AuthApiController,
+            SearchApiController,
             health,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", cache_control=None, include_in_schema=False
@@ -184,7 +193,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         exception_handlers={**EXCEPTION_HANDLERS, order_state.StateError: _state_error_handler},
         logging_config=logging_config,
+        on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "db": db}),
+        state=State({"settings": settings, "db": db, "search": search}),
         debug=settings.debug,
     )

@@ -53,6 +53,43 @@ async def seed_demo(settings: Settings, *, only_if_empty: bool = True) -> str:
     )
 
 
+async def reindex(settings: Settings) -> str:
+    """Rebuild the search index here if no running app owns it; otherwise ask the app to do it."""
+    from app.db import DatabaseConfig
+    from app.registry import import_models
+    from search.relay import SearchRuntime, request_reindex
+
+    import_models()
+    db = DatabaseConfig(settings)
+    runtime = SearchRuntime(settings, db)
+    try:
+        await runtime.start(background=False)
+        if not runtime.owner:
+            await request_reindex(db)
+            return "Aplikasi yang sedang berjalan memegang indeks; permintaan bangun ulang sudah dicatat."
+        if not runtime.rebuilds:  # start() rebuilds by itself when the index was missing or stale
+            await runtime.reindex()
+        delivered = await runtime.drain()
+        return f"Indeks pencarian dibangun ulang ({delivered} perubahan susulan dikirim)."
+    finally:
+        await runtime.stop()
+        await db.dispose()
+
+
+async def generate_catalog(settings: Settings, products: int, cooperatives: int, seed: int) -> str:
+    from app.db import DatabaseConfig
+    from app.registry import import_models
+    from catalog.synthetic import load_synthetic_catalog
+
+    import_models()
+    db = DatabaseConfig(settings)
+    try:
+        summary = await load_synthetic_catalog(db, products=products, cooperatives=cooperatives, seed=seed)
+    finally:
+        await db.dispose()
+    return summary
+
+
 def serve(settings: Settings) -> None:
     import uvicorn
 
@@ -78,6 +115,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed = sub.add_parser("seed-demo", help="load the demo cooperatives into an empty database")
     seed.add_argument("--force", action="store_true", help="load even if the database has data")
     sub.add_parser("serve", help="migrate, load demo data if empty, and serve")
+    sub.add_parser("reindex", help="rebuild the search index from the database")
+    gen = sub.add_parser("generate-catalog", help="load a synthetic catalog for benchmarks")
+    gen.add_argument("--products", type=int, default=10_000)
+    gen.add_argument("--cooperatives", type=int, default=20)
+    gen.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
@@ -88,6 +130,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(seed_demo(settings, only_if_empty=not args.force)))
     elif args.command == "serve":
         serve(settings)
+    elif args.command == "reindex":
+        print(asyncio.run(reindex(settings)))
+    elif args.command == "generate-catalog":
+        if args.products < 1 or args.cooperatives < 1:
+            parser.error("--products and --cooperatives must be at least 1")
+        print(asyncio.run(generate_catalog(settings, args.products, args.cooperatives, args.seed)))
     return 0
 
 

@@ -32,3 +32,15 @@ async def get_cooperative_by_id(session: AsyncSession, cooperative_id: int) -> C
     if cooperative is None:
         raise NotFound("Koperasi tidak ditemukan.")
     return cooperative
+
+
+async def deactivate_cooperative(session: AsyncSession, cooperative: Cooperative) -> int:
+    """Take a cooperative off the platform: its shop closes and its products leave search."""
+    from catalog.models import Product
+    from search import outbox
+
+    cooperative.is_active = False
+    product_ids = (await session.scalars(select(Product.id).where(Product.cooperative_id == cooperative.id))).all()
+    await outbox.enqueue(session, product_ids)
+    await session.flush()
+    return len(product_ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
 from litestar.params import Parameter
@@ -16,8 +17,19 @@ from catalog import services
 from catalog.models import Product
 from catalog.schemas import CooperativeOut, ProducerRef, ProductDetail, ProductList, ProductSummary
 from orders import cart as carts
+from search.services import build_query, search_runtime
 
 PER_PAGE_MAX = 100
+SORT_LABELS = {"paling-sesuai": "Paling sesuai", "termurah": "Termurah", "termahal": "Termahal", "terbaru": "Terbaru"}
+SORT_PARAMS = {"paling-sesuai": "relevance", "termurah": "price_asc", "termahal": "price_desc", "terbaru": "newest"}
+
+
+def shop_query(filters: dict[str, str], **changes: object) -> str:
+    """The shop's query string with some filters changed; empty values are left out."""
+    merged = {**filters, **{k: str(v) for k, v in changes.items()}}
+    if merged.get("urut") == "paling-sesuai":
+        merged.pop("urut")
+    return urlencode({k: v for k, v in merged.items() if v})
 
 
 def _page_params(page: int, per_page: int) -> None:
@@ -62,24 +74,33 @@ class StorefrontController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         slug: str,
-        q: Annotated[str | None, Parameter(query="q", max_length=200)] = None,
-        kategori: Annotated[str | None, Parameter(query="kategori", max_length=80)] = None,
-        halaman: Annotated[int, Parameter(query="halaman", ge=1, le=10_000)] = 1,
+        q: Annotated[str, Parameter(query="q", max_length=200)] = "",
+        kategori: Annotated[str, Parameter(query="kategori", max_length=80)] = "",
+        produsen: Annotated[str, Parameter(query="produsen", max_length=200)] = "",
+        harga_min: Annotated[str, Parameter(query="harga_min", max_length=20)] = "",
+        harga_maks: Annotated[str, Parameter(query="harga_maks", max_length=20)] = "",
+        ada_stok: Annotated[str, Parameter(query="ada_stok", max_length=5)] = "",
+        urut: Annotated[str, Parameter(query="urut", max_length=20)] = "paling-sesuai",
+        halaman: Annotated[str, Parameter(query="halaman", max_length=6)] = "1",
     ) -> Any:
         cooperative = await cooperatives.get_cooperative(db_session, slug)
-        page = await services.list_products(db_session, cooperative.id, category=kategori, q=q, page=halaman)
         categories = await services.list_categories(db_session, cooperative.id)
+        category_names = {c.slug: c.name for c in categories}
+        query = build_query(
+            cooperative.slug, q=q, categories=[category_names.get(kategori, kategori)] if kategori else [],
+            producers=[produsen] if produsen else [], min_price=harga_min, max_price=harga_maks,
+            in_stock="1" if ada_stok else "", sort=SORT_PARAMS.get(urut, urut), page=halaman,
+        )
+        timed = await search_runtime(request).service.search(db_session, cooperative, query)
+        filters = {"q": q, "kategori": kategori, "produsen": produsen, "harga_min": harga_min,
+                   "harga_maks": harga_maks, "ada_stok": "1" if ada_stok else "", "urut": urut}
+        htmx = getattr(request, "htmx", None)
+        block = "more" if htmx and htmx.target == "more" else "results"
         return render(
-            request,
-            "catalog/shop.html",
-            "results",
-            cooperative=cooperative,
-            page=page,
-            categories=categories,
-            q=q or "",
-            kategori=kategori or "",
+            request, "catalog/shop.html", block,
+            cooperative=cooperative, result=timed.result, categories=categories, filters=filters,
+            query_string=lambda **changes: shop_query(filters, **changes), sort_labels=SORT_LABELS,
             cart_count=carts.count(request, cooperative.slug),
-            search_engine="database",
         )
 
     @get("/k/{slug:str}/produk/{product_id:int}", name="product")

@@ -93,3 +93,17 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 async def http(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     async with stack.client() as client:
         yield client
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def quiet_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A migrated demo database that no app server touches, for driving services in-process."""
+    backend = request.param
+    tmp = tmp_path_factory.mktemp(f"quiet-{backend}")
+    if backend == "postgres":
+        cluster: PgCluster = request.getfixturevalue("pg_cluster")
+        settings = make_settings(tmp, cluster.create_database("pasardesa_quiet"))
+    else:
+        settings = make_settings(tmp)
+    _prepare(settings)
+    return settings

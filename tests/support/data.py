@@ -12,6 +12,7 @@ from app.db import DatabaseConfig
 from app.models import Cooperative
 from catalog.models import Category, LedgerReason, Product, StockLedgerEntry
 from orders.models import Order
+from search import outbox
 
 _counter = itertools.count(1)
 
@@ -55,6 +56,7 @@ async def make_product(
         session.add(
             StockLedgerEntry(product_id=product.id, cooperative_id=coop.id, delta=stock, reason=LedgerReason.INITIAL)
         )
+        await outbox.enqueue(session, [product.id])
         await session.commit()
         return product
 

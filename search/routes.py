@@ -1,0 +1,73 @@
+"""The search JSON API: `GET /api/cooperatives/{slug}/search`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import services as cooperatives
+from search.schemas import HighlightOut, HitOut, PriceStats, SearchOut
+from search.services import build_query, search_runtime
+
+
+class SearchApiController(Controller):
+    path = "/api"
+    tags = ["pencarian"]
+
+    @get("/cooperatives/{slug:str}/search", name="api_search")
+    async def search(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        q: Annotated[str, Parameter(max_length=200)] = "",
+        category: Annotated[list[str] | None, Parameter(query="category")] = None,
+        producer: Annotated[list[str] | None, Parameter(query="producer")] = None,
+        min_price: Annotated[str | None, Parameter(max_length=20)] = None,
+        max_price: Annotated[str | None, Parameter(max_length=20)] = None,
+        in_stock: Annotated[str | None, Parameter(max_length=5)] = None,
+        sort: Annotated[str, Parameter(max_length=20)] = "relevance",
+        page: Annotated[str, Parameter(max_length=6)] = "1",
+        per_page: Annotated[str, Parameter(max_length=4)] = "24",
+    ) -> SearchOut:
+        cooperative = await cooperatives.get_cooperative(db_session, slug)
+        query = build_query(
+            cooperative.slug,
+            q=q,
+            categories=category,
+            producers=producer,
+            min_price=min_price,
+            max_price=max_price,
+            in_stock=in_stock,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
+        timed = await search_runtime(request).service.search(db_session, cooperative, query)
+        result = timed.result
+        return SearchOut(
+            hits=[
+                HitOut(
+                    id=h.id,
+                    name=h.name,
+                    price=h.price,
+                    unit=h.unit,
+                    category=h.category,
+                    producer=h.producer,
+                    in_stock=h.in_stock,
+                    cooperative=h.cooperative,
+                    highlight=HighlightOut(name=h.highlight_name),
+                )
+                for h in result.hits
+            ],
+            total=result.total,
+            page=result.page,
+            per_page=result.per_page,
+            facets=result.facets,
+            price_stats=PriceStats(**result.price_stats) if result.price_stats else None,
+            engine=result.engine,
+            took_ms=timed.took_ms,
+        )

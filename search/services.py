@@ -1,0 +1,338 @@
+"""Catalog search for the app: documents from the database, the engine with a database fallback."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import logging
+import time
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from app.models import Cooperative
+from catalog.models import Category, Product, ProductStatus
+from producers.models import Producer
+from search.documents import SearchDocument
+from search.engine import MAX_PER_PAGE, Hit, SearchEngine, SearchQuery, SearchResult, Sort
+
+log = logging.getLogger("pasardesa.search")
+
+SORTS: tuple[Sort, ...] = ("relevance", "price_asc", "price_desc", "newest")
+MAX_QUERY_LENGTH = 200
+MAX_FILTER_VALUES = 20
+MAX_PRICE = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Timed:
+    result: SearchResult
+    took_ms: int
+
+
+def to_document(product: Product, cooperative: Cooperative) -> SearchDocument:
+    return SearchDocument(
+        id=product.id,
+        cooperative=cooperative.slug,
+        name=product.name,
+        aliases=list(product.search_aliases or []),
+        category=product.category.name,
+        producer=product.producer.business_name if product.producer else cooperative.short_name,
+        description=product.description or "",
+        unit=product.unit,
+        price=product.retail_price,
+        in_stock=product.stock > 0,
+        created_at=int(product.created_at.timestamp()),
+        popularity=product.popularity,
+    )
+
+
+def _searchable() -> list[object]:
+    return [Product.status == ProductStatus.ACTIVE, Cooperative.is_active.is_(True)]
+
+
+async def documents_for(session: AsyncSession, product_ids: Sequence[int]) -> dict[int, SearchDocument]:
+    """Current documents for these products; a product missing here must leave the index."""
+    if not product_ids:
+        return {}
+    rows = await session.execute(
+        select(Product, Cooperative)
+        .join(Cooperative, Product.cooperative_id == Cooperative.id)
+        .where(Product.id.in_(product_ids), *_searchable())  # type: ignore[arg-type]
+        .options(joinedload(Product.category), joinedload(Product.producer))
+    )
+    return {p.id: to_document(p, c) for p, c in rows.unique().all()}
+
+
+async def all_documents(session: AsyncSession, batch_size: int = 2000) -> AsyncIterator[list[SearchDocument]]:
+    """Every searchable product, in id order and in batches, for a full rebuild."""
+    last_id = 0
+    while True:
+        rows = await session.execute(
+            select(Product, Cooperative)
+            .join(Cooperative, Product.cooperative_id == Cooperative.id)
+            .where(Product.id > last_id, *_searchable())  # type: ignore[arg-type]
+            .options(joinedload(Product.category), joinedload(Product.producer))
+            .order_by(Product.id)
+            .limit(batch_size)
+        )
+        pairs = rows.unique().all()
+        if not pairs:
+            return
+        last_id = pairs[-1][0].id
+        yield [to_document(p, c) for p, c in pairs]
+
+
+def _like(word: str) -> str:
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _highlight(name: str, words: list[str]) -> str:
+    escaped = html.escape(name)
+    lowered = name.lower()
+    spans: list[tuple[int, int]] = []
+    for word in words:
+        start = lowered.find(word)
+        if start >= 0:
+            spans.append((start, start + len(word)))
+    if not spans:
+        return escaped
+    out, cursor = [], 0
+    for start, end in sorted(spans):
+        if start < cursor:
+            continue
+        out += [html.escape(name[cursor:start]), "<mark>", html.escape(name[start:end]), "</mark>"]
+        cursor = end
+    out.append(html.escape(name[cursor:]))
+    return "".join(out)
+
+
+async def database_search(session: AsyncSession, cooperative: Cooperative, query: SearchQuery) -> SearchResult:
+    """The plain fallback ("pencarian sederhana"): every word must appear; same result shape."""
+    words = [w for w in query.q.lower().split() if w][:10]
+    producer_name = func.coalesce(Producer.business_name, cooperative.short_name)
+    text_match = [
+        or_(
+            func.lower(Product.name).like(_like(w), escape="\\"),
+            func.lower(cast(Product.search_aliases, String)).like(_like(w), escape="\\"),
+            func.lower(func.coalesce(Product.description, "")).like(_like(w), escape="\\"),
+            func.lower(Category.name).like(_like(w), escape="\\"),
+        )
+        for w in words
+    ]
+    base = [Product.cooperative_id == cooperative.id, Product.status == ProductStatus.ACTIVE, *text_match]
+    price = []
+    if query.min_price is not None:
+        price.append(Product.retail_price >= query.min_price)
+    if query.max_price is not None:
+        price.append(Product.retail_price <= query.max_price)
+    if query.in_stock:
+        price.append(Product.stock > 0)
+    category_filter = [Category.name.in_(query.categories)] if query.categories else []
+    producer_filter = [producer_name.in_(query.producers)] if query.producers else []
+
+    def scoped(*conditions: object) -> object:
+        return (
+            select(Product.id)
+            .join(Category, Product.category_id == Category.id)
+            .outerjoin(Producer, Product.producer_id == Producer.id)
+            .where(and_(*base, *price, *conditions))  # type: ignore[arg-type]
+        )
+
+    filtered = scoped(*category_filter, *producer_filter).subquery()  # type: ignore[attr-defined]
+    total = await session.scalar(select(func.count()).select_from(filtered)) or 0
+    # Facet counts as Meilisearch gives them: over the query and every filter.
+    facets: dict[str, dict[str, int]] = {"category": {}, "producer": {}}
+    for key, column in (("category", Category.name), ("producer", producer_name)):
+        rows = await session.execute(
+            select(column, func.count())
+            .select_from(Product)
+            .join(Category, Product.category_id == Category.id)
+            .outerjoin(Producer, Product.producer_id == Producer.id)
+            .where(Product.id.in_(select(filtered.c.id)))
+            .group_by(column)
+        )
+        facets[key] = {str(name): int(count) for name, count in sorted(rows.all(), key=lambda r: str(r[0]))}
+    stats_row = (
+        await session.execute(
+            select(func.min(Product.retail_price), func.max(Product.retail_price)).where(
+                Product.id.in_(select(filtered.c.id))
+            )
+        )
+    ).one()
+    price_stats = {"min": int(stats_row[0]), "max": int(stats_row[1])} if total else None
+    orders: dict[str, list[Any]] = {
+        "price_asc": [Product.retail_price.asc(), Product.id],
+        "price_desc": [Product.retail_price.desc(), Product.id],
+        "newest": [Product.created_at.desc(), Product.id.desc()],
+        "relevance": [(Product.stock > 0).desc(), Product.popularity.desc(), Product.name],
+    }
+    order = orders[query.sort]
+    page, per_page = query.bounded_page()
+    page_rows = await session.execute(
+        select(Product, Category.name, producer_name)
+        .join(Category, Product.category_id == Category.id)
+        .outerjoin(Producer, Product.producer_id == Producer.id)
+        .where(Product.id.in_(select(filtered.c.id)))
+        .order_by(*order)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    hits = [
+        Hit(
+            id=p.id,
+            name=p.name,
+            price=p.retail_price,
+            unit=p.unit,
+            category=str(category),
+            producer=str(producer),
+            in_stock=p.stock > 0,
+            cooperative=cooperative.slug,
+            highlight_name=_highlight(p.name, words),
+        )
+        for p, category, producer in page_rows.unique().all()
+    ]
+    return SearchResult(
+        hits=hits,
+        total=int(total),
+        page=page,
+        per_page=per_page,
+        facets=facets,
+        price_stats=price_stats,
+        engine="database",
+    )
+
+
+class SearchService:
+    """Holds this process's engine; searches it, or the database when it cannot answer."""
+
+    def __init__(self, engine: SearchEngine | None) -> None:
+        self.engine = engine
+        # False while the index is being (re)built: shoppers get the database meanwhile.
+        self.ready = engine is not None
+        self.last_error: str | None = None
+
+    async def search(self, session: AsyncSession, cooperative: Cooperative, query: SearchQuery) -> Timed:
+        started = time.perf_counter()
+        result: SearchResult | None = None
+        if self.engine is not None and self.ready:
+            from search.engine import EngineError, EngineUnavailable
+
+            try:
+                result = await self.engine.search(query)
+            except (EngineUnavailable, EngineError) as exc:
+                # Degrade, never break: the shop keeps working on the database.
+                self.last_error = str(exc)
+                log.warning("search engine unavailable, using the database: %s", exc)
+        if result is None:
+            result = await database_search(session, cooperative, query)
+        # A second guard behind the engine's own filter: never show another cooperative's goods.
+        result.hits = [hit for hit in result.hits if hit.cooperative == cooperative.slug]
+        return Timed(result=result, took_ms=round((time.perf_counter() - started) * 1000))
+
+
+_TRUE = {"1", "true", "ya", "on", "yes"}
+_FALSE = {"", "0", "false", "tidak", "off", "no"}
+
+
+def _int_param(raw: str | None, name: str, errors: dict[str, str], *, low: int, high: int) -> int | None:
+    if raw is None or raw.strip() == "":
+        return None
+    text = raw.strip().replace(".", "")  # "15.000" as people write rupiah
+    if not text.isdigit() or len(text) > 10:
+        errors[name] = f"{name} harus bilangan bulat."
+        return None
+    value = int(text)
+    if not low <= value <= high:
+        errors[name] = f"{name} harus antara {low} dan {high}."
+        return None
+    return value
+
+
+def build_query(
+    cooperative: str,
+    *,
+    q: str = "",
+    categories: Sequence[str] | None = None,
+    producers: Sequence[str] | None = None,
+    min_price: str | None = None,
+    max_price: str | None = None,
+    in_stock: str | None = None,
+    sort: str = "relevance",
+    page: str = "1",
+    per_page: str = "24",
+) -> SearchQuery:
+    """Check search parameters as a person or client sent them; one message per bad parameter."""
+    from app.errors import InvalidInput
+
+    errors: dict[str, str] = {}
+    if len(q) > MAX_QUERY_LENGTH:
+        errors["q"] = f"Kata kunci paling panjang {MAX_QUERY_LENGTH} huruf."
+    cats = [c.strip() for c in categories or [] if c and c.strip()]
+    prods = [p.strip() for p in producers or [] if p and p.strip()]
+    if len(cats) > MAX_FILTER_VALUES or any(len(c) > 120 for c in cats):
+        errors["category"] = "Terlalu banyak atau terlalu panjang."
+    if len(prods) > MAX_FILTER_VALUES or any(len(p) > 200 for p in prods):
+        errors["producer"] = "Terlalu banyak atau terlalu panjang."
+    low = _int_param(min_price, "min_price", errors, low=0, high=MAX_PRICE)
+    high = _int_param(max_price, "max_price", errors, low=0, high=MAX_PRICE)
+    if low is not None and high is not None and low > high:
+        errors["max_price"] = "Harga tertinggi harus lebih besar dari harga terendah."
+    stock_flag = (in_stock or "").strip().lower()
+    if stock_flag not in _TRUE | _FALSE:
+        errors["in_stock"] = "in_stock harus true atau false."
+    if sort not in SORTS:
+        errors["sort"] = "sort harus relevance, price_asc, price_desc atau newest."
+    page_no = _int_param(page, "page", errors, low=1, high=10_000) or 1
+    size = _int_param(per_page, "per_page", errors, low=1, high=MAX_PER_PAGE) or 24
+    if errors:
+        raise InvalidInput("Parameter pencarian tidak valid.", field_errors=errors)
+    return SearchQuery(
+        cooperative=cooperative,
+        q=q.strip(),
+        categories=cats,
+        producers=prods,
+        min_price=low,
+        max_price=high,
+        in_stock=stock_flag in _TRUE,
+        sort=cast_sort(sort),
+        page=page_no,
+        per_page=size,
+    )
+
+
+def cast_sort(value: str) -> Sort:
+    for sort in SORTS:
+        if sort == value:
+            return sort
+    raise ValueError(value)
+
+
+def search_runtime(request: Any) -> Any:
+    """The process's SearchRuntime, kept in the app state by create_app."""
+    return request.app.state["search"]
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+__all__ = [
+    "MAX_FILTER_VALUES",
+    "MAX_PER_PAGE",
+    "MAX_PRICE",
+    "MAX_QUERY_LENGTH",
+    "SORTS",
+    "SearchService",
+    "Timed",
+    "all_documents",
+    "build_query",
+    "database_search",
+    "documents_for",
+    "search_runtime",
+    "to_document",
+]
