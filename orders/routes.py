@@ -181,18 +181,11 @@ class CartController(Controller):
                 db_session, cooperative, checkout, idempotency_key=data.idempotency_key or None, user=user
             )
         except DomainError as exc:
-            await db_session.rollback()
-            cart = await carts.load(request, db_session, cooperative.id, slug)
+            # The failed attempt is rolled back when the response starts (non-2xx); the form comes back
+            # with what the buyer typed and one message per field.
             return render(
-                request,
-                "orders/checkout.html",
-                status_code=exc.status_code,
-                cooperative=cooperative,
-                cart=cart,
-                form=data,
-                errors=exc.field_errors,
-                error=exc.message,
-                cart_count=cart.count,
+                request, "orders/checkout.html", status_code=exc.status_code, cooperative=cooperative, cart=cart,
+                form=data, errors=exc.field_errors, error=exc.message, cart_count=cart.count,
                 fulfilments=services.FULFILMENTS,
             )
         carts.clear(request, slug)

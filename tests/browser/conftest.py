@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -47,3 +47,13 @@ async def phone(browser: Browser) -> AsyncIterator[Page]:
     page = await context.new_page()
     yield page
     await context.close()
+
+
+# Shared machines are slow at times; waiting longer is not a speed assertion.
+expect.set_options(timeout=15_000)
+
+
+async def open_page(page: Page, url: str) -> None:
+    """Load a page and wait until htmx is ready, so typing and clicking go through it."""
+    await page.goto(url)
+    await page.wait_for_function("() => window.htmx !== undefined")

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 from playwright.async_api import Page, Request, expect
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, open_page
 from tests.conftest import Stack
 from tests.support import data
 
@@ -26,7 +26,7 @@ async def test_resident_orders_from_a_phone(stack: Stack, phone: Page) -> None:
     first = await data.make_product(stack.db, stock=5, price=17_500, name="Gula aren uji perjalanan")
     second = await data.make_product(stack.db, stock=5, price=25_000, name="Madu kelulut uji perjalanan")
 
-    await phone.goto(stack.url + "/")
+    await open_page(phone, stack.url + "/")
     await phone.get_by_role("link", name=re.compile("Lok Baintan")).first.click()
     await expect(phone.locator("h1")).to_contain_text("Lok Baintan")
 

@@ -1,0 +1,202 @@
+"""Pages as a person uses them, without JavaScript: cart, checkout, order page, staff list, CSRF."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from tests.conftest import DEMO_PASSWORD, Stack
+from tests.support import data
+
+STAFF = {"lok-baintan": "081200000101", "telaga-bidadari": "081200000202", "tabanio": "081200000303"}
+
+
+async def add_to_cart(client: httpx.AsyncClient, slug: str, product_id: int, quantity: int = 1) -> httpx.Response:
+    token = await data.csrf_token(client, f"/k/{slug}")
+    return await client.post(
+        f"/k/{slug}/keranjang",
+        data={"product_id": str(product_id), "quantity": str(quantity), "_csrf_token": token},
+        headers={"Referer": f"/k/{slug}"},
+    )
+
+
+async def checkout(client: httpx.AsyncClient, slug: str, **fields: str) -> httpx.Response:
+    page = await client.get(f"/k/{slug}/checkout")
+    assert page.status_code == 200, page.text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+    assert key
+    form = {
+        "name": "Ibu Rahmah",
+        "phone": "0812 3456 7890",
+        "fulfilment": "pickup",
+        "payment_method": "cash",
+        "idempotency_key": key.group(1),
+        "_csrf_token": client.cookies["csrftoken"],
+        **fields,
+    }
+    return await client.post(f"/k/{slug}/checkout", data=form)
+
+
+async def test_guest_checkout_without_javascript(stack: Stack) -> None:
+    product = await data.make_product(stack.db, stock=5, price=25_000, name="Madu kelulut halaman")
+    async with stack.client() as client:
+        added = await add_to_cart(client, "lok-baintan", product.id, 2)
+        assert added.status_code == 303
+        cart = await client.get("/k/lok-baintan/keranjang")
+        assert "Madu kelulut halaman" in cart.text
+        assert "Rp50.000" in cart.text
+        done = await checkout(
+            client, "lok-baintan", fulfilment="delivery", dusun="Dusun Sungai", rt="004", landmark="dekat dermaga"
+        )
+        assert done.status_code == 303
+        order_page = await client.get(done.headers["location"])
+        assert order_page.status_code == 200
+        assert "Pesanan diterima" in order_page.text
+        number = re.search(r'class="order-number">([A-Z0-9-]+)<', order_page.text)
+        assert number
+        assert "https://wa.me/6281200000101?text=" in order_page.text
+        # The cart is empty after the order, and the stock was taken.
+        assert "Keranjang masih kosong" in (await client.get("/k/lok-baintan/keranjang")).text
+    assert await data.stock_of(stack.db, product.id) == 3
+
+
+async def test_checkout_errors_rerender_the_form_escaped_and_change_nothing(stack: Stack) -> None:
+    product = await data.make_product(stack.db, stock=5)
+    async with stack.client() as client:
+        await add_to_cart(client, "lok-baintan", product.id, 1)
+        before = await data.order_count(stack.db)
+        response = await checkout(client, "lok-baintan", name="<b>Rahmah</b>", phone="12", fulfilment="delivery")
+        assert response.status_code == 422
+        assert "Nomor HP" in response.text
+        assert "Dusun wajib diisi" in response.text
+        assert "<b>Rahmah</b>" not in response.text
+        assert "&lt;b&gt;Rahmah&lt;/b&gt;" in response.text
+    assert await data.order_count(stack.db) == before
+    assert await data.stock_of(stack.db, product.id) == 5
+
+
+async def test_checkout_form_submitted_twice_makes_one_order(stack: Stack) -> None:
+    product = await data.make_product(stack.db, stock=5)
+    async with stack.client() as client:
+        await add_to_cart(client, "lok-baintan", product.id, 1)
+        page = await client.get("/k/lok-baintan/checkout")
+        key = re.search(r'name="idempotency_key" value="([^"]+)"', page.text)
+        assert key
+        form = {
+            "name": "Pak Udin",
+            "phone": "081234567891",
+            "fulfilment": "pickup",
+            "payment_method": "cash",
+            "idempotency_key": key.group(1),
+            "_csrf_token": client.cookies["csrftoken"],
+        }
+        first = await client.post("/k/lok-baintan/checkout", data=form)
+        await add_to_cart(client, "lok-baintan", product.id, 1)  # the cart is refilled, the key reused
+        second = await client.post("/k/lok-baintan/checkout", data=form)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"].split("&")[0] == second.headers["location"].split("&")[0]
+    assert await data.stock_of(stack.db, product.id) == 4
+
+
+async def test_htmx_add_to_cart_returns_a_fragment_and_updates_the_badge(stack: Stack) -> None:
+    product = await data.make_product(stack.db, stock=5)
+    async with stack.client() as client:
+        token = await data.csrf_token(client, "/k/lok-baintan")
+        response = await client.post(
+            "/k/lok-baintan/keranjang",
+            data={"product_id": str(product.id), "quantity": "1"},
+            headers={"HX-Request": "true", "X-CSRFToken": token},
+        )
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert 'id="cart-badge"' in response.text
+    assert 'hx-swap-oob="true"' in response.text
+
+
+async def test_unsafe_requests_without_csrf_token_are_refused(stack: Stack) -> None:
+    product = await data.make_product(stack.db, stock=5)
+    async with stack.client() as client:
+        await client.get("/k/lok-baintan")
+        response = await client.post("/k/lok-baintan/keranjang", data={"product_id": str(product.id)})
+        assert response.status_code == 403
+        login = await client.post("/masuk", data={"phone": STAFF["lok-baintan"], "password": DEMO_PASSWORD})
+        assert login.status_code == 403
+
+
+async def test_wrong_password_is_refused_with_a_message(stack: Stack) -> None:
+    async with stack.client() as client:
+        response = await data.login(client, STAFF["lok-baintan"], "salah-sandi")
+        assert response.status_code == 422
+        assert "Nomor HP atau kata sandi salah" in response.text
+        staff = await client.get("/staf")
+        assert staff.status_code == 303
+
+
+@asynccontextmanager
+async def staff_client(stack: Stack, slug: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with stack.client() as client:
+        response = await data.login(client, STAFF[slug], DEMO_PASSWORD)
+        assert response.status_code == 303
+        yield client
+
+
+async def test_staff_see_only_their_cooperative_and_move_orders(stack: Stack, http: httpx.AsyncClient) -> None:
+    product = await data.make_product(stack.db, stock=5, name="Pesanan staf uji")
+    mine = (await http.post("/api/cooperatives/lok-baintan/orders", json=data.order_body(product.id, 1))).json()
+    other_product = await data.make_product(stack.db, "tabanio", stock=5)
+    theirs = (await http.post("/api/cooperatives/tabanio/orders", json=data.order_body(other_product.id, 1))).json()
+
+    async with staff_client(stack, "lok-baintan") as staff:
+        board = await staff.get("/staf")
+        assert board.status_code == 200
+        assert mine["number"] in board.text
+        assert theirs["number"] not in board.text
+        token = staff.cookies["csrftoken"]
+        moved = await staff.post(
+            f"/staf/pesanan/{mine['number']}/status", data={"to": "confirmed", "_csrf_token": token}
+        )
+        assert moved.status_code == 303
+        detail = await http.get(f"/api/orders/{mine['number']}", params={"token": mine["token"]})
+        assert detail.json()["status"] == "confirmed"
+        illegal = await staff.post(
+            f"/staf/pesanan/{mine['number']}/status", data={"to": "completed", "_csrf_token": token}
+        )
+        assert illegal.status_code == 409
+        foreign = await staff.post(
+            f"/staf/pesanan/{theirs['number']}/status", data={"to": "confirmed", "_csrf_token": token}
+        )
+        assert foreign.status_code in (403, 404)
+        # Staff open their own cooperative's order pages without the buyer's token, not others'.
+        assert (await staff.get(f"/pesanan/{mine['number']}")).status_code == 200
+        assert (await staff.get(f"/pesanan/{theirs['number']}")).status_code == 404
+    untouched = await http.get(f"/api/orders/{theirs['number']}", params={"token": theirs["token"]})
+    assert untouched.json()["status"] == "placed"
+
+
+@pytest.mark.parametrize("slug", ["telaga-bidadari", "tabanio"])
+async def test_staff_of_other_cooperatives_cannot_cancel_an_order(
+    stack: Stack, http: httpx.AsyncClient, slug: str
+) -> None:
+    product = await data.make_product(stack.db, stock=5)
+    order = (await http.post("/api/cooperatives/lok-baintan/orders", json=data.order_body(product.id, 2))).json()
+    async with staff_client(stack, slug) as staff:
+        response = await staff.post(
+            f"/staf/pesanan/{order['number']}/status",
+            data={"to": "cancelled", "_csrf_token": staff.cookies["csrftoken"]},
+        )
+        assert response.status_code in (403, 404)
+    assert await data.stock_of(stack.db, product.id) == 3
+
+
+async def test_api_login_sets_a_session(stack: Stack) -> None:
+    async with stack.client() as client:
+        response = await client.post("/api/auth/login", json={"phone": "0812-0000-0101", "password": DEMO_PASSWORD})
+        assert response.status_code == 200
+        assert response.json()["phone"] == "+6281200000101"
+        assert "pd_session" in client.cookies
+        bad = await client.post("/api/auth/login", json={"phone": "0812-0000-0101", "password": "x"})
+        assert bad.status_code == 422
