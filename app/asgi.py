@@ -17,6 +17,7 @@ from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXRequest
@@ -109,6 +110,13 @@ def _state_error_handler(request: Request[Any, Any, Any], exc: order_state.State
     return problem(request, status, exc.message, code="illegal_transition" if status == 409 else "forbidden")
 
 
+LOGIN_PATHS = frozenset({"/masuk", "/api/auth/login"})
+
+
+def _is_login_attempt(request: Request[Any, Any, Any]) -> bool:
+    return request.method == "POST" and request.url.path in LOGIN_PATHS
+
+
 def _demo_notice(settings: Settings) -> str | None:
     if not settings.demo_mode or not DEMO_CATALOG.exists():
         return None
@@ -161,6 +169,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"user": Provide(provide_current_user)},
         request_class=HTMXRequest,
         middleware=[
+            # Guessing passwords: a few attempts a minute from one address, then 429.
+            RateLimitConfig(
+                rate_limit=("minute", settings.login_rate_limit), check_throttle_handler=_is_login_attempt
+            ).middleware,
             write_intent_middleware,
             json_api_middleware,
             SessionConfig(

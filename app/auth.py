@@ -91,10 +91,13 @@ async def load_current_user(session: AsyncSession, user_id: int | None) -> Curre
 
 
 def login(request: Request[Any, Any, Any], user: User) -> None:
+    from app.web import SessionBackend
+
     cart = request.session.get("carts")
-    # Start from a clean session so nothing a visitor set before logging in carries privileges.
+    # Start from a clean session under a new id; the cart a visitor filled before logging in stays.
     request.clear_session()
     request.set_session({SESSION_USER_KEY: user.id, **({"carts": cart} if cart else {})})
+    request.scope[SessionBackend.ROTATE_KEY] = True  # type: ignore[literal-required]
 
 
 def logout(request: Request[Any, Any, Any]) -> None:

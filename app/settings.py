@@ -37,6 +37,8 @@ class Settings:
     search_relay: bool = True
     secure_cookies: bool = False
     sql_echo: bool = False
+    # Login attempts per minute from one address (per worker process).
+    login_rate_limit: int = 10
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -76,6 +78,7 @@ class Settings:
             debug=_bool(env.get("DEBUG"), False),
             search_relay=_bool(env.get("SEARCH_RELAY"), True),
             secure_cookies=_bool(env.get("SECURE_COOKIES"), False),
+            login_rate_limit=int(env.get("LOGIN_RATE_LIMIT", "10")),
         )
 
 

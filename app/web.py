@@ -118,6 +118,12 @@ class SessionBackend(ServerSideSessionBackend):
     """
 
     _RAW_KEY = "_pd_session_raw"
+    ROTATE_KEY = "_pd_session_rotate"
+    _NEW_ID_KEY = "_pd_session_new_id"
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        new_id = cast("dict[str, Any]", connection.scope).get(self._NEW_ID_KEY)
+        return str(new_id) if new_id else super().get_session_id(connection)
 
     async def load_from_connection(self, connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
         if session_id := connection.cookies.get(self.config.key):
@@ -137,7 +143,14 @@ class SessionBackend(ServerSideSessionBackend):
         finish = getattr(self.config, "finish_unit_of_work", None)
         if finish is not None:
             await finish(connection.scope, int(cast("dict[str, Any]", message).get("status", 200)))
-        raw = cast("dict[str, Any]", connection.scope).get(self._RAW_KEY)
+        scope = cast("dict[str, Any]", connection.scope)
+        raw = scope.get(self._RAW_KEY)
+        if scope.pop(self.ROTATE_KEY, False):
+            # Logging in gets a new session id: an id planted before login (session fixation) is useless.
+            if old_id := connection.cookies.get(self.config.key):
+                await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+            scope[self._NEW_ID_KEY] = self.generate_session_id()
+            raw = None
         if scope_session is Empty or not scope_session:
             if raw is None and not connection.cookies.get(self.config.key):
                 return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import httpx
@@ -200,3 +200,44 @@ async def test_api_login_sets_a_session(stack: Stack) -> None:
         assert "pd_session" in client.cookies
         bad = await client.post("/api/auth/login", json={"phone": "0812-0000-0101", "password": "x"})
         assert bad.status_code == 422
+
+
+async def test_login_session_gets_a_new_id_and_keeps_the_cart(stack: Stack) -> None:
+    product = await data.make_product(stack.db, stock=5)
+    async with stack.client() as client:
+        await add_to_cart(client, "lok-baintan", product.id, 2)
+        before = client.cookies.get("pd_session")
+        assert before
+        response = await data.login(client, "081200009001", DEMO_PASSWORD)
+        assert response.status_code == 303
+        after = client.cookies.get("pd_session")
+        assert after and after != before
+        assert "Rp24.000" in (await client.get("/k/lok-baintan/keranjang")).text
+    async with stack.client(cookies={"pd_session": before}) as stale:
+        # The pre-login id no longer opens anything.
+        assert "Keranjang masih kosong" in (await stale.get("/k/lok-baintan/keranjang")).text
+
+
+@pytest.fixture(scope="module")
+def strict_login_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from tests.conftest import _prepare, make_settings, server_env
+    from tests.support.server import start_server
+
+    tmp = tmp_path_factory.mktemp("login-limit")
+    settings = make_settings(tmp)
+    _prepare(settings)
+    server = start_server({**server_env(settings), "LOGIN_RATE_LIMIT": "5"}, log_dir=tmp)
+    yield server.url
+    server.stop()
+
+
+async def test_password_guessing_is_slowed_down(strict_login_server: str) -> None:
+    async with httpx.AsyncClient(base_url=strict_login_server) as client:
+        codes = [
+            (await client.post("/api/auth/login", json={"phone": "081200000101", "password": f"tebak{i}"})).status_code
+            for i in range(8)
+        ]
+        assert codes[:5] == [422] * 5
+        assert set(codes[5:]) == {429}
+        # Browsing is not limited.
+        assert (await client.get("/k/lok-baintan")).status_code == 200
