@@ -14,7 +14,7 @@ from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -162,7 +162,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SearchApiController,
             health,
             create_static_files_router(
-                path="/static", directories=[STATIC_DIR], name="static", cache_control=None, include_in_schema=False
+                path="/static",
+                directories=[STATIC_DIR],
+                name="static",
+                cache_control=CacheControlHeader(max_age=30 * 24 * 3600, public=True),
+                include_in_schema=False,
             ),
         ],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
