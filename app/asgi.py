@@ -34,6 +34,14 @@ from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environme
 from catalog.routes import CatalogApiController, StorefrontController
 from orders import state as order_state
 from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
+from producers.routes import (
+    BooksController,
+    MediaController,
+    ProducerPortalController,
+    ProvinceApiController,
+    ReviewController,
+    SettlementController,
+)
 
 DEMO_CATALOG = Path(__file__).resolve().parent / "demo" / "demo_catalog.json"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -143,6 +151,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             OrderApiController,
             AuthController,
             AuthApiController,
+            ProducerPortalController,
+            MediaController,
+            ReviewController,
+            SettlementController,
+            BooksController,
+            ProvinceApiController,
             health,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], name="static", cache_control=None, include_in_schema=False

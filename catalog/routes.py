@@ -16,6 +16,7 @@ from catalog import services
 from catalog.models import Product
 from catalog.schemas import CooperativeOut, ProducerRef, ProductDetail, ProductList, ProductSummary
 from orders import cart as carts
+from producers import services as producer_services
 
 PER_PAGE_MAX = 100
 
@@ -95,6 +96,7 @@ class StorefrontController(Controller):
             product=product,
             producer_name=producer_name(product, cooperative),
             cart_count=carts.count(request, cooperative.slug),
+            photos=await producer_services.photos_of(db_session, product.id),
         )
 
 
