@@ -156,7 +156,7 @@ class ProducerPortalController(Controller):
                 db_session, ctx, _listing_input(data), user, submit=data.aksi == "ajukan"
             )
         except DomainError as exc:
-            await db_session.rollback()
+            # Services validate before changing anything; the 4xx status rolls the transaction back.
             return await self._form(
                 request, db_session, ctx, None, data, exc.field_errors, error=exc.message, status_code=exc.status_code
             )
@@ -204,7 +204,7 @@ class ProducerPortalController(Controller):
         except DomainError as exc:
             if exc.status_code in (403, 404):
                 raise
-            await db_session.rollback()
+            # Services validate before changing anything; the 4xx status rolls the transaction back.
             return await self._form(
                 request,
                 db_session,
@@ -385,7 +385,7 @@ class ReviewController(Controller):
         except DomainError as exc:
             if exc.status_code != 422:
                 raise
-            await db_session.rollback()
+            # Services validate before changing anything; the 4xx status rolls the transaction back.
             item = await services.review_item(db_session, cooperative, product_id, user)
             return await self._page(
                 request,
