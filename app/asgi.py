@@ -35,6 +35,14 @@ from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environme
 from catalog.routes import CatalogApiController, StorefrontController
 from orders import state as order_state
 from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
+from producers.routes import (
+    BooksController,
+    MediaController,
+    ProducerPortalController,
+    ProvinceApiController,
+    ReviewController,
+    SettlementController,
+)
 from search.relay import SearchRuntime
 from search.routes import SearchApiController
 
@@ -160,6 +168,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthController,
             AuthApiController,
             SearchApiController,
+            ProducerPortalController,
+            MediaController,
+            ReviewController,
+            SettlementController,
+            BooksController,
+            ProvinceApiController,
             health,
             create_static_files_router(
                 path="/static",

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import auth
 from app.errors import DomainError
 from app.web import flash, render
+from producers import services as producer_services
 
 
 class LoginForm(msgspec.Struct):
@@ -81,6 +82,8 @@ class AuthController(Controller):
         target = _safe_next(data.lanjut)
         if target == "/" and current and current.staff_cooperative_ids:
             target = "/staf"
+        elif target == "/" and await producer_services.producer_for_user(db_session, user.id) is not None:
+            target = "/produsen"
         return Redirect(path=target, status_code=303)
 
     @post("/keluar", name="logout", status_code=303)

@@ -15,6 +15,10 @@ class ProductStatus(StrEnum):
     ACTIVE = "active"
     DRAFT = "draft"
     ARCHIVED = "archived"
+    # Review states of a producer's listing; only ACTIVE products are sold.
+    PENDING_REVIEW = "pending_review"
+    CHANGES_REQUESTED = "changes_requested"
+    REJECTED = "rejected"
 
 
 class LedgerReason(StrEnum):

@@ -17,6 +17,7 @@ from catalog import services
 from catalog.models import Product
 from catalog.schemas import CooperativeOut, ProducerRef, ProductDetail, ProductList, ProductSummary
 from orders import cart as carts
+from producers import services as producer_services
 from search.services import build_query, search_runtime
 
 PER_PAGE_MAX = 100
@@ -92,13 +93,16 @@ class StorefrontController(Controller):
             in_stock="1" if ada_stok else "", sort=SORT_PARAMS.get(urut, urut), page=halaman,
         )
         timed = await search_runtime(request).service.search(db_session, cooperative, query)
+        # Prices, the producer's share and stock shown on cards come from the database, not the index.
+        details = await services.products_by_ids(db_session, cooperative.id, [h.id for h in timed.result.hits])
+        timed.result.hits = [h for h in timed.result.hits if h.id in details]
         filters = {"q": q, "kategori": kategori, "produsen": produsen, "harga_min": harga_min,
                    "harga_maks": harga_maks, "ada_stok": "1" if ada_stok else "", "urut": urut}
         htmx = getattr(request, "htmx", None)
         block = "more" if htmx and htmx.target == "more" else "results"
         return render(
             request, "catalog/shop.html", block,
-            cooperative=cooperative, result=timed.result, categories=categories, filters=filters,
+            cooperative=cooperative, result=timed.result, details=details, categories=categories, filters=filters,
             query_string=lambda **changes: shop_query(filters, **changes), sort_labels=SORT_LABELS,
             cart_count=carts.count(request, cooperative.slug),
         )
@@ -116,6 +120,7 @@ class StorefrontController(Controller):
             product=product,
             producer_name=producer_name(product, cooperative),
             cart_count=carts.count(request, cooperative.slug),
+            photos=await producer_services.photos_of(db_session, product.id),
         )
 
 

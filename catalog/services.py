@@ -91,7 +91,8 @@ async def get_product(session: AsyncSession, product_id: int, cooperative_id: in
     product = await session.get(Product, product_id)
     if (
         product is None
-        or product.status == ProductStatus.ARCHIVED
+        # Drafts and listings under review are not for sale: buyers must not reach them.
+        or product.status != ProductStatus.ACTIVE
         or (cooperative_id is not None and product.cooperative_id != cooperative_id)
     ):
         raise NotFound("Produk tidak ditemukan di koperasi ini.")

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import hash_password
+from app.demo.history import load_demo_history
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
 from app.text import normalise_phone
 from catalog.models import Category, LedgerReason, Product, ProductStatus, StockLedgerEntry
-from producers.models import Producer
+from producers.models import Producer, ProducerAccount
 from search import outbox
 
 DEMO_DIR = Path(__file__).resolve().parent
@@ -134,6 +135,7 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
         session.add(producer)
         producers[p["id"]] = producer
     await session.flush()
+    users += await add_producer_accounts(session, list(producers.values()), password_hash)
 
     products: list[Product] = []
     for p in data["products"]:
@@ -175,4 +177,27 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
         )
     await outbox.enqueue(session, [p.id for p in products])
     await session.flush()
+    await load_demo_history(session)
     return DemoSummary(cooperatives=len(cooperatives), producers=len(producers), products=len(products), users=users)
+
+
+async def add_producer_accounts(session: AsyncSession, producers: list[Producer], password_hash: str) -> int:
+    """Each demo producer with a phone gets a login (that phone, the demo password) for its UMKM, and is a
+    member of its cooperative, as supplying UMKM usually are."""
+    made = 0
+    for producer in producers:
+        if not producer.phone:
+            continue
+        user = User(phone=producer.phone, name=producer.business_name, password_hash=password_hash)
+        session.add(user)
+        await session.flush()
+        session.add(
+            Membership(
+                user_id=user.id, cooperative_id=producer.cooperative_id, role=Role.MEMBER,
+                status=MembershipStatus.APPROVED,
+            )
+        )
+        session.add(ProducerAccount(user_id=user.id, producer_id=producer.id, cooperative_id=producer.cooperative_id))
+        made += 1
+    await session.flush()
+    return made
