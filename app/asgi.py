@@ -33,6 +33,7 @@ from app.settings import Settings
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
 from catalog.routes import CatalogApiController, StorefrontController
 from orders import state as order_state
+from orders.fulfilment_routes import StaffAreaController
 from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
 
 DEMO_CATALOG = Path(__file__).resolve().parent / "demo" / "demo_catalog.json"
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CartController,
             OrderPageController,
             StaffController,
+            StaffAreaController,
             OrderApiController,
             AuthController,
             AuthApiController,
