@@ -144,8 +144,14 @@ async def orders_by_number(session: AsyncSession, cooperative: Cooperative, numb
     orders = list(rows.all())
     found = {o.number for o in orders}
     if missing := [n for n in numbers if n not in found]:
-        raise NotFound(f"Pesanan {missing[0]} tidak ditemukan di koperasi ini.")
+        raise NotFound(f"{len(missing)} pesanan yang dipilih tidak ditemukan di koperasi ini.")
     return orders
+
+
+async def check_selection(session: AsyncSession, cooperative: Cooperative, numbers: Sequence[str]) -> None:
+    if not numbers:
+        raise InvalidInput("Pilih paling tidak satu pesanan dulu.", field_errors={"pilih": "Belum ada yang dipilih."})
+    await orders_by_number(session, cooperative, numbers)
 
 
 async def order_of(session: AsyncSession, cooperative: Cooperative, number: str) -> Order:

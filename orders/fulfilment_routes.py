@@ -191,8 +191,7 @@ class StaffAreaController(Controller):
         if action in {"ambil", "slip"}:
             # Views of a selection are GET pages; the selection travels in the query, never the CSRF token.
             target = "ambil" if action == "ambil" else "slip"
-            if not numbers:
-                raise InvalidInput("Pilih paling tidak satu pesanan dulu.", field_errors={"pilih": "Belum dipilih."})
+            await fulfilment.check_selection(db_session, cooperative, numbers)
             return Redirect(path=f"/staf/{cooperative.slug}/{target}?" + urlencode({"pilih": numbers}, doseq=True))
         result = await fulfilment.bulk_action(
             db_session, cooperative, staff, numbers, action, courier=form.get("kurir", "")
