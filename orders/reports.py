@@ -86,7 +86,7 @@ def _nice_ceiling(value: int) -> int:
 
 def sales_chart(points: Sequence[tuple[datetime.date, int]], *, width: int = 360, height: int = 180) -> SalesChart:
     """Daily sales as bars, oldest left; y axis from 0 to a round ceiling with three labelled lines."""
-    left, right, top, bottom = 52, 6, 8, 24
+    left, right, top, bottom = 52, 16, 8, 24
     plot_w, plot_h = width - left - right, height - top - bottom
     ceiling = _nice_ceiling(max((a for _, a in points), default=0))
     slot = plot_w / max(len(points), 1)
