@@ -35,6 +35,8 @@ async def test_a_days_fulfilment_from_a_phone(stack: Stack, phone: Page) -> None
     search = phone.get_by_label("Cari nomor pesanan atau nomor HP")
     await search.fill(number)
     await search.press("Enter")
+    await expect(phone).to_have_url(re.compile(r"q=LBA"))  # the filtered board has replaced the first one
+    await expect(phone.locator("#board .chip.active")).to_contain_text("Semua 1")
     card = phone.locator(f"#o-{number}")
     await expect(card).to_be_visible()
     await fits_the_screen(phone)
@@ -57,6 +59,8 @@ async def test_a_days_fulfilment_from_a_phone(stack: Stack, phone: Page) -> None
     search = phone.get_by_label("Cari nomor pesanan atau nomor HP")
     await search.fill(number)
     await search.press("Enter")
+    await expect(phone).to_have_url(re.compile(r"q=LBA"))  # the filtered board has replaced the first one
+    await expect(phone.locator("#board .chip.active")).to_contain_text("Semua 1")
     await phone.locator(f"#o-{number}").get_by_role("button", name="Tandai dikemas").click()
     await expect(phone.locator("#board")).to_contain_text(f"Pesanan {number}: Dikemas.")
 
