@@ -34,6 +34,7 @@ from app.settings import Settings
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
 from catalog.routes import CatalogApiController, StorefrontController
 from orders import state as order_state
+from orders.fulfilment_routes import StaffAreaController
 from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
 from producers.routes import (
     BooksController,
@@ -164,6 +165,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CartController,
             OrderPageController,
             StaffController,
+            StaffAreaController,
             OrderApiController,
             AuthController,
             AuthApiController,

@@ -56,3 +56,8 @@ def whatsapp_link(phone: str, text: str) -> str:
     """A `https://wa.me/62…?text=…` link; `phone` in any accepted format."""
     digits = _NON_DIGITS.sub("", normalise_phone(phone))
     return f"https://wa.me/{digits}?text={quote(text, safe='')}"
+
+
+def is_digits(text: str) -> bool:
+    """Only 0-9: `str.isdigit` also accepts "²" and other characters `int()` refuses."""
+    return bool(text) and text.isascii() and text.isdigit()

@@ -1,23 +1,20 @@
-"""`make bench`: runs every benchmark and writes its numbers to bench/results/."""
+"""`make bench`: runs every bench/*_bench.py module in turn, each in its own process."""
 
 from __future__ import annotations
 
-import asyncio
-import importlib
+import subprocess
 import sys
+from pathlib import Path
 
-BENCHMARKS = ("bench.search_bench",)
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def main() -> int:
-    for name in BENCHMARKS:
-        module = importlib.import_module(name)
-        print(f"== {name}", flush=True)
-        result = module.main([])
-        code = asyncio.run(result) if asyncio.iscoroutine(result) else result
-        if code:
-            return int(code)
-    return 0
+    failed = 0
+    for path in sorted(Path(__file__).parent.glob("*_bench.py")):
+        print(f"== {path.stem}", flush=True)
+        failed += subprocess.run([sys.executable, "-m", f"bench.{path.stem}"], cwd=ROOT, check=False).returncode != 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

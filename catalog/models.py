@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -28,6 +28,9 @@ class LedgerReason(StrEnum):
     RESTOCK = "restock"
     ADJUSTMENT = "adjustment"
     SPOILAGE = "spoilage"
+    RECEIPT = "receipt"
+    STOCKTAKE = "stocktake"
+    LOSS = "loss"
 
 
 class Category(Base):
@@ -91,3 +94,68 @@ class StockLedgerEntry(Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("customer_order.id", ondelete="SET NULL"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class StockReceipt(Base):
+    """Goods a producer handed to the cooperative on consignment (titip jual), at an agreed unit price.
+
+    What the cooperative owes a producer is settled from units sold; receipts are what it checks that against.
+    """
+
+    __tablename__ = "stock_receipt"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_stock_receipt_quantity_positive"),
+        CheckConstraint("producer_price >= 0", name="ck_stock_receipt_producer_price_nonnegative"),
+        Index("ix_stock_receipt_cooperative_created", "cooperative_id", "created_at"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("producer.id", ondelete="SET NULL"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    # Rupiah per unit agreed for this delivery; `total` = quantity x producer_price.
+    producer_price: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(BigInteger)
+    received_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Stocktake(Base):
+    """One counting session (stok opname): its lines book every difference in one go."""
+
+    __tablename__ = "stocktake"
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    counted_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    lines: Mapped[list[StocktakeLine]] = relationship(
+        back_populates="stocktake", lazy="selectin", order_by="StocktakeLine.id", cascade="all, delete-orphan"
+    )
+
+
+class StocktakeLine(Base):
+    __tablename__ = "stocktake_line"
+
+    stocktake_id: Mapped[int] = mapped_column(ForeignKey("stocktake.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"), index=True)
+    # Goods that should be on the shelf: stock plus what placed/confirmed orders hold but nobody packed yet.
+    expected: Mapped[int] = mapped_column(Integer)
+    counted: Mapped[int] = mapped_column(Integer)
+    difference: Mapped[int] = mapped_column(Integer)
+
+    stocktake: Mapped[Stocktake] = relationship(back_populates="lines", lazy="raise")
+
+
+class StockThreshold(Base):
+    """The stock level at which staff want to reorder a product; products without one use the default."""
+
+    __tablename__ = "stock_threshold"
+    __table_args__ = (
+        UniqueConstraint("product_id", name="uq_stock_threshold_product"),
+        CheckConstraint("threshold >= 0", name="ck_stock_threshold_nonnegative"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
+    threshold: Mapped[int] = mapped_column(Integer)

@@ -9,6 +9,7 @@ from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput
+from app.text import is_digits
 from catalog import services as catalog
 from catalog.models import Product
 
@@ -88,7 +89,7 @@ def quantity_of(request: Request[Any, Any, Any], slug: str, product_id: int) -> 
 
 def parse_quantity(raw: str, *, allow_zero: bool) -> int:
     text = (raw or "").strip()
-    if not text.lstrip("-").isdigit() or len(text) > 6:
+    if not is_digits(text.lstrip("-")) or len(text) > 6:
         raise InvalidInput("Jumlah harus berupa angka bulat.", field_errors={"quantity": "Isi dengan angka."})
     value = int(text)
     if value < (0 if allow_zero else 1):
@@ -131,7 +132,7 @@ def clear(request: Request[Any, Any, Any], slug: str) -> None:
 async def load(request: Request[Any, Any, Any], session: AsyncSession, cooperative_id: int, slug: str) -> Cart:
     """The cart at today's prices and stock; items the cooperative stopped selling are dropped."""
     raw = _raw(request, slug)
-    ids = [int(k) for k in raw if k.isdigit()]
+    ids = [int(k) for k in raw if is_digits(k)]
     products = await catalog.products_by_ids(session, cooperative_id, ids)
     lines = [CartLine(products[i], raw[str(i)]) for i in ids if i in products]
     dropped = len(raw) - len(lines)

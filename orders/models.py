@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+import datetime
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -75,3 +78,74 @@ class OrderEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     order: Mapped[Order] = relationship(back_populates="events", lazy="raise")
+
+
+class Courier(Base):
+    """Who takes orders to houses: a staff member (user_id set) or a named village courier."""
+
+    __tablename__ = "courier"
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DeliveryRun(Base):
+    """One courier's deliveries on one business day (the cooperative's local date)."""
+
+    __tablename__ = "delivery_run"
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "courier_id", "business_date", name="uq_delivery_run_courier_day"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    courier_id: Mapped[int] = mapped_column(ForeignKey("courier.id", ondelete="CASCADE"), index=True)
+    business_date: Mapped[datetime.date] = mapped_column(Date, index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    courier: Mapped[Courier] = relationship(lazy="joined")
+
+
+class DeliveryStop(Base):
+    """An order on a run: when it was delivered and how much cash the courier took for it."""
+
+    __tablename__ = "delivery_stop"
+    __table_args__ = (
+        UniqueConstraint("order_id", name="uq_delivery_stop_order"),
+        Index("ix_delivery_stop_courier_day", "cooperative_id", "courier_id", "delivered_on"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("delivery_run.id", ondelete="CASCADE"), index=True)
+    courier_id: Mapped[int] = mapped_column(ForeignKey("courier.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id", ondelete="CASCADE"))
+    delivered_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    delivered_on: Mapped[datetime.date | None] = mapped_column(Date)
+    # Rupiah the courier took from the buyer for this order (0 until collected).
+    cash_collected: Mapped[int] = mapped_column(BigInteger, default=0)
+    reconciliation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cash_reconciliation.id", ondelete="SET NULL"), index=True
+    )
+
+    order: Mapped[Order] = relationship(lazy="joined")
+
+
+class CashReconciliation(Base):
+    """A courier hands in the day's cash: expected vs received, the difference kept in the books with a note."""
+
+    __tablename__ = "cash_reconciliation"
+    __table_args__ = (Index("ix_cash_reconciliation_cooperative_date", "cooperative_id", "business_date"),)
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    courier_id: Mapped[int | None] = mapped_column(ForeignKey("courier.id", ondelete="SET NULL"), index=True)
+    # The courier's name as it was, so the books read the same after a courier is renamed or removed.
+    courier_name: Mapped[str] = mapped_column(String(120))
+    business_date: Mapped[datetime.date] = mapped_column(Date)
+    expected: Mapped[int] = mapped_column(BigInteger)
+    received: Mapped[int] = mapped_column(BigInteger)
+    # received - expected: negative is cash missing, positive is cash over.
+    difference: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

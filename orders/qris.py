@@ -374,7 +374,7 @@ def make_demo_static(merchant_name: str, city: str, postal_code: str, nmid: str)
         raise ValueError("postal_code must be 5 digits")
     if not re.fullmatch(r"ID[0-9A-Z]{1,30}", nmid):
         raise ValueError("nmid must be 'ID' followed by digits or upper-case letters")
-    digits = "".join(ch for ch in nmid if ch.isdigit()).rjust(11, "0")[-11:]
+    digits = "".join(ch for ch in nmid if ch in "0123456789").rjust(11, "0")[-11:]
     merchant_account = encode(
         [
             # A reverse-domain GUID no real acquirer uses, so the demo QR cannot move money.

@@ -15,6 +15,7 @@ from app import services as cooperatives
 from app.auth import CurrentUser, require_staff
 from app.errors import DomainError, InvalidInput
 from app.models import Cooperative
+from app.text import is_digits
 from app.web import flash, render
 from orders import cart as carts
 from orders import services, state
@@ -91,7 +92,7 @@ class CartController(Controller):
         data: Annotated[CartForm, Form],
     ) -> Any:
         cooperative = await cooperatives.get_cooperative(db_session, slug)
-        if not data.product_id.isdigit() or len(data.product_id) > 12:
+        if not is_digits(data.product_id) or len(data.product_id) > 12:
             raise InvalidInput("Produk tidak dikenal.", field_errors={"product_id": "Produk tidak dikenal."})
         quantity = carts.parse_quantity(data.quantity, allow_zero=False)
         product = await carts.add(request, db_session, cooperative.id, slug, int(data.product_id), quantity)
@@ -119,7 +120,7 @@ class CartController(Controller):
         data: Annotated[CartForm, Form],
     ) -> Any:
         cooperative = await cooperatives.get_cooperative(db_session, slug)
-        if not data.product_id.isdigit() or len(data.product_id) > 12:
+        if not is_digits(data.product_id) or len(data.product_id) > 12:
             raise InvalidInput("Produk tidak dikenal.", field_errors={"product_id": "Produk tidak dikenal."})
         quantity = 0 if data.action == "remove" else carts.parse_quantity(data.quantity, allow_zero=True)
         carts.set_quantity(request, slug, int(data.product_id), quantity)
@@ -236,26 +237,18 @@ class StaffController(Controller):
     ) -> Any:
         if user is None:
             return Redirect(path="/masuk?lanjut=/staf", status_code=303)
-        if not user.staff_cooperative_ids:
-            return render(
-                request,
-                "orders/staff.html",
-                status_code=403,
-                cooperative=None,
-                orders=[],
-                message="Akun ini bukan staf koperasi.",
-            )
-        cooperative = await cooperatives.get_cooperative_by_id(db_session, user.staff_cooperative_ids[0])
-        orders = await services.list_orders_for_staff(db_session, cooperative, user)
+        ids = user.staff_cooperative_ids
+        if len(ids) == 1:
+            cooperative = await cooperatives.get_cooperative_by_id(db_session, ids[0])
+            return Redirect(path=f"/staf/{cooperative.slug}/pesanan", status_code=303)
+        # Several cooperatives (or none): let the person choose; the board itself is per cooperative.
+        choices = [await cooperatives.get_cooperative_by_id(db_session, cid) for cid in ids]
         return render(
             request,
-            "orders/staff.html",
-            "orders",
-            cooperative=cooperative,
-            orders=orders,
-            next_steps={o.number: state.next_steps(o.status, o.fulfilment) for o in orders},
-            action_labels=state.ACTION_LABELS,
-            fulfilments=services.FULFILMENTS,
+            "staff/choose.html",
+            status_code=200 if choices else 403,
+            cooperative=None,
+            choices=choices,
         )
 
     @post("/pesanan/{number:str}/status", name="staff_transition", status_code=303)
@@ -272,18 +265,6 @@ class StaffController(Controller):
         staff = require_staff(user, cooperative)
         await services.transition(db_session, order, data.to, staff, role="staff", note=data.note or None)
         label = state.LABELS.get(state.OrderStatus(order.status), order.status)
-        if request.headers.get("hx-request"):
-            return render(
-                request,
-                "orders/staff.html",
-                "order_row",
-                cooperative=cooperative,
-                o=order,
-                next_steps={order.number: state.next_steps(order.status, order.fulfilment)},
-                action_labels=state.ACTION_LABELS,
-                fulfilments=services.FULFILMENTS,
-                status_code=200,
-            )
         flash(request, f"Pesanan {order.number}: {label}.", "ok")
         return Redirect(path=request.headers.get("referer") or "/staf", status_code=303)
 

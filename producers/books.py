@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput
 from app.models import Cooperative
-from catalog.models import Category, LedgerReason, Product, ProductStatus, StockLedgerEntry
-from orders.models import Order, OrderEvent, OrderLine
+from catalog.models import Category, Product, ProductStatus, StockLedgerEntry, StockReceipt
+from orders.models import CashReconciliation, Order, OrderEvent, OrderLine
 from producers.models import Producer, Settlement
 
 COMPLETED = "completed"
@@ -262,27 +262,17 @@ async def goods_received_value(
     *,
     producer_id: int | None = None,
 ) -> tuple[int, int]:
-    """(units, value at producer price) of goods received into stock in [start, end).
-
-    Read from the stock ledger's "restock" rows valued at the product's current producer price, until
-    stock receipts (with the price agreed at receipt) are recorded in their own table; then this one
-    function reads those instead.
-    """
-    query = (
-        select(
-            func.coalesce(func.sum(StockLedgerEntry.delta), 0),
-            func.coalesce(func.sum(cast(StockLedgerEntry.delta, BigInteger) * Product.producer_price), 0),
-        )
-        .join(Product, Product.id == StockLedgerEntry.product_id)
-        .where(
-            StockLedgerEntry.cooperative_id == cooperative_id,
-            StockLedgerEntry.reason == LedgerReason.RESTOCK,
-            StockLedgerEntry.created_at >= start,
-            StockLedgerEntry.created_at < end,
-        )
+    """(units, value at the producer price agreed at receipt) of goods received in [start, end)."""
+    query = select(
+        func.coalesce(func.sum(StockReceipt.quantity), 0),
+        func.coalesce(func.sum(cast(StockReceipt.total, BigInteger)), 0),
+    ).where(
+        StockReceipt.cooperative_id == cooperative_id,
+        StockReceipt.created_at >= start,
+        StockReceipt.created_at < end,
     )
     if producer_id is not None:
-        query = query.where(Product.producer_id == producer_id)
+        query = query.where(StockReceipt.producer_id == producer_id)
     units, value = (await session.execute(query)).one()
     return int(units or 0), int(value or 0)
 
@@ -298,30 +288,22 @@ class CashDifference:
 
 
 async def cash_differences(
-    session: AsyncSession, cooperative_id: int, start: datetime.datetime, end: datetime.datetime
+    session: AsyncSession, cooperative_id: int, first: datetime.date, after: datetime.date
 ) -> CashDifference:
-    """Cash expected from completed cash orders in [start, end) against cash recorded as received.
-
-    Until couriers' cash reconciliations are recorded in their own table, "received" is the total of
-    those orders marked paid; this one function then reads the reconciliations instead.
-    """
-    moved = _at_status(COMPLETED).subquery()
-    query = (
-        select(
-            func.coalesce(func.sum(cast(Order.total, BigInteger)), 0),
-            func.coalesce(func.sum(case((Order.payment_status == "paid", cast(Order.total, BigInteger)), else_=0)), 0),
+    """Cash couriers should have handed in against what they handed in, from the reconciliations of
+    the business days in [first, after) on the cooperative's calendar."""
+    expected, received = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(cast(CashReconciliation.expected, BigInteger)), 0),
+                func.coalesce(func.sum(cast(CashReconciliation.received, BigInteger)), 0),
+            ).where(
+                CashReconciliation.cooperative_id == cooperative_id,
+                CashReconciliation.business_date >= first,
+                CashReconciliation.business_date < after,
+            )
         )
-        .select_from(Order)
-        .join(moved, moved.c.order_id == Order.id)
-        .where(
-            Order.cooperative_id == cooperative_id,
-            Order.status == COMPLETED,
-            Order.payment_method == "cash",
-            moved.c.at >= start,
-            moved.c.at < end,
-        )
-    )
-    expected, received = (await session.execute(query)).one()
+    ).one()
     return CashDifference(int(expected or 0), int(received or 0))
 
 
@@ -563,7 +545,7 @@ async def month_books(session: AsyncSession, cooperative: Cooperative, period: P
         totals=totals,
         paid_to_producers=await paid_total(session, cooperative.id, period.start, period.end),
         owed_to_producers=await owed_to_producers(session, cooperative, period.end),
-        cash=await cash_differences(session, cooperative.id, start, end),
+        cash=await cash_differences(session, cooperative.id, period.start, period.end),
         stock_value=await stock_value_at(session, cooperative.id, min(end, datetime.datetime.now(datetime.UTC))),
         received_units=received_units,
         received_value=received_value,

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Cooperative
-from app.text import rupiah
+from app.text import is_digits, rupiah
 from catalog import pricing
 from catalog.models import Category, Product, ProductStatus
 from producers import books, photos
@@ -487,7 +487,7 @@ def _retail_price(product: Product, form: ReviewForm) -> int:
         retail = parse_rupiah(form.retail_price, "retail_price", "Harga jual", errors)
     elif (form.margin_percent or "").strip():
         text = form.margin_percent.strip().rstrip("%").strip()
-        if not text.isdigit() or int(text) > MAX_MARGIN_PERCENT:
+        if not is_digits(text) or int(text) > MAX_MARGIN_PERCENT:
             errors["margin_percent"] = f"Margin ditulis angka persen 0 sampai {MAX_MARGIN_PERCENT}, misalnya 15."
             retail = None
         else:
@@ -681,7 +681,7 @@ async def mark_paid(
     today = books.local_today(cooperative)
     period = books.parse_period(form.jenis, form.periode, today)
     errors: dict[str, str] = {}
-    if not form.producer_id.isdigit() or len(form.producer_id) > 12:
+    if not is_digits(form.producer_id) or len(form.producer_id) > 12:
         raise NotFound("Produsen tidak ditemukan di koperasi ini.")
     producer = await get_producer(session, cooperative.id, int(form.producer_id))
     if form.method not in PAYMENT_METHODS:

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.models import Cooperative
+from app.text import is_digits
 from catalog.models import Category, Product, ProductStatus
 from producers.models import Producer
 from search.documents import SearchDocument
@@ -243,7 +244,7 @@ def _int_param(raw: str | None, name: str, errors: dict[str, str], *, low: int, 
     if raw is None or raw.strip() == "":
         return None
     text = raw.strip().replace(".", "")  # "15.000" as people write rupiah
-    if not text.isdigit() or len(text) > 10:
+    if not is_digits(text) or len(text) > 10:
         errors[name] = f"{name} harus bilangan bulat."
         return None
     value = int(text)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.models import Cooperative, Membership, Role, User
-from catalog.models import LedgerReason, Product, ProductStatus, StockLedgerEntry
+from catalog.models import LedgerReason, Product, ProductStatus, StockLedgerEntry, StockReceipt
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services import make_order_number
 from producers import books
@@ -95,15 +95,34 @@ async def _cooperative_history(
     for week_start, quantities in sorted(sold_by_week.items()):
         received = min(week_start + datetime.timedelta(days=6), today - datetime.timedelta(days=1))
         for product_id, quantity in sorted(quantities.items()):
+            # As staff record it on the receive page: a receipt at the agreed producer price and the
+            # ledger row. The past sales above were booked in the ledger only, so the receipts that
+            # refill them leave today's stock as loaded and the ledger still adds up to it.
+            product = await session.get(Product, product_id)
+            assert product is not None
+            at = _at(cooperative, received, 16, 0)
+            session.add(
+                StockReceipt(
+                    cooperative_id=cooperative.id,
+                    product_id=product_id,
+                    producer_id=product.producer_id,
+                    quantity=quantity,
+                    producer_price=product.producer_price,
+                    total=quantity * product.producer_price,
+                    received_by=staff_user.id,
+                    note="Barang titipan produsen diterima",
+                    created_at=at,
+                )
+            )
             session.add(
                 StockLedgerEntry(
                     product_id=product_id,
                     cooperative_id=cooperative.id,
                     delta=quantity,
-                    reason=LedgerReason.RESTOCK,
+                    reason=LedgerReason.RECEIPT,
                     user_id=staff_user.id,
                     note="Barang titipan produsen diterima",
-                    created_at=_at(cooperative, received, 16, 0),
+                    created_at=at,
                 )
             )
     await session.flush()

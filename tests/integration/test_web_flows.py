@@ -151,7 +151,10 @@ async def test_staff_see_only_their_cooperative_and_move_orders(stack: Stack, ht
     theirs = (await http.post("/api/cooperatives/tabanio/orders", json=data.order_body(other_product.id, 1))).json()
 
     async with staff_client(stack, "lok-baintan") as staff:
-        board = await staff.get("/staf")
+        board = await staff.get("/staf", follow_redirects=True)
+        assert board.status_code == 200
+        assert str(board.url).endswith("/staf/lok-baintan") or "/staf/lok-baintan" in str(board.url)
+        board = await staff.get("/staf/lok-baintan/pesanan")
         assert board.status_code == 200
         assert mine["number"] in board.text
         assert theirs["number"] not in board.text

@@ -1,0 +1,481 @@
+"""Staff reports: the dashboard (with a server-drawn sales chart) and CSV exports with Indonesian headers."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.errors import InvalidInput
+from app.models import Cooperative, User
+from app.web import local_time
+from catalog import stock as stockwork
+from catalog.models import Product, StockLedgerEntry
+from orders import fulfilment, services, state
+from orders.models import Order, OrderLine
+from producers.models import Producer
+
+CHART_DAYS = 30
+MAX_EXPORT_DAYS = 366
+_WEEKDAYS = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"]
+
+
+# --- the dashboard -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bar:
+    day: datetime.date
+    amount: int
+    x: float
+    y: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: float
+    label: str
+
+
+@dataclass(frozen=True)
+class SalesChart:
+    """Bars and labels in SVG user units; the template only draws them."""
+
+    width: int
+    height: int
+    bars: Sequence[Bar]
+    ticks: Sequence[Tick]
+    day_labels: Sequence[tuple[float, str]]
+    total: int
+    plot_left: int
+    plot_bottom: int
+
+    @property
+    def has_sales(self) -> bool:
+        return self.total > 0
+
+
+def short_rupiah(amount: int) -> str:
+    """`1250000` → `Rp1,25jt`, `120000` → `Rp120rb`: axis labels that fit a phone."""
+    if amount >= 1_000_000:
+        text = f"{amount / 1_000_000:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        return f"Rp{text}jt"
+    if amount >= 1_000:
+        return f"Rp{amount // 1_000}rb"
+    return f"Rp{amount}"
+
+
+def _nice_ceiling(value: int) -> int:
+    if value <= 0:
+        return 1_000
+    magnitude = int(10 ** (len(str(value)) - 1))
+    for step in (1, 2, 2.5, 5, 10):
+        ceiling = int(step * magnitude)
+        if ceiling >= value:
+            return ceiling
+    return 10 * magnitude
+
+
+def sales_chart(points: Sequence[tuple[datetime.date, int]], *, width: int = 360, height: int = 180) -> SalesChart:
+    """Daily sales as bars, oldest left; y axis from 0 to a round ceiling with three labelled lines."""
+    left, right, top, bottom = 52, 16, 8, 24
+    plot_w, plot_h = width - left - right, height - top - bottom
+    ceiling = _nice_ceiling(max((a for _, a in points), default=0))
+    slot = plot_w / max(len(points), 1)
+    bars = []
+    for index, (day, amount) in enumerate(points):
+        h = plot_h * amount / ceiling
+        bars.append(
+            Bar(
+                day=day,
+                amount=amount,
+                x=round(left + index * slot + slot * 0.15, 2),
+                y=round(top + plot_h - h, 2),
+                width=round(slot * 0.7, 2),
+                height=round(h, 2),
+            )
+        )
+    ticks = [Tick(y=round(top + plot_h - plot_h * f, 2), label=short_rupiah(int(ceiling * f))) for f in (0, 0.5, 1)]
+    day_labels = [
+        (round(left + i * slot + slot / 2, 2), f"{day.day}/{day.month}")
+        for i, (day, _) in enumerate(points)
+        if (len(points) - 1 - i) % 7 == 0
+    ]
+    return SalesChart(
+        width=width,
+        height=height,
+        bars=bars,
+        ticks=ticks,
+        day_labels=day_labels,
+        total=sum(a for _, a in points),
+        plot_left=left,
+        plot_bottom=top + plot_h,
+    )
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    today: datetime.date
+    by_status: dict[str, int]
+    orders_today: int
+    revenue_today: int
+    revenue_week: int
+    unpaid_count: int
+    unpaid_total: int
+    low_stock: Sequence[stockwork.LowStock]
+    chart: SalesChart
+    cash_difference_month: int
+    open_orders: int
+
+
+async def _sales_by_day(
+    session: AsyncSession, cooperative: Cooperative, first: datetime.date, last: datetime.date
+) -> dict[datetime.date, int]:
+    # Bucketed in Python on the cooperative's clock: local dates differ between databases' date functions,
+    # and a village's month of orders is a few thousand rows of two columns.
+    start, end = fulfilment.day_bounds(cooperative, first, last)
+    rows = await session.execute(
+        select(Order.created_at, Order.total).where(
+            Order.cooperative_id == cooperative.id,
+            Order.status != state.OrderStatus.CANCELLED,
+            Order.created_at >= start,
+            Order.created_at < end,
+        )
+    )
+    totals: dict[datetime.date, int] = {}
+    for created_at, total in rows.all():
+        day = fulfilment.local_date(cooperative, created_at)
+        totals[day] = totals.get(day, 0) + int(total)
+    return totals
+
+
+async def dashboard(
+    session: AsyncSession, cooperative: Cooperative, *, now: datetime.datetime | None = None
+) -> Dashboard:
+    """Today at a glance. Sales are orders not cancelled, by the day they were placed."""
+    today = fulfilment.local_today(cooperative, now)
+    start, end = fulfilment.day_bounds(cooperative, today)
+    by_status = dict(
+        (
+            await session.execute(
+                select(Order.status, func.count())
+                .where(Order.cooperative_id == cooperative.id, Order.created_at >= start, Order.created_at < end)
+                .group_by(Order.status)
+            )
+        ).all()
+    )
+    first = today - datetime.timedelta(days=CHART_DAYS - 1)
+    daily = await _sales_by_day(session, cooperative, first, today)
+    points = [
+        (first + datetime.timedelta(days=i), daily.get(first + datetime.timedelta(days=i), 0))
+        for i in range(CHART_DAYS)
+    ]
+    monday = today - datetime.timedelta(days=today.weekday())
+    unpaid = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(Order.total), 0)).where(
+                Order.cooperative_id == cooperative.id,
+                Order.status != state.OrderStatus.CANCELLED,
+                Order.payment_status == state.PaymentStatus.UNPAID,
+            )
+        )
+    ).one()
+    open_orders = await session.scalar(
+        select(func.count())
+        .select_from(Order)
+        .where(Order.cooperative_id == cooperative.id, Order.status.in_(fulfilment.OPEN_STATUSES))
+    )
+    month = await fulfilment.cash_differences(session, cooperative.id, today.year, today.month)
+    return Dashboard(
+        today=today,
+        by_status={str(k): int(v) for k, v in by_status.items()},
+        orders_today=sum(int(v) for v in by_status.values()),
+        revenue_today=daily.get(today, 0),
+        revenue_week=sum(amount for day, amount in daily.items() if day >= monday),
+        unpaid_count=int(unpaid[0]),
+        unpaid_total=int(unpaid[1]),
+        low_stock=await stockwork.low_stock(session, cooperative.id, limit=8),
+        chart=sales_chart(points),
+        cash_difference_month=month.total,
+        open_orders=int(open_orders or 0),
+    )
+
+
+# --- CSV exports -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Export:
+    key: str
+    filename: str
+    title: str
+    description: str
+
+
+EXPORTS: dict[str, Export] = {
+    e.filename: e
+    for e in (
+        Export("orders", "pesanan.csv", "Pesanan", "Satu baris per pesanan: status, pembeli, alamat, total."),
+        Export(
+            "products", "penjualan-produk.csv", "Penjualan per produk", "Jumlah terjual, penjualan, bagian produsen."
+        ),
+        Export(
+            "producers",
+            "penjualan-produsen.csv",
+            "Penjualan per produsen",
+            "Yang terjual dari tiap UMKM dan bagiannya.",
+        ),
+        Export("ledger", "buku-stok.csv", "Buku stok", "Setiap perubahan stok dengan alasannya."),
+    )
+}
+
+
+@dataclass(frozen=True)
+class DateRange:
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def label(self) -> str:
+        return f"{self.first.isoformat()}_{self.last.isoformat()}"
+
+
+def parse_range(cooperative: Cooperative, dari: object, sampai: object) -> DateRange:
+    """From/to local dates, inclusive. Defaults: the first of this month to today."""
+    errors: dict[str, str] = {}
+    today = fulfilment.local_today(cooperative)
+    first = fulfilment.parse_date(dari, "dari", "Tanggal awal", errors) or today.replace(day=1)
+    last = fulfilment.parse_date(sampai, "sampai", "Tanggal akhir", errors) or today
+    if not errors and first > last:
+        errors["sampai"] = "Tanggal akhir tidak boleh sebelum tanggal awal."
+    if not errors and (last - first).days >= MAX_EXPORT_DAYS:
+        errors["dari"] = f"Rentang paling panjang {MAX_EXPORT_DAYS} hari."
+    if errors:
+        message = next(iter(errors.values())) if len(errors) == 1 else "Periksa tanggal awal dan akhir."
+        raise InvalidInput(message, field_errors=errors)
+    return DateRange(first, last)
+
+
+def _cell(value: object) -> object:
+    # A name typed as "=HYPERLINK(...)" must stay text in a spreadsheet (CSV formula injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_text(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """UTF-8 CSV with a byte-order mark, so spreadsheet programs read Indonesian text correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+async def export_csv(session: AsyncSession, cooperative: Cooperative, filename: str, period: DateRange) -> str:
+    export = EXPORTS[filename]
+    headers, rows = await _EXPORTERS[export.key](session, cooperative, period)
+    return csv_text(headers, rows)
+
+
+Rows = tuple[list[str], list[list[object]]]
+
+
+async def _orders(session: AsyncSession, cooperative: Cooperative, period: DateRange) -> Rows:
+    start, end = fulfilment.day_bounds(cooperative, period.first, period.last)
+    orders = (
+        await session.scalars(
+            select(Order)
+            .where(Order.cooperative_id == cooperative.id, Order.created_at >= start, Order.created_at < end)
+            .order_by(Order.id)
+        )
+    ).all()
+    headers = [
+        "Nomor pesanan",
+        "Waktu pesan",
+        "Status",
+        "Status bayar",
+        "Cara bayar",
+        "Cara terima",
+        "Nama pembeli",
+        "No HP",
+        "Dusun",
+        "RT",
+        "RW",
+        "Patokan",
+        "Jumlah barang",
+        "Subtotal (Rp)",
+        "Ongkos antar (Rp)",
+        "Total (Rp)",
+    ]
+    rows: list[list[object]] = [
+        [
+            o.number,
+            local_time(o.created_at, cooperative.timezone),
+            state.LABELS.get(state.OrderStatus(o.status), o.status),
+            state.PAYMENT_LABELS.get(state.PaymentStatus(o.payment_status), o.payment_status),
+            services.PAYMENT_METHODS.get(o.payment_method, o.payment_method),
+            services.FULFILMENTS.get(o.fulfilment, o.fulfilment),
+            o.customer_name,
+            o.customer_phone,
+            o.dusun or "",
+            o.rt or "",
+            o.rw or "",
+            o.landmark or "",
+            o.item_count,
+            o.subtotal,
+            o.delivery_fee,
+            o.total,
+        ]
+        for o in orders
+    ]
+    return headers, rows
+
+
+def _sold_lines(cooperative: Cooperative, period: DateRange) -> list[object]:
+    start, end = fulfilment.day_bounds(cooperative, period.first, period.last)
+    return [
+        Order.cooperative_id == cooperative.id,
+        Order.status != state.OrderStatus.CANCELLED,
+        Order.created_at >= start,
+        Order.created_at < end,
+    ]
+
+
+async def _producer_names(session: AsyncSession, cooperative: Cooperative, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = [i for i in set(ids) if i is not None]
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Producer.id, Producer.business_name).where(
+            Producer.id.in_(wanted), Producer.cooperative_id == cooperative.id
+        )
+    )
+    return {pid: name for pid, name in rows.all()}
+
+
+async def _products(session: AsyncSession, cooperative: Cooperative, period: DateRange) -> Rows:
+    rows = (
+        await session.execute(
+            select(
+                OrderLine.product_id,
+                func.max(OrderLine.name),
+                OrderLine.unit,
+                OrderLine.producer_id,
+                func.sum(OrderLine.quantity),
+                func.sum(OrderLine.line_total),
+                func.sum(OrderLine.producer_price * OrderLine.quantity),
+            )
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(*_sold_lines(cooperative, period))  # type: ignore[arg-type]
+            .group_by(OrderLine.product_id, OrderLine.unit, OrderLine.producer_id)
+        )
+    ).all()
+    names = await _producer_names(session, cooperative, (r[3] for r in rows))
+    headers = [
+        "Produk",
+        "Satuan",
+        "Produsen",
+        "Terjual",
+        "Penjualan (Rp)",
+        "Bagian produsen (Rp)",
+        "Margin koperasi (Rp)",
+    ]
+    out: list[list[object]] = []
+    for _pid, name, unit, producer_id, quantity, sales, producer_share in sorted(rows, key=lambda r: -int(r[5] or 0)):
+        out.append(
+            [
+                name,
+                unit,
+                names.get(producer_id, cooperative.short_name) if producer_id else cooperative.short_name,
+                int(quantity),
+                int(sales),
+                int(producer_share),
+                int(sales) - int(producer_share),
+            ]
+        )
+    return headers, out
+
+
+async def _producers(session: AsyncSession, cooperative: Cooperative, period: DateRange) -> Rows:
+    rows = (
+        await session.execute(
+            select(
+                OrderLine.producer_id,
+                func.count(func.distinct(OrderLine.order_id)),
+                func.sum(OrderLine.quantity),
+                func.sum(OrderLine.line_total),
+                func.sum(OrderLine.producer_price * OrderLine.quantity),
+            )
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(*_sold_lines(cooperative, period))  # type: ignore[arg-type]
+            .group_by(OrderLine.producer_id)
+        )
+    ).all()
+    names = await _producer_names(session, cooperative, (r[0] for r in rows))
+    headers = [
+        "Produsen",
+        "Jumlah pesanan",
+        "Barang terjual",
+        "Penjualan (Rp)",
+        "Bagian produsen (Rp)",
+        "Margin koperasi (Rp)",
+    ]
+    out: list[list[object]] = [
+        [
+            names.get(producer_id, "") if producer_id else f"{cooperative.short_name} (stok koperasi)",
+            int(orders),
+            int(quantity),
+            int(sales),
+            int(share),
+            int(sales) - int(share),
+        ]
+        for producer_id, orders, quantity, sales, share in sorted(rows, key=lambda r: -int(r[3] or 0))
+    ]
+    return headers, out
+
+
+async def _ledger(session: AsyncSession, cooperative: Cooperative, period: DateRange) -> Rows:
+    start, end = fulfilment.day_bounds(cooperative, period.first, period.last)
+    actor = aliased(User)
+    rows = (
+        await session.execute(
+            select(StockLedgerEntry, Product.name, Product.unit, Order.number, actor.name)
+            .join(Product, Product.id == StockLedgerEntry.product_id)
+            .outerjoin(Order, Order.id == StockLedgerEntry.order_id)
+            .outerjoin(actor, actor.id == StockLedgerEntry.user_id)
+            .where(
+                StockLedgerEntry.cooperative_id == cooperative.id,
+                StockLedgerEntry.created_at >= start,
+                StockLedgerEntry.created_at < end,
+            )
+            .order_by(StockLedgerEntry.id)
+        )
+    ).all()
+    headers = ["Waktu", "Produk", "Satuan", "Perubahan", "Alasan", "Nomor pesanan", "Oleh", "Catatan"]
+    out: list[list[object]] = [
+        [
+            local_time(entry.created_at, cooperative.timezone),
+            name,
+            unit,
+            entry.delta,
+            stockwork.REASON_LABELS.get(entry.reason, entry.reason),
+            number or "",
+            who or "",
+            entry.note or "",
+        ]
+        for entry, name, unit, number, who in rows
+    ]
+    return headers, out
+
+
+_EXPORTERS = {"orders": _orders, "products": _products, "producers": _producers, "ledger": _ledger}
