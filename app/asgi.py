@@ -28,10 +28,10 @@ from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.models import WebSession
 from app.registry import import_models
-from app.routes import AuthApiController, AuthController, health, provide_current_user
+from app.routes import AccountController, AuthApiController, AuthController, health, provide_current_user
 from app.settings import Settings
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
-from catalog.routes import CatalogApiController, StorefrontController
+from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from orders import state as order_state
 from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
 
@@ -137,11 +137,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             StorefrontController,
             CatalogApiController,
+            StaffCatalogController,
             CartController,
             OrderPageController,
             StaffController,
             OrderApiController,
             AuthController,
+            AccountController,
             AuthApiController,
             health,
             create_static_files_router(

@@ -53,6 +53,25 @@ async def seed_demo(settings: Settings, *, only_if_empty: bool = True) -> str:
     )
 
 
+async def load_ceilings(settings: Settings, path: str | None) -> str:
+    from pathlib import Path
+
+    from app.db import DatabaseConfig
+    from app.registry import import_models
+    from catalog import services as catalog
+
+    import_models()
+    rows = catalog.read_ceilings(Path(path)) if path else catalog.read_ceilings()
+    db = DatabaseConfig(settings)
+    try:
+        async with db.session(write=True) as session:
+            added = await catalog.load_ceilings(session, rows)
+            await session.commit()
+    finally:
+        await db.dispose()
+    return f"Batas harga dimuat: {added} baru dari {len(rows)} baris."
+
+
 def serve(settings: Settings) -> None:
     import uvicorn
 
@@ -78,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed = sub.add_parser("seed-demo", help="load the demo cooperatives into an empty database")
     seed.add_argument("--force", action="store_true", help="load even if the database has data")
     sub.add_parser("serve", help="migrate, load demo data if empty, and serve")
+    ceilings = sub.add_parser("load-ceilings", help="add government price ceilings (HET/HAP) from a JSON file")
+    ceilings.add_argument("path", nargs="?", help="JSON file like catalog/data/price_ceilings.json (the default)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
@@ -88,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(seed_demo(settings, only_if_empty=not args.force)))
     elif args.command == "serve":
         serve(settings)
+    elif args.command == "load-ceilings":
+        print(asyncio.run(load_ceilings(settings, args.path)))
     return 0
 
 

@@ -1,7 +1,8 @@
-"""Pure helpers for the formats residents see: rupiah, phone numbers, WhatsApp links."""
+"""Pure helpers for the formats residents see: rupiah, dates, phone numbers, NIK, WhatsApp links."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from urllib.parse import quote
 
@@ -12,12 +13,61 @@ class InvalidPhone(ValueError):
     """A phone number that cannot be an Indonesian mobile or landline number."""
 
 
+class InvalidNik(ValueError):
+    """Not a 16-digit Indonesian NIK (Nomor Induk Kependudukan)."""
+
+
+_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
 def rupiah(amount: int) -> str:
     """`18500` → `Rp18.500`: no space, dot thousands separator, no decimals (Indonesian retail)."""
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError("rupiah amounts are integers")
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+
+
+def tanggal(day: datetime.date) -> str:
+    """`2026-12-01` → `1 Desember 2026`, the way dates are written in Bahasa Indonesia."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def normalise_nik(raw: str) -> str:
+    """Return the 16 digits of a NIK typed with or without spaces, or raise InvalidNik.
+
+    Beyond the length, the birth date inside (digits 7-12, day + 40 for women) must be a possible date:
+    that catches most typos without rejecting any real NIK.
+    """
+    digits = re.sub(r"[\s.\-]", "", raw or "")
+    if not re.fullmatch(r"\d{16}", digits):
+        raise InvalidNik("NIK harus 16 angka, sesuai yang tertulis di KTP.")
+    day, month = int(digits[6:8]), int(digits[8:10])
+    if day > 40:
+        day -= 40
+    if not (1 <= day <= 31 and 1 <= month <= 12) or digits[:6] == "000000":
+        raise InvalidNik("NIK tidak valid. Periksa lagi 16 angka NIK di KTP Anda.")
+    return digits
+
+
+def mask_nik(nik: str | None) -> str:
+    """`6303045611900001` → `630304••••••0001`: enough for staff to compare with a KTP, no more."""
+    if not nik:
+        return ""
+    return nik[:6] + "•" * 6 + nik[-4:]
 
 
 def normalise_phone(raw: str) -> str:
