@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from advanced_alchemy.extensions.litestar.store import StoreModelMixin
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -60,7 +60,7 @@ class Cooperative(Base):
     qris_merchant_city: Mapped[str | None] = mapped_column(String(99))
     qris_nmid: Mapped[str | None] = mapped_column(String(99))
     # A made-up QRIS for the demo: pages say it moves no money.
-    qris_is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    qris_is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     qris_updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
     @property

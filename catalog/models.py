@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event, false
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.db import Base
@@ -79,8 +79,8 @@ class Product(Base):
     purchase_rules: Mapped[str | None] = mapped_column(Text)
     # Subsidy rules: sold to approved members only; a 16-digit NIK on the buyer's profile;
     # at most `quota_qty` units per member per `quota_period` (day, week or month, cooperative's clock).
-    members_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    requires_nik: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    members_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    requires_nik: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     quota_qty: Mapped[int | None] = mapped_column(Integer)
     quota_period: Mapped[str | None] = mapped_column(String(10))
     stock: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import services as cooperatives
 from app.auth import CurrentUser, require_staff
+from app.db import roll_back
 from app.errors import DomainError, Forbidden, InvalidInput
 from app.models import Cooperative
 from app.web import flash, render
@@ -287,8 +288,7 @@ class StaffCatalogController(Controller):
         try:
             warnings = await services.update_terms(db_session, product, cooperative, terms)
         except DomainError as exc:
-            await db_session.rollback()
-            product = await services.get_product(db_session, product_id, cooperative.id)
+            await roll_back(db_session, cooperative, product)
             return await self._edit_page(
                 request,
                 db_session,

@@ -14,8 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import accounts
 from app import services as cooperatives
 from app.auth import CurrentUser, require_staff, require_user
+from app.db import roll_back
 from app.errors import DomainError, InvalidInput, NotFound
 from app.models import Cooperative
+from app.text import display_phone
 from app.web import flash, render
 from orders import cart as carts
 from orders import qris, services, state
@@ -211,7 +213,7 @@ class CartController(Controller):
             profile = await accounts.get_user(db_session, user)
             form = CheckoutForm(
                 name=profile.name,
-                phone=profile.phone,
+                phone=display_phone(profile.phone),
                 dusun=profile.dusun or "",
                 rt=profile.rt or "",
                 rw=profile.rw or "",
@@ -249,7 +251,7 @@ class CartController(Controller):
                 db_session, cooperative, checkout, idempotency_key=data.idempotency_key or None, user=user
             )
         except DomainError as exc:
-            await db_session.rollback()
+            await roll_back(db_session, cooperative)
             cart = await carts.load(request, db_session, cooperative, user)
             zones = await services.active_zones(db_session, cooperative.id)
             return _checkout_page(
@@ -525,7 +527,7 @@ class StaffController(Controller):
                 payload = qris.read_qr_image(await data.image.read())
             info = await services.set_qris(db_session, cooperative, user, payload)
         except (DomainError, qris.QrisError) as exc:
-            await db_session.rollback()
+            await roll_back(db_session, cooperative)
             message = exc.message
             return await self._settings(
                 request,
@@ -555,7 +557,7 @@ class StaffController(Controller):
         try:
             await services.set_bank_account(db_session, cooperative, user, account)
         except DomainError as exc:
-            await db_session.rollback()
+            await roll_back(db_session, cooperative)
             return await self._settings(
                 request,
                 db_session,
@@ -592,7 +594,7 @@ class StaffController(Controller):
                 active=zone_id is None or data.active == "1",
             )
         except DomainError as exc:
-            await db_session.rollback()
+            await roll_back(db_session, cooperative)
             return await self._settings(
                 request,
                 db_session,

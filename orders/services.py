@@ -829,6 +829,10 @@ async def save_zone(
     if errors:
         raise InvalidInput.of(errors)
     assert clean is not None
+    taken = f"Wilayah {clean} sudah ada. Ubah ongkosnya di daftar."
+    # Checkout matches names without regard to case or spacing, so two zones may not differ only in those.
+    if any(_same_name(z.name, clean) and z.id != zone_id for z in await list_zones(session, cooperative.id)):
+        raise InvalidInput(taken, field_errors={"name": taken})
     if zone_id is None:
         zone = DeliveryZone(cooperative_id=cooperative.id, name=clean, fee=amount, is_active=active)
         zone.position = len(await list_zones(session, cooperative.id))
@@ -838,7 +842,6 @@ async def save_zone(
             raise NotFound("Wilayah antar tidak ditemukan.")
         zone = found
         zone.name, zone.fee, zone.is_active = clean, amount, active
-    taken = f"Wilayah {clean} sudah ada. Ubah ongkosnya di daftar."
     try:
         async with session.begin_nested():
             session.add(zone)

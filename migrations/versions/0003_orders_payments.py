@@ -19,6 +19,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Boolean defaults are the literals '0'/'1' (valid boolean input on PostgreSQL too): a SQL expression
+    # as a default makes Alembic rebuild the SQLite table instead of adding a column.
     op.create_table('price_ceiling',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), sa.Identity(always=False, start=1, increment=1), nullable=False),
     sa.Column('commodity', sa.String(length=60), nullable=False),
@@ -46,7 +48,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=120), nullable=False),
     sa.Column('fee', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('is_active', sa.Boolean(), server_default=sa.true(), nullable=False),
+    sa.Column('is_active', sa.Boolean(), server_default='1', nullable=False),
     sa.Column('created_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
     sa.Column('updated_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
     sa.CheckConstraint('fee >= 0', name=op.f('ck_delivery_zone_ck_delivery_zone_fee_nonnegative')),
@@ -85,7 +87,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('qris_merchant_name', sa.String(length=99), nullable=True))
         batch_op.add_column(sa.Column('qris_merchant_city', sa.String(length=99), nullable=True))
         batch_op.add_column(sa.Column('qris_nmid', sa.String(length=99), nullable=True))
-        batch_op.add_column(sa.Column('qris_is_demo', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('qris_is_demo', sa.Boolean(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('qris_updated_at', advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True))
 
     with op.batch_alter_table('customer_order', schema=None) as batch_op:
@@ -94,8 +96,8 @@ def upgrade() -> None:
     with op.batch_alter_table('product', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ceiling_commodity', sa.String(length=60), nullable=True))
         batch_op.add_column(sa.Column('ceiling_units_milli', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('members_only', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.add_column(sa.Column('requires_nik', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('members_only', sa.Boolean(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('requires_nik', sa.Boolean(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('quota_qty', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('quota_period', sa.String(length=10), nullable=True))
         batch_op.create_index(batch_op.f('ix_product_ceiling_commodity'), ['ceiling_commodity'], unique=False)
