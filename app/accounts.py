@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,13 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import MIN_PASSWORD_LENGTH, CurrentUser, hash_password, require_staff
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
-from app.text import InvalidNik, InvalidPhone, normalise_nik, normalise_phone
+from app.text import InvalidNik, InvalidPhone, clean_address, clean_text, normalise_nik, normalise_phone
 
 MAX_NAME = 120
 MAX_PASSWORD = 200
-_MARKUP = re.compile(r"[<>]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_RT_RW = re.compile(r"^\d{1,3}$")
 
 
 @dataclass(frozen=True)
@@ -39,23 +35,10 @@ class Profile:
     nik: str = ""
 
 
-def _field(value: str, key: str, label: str, errors: dict[str, str], *, required: bool, max_length: int) -> str | None:
-    cleaned = _CONTROL.sub("", value or "").strip()
-    if required and not cleaned:
-        errors[key] = f"{label} wajib diisi."
-    elif len(cleaned) > max_length:
-        errors[key] = f"{label} terlalu panjang (paling banyak {max_length} huruf)."
-    elif _MARKUP.search(cleaned):
-        errors[key] = f"{label} tidak boleh berisi tanda < atau >."
-    else:
-        return cleaned or None
-    return None
-
-
 async def register(session: AsyncSession, form: SignUp) -> User:
     """A new resident account from a phone number and a password. The caller signs them in."""
     errors: dict[str, str] = {}
-    name = _field(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    name = clean_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
     phone = ""
     try:
         phone = normalise_phone(form.phone[:40])
@@ -92,14 +75,8 @@ async def get_user(session: AsyncSession, current: CurrentUser) -> User:
 async def update_profile(session: AsyncSession, current: CurrentUser, form: Profile) -> User:
     """Name, address for village delivery (dusun, RT/RW, landmark) and the optional NIK (empty keeps it)."""
     errors: dict[str, str] = {}
-    name = _field(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
-    dusun = _field(form.dusun, "dusun", "Dusun", errors, required=False, max_length=120)
-    rt = _field(form.rt, "rt", "RT", errors, required=False, max_length=3)
-    rw = _field(form.rw, "rw", "RW", errors, required=False, max_length=3)
-    landmark = _field(form.landmark, "landmark", "Patokan", errors, required=False, max_length=200)
-    for key, value in (("rt", rt), ("rw", rw)):
-        if value and not _RT_RW.match(value):
-            errors[key] = f"{key.upper()} diisi angka saja, misalnya 004."
+    name = clean_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    dusun, rt, rw, landmark = clean_address(form.dusun, form.rt, form.rw, form.landmark, errors)
     nik: str | None = None
     if form.nik.strip():
         try:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import accounts, auth
 from app import services as cooperatives
-from app.errors import DomainError, Forbidden
+from app.errors import DomainError
 from app.models import MembershipStatus
 from app.text import mask_nik
 from app.web import flash, render
@@ -248,10 +248,7 @@ class AccountController(Controller):
     ) -> Any:
         if user is None:
             return Redirect(path="/masuk?lanjut=/staf/anggota", status_code=303)
-        ids = user.staff_cooperative_ids
-        cooperative = await cooperatives.get_cooperative_by_id(db_session, ids[0]) if ids else None
-        if cooperative is None:
-            raise Forbidden("Akun ini bukan staf koperasi.")
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
         applicants = await accounts.pending_memberships(db_session, cooperative, user)
         return render(
             request, "app/staff_members.html", cooperative=cooperative, applicants=applicants, mask_nik=mask_nik
@@ -266,13 +263,9 @@ class AccountController(Controller):
         data: Annotated[DecisionForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
         user: auth.CurrentUser | None,
     ) -> Any:
-        current = auth.require_user(user)
-        ids = current.staff_cooperative_ids
-        if not ids:
-            raise Forbidden("Halaman ini hanya untuk staf koperasi.")
-        cooperative = await cooperatives.get_cooperative_by_id(db_session, ids[0])
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
         decided = await accounts.decide_membership(
-            db_session, cooperative, current, membership_id, approve=data.decision == "approve"
+            db_session, cooperative, user, membership_id, approve=data.decision == "approve"
         )
         verdict = "disetujui" if decided.membership.status == MembershipStatus.APPROVED else "ditolak"
         flash(request, f"Keanggotaan {decided.user.name} {verdict}.", "ok")

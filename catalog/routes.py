@@ -11,9 +11,9 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import services as cooperatives
-from app.auth import CurrentUser, require_staff
+from app.auth import CurrentUser
 from app.db import roll_back
-from app.errors import DomainError, Forbidden, InvalidInput
+from app.errors import DomainError, InvalidInput
 from app.models import Cooperative
 from app.web import flash, render
 from catalog import services
@@ -190,11 +190,6 @@ class StaffCatalogController(Controller):
     path = "/staf/produk"
     include_in_schema = False
 
-    async def _cooperative(self, db_session: AsyncSession, user: CurrentUser) -> Cooperative:
-        if not user.staff_cooperative_ids:
-            raise Forbidden("Akun ini bukan staf koperasi.")
-        return await cooperatives.get_cooperative_by_id(db_session, user.staff_cooperative_ids[0])
-
     @get("/", name="staff_products")
     async def list_products(
         self,
@@ -206,7 +201,7 @@ class StaffCatalogController(Controller):
     ) -> Any:
         if user is None:
             return Redirect(path="/masuk?lanjut=/staf/produk", status_code=303)
-        cooperative = await self._cooperative(db_session, user)
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
         page = await services.list_products(db_session, cooperative.id, q=q, page=halaman, per_page=50)
         ceilings = await services.ceilings_for(db_session, page.items, cooperative)
         return render(
@@ -251,7 +246,7 @@ class StaffCatalogController(Controller):
     ) -> Any:
         if user is None:
             return Redirect(path=f"/masuk?lanjut=/staf/produk/{product_id}", status_code=303)
-        cooperative = await self._cooperative(db_session, user)
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
         product = await services.get_product(db_session, product_id, cooperative.id)
         form = ProductTermsForm(
             retail_price=str(product.retail_price),
@@ -272,10 +267,7 @@ class StaffCatalogController(Controller):
         data: Annotated[ProductTermsForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
         user: CurrentUser | None,
     ) -> Any:
-        if user is None:
-            raise Forbidden("Halaman ini hanya untuk staf koperasi ini.")
-        cooperative = await self._cooperative(db_session, user)
-        require_staff(user, cooperative)
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
         product = await services.get_product(db_session, product_id, cooperative.id)
         terms = services.ProductTerms(
             retail_price=data.retail_price,

@@ -382,11 +382,6 @@ class OrderPageController(Controller):
         return render(request, "orders/history.html", orders=orders, cooperative_names=names)
 
 
-async def _staff_cooperative(db_session: AsyncSession, user: CurrentUser) -> Cooperative | None:
-    ids = user.staff_cooperative_ids
-    return await cooperatives.get_cooperative_by_id(db_session, ids[0]) if ids else None
-
-
 class StaffController(Controller):
     path = "/staf"
     include_in_schema = False
@@ -397,8 +392,7 @@ class StaffController(Controller):
     ) -> Any:
         if user is None:
             return Redirect(path="/masuk?lanjut=/staf", status_code=303)
-        cooperative = await _staff_cooperative(db_session, user)
-        if cooperative is None:
+        if not user.staff_cooperative_ids:
             return render(
                 request,
                 "orders/staff.html",
@@ -407,6 +401,7 @@ class StaffController(Controller):
                 orders=[],
                 message="Akun ini bukan staf koperasi.",
             )
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
         orders = await services.list_orders_for_staff(db_session, cooperative, user)
         return render(
             request,
@@ -473,9 +468,7 @@ class StaffController(Controller):
     ) -> Any:
         if user is None:
             return Redirect(path="/masuk?lanjut=/staf/pengaturan", status_code=303)
-        cooperative = await _staff_cooperative(db_session, user)
-        if cooperative is None:
-            raise NotFound("Akun ini bukan staf koperasi.")
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
         return await self._settings(request, db_session, cooperative)
 
     async def _settings(
@@ -518,9 +511,7 @@ class StaffController(Controller):
         data: Annotated[QrisUpload, Upload],
         user: CurrentUser | None,
     ) -> Any:
-        cooperative = await _staff_cooperative(db_session, require_user(user))
-        if cooperative is None:
-            raise NotFound("Akun ini bukan staf koperasi.")
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
         try:
             payload = data.payload
             if not payload.strip() and data.image is not None:
@@ -550,9 +541,7 @@ class StaffController(Controller):
         data: Annotated[BankForm, Form],
         user: CurrentUser | None,
     ) -> Any:
-        cooperative = await _staff_cooperative(db_session, require_user(user))
-        if cooperative is None:
-            raise NotFound("Akun ini bukan staf koperasi.")
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
         account = services.BankAccount(data.bank_name, data.account_number, data.account_name)
         try:
             await services.set_bank_account(db_session, cooperative, user, account)
@@ -579,9 +568,7 @@ class StaffController(Controller):
         data: Annotated[ZoneForm, Form],
         user: CurrentUser | None,
     ) -> Any:
-        cooperative = await _staff_cooperative(db_session, require_user(user))
-        if cooperative is None:
-            raise NotFound("Akun ini bukan staf koperasi.")
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
         zone_id = int(data.zone_id) if data.zone_id.isdigit() and len(data.zone_id) < 12 else None
         try:
             zone = await services.save_zone(

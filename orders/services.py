@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser, require_staff
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfStock
 from app.models import Cooperative, Membership, User
-from app.text import InvalidPhone, normalise_phone, rupiah, whatsapp_link
+from app.text import InvalidPhone, clean_address, clean_text, normalise_phone, rupiah, whatsapp_link
 from catalog import services as catalog
 from catalog.models import Product
 from orders import qris, rules, state
@@ -27,7 +27,6 @@ from orders.models import DeliveryZone, Order, OrderEvent, OrderLine, Payment
 MAX_LINES = 50
 MAX_QUANTITY = 1000
 MAX_NAME = 120
-MAX_LANDMARK = 200
 MAX_NOTE = 500
 MAX_REFERENCE = 120
 FULFILMENTS = {"pickup": "Ambil di koperasi", "delivery": "Diantar ke rumah"}
@@ -35,9 +34,6 @@ PAYMENT_METHODS = {"cash": "Bayar di tempat (tunai)", "transfer": "Transfer bank
 # Letters and digits that cannot be confused when read aloud or over the phone (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
 _NUMBER_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 _IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
-_RT_RW = re.compile(r"^\d{1,3}$")
-_MARKUP = re.compile(r"[<>]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -106,27 +102,6 @@ def make_order_number(prefix: str, now: datetime.datetime | None = None) -> str:
     return f"{prefix.upper()}-{now:%y%m%d}-{suffix}"
 
 
-def _text(
-    value: object, field_name: str, label: str, errors: dict[str, str], *, required: bool, max_length: int
-) -> str | None:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[field_name] = f"{label} harus berupa teks."
-        return None
-    cleaned = _CONTROL.sub("", value).strip()
-    if required and not cleaned:
-        errors[field_name] = f"{label} wajib diisi."
-        return None
-    if len(cleaned) > max_length:
-        errors[field_name] = f"{label} terlalu panjang (paling banyak {max_length} huruf)."
-        return None
-    if _MARKUP.search(cleaned):
-        errors[field_name] = f"{label} tidak boleh berisi tanda < atau >."
-        return None
-    return cleaned or None
-
-
 def _quantity(value: object) -> int | None:
     if isinstance(value, bool):
         return None
@@ -140,7 +115,7 @@ def _quantity(value: object) -> int | None:
 def validate_checkout(request: CheckoutRequest) -> ValidCheckout:
     """Check everything a buyer typed; one message per field, in Bahasa Indonesia. Changes nothing."""
     errors: dict[str, str] = {}
-    name = _text(request.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    name = clean_text(request.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
     phone = ""
     if not isinstance(request.phone, str):
         errors["phone"] = "Nomor HP wajib diisi."
@@ -156,14 +131,10 @@ def validate_checkout(request: CheckoutRequest) -> ValidCheckout:
     if payment not in PAYMENT_METHODS:
         errors["payment_method"] = "Pilih cara bayar: bayar di tempat (tunai), transfer bank atau QRIS."
     delivery = fulfilment == "delivery"
-    dusun = _text(request.dusun, "dusun", "Dusun", errors, required=delivery, max_length=120)
-    landmark = _text(request.landmark, "landmark", "Patokan", errors, required=False, max_length=MAX_LANDMARK)
-    rt = _text(request.rt, "rt", "RT", errors, required=False, max_length=3)
-    rw = _text(request.rw, "rw", "RW", errors, required=False, max_length=3)
-    for key, value in (("rt", rt), ("rw", rw)):
-        if value and not _RT_RW.match(value):
-            errors[key] = f"{key.upper()} diisi angka saja, misalnya 004."
-    note = _text(request.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
+    dusun, rt, rw, landmark = clean_address(
+        request.dusun, request.rt, request.rw, request.landmark, errors, dusun_required=delivery
+    )
+    note = clean_text(request.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
 
     quantities: dict[int, int] = {}
     if not request.lines:
@@ -572,7 +543,7 @@ async def transition(
 
 def _clean(value: str | None, field_name: str, label: str, max_length: int) -> str | None:
     errors: dict[str, str] = {}
-    cleaned = _text(value, field_name, label, errors, required=False, max_length=max_length)
+    cleaned = clean_text(value, field_name, label, errors, required=False, max_length=max_length)
     if errors:
         raise InvalidInput.of(errors)
     return cleaned
@@ -774,9 +745,9 @@ async def set_bank_account(
     """The account buyers transfer to. All three fields empty switches transfer off."""
     require_staff(user, cooperative)
     errors: dict[str, str] = {}
-    bank = _text(account.bank_name, "bank_name", "Nama bank", errors, required=False, max_length=80)
+    bank = clean_text(account.bank_name, "bank_name", "Nama bank", errors, required=False, max_length=80)
     number = re.sub(r"[\s.\-]", "", account.account_number or "")
-    holder = _text(
+    holder = clean_text(
         account.account_name, "account_name", "Nama pemilik rekening", errors, required=False, max_length=120
     )
     if any((bank, number, holder)):
@@ -821,7 +792,7 @@ async def save_zone(
     """Add a dusun/zone with its delivery fee, or change one. A zone is switched off, never deleted."""
     require_staff(user, cooperative)
     errors: dict[str, str] = {}
-    clean = _text(name, "name", "Nama dusun/wilayah", errors, required=True, max_length=120)
+    clean = clean_text(name, "name", "Nama dusun/wilayah", errors, required=True, max_length=120)
     text = str(fee).strip().replace(".", "")
     amount = int(text) if text.isdigit() and len(text) <= 9 else -1
     if not 0 <= amount <= MAX_DELIVERY_FEE:
