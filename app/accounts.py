@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import MIN_PASSWORD_LENGTH, CurrentUser, hash_password, require_staff
+from app.db import flush_or_raise
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
 from app.text import InvalidNik, InvalidPhone, clean_address, clean_text, normalise_nik, normalise_phone
@@ -55,13 +56,8 @@ async def register(session: AsyncSession, form: SignUp) -> User:
     if await session.scalar(select(User.id).where(User.phone == phone)):
         raise InvalidInput(taken, field_errors={"phone": taken})
     user = User(phone=phone, name=name, password_hash=hash_password(form.password))
-    try:
-        async with session.begin_nested():
-            session.add(user)
-            await session.flush()
-    except IntegrityError:
-        # Two sign-ups with one number at the same moment: the second is told, not crashed.
-        raise InvalidInput(taken, field_errors={"phone": taken}) from None
+    # Two sign-ups with one number at the same moment: the second is told, not crashed.
+    await flush_or_raise(session, InvalidInput(taken, field_errors={"phone": taken}), user)
     return user
 
 
@@ -94,11 +90,7 @@ async def update_profile(session: AsyncSession, current: CurrentUser, form: Prof
     user.name, user.dusun, user.rt, user.rw, user.landmark = name, dusun, rt, rw, landmark
     if nik:
         user.nik = nik
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError:
-        raise InvalidInput(taken, field_errors={"nik": taken}) from None
+    await flush_or_raise(session, InvalidInput(taken, field_errors={"nik": taken}))
     return user
 
 

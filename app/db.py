@@ -14,11 +14,21 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
 )
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.settings import Settings
 
-__all__ = ["Base", "DatabaseConfig", "make_alchemy_config", "make_engine", "metadata", "write_intent"]
+__all__ = [
+    "Base",
+    "DatabaseConfig",
+    "flush_or_raise",
+    "make_alchemy_config",
+    "make_engine",
+    "metadata",
+    "roll_back",
+    "write_intent",
+]
 
 Base = IdentityAuditBase
 metadata = orm_registry.metadata
@@ -121,3 +131,16 @@ async def roll_back(session: AsyncSession, *keep: object) -> None:
     await session.rollback()
     for obj in keep:
         await session.refresh(obj)
+
+
+async def flush_or_raise(session: AsyncSession, error: Exception, *new: object) -> None:
+    """Add `new` and flush in a savepoint; a unique-key clash (a twin written at the same moment) raises `error`.
+
+    The savepoint keeps the request's transaction usable after the clash.
+    """
+    try:
+        async with session.begin_nested():
+            session.add_all(new)
+            await session.flush()
+    except IntegrityError:
+        raise error from None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import inspect, select
+from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput
@@ -109,6 +109,26 @@ def applicable_ceilings(
     return ProductCeilings(het=found.get(CeilingKind.HET), hap=found.get(CeilingKind.HAP))
 
 
+def rows_for(products: Iterable[Product]) -> Select[PriceCeiling] | None:
+    """The query for every ceiling row the products' commodities have (None: no product is regulated)."""
+    commodities = {p.ceiling_commodity for p in products if p.ceiling_commodity}
+    return select(PriceCeiling).where(PriceCeiling.commodity.in_(commodities)) if commodities else None
+
+
+def for_product(rows: Sequence[PriceCeiling], product: Product, provinsi: str, on: datetime.date) -> ProductCeilings:
+    """`applicable_ceilings` for a product's own fields."""
+    return applicable_ceilings(
+        rows,
+        commodity=product.ceiling_commodity,
+        units_milli=product.ceiling_units_milli,
+        own_het=product.het,
+        own_het_basis=product.het_basis,
+        own_hap=product.hap,
+        provinsi=provinsi,
+        on=on,
+    )
+
+
 def check_price(retail_price: int, ceilings: ProductCeilings, product_name: str = "") -> list[str]:
     """Refuse a price above the HET; return warnings (a price above the HAP reference is allowed)."""
     if isinstance(retail_price, bool) or not isinstance(retail_price, int) or retail_price <= 0:
@@ -155,22 +175,8 @@ def guard_flush(session: Session) -> None:
                 )
             )
         }
-        commodities = {p.ceiling_commodity for p in products if p.ceiling_commodity}
-        rows = (
-            list(session.scalars(select(PriceCeiling).where(PriceCeiling.commodity.in_(commodities))))
-            if commodities
-            else []
-        )
+        query = rows_for(products)
+        rows = list(session.scalars(query)) if query is not None else []
     for product in products:
         provinsi, tz = places.get(product.cooperative_id, ("", DEFAULT_TIMEZONE))
-        ceilings = applicable_ceilings(
-            rows,
-            commodity=product.ceiling_commodity,
-            units_milli=product.ceiling_units_milli,
-            own_het=product.het,
-            own_het_basis=product.het_basis,
-            own_hap=product.hap,
-            provinsi=provinsi,
-            on=local_today(tz),
-        )
-        check_price(product.retail_price, ceilings, product.name)
+        check_price(product.retail_price, for_product(rows, product, provinsi, local_today(tz)), product.name)

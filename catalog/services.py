@@ -129,26 +129,10 @@ async def ceilings_for(
     session: AsyncSession, products: Sequence[Product], cooperative: Cooperative, on: datetime.date | None = None
 ) -> dict[int, ProductCeilings]:
     """The HET and HAP that apply today to each product of one cooperative, in one query."""
-    commodities = {p.ceiling_commodity for p in products if p.ceiling_commodity}
-    rows = (
-        (await session.scalars(select(PriceCeiling).where(PriceCeiling.commodity.in_(commodities)))).all()
-        if commodities
-        else []
-    )
+    query = ceilings.rows_for(products)
+    rows = (await session.scalars(query)).all() if query is not None else []
     day = on or ceilings.local_today(cooperative.timezone)
-    return {
-        p.id: ceilings.applicable_ceilings(
-            rows,
-            commodity=p.ceiling_commodity,
-            units_milli=p.ceiling_units_milli,
-            own_het=p.het,
-            own_het_basis=p.het_basis,
-            own_hap=p.hap,
-            provinsi=cooperative.provinsi,
-            on=day,
-        )
-        for p in products
-    }
+    return {p.id: ceilings.for_product(rows, p, cooperative.provinsi, day) for p in products}
 
 
 @dataclass(frozen=True)

@@ -503,6 +503,28 @@ class StaffController(Controller):
             qris_text=qris_text,
         )
 
+    async def _refused(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        section: str,
+        exc: DomainError,
+        **form: Any,
+    ) -> Any:
+        """The settings page again after a refused save: nothing saved, that section's errors shown."""
+        await roll_back(db_session, cooperative)
+        return await self._settings(
+            request,
+            db_session,
+            cooperative,
+            section=section,
+            errors=exc.field_errors,
+            error=exc.message,
+            status_code=exc.status_code,
+            **form,
+        )
+
     @post("/pengaturan/qris", name="staff_qris", status_code=303)
     async def save_qris(
         self,
@@ -515,21 +537,10 @@ class StaffController(Controller):
         try:
             payload = data.payload
             if not payload.strip() and data.image is not None:
-                payload = qris.read_qr_image(await data.image.read())
+                payload = services.qris_from_image(await data.image.read())
             info = await services.set_qris(db_session, cooperative, user, payload)
-        except (DomainError, qris.QrisError) as exc:
-            await roll_back(db_session, cooperative)
-            message = exc.message
-            return await self._settings(
-                request,
-                db_session,
-                cooperative,
-                section="qris",
-                errors={"payload": message},
-                error=message,
-                status_code=422,
-                qris_text=data.payload[:600],
-            )
+        except DomainError as exc:
+            return await self._refused(request, db_session, cooperative, "qris", exc, qris_text=data.payload[:600])
         flash(request, f"QRIS tersimpan: {info.merchant_name}{f', NMID {info.nmid}' if info.nmid else ''}.", "ok")
         return Redirect(path="/staf/pengaturan#qris", status_code=303)
 
@@ -546,17 +557,7 @@ class StaffController(Controller):
         try:
             await services.set_bank_account(db_session, cooperative, user, account)
         except DomainError as exc:
-            await roll_back(db_session, cooperative)
-            return await self._settings(
-                request,
-                db_session,
-                cooperative,
-                section="rekening",
-                errors=exc.field_errors,
-                error=exc.message,
-                status_code=exc.status_code,
-                bank=data,
-            )
+            return await self._refused(request, db_session, cooperative, "rekening", exc, bank=data)
         flash(request, "Rekening koperasi tersimpan.", "ok")
         return Redirect(path="/staf/pengaturan#rekening", status_code=303)
 
@@ -581,16 +582,7 @@ class StaffController(Controller):
                 active=zone_id is None or data.active == "1",
             )
         except DomainError as exc:
-            await roll_back(db_session, cooperative)
-            return await self._settings(
-                request,
-                db_session,
-                cooperative,
-                section="antar",
-                errors=exc.field_errors,
-                error=exc.message,
-                status_code=exc.status_code,
-            )
+            return await self._refused(request, db_session, cooperative, "antar", exc)
         flash(request, f"Wilayah antar {zone.name} tersimpan.", "ok")
         return Redirect(path="/staf/pengaturan#antar", status_code=303)
 

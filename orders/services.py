@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser, require_staff
+from app.db import flush_or_raise
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfStock
 from app.models import Cooperative, Membership, User
 from app.text import InvalidPhone, clean_address, clean_text, normalise_phone, rupiah, whatsapp_link
@@ -732,6 +733,14 @@ async def set_qris(
     return info
 
 
+def qris_from_image(data: bytes) -> str:
+    """The QRIS text in a photo or screenshot of the cooperative's sticker."""
+    try:
+        return qris.read_qr_image(data)
+    except qris.QrisError as exc:
+        raise InvalidInput(exc.message, field_errors={"payload": exc.message}, qris_error=exc.code) from None
+
+
 @dataclass(frozen=True)
 class BankAccount:
     bank_name: str = ""
@@ -813,10 +822,5 @@ async def save_zone(
             raise NotFound("Wilayah antar tidak ditemukan.")
         zone = found
         zone.name, zone.fee, zone.is_active = clean, amount, active
-    try:
-        async with session.begin_nested():
-            session.add(zone)
-            await session.flush()
-    except IntegrityError:
-        raise InvalidInput(taken, field_errors={"name": taken}) from None
+    await flush_or_raise(session, InvalidInput(taken, field_errors={"name": taken}), zone)
     return zone
