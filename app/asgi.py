@@ -29,10 +29,10 @@ from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.models import WebSession
 from app.registry import import_models
-from app.routes import AuthApiController, AuthController, health, provide_current_user
+from app.routes import AccountController, AuthApiController, AuthController, health, provide_current_user
 from app.settings import Settings
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
-from catalog.routes import CatalogApiController, StorefrontController
+from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from orders import state as order_state
 from orders.fulfilment_routes import StaffAreaController
 from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
@@ -162,12 +162,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             StorefrontController,
             CatalogApiController,
+            StaffCatalogController,
             CartController,
             OrderPageController,
             StaffController,
             StaffAreaController,
             OrderApiController,
             AuthController,
+            AccountController,
             AuthApiController,
             SearchApiController,
             ProducerPortalController,

@@ -11,7 +11,7 @@ from litestar import Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Forbidden, InvalidInput
+from app.errors import Forbidden, InvalidInput, Unauthenticated
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
 from app.text import InvalidPhone, normalise_phone
 
@@ -107,6 +107,12 @@ def logout(request: Request[Any, Any, Any]) -> None:
 def session_user_id(request: Request[Any, Any, Any]) -> int | None:
     value = request.session.get(SESSION_USER_KEY) if request.session else None
     return value if isinstance(value, int) else None
+
+
+def require_user(user: CurrentUser | None) -> CurrentUser:
+    if user is None:
+        raise Unauthenticated("Silakan masuk terlebih dahulu.")
+    return user
 
 
 def require_staff(user: CurrentUser | None, cooperative: Cooperative) -> CurrentUser:

@@ -88,6 +88,23 @@ async def generate_catalog(settings: Settings, products: int, cooperatives: int,
     finally:
         await db.dispose()
     return summary
+async def load_ceilings(settings: Settings, path: str | None) -> str:
+    from pathlib import Path
+
+    from app.db import DatabaseConfig
+    from app.registry import import_models
+    from catalog import services as catalog
+
+    import_models()
+    rows = catalog.read_ceilings(Path(path)) if path else catalog.read_ceilings()
+    db = DatabaseConfig(settings)
+    try:
+        async with db.session(write=True) as session:
+            added = await catalog.load_ceilings(session, rows)
+            await session.commit()
+    finally:
+        await db.dispose()
+    return f"Batas harga dimuat: {added} baru dari {len(rows)} baris."
 
 
 def serve(settings: Settings) -> None:
@@ -120,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     gen.add_argument("--products", type=int, default=10_000)
     gen.add_argument("--cooperatives", type=int, default=20)
     gen.add_argument("--seed", type=int, default=1)
+    ceilings = sub.add_parser("load-ceilings", help="add government price ceilings (HET/HAP) from a JSON file")
+    ceilings.add_argument("path", nargs="?", help="JSON file like catalog/data/price_ceilings.json (the default)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
@@ -136,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.products < 1 or args.cooperatives < 1:
             parser.error("--products and --cooperatives must be at least 1")
         print(asyncio.run(generate_catalog(settings, args.products, args.cooperatives, args.seed)))
+    elif args.command == "load-ceilings":
+        print(asyncio.run(load_ceilings(settings, args.path)))
     return 0
 
 

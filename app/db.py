@@ -14,11 +14,21 @@ from advanced_alchemy.extensions.litestar import (
     SQLAlchemyAsyncConfig,
 )
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.settings import Settings
 
-__all__ = ["Base", "DatabaseConfig", "make_alchemy_config", "make_engine", "metadata", "write_intent"]
+__all__ = [
+    "Base",
+    "DatabaseConfig",
+    "flush_or_raise",
+    "make_alchemy_config",
+    "make_engine",
+    "metadata",
+    "roll_back",
+    "write_intent",
+]
 
 Base = IdentityAuditBase
 metadata = orm_registry.metadata
@@ -35,6 +45,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_pragmas_for_migrations(dbapi_connection: Any, record: Any) -> None:
+    # Alembic's batch mode rebuilds a SQLite table by copying it and dropping the original. With
+    # foreign keys enforced, that DROP cascades: rebuilding `cooperative` deleted every product.
+    # Migrations therefore run with enforcement off and check the keys afterwards (migrations/env.py).
+    _sqlite_pragmas(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
+
+
 # Set for the duration of an unsafe HTTP request (see app.asgi) or a CLI/relay write.
 write_intent: ContextVar[bool] = ContextVar("write_intent", default=False)
 
@@ -47,7 +67,7 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
-def make_engine(settings: Settings) -> AsyncEngine:
+def make_engine(settings: Settings, *, for_migrations: bool = False) -> AsyncEngine:
     if settings.is_sqlite:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(
@@ -55,7 +75,9 @@ def make_engine(settings: Settings) -> AsyncEngine:
             echo=settings.sql_echo,
             connect_args={"timeout": 30, "isolation_level": None},
         )
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(
+            engine.sync_engine, "connect", _sqlite_pragmas_for_migrations if for_migrations else _sqlite_pragmas
+        )
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(
@@ -98,3 +120,27 @@ def make_alchemy_config(db: DatabaseConfig) -> SQLAlchemyAsyncConfig:
         create_all=False,
         metadata=metadata,
     )
+
+
+async def roll_back(session: AsyncSession, *keep: object) -> None:
+    """Undo the request's changes so far, and reload `keep` so an error page can still show them.
+
+    A rollback expires every loaded object; with an async session, touching one afterwards would
+    try to load it lazily and fail, so the page re-renders from freshly loaded rows instead.
+    """
+    await session.rollback()
+    for obj in keep:
+        await session.refresh(obj)
+
+
+async def flush_or_raise(session: AsyncSession, error: Exception, *new: object) -> None:
+    """Add `new` and flush in a savepoint; a unique-key clash (a twin written at the same moment) raises `error`.
+
+    The savepoint keeps the request's transaction usable after the clash.
+    """
+    try:
+        async with session.begin_nested():
+            session.add_all(new)
+            await session.flush()
+    except IntegrityError:
+        raise error from None

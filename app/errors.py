@@ -43,9 +43,22 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class Unauthenticated(DomainError):
+    """The request needs a signed-in account and has none."""
+
+    status_code = 401
+    code = "unauthenticated"
+
+
 class InvalidInput(DomainError):
     status_code = 422
     code = "invalid"
+
+    @classmethod
+    def of(cls, errors: Mapping[str, str]) -> InvalidInput:
+        """One error per field; the headline is the only message, or a summary when there are several."""
+        message = next(iter(errors.values())) if len(errors) == 1 else "Ada beberapa isian yang perlu diperbaiki."
+        return cls(message, field_errors=errors)
 
 
 class Conflict(DomainError):

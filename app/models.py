@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from enum import StrEnum
 
 from advanced_alchemy.extensions.litestar.store import StoreModelMixin
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,10 +50,30 @@ class Cooperative(Base):
     description: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bank transfer: shown on the order page of every order paid by transfer.
+    bank_name: Mapped[str | None] = mapped_column(String(80))
+    bank_account_number: Mapped[str | None] = mapped_column(String(40))
+    bank_account_name: Mapped[str | None] = mapped_column(String(120))
+    # The cooperative's static QRIS as staff pasted it (validated), and what it says about the merchant.
+    qris_payload: Mapped[str | None] = mapped_column(Text)
+    qris_merchant_name: Mapped[str | None] = mapped_column(String(99))
+    qris_merchant_city: Mapped[str | None] = mapped_column(String(99))
+    qris_nmid: Mapped[str | None] = mapped_column(String(99))
+    # A made-up QRIS for the demo: pages say it moves no money.
+    qris_is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    qris_updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
     @property
     def village(self) -> str:
         return f"{self.desa}, {self.kecamatan}, {self.kabupaten}"
+
+    @property
+    def accepts_transfer(self) -> bool:
+        return bool(self.bank_name and self.bank_account_number and self.bank_account_name)
+
+    @property
+    def accepts_qris(self) -> bool:
+        return bool(self.qris_payload)
 
 
 class User(Base):
@@ -61,6 +83,13 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The resident's profile: where village deliveries go, and the NIK some subsidised goods require.
+    dusun: Mapped[str | None] = mapped_column(String(120))
+    rt: Mapped[str | None] = mapped_column(String(8))
+    rw: Mapped[str | None] = mapped_column(String(8))
+    landmark: Mapped[str | None] = mapped_column(String(200))
+    # One account per NIK, so a per-person quota cannot be doubled with a second account.
+    nik: Mapped[str | None] = mapped_column(String(16), unique=True, index=True)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="selectin")
 

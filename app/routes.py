@@ -1,4 +1,4 @@
-"""Login and logout (pages and API), and the health check."""
+"""Login, logout and sign-up (pages and API), the resident's account and profile, memberships, health check."""
 
 from __future__ import annotations
 
@@ -12,8 +12,11 @@ from litestar.response import Redirect
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import auth
+from app import accounts, auth
+from app import services as cooperatives
 from app.errors import DomainError
+from app.models import MembershipStatus
+from app.text import mask_nik
 from app.web import flash, render
 from producers import services as producer_services
 
@@ -22,6 +25,27 @@ class LoginForm(msgspec.Struct):
     phone: str = ""
     password: str = ""
     lanjut: str = ""
+
+
+class SignUpForm(msgspec.Struct):
+    name: str = ""
+    phone: str = ""
+    password: str = ""
+    lanjut: str = ""
+
+
+class ProfileForm(msgspec.Struct):
+    name: str = ""
+    dusun: str = ""
+    rt: str = ""
+    rw: str = ""
+    landmark: str = ""
+    nik: str = ""
+    lanjut: str = ""
+
+
+class DecisionForm(msgspec.Struct):
+    decision: str = ""
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -90,6 +114,165 @@ class AuthController(Controller):
     async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
         auth.logout(request)
         return Redirect(path="/", status_code=303)
+
+
+class AccountController(Controller):
+    include_in_schema = False
+
+    @get("/daftar", name="signup")
+    async def signup_form(
+        self,
+        request: Request[Any, Any, Any],
+        lanjut: Annotated[str | None, Parameter(query="lanjut", max_length=300)] = None,
+    ) -> Any:
+        return render(request, "app/signup.html", form=SignUpForm(lanjut=_safe_next(lanjut)), errors={})
+
+    @post("/daftar", name="signup_submit", status_code=303)
+    async def signup_submit(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        data: Annotated[SignUpForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Any:
+        try:
+            user = await accounts.register(db_session, accounts.SignUp(data.name, data.phone, data.password))
+        except DomainError as exc:
+            return render(
+                request,
+                "app/signup.html",
+                status_code=exc.status_code,
+                form=SignUpForm(name=data.name[:120], phone=data.phone[:40], lanjut=_safe_next(data.lanjut)),
+                errors=exc.field_errors,
+                error=exc.message,
+            )
+        auth.login(request, user)
+        flash(request, f"Akun dibuat. Selamat datang, {user.name}.", "ok")
+        target = _safe_next(data.lanjut)
+        return Redirect(path="/akun" if target == "/" else target, status_code=303)
+
+    @get("/akun", name="account")
+    async def account(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: auth.CurrentUser | None
+    ) -> Any:
+        if user is None:
+            return Redirect(path="/masuk?lanjut=/akun", status_code=303)
+        profile = await accounts.get_user(db_session, user)
+        memberships = await accounts.memberships_of(db_session, user.id)
+        joined = {m.cooperative_id for m in memberships}
+        others = [c for c in await cooperatives.list_cooperatives(db_session) if c.id not in joined]
+        return render(
+            request,
+            "app/account.html",
+            profile=profile,
+            nik_masked=mask_nik(profile.nik),
+            memberships=memberships,
+            others=others,
+            is_staff=bool(user.staff_cooperative_ids),
+        )
+
+    @get("/akun/profil", name="profile")
+    async def profile_form(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        user: auth.CurrentUser | None,
+        lanjut: Annotated[str | None, Parameter(query="lanjut", max_length=300)] = None,
+    ) -> Any:
+        if user is None:
+            return Redirect(path="/masuk?lanjut=/akun/profil", status_code=303)
+        profile = await accounts.get_user(db_session, user)
+        form = ProfileForm(
+            name=profile.name,
+            dusun=profile.dusun or "",
+            rt=profile.rt or "",
+            rw=profile.rw or "",
+            landmark=profile.landmark or "",
+            lanjut=_safe_next(lanjut) if lanjut else "",
+        )
+        return render(request, "app/profile.html", form=form, errors={}, nik_masked=mask_nik(profile.nik))
+
+    @post("/akun/profil", name="profile_submit", status_code=303)
+    async def profile_submit(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        data: Annotated[ProfileForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        user: auth.CurrentUser | None,
+    ) -> Any:
+        current = auth.require_user(user)
+        try:
+            saved = await accounts.update_profile(
+                db_session,
+                current,
+                accounts.Profile(data.name, data.dusun, data.rt, data.rw, data.landmark, data.nik),
+            )
+        except DomainError as exc:
+            await db_session.rollback()
+            profile = await accounts.get_user(db_session, current)
+            return render(
+                request,
+                "app/profile.html",
+                status_code=exc.status_code,
+                form=data,
+                errors=exc.field_errors,
+                error=exc.message,
+                nik_masked=mask_nik(profile.nik),
+            )
+        flash(request, "Profil tersimpan." + (" NIK tercatat." if saved.nik and data.nik.strip() else ""), "ok")
+        return Redirect(path=_safe_next(data.lanjut) if data.lanjut else "/akun", status_code=303)
+
+    @get("/k/{slug:str}/anggota", name="membership")
+    async def membership_page(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: auth.CurrentUser | None
+    ) -> Any:
+        cooperative = await cooperatives.get_cooperative(db_session, slug)
+        membership = await accounts.membership_of(db_session, user.id, cooperative.id) if user else None
+        return render(
+            request, "app/membership.html", cooperative=cooperative, membership=membership, signed_in=bool(user)
+        )
+
+    @post("/k/{slug:str}/anggota", name="membership_request", status_code=303)
+    async def membership_request(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: auth.CurrentUser | None
+    ) -> Any:
+        if user is None:
+            return Redirect(path=f"/masuk?lanjut=/k/{slug}/anggota", status_code=303)
+        cooperative = await cooperatives.get_cooperative(db_session, slug)
+        membership = await accounts.request_membership(db_session, cooperative, user)
+        if membership.status == MembershipStatus.PENDING:
+            flash(
+                request, f"Permintaan keanggotaan terkirim ke {cooperative.short_name}. Tunggu persetujuan staf.", "ok"
+            )
+        return Redirect(path=f"/k/{slug}/anggota", status_code=303)
+
+    @get("/staf/anggota", name="staff_members")
+    async def staff_members(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: auth.CurrentUser | None
+    ) -> Any:
+        if user is None:
+            return Redirect(path="/masuk?lanjut=/staf/anggota", status_code=303)
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
+        applicants = await accounts.pending_memberships(db_session, cooperative, user)
+        return render(
+            request, "app/staff_members.html", cooperative=cooperative, applicants=applicants, mask_nik=mask_nik
+        )
+
+    @post("/staf/anggota/{membership_id:int}", name="staff_member_decision", status_code=303)
+    async def staff_member_decision(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        membership_id: int,
+        data: Annotated[DecisionForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        user: auth.CurrentUser | None,
+    ) -> Any:
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
+        decided = await accounts.decide_membership(
+            db_session, cooperative, user, membership_id, approve=data.decision == "approve"
+        )
+        verdict = "disetujui" if decided.membership.status == MembershipStatus.APPROVED else "ditolak"
+        flash(request, f"Keanggotaan {decided.user.name} {verdict}.", "ok")
+        return Redirect(path="/staf/anggota", status_code=303)
 
 
 class AuthApiController(Controller):

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import NotFound
+from app.auth import CurrentUser, require_user
+from app.errors import Forbidden, NotFound
 from app.models import Cooperative
 
 
@@ -44,3 +45,9 @@ async def deactivate_cooperative(session: AsyncSession, cooperative: Cooperative
     await outbox.enqueue(session, product_ids)
     await session.flush()
     return len(product_ids)
+async def staff_cooperative(session: AsyncSession, user: CurrentUser | None) -> Cooperative:
+    """The cooperative a staff member works for (the first, for staff of several): 401/403 for anyone else."""
+    ids = require_user(user).staff_cooperative_ids
+    if not ids:
+        raise Forbidden("Akun ini bukan staf koperasi.")
+    return await get_cooperative_by_id(session, ids[0])

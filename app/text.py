@@ -1,15 +1,40 @@
-"""Pure helpers for the formats residents see: rupiah, phone numbers, WhatsApp links."""
+"""Pure helpers for the formats residents see: rupiah, dates, phone numbers, NIK, WhatsApp links."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from urllib.parse import quote
 
 _NON_DIGITS = re.compile(r"\D+")
+_MARKUP = re.compile(r"[<>]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_RT_RW = re.compile(r"^\d{1,3}$")
+MAX_LANDMARK = 200
 
 
 class InvalidPhone(ValueError):
     """A phone number that cannot be an Indonesian mobile or landline number."""
+
+
+class InvalidNik(ValueError):
+    """Not a 16-digit Indonesian NIK (Nomor Induk Kependudukan)."""
+
+
+_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 
 
 def rupiah(amount: int) -> str:
@@ -18,6 +43,70 @@ def rupiah(amount: int) -> str:
         raise TypeError("rupiah amounts are integers")
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+
+
+def clean_text(
+    value: object, key: str, label: str, errors: dict[str, str], *, required: bool, max_length: int
+) -> str | None:
+    """Trimmed text without control characters or markup, or None when empty; problems go into `errors`."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[key] = f"{label} harus berupa teks."
+        return None
+    cleaned = _CONTROL.sub("", value).strip()
+    if required and not cleaned:
+        errors[key] = f"{label} wajib diisi."
+    elif len(cleaned) > max_length:
+        errors[key] = f"{label} terlalu panjang (paling banyak {max_length} huruf)."
+    elif _MARKUP.search(cleaned):
+        errors[key] = f"{label} tidak boleh berisi tanda < atau >."
+    else:
+        return cleaned or None
+    return None
+
+
+def clean_address(
+    dusun: object, rt: object, rw: object, landmark: object, errors: dict[str, str], *, dusun_required: bool = False
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """A village address (dusun, RT, RW, landmark) as residents type it; problems go into `errors`."""
+    cleaned_dusun = clean_text(dusun, "dusun", "Dusun", errors, required=dusun_required, max_length=120)
+    cleaned_rt = clean_text(rt, "rt", "RT", errors, required=False, max_length=3)
+    cleaned_rw = clean_text(rw, "rw", "RW", errors, required=False, max_length=3)
+    cleaned_landmark = clean_text(landmark, "landmark", "Patokan", errors, required=False, max_length=MAX_LANDMARK)
+    for key, value in (("rt", cleaned_rt), ("rw", cleaned_rw)):
+        if value and not _RT_RW.match(value):
+            errors[key] = f"{key.upper()} diisi angka saja, misalnya 004."
+    return cleaned_dusun, cleaned_rt, cleaned_rw, cleaned_landmark
+
+
+def tanggal(day: datetime.date) -> str:
+    """`2026-12-01` → `1 Desember 2026`, the way dates are written in Bahasa Indonesia."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def normalise_nik(raw: str) -> str:
+    """Return the 16 digits of a NIK typed with or without spaces, or raise InvalidNik.
+
+    Beyond the length, the birth date inside (digits 7-12, day + 40 for women) must be a possible date:
+    that catches most typos without rejecting any real NIK.
+    """
+    digits = re.sub(r"[\s.\-]", "", raw or "")
+    if not re.fullmatch(r"\d{16}", digits):
+        raise InvalidNik("NIK harus 16 angka, sesuai yang tertulis di KTP.")
+    day, month = int(digits[6:8]), int(digits[8:10])
+    if day > 40:
+        day -= 40
+    if not (1 <= day <= 31 and 1 <= month <= 12) or digits[:6] == "000000":
+        raise InvalidNik("NIK tidak valid. Periksa lagi 16 angka NIK di KTP Anda.")
+    return digits
+
+
+def mask_nik(nik: str | None) -> str:
+    """`6303045611900001` → `630304••••••0001`: enough for staff to compare with a KTP, no more."""
+    if not nik:
+        return ""
+    return nik[:6] + "•" * 6 + nik[-4:]
 
 
 def normalise_phone(raw: str) -> str:

@@ -1,11 +1,25 @@
-"""Categories, products and the stock ledger that explains every stock change."""
+"""Categories, products, price ceilings and the stock ledger that explains every stock change."""
 
 from __future__ import annotations
 
+import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.db import Base
 from producers.models import Producer
@@ -31,6 +45,17 @@ class LedgerReason(StrEnum):
     RECEIPT = "receipt"
     STOCKTAKE = "stocktake"
     LOSS = "loss"
+
+
+class CeilingKind(StrEnum):
+    HET = "het"  # Harga Eceran Tertinggi: a legal limit, prices above it are refused
+    HAP = "hap"  # Harga Acuan Penjualan: a reference, prices above it only warn
+
+
+class QuotaPeriod(StrEnum):
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
 
 
 class Category(Base):
@@ -62,11 +87,22 @@ class Product(Base):
     pack_size: Mapped[str | None] = mapped_column(String(60))
     producer_price: Mapped[int] = mapped_column(Integer)
     retail_price: Mapped[int] = mapped_column(Integer)
+    # A ceiling for this product alone (no dates); regulated staples link to `price_ceiling` instead.
     het: Mapped[int | None] = mapped_column(Integer)
     het_basis: Mapped[str | None] = mapped_column(Text)
     hap: Mapped[int | None] = mapped_column(Integer)
+    # The regulated commodity this product is (`price_ceiling.commodity`), and how many of the
+    # ceiling's units one product unit holds, in thousandths: a 2-liter pouch under a per-liter HET is 2000.
+    ceiling_commodity: Mapped[str | None] = mapped_column(String(60), index=True)
+    ceiling_units_milli: Mapped[int | None] = mapped_column(Integer)
     max_qty_per_order: Mapped[int | None] = mapped_column(Integer)
     purchase_rules: Mapped[str | None] = mapped_column(Text)
+    # Subsidy rules: sold to approved members only; a 16-digit NIK on the buyer's profile;
+    # at most `quota_qty` units per member per `quota_period` (day, week or month, cooperative's clock).
+    members_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    requires_nik: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    quota_qty: Mapped[int | None] = mapped_column(Integer)
+    quota_period: Mapped[str | None] = mapped_column(String(10))
     stock: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(20), default=ProductStatus.ACTIVE)
     search_aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -82,6 +118,40 @@ class Product(Base):
     @property
     def in_stock(self) -> bool:
         return self.stock > 0
+
+    @property
+    def has_purchase_rules(self) -> bool:
+        return self.members_only or self.requires_nik or self.quota_qty is not None
+
+
+class PriceCeiling(Base):
+    """A government price rule for one commodity in a region, from a start date, with its legal basis."""
+
+    __tablename__ = "price_ceiling"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="ck_price_ceiling_amount_positive"),
+        Index("ix_price_ceiling_commodity_starts", "commodity", "starts_on"),
+    )
+
+    commodity: Mapped[str] = mapped_column(String(60))
+    # Shown to people: "LPG 3 kg", "Beras medium".
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(3))
+    amount: Mapped[int] = mapped_column(Integer)
+    # What `amount` is per: "tabung", "liter", "kg", "sak 50 kg".
+    unit: Mapped[str] = mapped_column(String(40))
+    # Shown to people: "Kalimantan Selatan", "Zona 2", "Nasional".
+    region: Mapped[str] = mapped_column(String(120))
+    # Province names the rule covers; empty means the whole country.
+    provinces: Mapped[list[str]] = mapped_column(JSON, default=list)
+    starts_on: Mapped[datetime.date] = mapped_column(Date)
+    ends_on: Mapped[datetime.date | None] = mapped_column(Date)
+    legal_basis: Mapped[str] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+
+    def covers(self, provinsi: str, on: datetime.date) -> bool:
+        in_region = not self.provinces or provinsi.casefold() in {p.casefold() for p in self.provinces}
+        return in_region and self.starts_on <= on and (self.ends_on is None or on < self.ends_on)
 
 
 class StockLedgerEntry(Base):
@@ -159,3 +229,9 @@ class StockThreshold(Base):
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     threshold: Mapped[int] = mapped_column(Integer)
+@event.listens_for(Session, "before_flush")
+def _refuse_prices_above_ceilings(session: Session, _context: object, _instances: object) -> None:
+    # Imported here: the rules live with the catalog services, which import these models.
+    from catalog.ceilings import guard_flush
+
+    guard_flush(session)

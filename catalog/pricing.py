@@ -1,8 +1,8 @@
 """Price ceilings: which HET (hard limit) and HAP (reference) apply to a product on a day, and the one check.
 
-Ceilings come from one place, `ceilings_for`, which today reads the product's own `het`/`hap` columns
-(no dates: always in force). A ceiling table with regions and effective dates plugs in there; every
-caller goes through `check_price`, so the rule itself does not move.
+Ceilings come from one place, `ceilings_for`, which reads the ceiling table with its regions and
+effective dates (catalog.ceilings) and the product's own `het`/`hap`; every caller goes through
+`check_price`, so the rule itself does not move.
 """
 
 from __future__ import annotations
@@ -12,7 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from app.errors import InvalidInput
+from app.models import Cooperative
 from app.text import rupiah
 from catalog.models import Product
 
@@ -42,14 +45,18 @@ class PriceCheck:
     warnings: tuple[str, ...]
 
 
-def ceilings_for(product: Product) -> list[Ceiling]:
-    """The ceilings recorded for a product. The single place a ceiling table will be read from."""
-    found: list[Ceiling] = []
-    if product.het is not None:
-        found.append(Ceiling(CeilingKind.HET, product.het, product.het_basis))
-    if product.hap is not None:
-        found.append(Ceiling(CeilingKind.HAP, product.hap, None))
-    return found
+async def ceilings_for(
+    session: AsyncSession, product: Product, cooperative: Cooperative, on: datetime.date | None = None
+) -> list[Ceiling]:
+    """The HET and HAP in force for a product, from the ceiling table (catalog.ceilings) and the product's own."""
+    from catalog.services import ceilings_for as applied_ceilings
+
+    applied = (await applied_ceilings(session, [product], cooperative, on))[product.id]
+    return [
+        Ceiling(CeilingKind(c.kind), c.amount, c.legal_basis, c.starts_on)
+        for c in (applied.het, applied.hap)
+        if c is not None
+    ]
 
 
 def _lowest(ceilings: Iterable[Ceiling], kind: CeilingKind, on: datetime.date) -> Ceiling | None:

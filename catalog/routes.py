@@ -1,22 +1,34 @@
-"""Storefront pages (choose a cooperative, the shop, a product) and the catalog JSON API."""
+"""Storefront pages (choose a cooperative, the shop, a product), staff price and rule pages, the catalog API."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import services as cooperatives
-from app.errors import InvalidInput
+from app.auth import CurrentUser
+from app.db import roll_back
+from app.errors import DomainError, InvalidInput
 from app.models import Cooperative
-from app.web import render
+from app.web import flash, render
 from catalog import services
-from catalog.models import Product
-from catalog.schemas import CooperativeOut, ProducerRef, ProductDetail, ProductList, ProductSummary
+from catalog.models import Product, QuotaPeriod
+from catalog.schemas import (
+    CooperativeOut,
+    ProducerRef,
+    ProductDetail,
+    ProductList,
+    ProductSummary,
+    ProductTermsForm,
+)
 from orders import cart as carts
+from orders import rules
 from producers import services as producer_services
 from search.services import build_query, search_runtime
 
@@ -88,22 +100,44 @@ class StorefrontController(Controller):
         categories = await services.list_categories(db_session, cooperative.id)
         category_names = {c.slug: c.name for c in categories}
         query = build_query(
-            cooperative.slug, q=q, categories=[category_names.get(kategori, kategori)] if kategori else [],
-            producers=[produsen] if produsen else [], min_price=harga_min, max_price=harga_maks,
-            in_stock="1" if ada_stok else "", sort=SORT_PARAMS.get(urut, urut), page=halaman,
+            cooperative.slug,
+            q=q,
+            categories=[category_names.get(kategori, kategori)] if kategori else [],
+            producers=[produsen] if produsen else [],
+            min_price=harga_min,
+            max_price=harga_maks,
+            in_stock="1" if ada_stok else "",
+            sort=SORT_PARAMS.get(urut, urut),
+            page=halaman,
         )
         timed = await search_runtime(request).service.search(db_session, cooperative, query)
         # Prices, the producer's share and stock shown on cards come from the database, not the index.
         details = await services.products_by_ids(db_session, cooperative.id, [h.id for h in timed.result.hits])
         timed.result.hits = [h for h in timed.result.hits if h.id in details]
-        filters = {"q": q, "kategori": kategori, "produsen": produsen, "harga_min": harga_min,
-                   "harga_maks": harga_maks, "ada_stok": "1" if ada_stok else "", "urut": urut}
+        card_ceilings = await services.ceilings_for(db_session, list(details.values()), cooperative)
+        filters = {
+            "q": q,
+            "kategori": kategori,
+            "produsen": produsen,
+            "harga_min": harga_min,
+            "harga_maks": harga_maks,
+            "ada_stok": "1" if ada_stok else "",
+            "urut": urut,
+        }
         htmx = getattr(request, "htmx", None)
         block = "more" if htmx and htmx.target == "more" else "results"
         return render(
-            request, "catalog/shop.html", block,
-            cooperative=cooperative, result=timed.result, details=details, categories=categories, filters=filters,
-            query_string=lambda **changes: shop_query(filters, **changes), sort_labels=SORT_LABELS,
+            request,
+            "catalog/shop.html",
+            block,
+            cooperative=cooperative,
+            result=timed.result,
+            details=details,
+            card_ceilings=card_ceilings,
+            categories=categories,
+            filters=filters,
+            query_string=lambda **changes: shop_query(filters, **changes),
+            sort_labels=SORT_LABELS,
             cart_count=carts.count(request, cooperative.slug),
         )
 
@@ -113,11 +147,14 @@ class StorefrontController(Controller):
     ) -> Any:
         cooperative = await cooperatives.get_cooperative(db_session, slug)
         product = await services.get_product(db_session, product_id, cooperative.id)
+        ceilings = (await services.ceilings_for(db_session, [product], cooperative))[product.id]
         return render(
             request,
             "catalog/product.html",
             cooperative=cooperative,
             product=product,
+            ceilings=ceilings,
+            purchase_notes=rules.describe(product),
             producer_name=producer_name(product, cooperative),
             cart_count=carts.count(request, cooperative.slug),
             photos=await producer_services.photos_of(db_session, product.id),
@@ -169,6 +206,7 @@ class CatalogApiController(Controller):
     async def get_product(self, db_session: AsyncSession, product_id: int) -> ProductDetail:
         product = await services.get_product(db_session, product_id)
         cooperative = await cooperatives.get_cooperative_by_id(db_session, product.cooperative_id)
+        ceilings = (await services.ceilings_for(db_session, [product], cooperative))[product.id]
         return ProductDetail(
             id=product.id,
             name=product.name,
@@ -178,12 +216,130 @@ class CatalogApiController(Controller):
             price=product.retail_price,
             producer_price=product.producer_price,
             margin=product.margin,
-            het=product.het,
-            het_basis=product.het_basis,
+            het=ceilings.het.amount if ceilings.het else None,
+            het_basis=ceilings.het.legal_basis if ceilings.het else None,
+            hap=ceilings.hap.amount if ceilings.hap else None,
             stock=product.stock,
             in_stock=product.in_stock,
             max_qty_per_order=product.max_qty_per_order,
+            members_only=product.members_only,
+            requires_nik=product.requires_nik,
+            quota_qty=product.quota_qty,
+            quota_period=product.quota_period,
             category=product.category.name,
             producer=ProducerRef(id=product.producer_id, name=producer_name(product, cooperative)),
             cooperative=cooperative.slug,
         )
+
+
+class StaffCatalogController(Controller):
+    """Staff set each product's price (never above an active HET) and who may buy how much of it."""
+
+    path = "/staf/produk"
+    include_in_schema = False
+
+    @get("/", name="staff_products")
+    async def list_products(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        user: CurrentUser | None,
+        q: Annotated[str | None, Parameter(query="q", max_length=200)] = None,
+        halaman: Annotated[int, Parameter(query="halaman", ge=1, le=10_000)] = 1,
+    ) -> Any:
+        if user is None:
+            return Redirect(path="/masuk?lanjut=/staf/produk", status_code=303)
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
+        page = await services.list_products(db_session, cooperative.id, q=q, page=halaman, per_page=50)
+        ceilings = await services.ceilings_for(db_session, page.items, cooperative)
+        return render(
+            request,
+            "catalog/staff_products.html",
+            cooperative=cooperative,
+            page=page,
+            ceilings=ceilings,
+            q=q or "",
+            notes={p.id: rules.describe(p) for p in page.items},
+        )
+
+    async def _edit_page(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        product: Product,
+        form: ProductTermsForm,
+        *,
+        errors: dict[str, str] | None = None,
+        error: str | None = None,
+        status_code: int = 200,
+    ) -> Any:
+        ceilings = (await services.ceilings_for(db_session, [product], cooperative))[product.id]
+        return render(
+            request,
+            "catalog/staff_product.html",
+            status_code=status_code,
+            cooperative=cooperative,
+            product=product,
+            ceilings=ceilings,
+            form=form,
+            errors=errors or {},
+            error=error,
+            periods={QuotaPeriod.DAY: "per hari", QuotaPeriod.WEEK: "per minggu", QuotaPeriod.MONTH: "per bulan"},
+        )
+
+    @get("/{product_id:int}", name="staff_product")
+    async def edit_product(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, product_id: int, user: CurrentUser | None
+    ) -> Any:
+        if user is None:
+            return Redirect(path=f"/masuk?lanjut=/staf/produk/{product_id}", status_code=303)
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
+        product = await services.get_product(db_session, product_id, cooperative.id)
+        form = ProductTermsForm(
+            retail_price=str(product.retail_price),
+            max_qty_per_order=str(product.max_qty_per_order or ""),
+            members_only="1" if product.members_only else "",
+            requires_nik="1" if product.requires_nik else "",
+            quota_qty=str(product.quota_qty or ""),
+            quota_period=product.quota_period or "",
+        )
+        return await self._edit_page(request, db_session, cooperative, product, form)
+
+    @post("/{product_id:int}", name="staff_product_save", status_code=303)
+    async def save_product(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        product_id: int,
+        data: Annotated[ProductTermsForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative = await cooperatives.staff_cooperative(db_session, user)
+        product = await services.get_product(db_session, product_id, cooperative.id)
+        terms = services.ProductTerms(
+            retail_price=data.retail_price,
+            max_qty_per_order=data.max_qty_per_order,
+            members_only=data.members_only == "1",
+            requires_nik=data.requires_nik == "1",
+            quota_qty=data.quota_qty,
+            quota_period=data.quota_period or None,
+        )
+        try:
+            warnings = await services.update_terms(db_session, product, cooperative, terms)
+        except DomainError as exc:
+            await roll_back(db_session, cooperative, product)
+            return await self._edit_page(
+                request,
+                db_session,
+                cooperative,
+                product,
+                data,
+                errors=exc.field_errors,
+                error=exc.message,
+                status_code=exc.status_code,
+            )
+        flash(request, f"{product.name} tersimpan.", "ok")
+        for warning in warnings:
+            flash(request, warning, "info")
+        return Redirect(path=f"/staf/produk/{product.id}", status_code=303)

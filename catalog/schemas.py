@@ -51,9 +51,25 @@ class ProductDetail(msgspec.Struct):
     margin: int
     het: int | None
     het_basis: str | None
+    hap: int | None
     stock: int
     in_stock: bool
     max_qty_per_order: int | None
+    members_only: bool
+    requires_nik: bool
+    quota_qty: int | None
+    quota_period: str | None
     category: str
     producer: ProducerRef
     cooperative: str
+
+
+class ProductTermsForm(msgspec.Struct):
+    """The staff form for a product's price and purchase rules; the service checks every field."""
+
+    retail_price: str = ""
+    max_qty_per_order: str = ""
+    members_only: str = ""
+    requires_nik: str = ""
+    quota_qty: str = ""
+    quota_period: str = ""

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import String, and_, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput, NotFound
-from catalog.models import Category, LedgerReason, Product, ProductStatus, StockLedgerEntry
+from app.models import Cooperative
+from catalog import ceilings
+from catalog.ceilings import ProductCeilings
+from catalog.models import (
+    Category,
+    CeilingKind,
+    LedgerReason,
+    PriceCeiling,
+    Product,
+    ProductStatus,
+    QuotaPeriod,
+    StockLedgerEntry,
+)
 from search import outbox
 
 MAX_QUERY_WORDS = 8
@@ -110,13 +126,73 @@ async def products_by_ids(session: AsyncSession, cooperative_id: int, ids: Seque
     return {p.id: p for p in rows.unique()}
 
 
-def check_retail_price(retail_price: int, het: int | None) -> None:
-    """A retail price above its HET (legal ceiling) is refused wherever it is set."""
-    if retail_price <= 0:
-        raise InvalidInput("Harga jual harus lebih dari Rp0.", field_errors={"retail_price": "Harus lebih dari 0."})
-    if het is not None and retail_price > het:
-        message = f"Harga jual melebihi HET (harga eceran tertinggi) Rp{het:,}.".replace(",", ".")
-        raise InvalidInput(message, field_errors={"retail_price": message})
+async def ceilings_for(
+    session: AsyncSession, products: Sequence[Product], cooperative: Cooperative, on: datetime.date | None = None
+) -> dict[int, ProductCeilings]:
+    """The HET and HAP that apply today to each product of one cooperative, in one query."""
+    query = ceilings.rows_for(products)
+    rows = (await session.scalars(query)).all() if query is not None else []
+    day = on or ceilings.local_today(cooperative.timezone)
+    return {p.id: ceilings.for_product(rows, p, cooperative.provinsi, day) for p in products}
+
+
+@dataclass(frozen=True)
+class ProductTerms:
+    """What staff set on a product: its price and who may buy how much of it. Checked by `update_terms`."""
+
+    retail_price: object
+    max_qty_per_order: object = None
+    members_only: bool = False
+    requires_nik: bool = False
+    quota_qty: object = None
+    quota_period: str | None = None
+
+
+def _optional_count(value: object, field: str, label: str, errors: dict[str, str]) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not (
+        isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 6)
+    ):
+        errors[field] = f"{label} diisi angka bulat, atau dikosongkan."
+        return None
+    number = int(value)
+    if not 1 <= number <= 100_000:
+        errors[field] = f"{label} paling sedikit 1."
+        return None
+    return number
+
+
+async def update_terms(
+    session: AsyncSession, product: Product, cooperative: Cooperative, terms: ProductTerms
+) -> list[str]:
+    """Set a product's price and purchase rules. A price above the active HET is refused; returns warnings."""
+    errors: dict[str, str] = {}
+    price = terms.retail_price
+    if isinstance(price, str):
+        price = int(price.strip()) if price.strip().isdigit() and len(price.strip()) <= 9 else None
+    if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
+        errors["retail_price"] = "Harga jual diisi angka rupiah tanpa titik, lebih dari 0."
+    max_qty = _optional_count(terms.max_qty_per_order, "max_qty_per_order", "Batas per pesanan", errors)
+    quota = _optional_count(terms.quota_qty, "quota_qty", "Kuota", errors)
+    period = terms.quota_period or None
+    if quota is not None and period not in {p.value for p in QuotaPeriod}:
+        errors["quota_period"] = "Pilih periode kuota: per hari, per minggu atau per bulan."
+    if quota is None:
+        period = None
+    if errors:
+        raise InvalidInput.of(errors)
+    assert isinstance(price, int)
+    warnings = ceilings.check_price(price, (await ceilings_for(session, [product], cooperative))[product.id])
+    product.retail_price = price
+    product.max_qty_per_order = max_qty
+    product.members_only = bool(terms.members_only)
+    product.requires_nik = bool(terms.requires_nik)
+    product.quota_qty = quota
+    product.quota_period = period
+    await outbox.enqueue(session, [product.id])
+    await session.flush()
+    return warnings
 
 
 async def reserve_stock(
@@ -183,3 +259,45 @@ async def return_stock(
 async def current_stock(session: AsyncSession, product_id: int) -> int:
     stock = await session.scalar(select(Product.stock).where(Product.id == product_id))
     return int(stock or 0)
+
+
+CEILINGS_FILE = Path(__file__).resolve().parent / "data" / "price_ceilings.json"
+
+
+def read_ceilings(path: Path = CEILINGS_FILE) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["ceilings"]
+    return rows
+
+
+async def load_ceilings(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Add the ceilings (as read by `read_ceilings`) the database does not have yet; returns how many.
+
+    A ceiling is identified by commodity, kind, region and start date, so loading twice changes nothing and
+    a new decree is a new row (the old one keeps applying until the new one's start date).
+    """
+    existing = {
+        (c.commodity, c.kind, c.region, c.starts_on) for c in (await session.scalars(select(PriceCeiling))).all()
+    }
+    added = 0
+    for row in rows:
+        starts_on = datetime.date.fromisoformat(row["starts_on"])
+        if (row["commodity"], row["kind"], row["region"], starts_on) in existing:
+            continue
+        session.add(
+            PriceCeiling(
+                commodity=row["commodity"],
+                name=row["name"],
+                kind=CeilingKind(row["kind"]),
+                amount=int(row["amount"]),
+                unit=row["unit"],
+                region=row["region"],
+                provinces=list(row.get("provinces") or []),
+                starts_on=starts_on,
+                ends_on=datetime.date.fromisoformat(row["ends_on"]) if row.get("ends_on") else None,
+                legal_basis=row["legal_basis"],
+                source_url=row.get("source_url"),
+            )
+        )
+        added += 1
+    await session.flush()
+    return added

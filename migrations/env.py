@@ -6,6 +6,7 @@ import asyncio
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from app.db import make_engine, metadata
@@ -32,10 +33,15 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+    if connection.dialect.name == "sqlite":
+        # Foreign keys are not enforced while migrating (see app.db); make sure nothing was left dangling.
+        broken = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
+        if broken:
+            raise RuntimeError(f"migration left rows pointing at missing rows: {broken[:5]}")
 
 
 async def _run_async() -> None:
-    engine = make_engine(_settings())
+    engine = make_engine(_settings(), for_migrations=True)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import CurrentUser
 from app.errors import InvalidInput
+from app.models import Cooperative
 from app.text import is_digits
 from catalog import services as catalog
 from catalog.models import Product
+from orders import services
+from orders.models import Order
+from orders.rules import Refusal
 
 MAX_CART_LINES = 50
 MAX_QUANTITY = 1000
@@ -21,6 +26,8 @@ MAX_QUANTITY = 1000
 class CartLine:
     product: Product
     quantity: int
+    # Why the buyer cannot have this line as it is (members only, NIK, limits, quota), with a way to fix it.
+    refusal: Refusal | None = None
 
     @property
     def line_total(self) -> int:
@@ -34,9 +41,7 @@ class CartLine:
             return "Stok habis. Hapus dari keranjang."
         if self.quantity > p.stock:
             return f"Stok tinggal {p.stock} {p.unit}."
-        if p.max_qty_per_order is not None and self.quantity > p.max_qty_per_order:
-            return f"Paling banyak {p.max_qty_per_order} {p.unit} per pesanan."
-        return None
+        return self.refusal.message if self.refusal else None
 
 
 @dataclass(frozen=True)
@@ -129,13 +134,64 @@ def clear(request: Request[Any, Any, Any], slug: str) -> None:
     _save(request, slug, {})
 
 
-async def load(request: Request[Any, Any, Any], session: AsyncSession, cooperative_id: int, slug: str) -> Cart:
-    """The cart at today's prices and stock; items the cooperative stopped selling are dropped."""
+async def load(
+    request: Request[Any, Any, Any], session: AsyncSession, cooperative: Cooperative, user: CurrentUser | None
+) -> Cart:
+    """The cart at today's prices and stock, with this buyer's purchase rules applied.
+
+    Items the cooperative stopped selling are dropped.
+    """
+    slug = cooperative.slug
     raw = _raw(request, slug)
     ids = [int(k) for k in raw if is_digits(k)]
-    products = await catalog.products_by_ids(session, cooperative_id, ids)
-    lines = [CartLine(products[i], raw[str(i)]) for i in ids if i in products]
+    products = await catalog.products_by_ids(session, cooperative.id, ids)
+    quantities = {i: raw[str(i)] for i in ids if i in products}
+    refusals = await services.purchase_refusals(session, cooperative, user, quantities, products)
+    lines = [CartLine(products[i], quantity, refusals.get(i)) for i, quantity in quantities.items()]
     dropped = len(raw) - len(lines)
     if dropped:
         _save(request, slug, {str(line.product.id): line.quantity for line in lines})
     return Cart(lines=lines, dropped=dropped)
+
+
+@dataclass
+class Reorder:
+    added: list[str] = field(default_factory=list)
+    reduced: list[str] = field(default_factory=list)
+    unavailable: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        parts = []
+        if self.added:
+            parts.append(f"{len(self.added)} barang masuk keranjang dengan harga hari ini.")
+        if self.reduced:
+            parts.append(f"Jumlah dikurangi karena stok atau batas pembelian: {', '.join(self.reduced)}.")
+        if self.unavailable:
+            parts.append(f"Tidak tersedia lagi: {', '.join(self.unavailable)}.")
+        return " ".join(parts) or "Tidak ada barang dari pesanan ini yang bisa dibeli lagi."
+
+
+async def reorder(request: Request[Any, Any, Any], session: AsyncSession, order: Order, slug: str) -> Reorder:
+    """ "Beli lagi": put an order's items back in the cart, as much as today's stock and limits allow.
+
+    Prices are not copied: the cart always shows today's prices.
+    """
+    ids = [line.product_id for line in order.lines if line.product_id is not None]
+    products = await catalog.products_by_ids(session, order.cooperative_id, ids)
+    cart = _raw(request, slug)
+    result = Reorder()
+    for line in order.lines:
+        product = products.get(line.product_id) if line.product_id is not None else None
+        if product is None or product.stock <= 0:
+            result.unavailable.append(line.name)
+            continue
+        wanted = cart.get(str(product.id), 0) + line.quantity
+        limit = min(product.stock, product.max_qty_per_order or MAX_QUANTITY, MAX_QUANTITY)
+        if str(product.id) not in cart and len(cart) >= MAX_CART_LINES:
+            result.unavailable.append(line.name)
+            continue
+        cart[str(product.id)] = min(wanted, limit)
+        (result.reduced if wanted > limit else result.added).append(product.name)
+    _save(request, slug, cart)
+    return result

@@ -158,6 +158,7 @@ class StaffAreaController(Controller):
             action_labels=state.ACTION_LABELS,
             next_steps=state.next_steps,
             cash_to_collect=fulfilment.cash_to_collect,
+            staff_whatsapp=services.staff_whatsapp_url,
         )
 
     @post("/pesanan/{number:str}/langkah", name="staff_step", status_code=303)

@@ -1,11 +1,22 @@
-"""Orders, their lines (price snapshots), the audit trail of status changes."""
+"""Orders, their lines (price snapshots), the audit trail of status changes, payments, delivery zones."""
 
 from __future__ import annotations
 
 import datetime
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -23,6 +34,8 @@ class Order(Base):
     token: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    # A digest of the API request that carried the key: the same key with another request is refused.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(24), default="placed", index=True)
     payment_status: Mapped[str] = mapped_column(String(16), default="unpaid")
     payment_method: Mapped[str] = mapped_column(String(16), default="cash")
@@ -43,6 +56,9 @@ class Order(Base):
     )
     events: Mapped[list[OrderEvent]] = relationship(
         back_populates="order", lazy="selectin", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+    payments: Mapped[list[Payment]] = relationship(
+        back_populates="order", lazy="selectin", order_by="Payment.id", cascade="all, delete-orphan"
     )
 
     @property
@@ -149,3 +165,40 @@ class CashReconciliation(Base):
     difference: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+class Payment(Base):
+    """A payment confirmed by staff, or its refund: who, when, how, which reference."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        # At most one confirmation and one refund per order, whatever the concurrency.
+        UniqueConstraint("order_id", "kind", name="uq_payment_order_kind"),
+    )
+
+    order_id: Mapped[int] = mapped_column(ForeignKey("customer_order.id", ondelete="CASCADE"), index=True)
+    # "paid" or "refunded": the payment status this row moved the order to.
+    kind: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    # The bank or e-wallet reference staff read in their app, or a receipt number for cash.
+    reference: Mapped[str | None] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(120))
+
+    order: Mapped[Order] = relationship(back_populates="payments", lazy="raise")
+
+
+class DeliveryZone(Base):
+    """A dusun or zone the cooperative delivers to, with its fee; staff keep the list."""
+
+    __tablename__ = "delivery_zone"
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "name", name="uq_delivery_zone_cooperative_name"),
+        CheckConstraint("fee >= 0", name="ck_delivery_zone_fee_nonnegative"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    fee: Mapped[int] = mapped_column(Integer, default=0)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")

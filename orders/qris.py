@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ __all__ = [
     "make_demo_static",
     "parse",
     "parse_nested",
+    "qr_png",
     "qr_svg",
+    "read_qr_image",
     "to_dynamic",
     "validate_static",
     "verify_crc",
@@ -423,3 +426,54 @@ def qr_svg(payload: str, label: str = "Kode QRIS") -> str:
     # segno writes either a size or a viewBox; a responsive image needs both.
     attributes = f'width="{width}" height="{height}" role="img" aria-label="{html.escape(label)}"'
     return svg.replace("<svg ", f"<svg {attributes} ", 1)
+
+
+def qr_png(payload: str, scale: int = 8) -> bytes:
+    """A PNG of the payload, for buyers who save the QR and open it from their e-wallet's gallery."""
+    buffer = io.BytesIO()
+    segno.make(payload.strip(), error="m", micro=False).save(
+        buffer, kind="png", scale=scale, border=_SVG_BORDER, dark="#000", light="#fff"
+    )
+    return buffer.getvalue()
+
+
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_PIXELS = 40_000_000
+
+
+def read_qr_image(data: bytes) -> str:
+    """The text of the QR code in a photo or screenshot of a QRIS sticker (PNG, JPEG, WebP).
+
+    The image's content decides what it is, not its file name; huge images are refused before decoding.
+    """
+    # Imported here: only the one staff page that takes uploads needs the image libraries.
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        raise QrisError("image", "Berkas gambar kosong. Pilih foto atau tangkapan layar QRIS.")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise QrisError("image", "Gambar terlalu besar (paling besar 5 MB). Kirim tangkapan layar QRIS saja.")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in {"PNG", "JPEG", "WEBP", "GIF", "BMP"}:
+                raise QrisError("image", "Berkas ini bukan gambar PNG atau JPEG. Unggah foto QRIS.")
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise QrisError("image", "Gambar terlalu besar. Perkecil fotonya atau kirim tangkapan layar.")
+            image.load()
+            codes = zxingcpp.read_barcodes(image.convert("L"))
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        raise QrisError(
+            "image", "Berkas ini tidak bisa dibaca sebagai gambar. Unggah foto QRIS (PNG atau JPEG)."
+        ) from None
+    texts = [code.text for code in codes if code.format == zxingcpp.BarcodeFormat.QRCode and code.text]
+    if not texts:
+        raise QrisError(
+            "image",
+            "Tidak ada kode QR yang terbaca di gambar ini. Foto ulang QRIS dengan terang dan tegak, "
+            "atau tempelkan teks QRIS-nya.",
+        )
+    if len(set(texts)) > 1:
+        raise QrisError("image", "Ada lebih dari satu kode QR di gambar ini. Potong gambar sampai tinggal QRIS saja.")
+    return texts[0]

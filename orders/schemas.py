@@ -1,8 +1,11 @@
-"""Input and output shapes for orders, carts and checkout (msgspec)."""
+"""Input and output shapes for orders, carts, checkout, payments and QRIS (msgspec)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import msgspec
+from litestar.datastructures import UploadFile
 
 
 class CustomerIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,6 +60,84 @@ class StatusForm(msgspec.Struct):
     note: str = ""
 
 
+class BuyerForm(msgspec.Struct):
+    """A buyer's button on the order page: the secret link's token proves it is theirs."""
+
+    token: str = ""
+
+
+class PaymentForm(msgspec.Struct):
+    status: str = "paid"
+    method: str = ""
+    reference: str = ""
+    note: str = ""
+
+
+@dataclass
+class QrisUpload:
+    """Staff paste the QRIS text or upload a photo of the sticker (multipart form)."""
+
+    payload: str = ""
+    image: UploadFile | None = None
+
+
+class BankForm(msgspec.Struct):
+    bank_name: str = ""
+    account_number: str = ""
+    account_name: str = ""
+
+
+class ZoneForm(msgspec.Struct):
+    zone_id: str = ""
+    name: str = ""
+    fee: str = ""
+    active: str = ""
+
+
+class TransitionIn(msgspec.Struct, forbid_unknown_fields=True):
+    to: str
+    note: str | None = None
+
+
+class PaymentIn(msgspec.Struct, forbid_unknown_fields=True):
+    status: str
+    method: str | None = None
+    reference: str | None = None
+    note: str | None = None
+
+
+class QrisIn(msgspec.Struct, forbid_unknown_fields=True):
+    payload: str
+
+
+class QrisInfoOut(msgspec.Struct):
+    merchant_name: str
+    merchant_city: str | None
+    nmid: str | None
+
+
+class OrderQrisOut(msgspec.Struct):
+    payload: str
+    amount: int
+
+
+class OrderEventOut(msgspec.Struct):
+    from_status: str | None
+    to_status: str
+    actor: str
+    at: str
+    note: str | None
+
+
+class PaymentOut(msgspec.Struct):
+    kind: str
+    method: str
+    amount: int
+    reference: str | None
+    actor: str
+    at: str
+
+
 class OrderLineOut(msgspec.Struct):
     product_id: int | None
     name: str
@@ -81,4 +162,6 @@ class OrderOut(msgspec.Struct):
     lines: list[OrderLineOut]
     created_at: str
     whatsapp_url: str
+    events: list[OrderEventOut]
+    payments: list[PaymentOut]
     token: str | None = None

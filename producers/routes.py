@@ -358,7 +358,7 @@ class ReviewController(Controller):
             status_code=status_code,
             home=cooperative,
             item=item,
-            ceilings=pricing.ceilings_for(item.product),
+            ceilings=await pricing.ceilings_for(session, item.product, cooperative),
             photos=await services.photos_of(session, item.product.id),
             reviews=await services.reviews_of(session, item.product.id),
             prices=await services.price_history(session, item.product.id),

@@ -374,10 +374,10 @@ def retail_from_margin(producer_price: int, percent: int) -> int:
     return int(math.ceil(raw / 100) * 100)
 
 
-def suggested_price(product: Product) -> int:
+def suggested_price(product: Product, ceilings: Sequence[pricing.Ceiling]) -> int:
     """20% margin, never above the HET; the reviewer decides."""
     suggestion = retail_from_margin(product.producer_price, 20)
-    het = next((c.amount for c in pricing.ceilings_for(product) if c.kind == pricing.CeilingKind.HET), None)
+    het = next((c.amount for c in ceilings if c.kind == pricing.CeilingKind.HET), None)
     return max(product.producer_price, min(suggestion, het)) if het is not None else suggestion
 
 
@@ -395,7 +395,10 @@ async def review_queue(session: AsyncSession, cooperative: Cooperative, user: Cu
         .all()
     )
     reviews = await latest_reviews(session, [p.id for p in products])
-    return [ReviewItem(p, None, suggested_price(p), reviews.get(p.id)) for p in products]
+    return [
+        ReviewItem(p, None, suggested_price(p, await pricing.ceilings_for(session, p, cooperative)), reviews.get(p.id))
+        for p in products
+    ]
 
 
 async def review_item(
@@ -406,7 +409,8 @@ async def review_item(
     if product is None or product.cooperative_id != cooperative.id or product.producer_id is None:
         raise NotFound("Produk tidak ditemukan di koperasi ini.")
     reviews = await latest_reviews(session, [product.id])
-    return ReviewItem(product, None, suggested_price(product), reviews.get(product.id))
+    ceilings = await pricing.ceilings_for(session, product, cooperative)
+    return ReviewItem(product, None, suggested_price(product, ceilings), reviews.get(product.id))
 
 
 @dataclass(frozen=True)
@@ -444,7 +448,7 @@ async def decide(
     warnings: tuple[str, ...] = ()
     if decision == ReviewDecision.APPROVED:
         retail = _retail_price(product, form)
-        check = pricing.check_price(retail, pricing.ceilings_for(product), today)
+        check = pricing.check_price(retail, await pricing.ceilings_for(session, product, cooperative, today), today)
         warnings = check.warnings
         old_retail = product.retail_price
         product.retail_price = retail

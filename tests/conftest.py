@@ -16,6 +16,7 @@ from app.cli import migrate, seed_demo
 from app.db import DatabaseConfig
 from app.registry import import_models
 from app.settings import Settings
+from tests.support import data
 from tests.support.postgres import PgCluster, find_bindir, start_cluster
 from tests.support.server import LiveServer, start_server
 
@@ -87,6 +88,7 @@ def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     _prepare(settings)
     server = start_server(server_env(settings), log_dir=tmp)
     db = DatabaseConfig(settings)
+    data.DATABASES[server.url] = db
     yield Stack(backend=backend, settings=settings, server=server, db=db)
     server.stop()
 

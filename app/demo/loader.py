@@ -15,12 +15,16 @@ from app.auth import hash_password
 from app.demo.history import load_demo_history
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
 from app.text import normalise_phone
+from catalog import services as catalog
 from catalog.models import Category, LedgerReason, Product, ProductStatus, StockLedgerEntry
+from orders import qris
+from orders.models import DeliveryZone
 from producers.models import Producer, ProducerAccount
 from search import outbox
 
 DEMO_DIR = Path(__file__).resolve().parent
 CATALOG_FILE = DEMO_DIR / "demo_catalog.json"
+COMMERCE_FILE = DEMO_DIR / "demo_commerce.json"
 RESIDENT_PHONE = "081200009001"
 RESIDENT_NAME = "Siti Aisyah (warga demo)"
 
@@ -54,6 +58,41 @@ def load_catalog(path: Path = CATALOG_FILE) -> dict[str, Any]:
     return data
 
 
+def apply_payment_and_delivery(session: AsyncSession, coop: Cooperative, settings: dict[str, Any]) -> None:
+    """A demo cooperative's bank account, a made-up static QRIS (marked as demo), and its delivery zones."""
+    bank = settings.get("bank") or {}
+    coop.bank_name = bank.get("bank_name")
+    coop.bank_account_number = bank.get("account_number")
+    coop.bank_account_name = bank.get("account_name")
+    if merchant := settings.get("qris"):
+        payload = qris.make_demo_static(
+            merchant["merchant_name"], merchant["city"], coop.kode_pos or "70000", merchant["nmid"]
+        )
+        info = qris.validate_static(payload)
+        coop.qris_payload, coop.qris_is_demo = payload, True
+        coop.qris_merchant_name, coop.qris_merchant_city, coop.qris_nmid = (
+            info.merchant_name,
+            info.merchant_city,
+            info.nmid,
+        )
+    for position, (name, fee) in enumerate(settings.get("zones") or []):
+        session.add(DeliveryZone(cooperative_id=coop.id, name=name, fee=int(fee), position=position))
+
+
+def apply_product_rules(product: Product, external_id: str, rules: dict[str, Any]) -> None:
+    """Link a regulated product to its ceiling (the table, not a copy) and set who may buy how much."""
+    rule = rules.get(external_id.split("--", 1)[-1])
+    if not rule:
+        return
+    if ceiling := rule.get("ceiling"):
+        product.ceiling_commodity, product.ceiling_units_milli = ceiling[0], int(ceiling[1])
+        product.het = product.het_basis = product.hap = None
+    product.members_only = bool(rule.get("members_only"))
+    product.requires_nik = bool(rule.get("requires_nik"))
+    if quota := rule.get("quota"):
+        product.quota_qty, product.quota_period = int(quota[0]), quota[1]
+
+
 async def is_empty(session: AsyncSession) -> bool:
     return not await session.scalar(select(func.count()).select_from(Cooperative))
 
@@ -61,7 +100,10 @@ async def is_empty(session: AsyncSession) -> bool:
 async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_FILE) -> DemoSummary:
     """Insert the demo data. The caller commits; run only on an empty database."""
     data = load_catalog(path)
+    commerce = load_catalog(COMMERCE_FILE)
     password_hash = hash_password(password)
+    # Ceilings first: every product flush is checked against them.
+    await catalog.load_ceilings(session, catalog.read_ceilings())
 
     categories: dict[str, Category] = {}
     for position, name in enumerate(data["categories"]):
@@ -98,6 +140,8 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
         session.add(coop)
         cooperatives[c["id"]] = coop
     await session.flush()
+    for coop in cooperatives.values():
+        apply_payment_and_delivery(session, coop, commerce["cooperatives"].get(coop.slug, {}))
 
     for c in data["cooperatives"]:
         coop = cooperatives[c["id"]]
@@ -162,6 +206,7 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
             status=ProductStatus.ACTIVE,
             search_aliases=list(p.get("search_aliases") or []),
         )
+        apply_product_rules(product, p["id"], commerce["product_rules"])
         session.add(product)
         products.append(product)
     await session.flush()

@@ -46,12 +46,15 @@ async def test_resident_orders_from_a_phone(stack: Stack, phone: Page) -> None:
     await phone.get_by_label("Nama").fill("Ibu Rahmah")
     await phone.get_by_label("Nomor HP / WhatsApp").fill("0812 3456 7890")
     await phone.get_by_label("Diantar ke rumah").check()
-    await phone.get_by_label("Dusun / lingkungan").fill("Dusun Sungai")
+    await phone.get_by_label("Dusun / lingkungan").select_option("Dusun II")
     await phone.get_by_label("Patokan (dekat apa?)").fill("dekat dermaga")
     await phone.get_by_role("button", name=re.compile("Pesan sekarang")).click()
 
     await expect(phone.get_by_role("heading", name="Pesanan diterima")).to_be_visible()
     number = await phone.locator(".order-number").first.inner_text()
+    # Delivery to Dusun II costs the fee staff set for it (Rp5.000 in the demo), shown as a line.
+    await expect(phone.get_by_text("Ongkos antar (Dusun II)")).to_be_visible()
+    await expect(phone.locator(".total")).to_contain_text("Rp47.500")
     assert re.fullmatch(r"LBA-\d{6}-[A-Z0-9]{4}", number)
     wa = await phone.get_by_role("link", name=re.compile("WhatsApp")).first.get_attribute("href")
     assert wa and wa.startswith("https://wa.me/6281200000101?text=")

@@ -43,12 +43,12 @@ async def test_delivery_order_keeps_the_address(http: httpx.AsyncClient, stack: 
         product.id,
         1,
         fulfilment="delivery",
-        address={"dusun": "Dusun Sungai", "rt": "004", "rw": "002", "landmark": "dekat langgar"},
+        address={"dusun": "Dusun II", "rt": "004", "rw": "002", "landmark": "dekat langgar"},
     )
     response = await http.post("/api/cooperatives/lok-baintan/orders", json=body)
     assert response.status_code == 201, response.text
     assert response.json()["address"] == {
-        "dusun": "Dusun Sungai",
+        "dusun": "Dusun II",
         "rt": "004",
         "rw": "002",
         "landmark": "dekat langgar",

@@ -43,6 +43,7 @@ async def checkout(client: httpx.AsyncClient, slug: str, **fields: str) -> httpx
 
 async def test_guest_checkout_without_javascript(stack: Stack) -> None:
     product = await data.make_product(stack.db, stock=5, price=25_000, name="Madu kelulut halaman")
+    await data.ensure_zone(stack.db, "lok-baintan", "Dusun Sungai")
     async with stack.client() as client:
         added = await add_to_cart(client, "lok-baintan", product.id, 2)
         assert added.status_code == 303

@@ -56,6 +56,7 @@ async def place(
     body["lines"] = [{"product_id": pid, "quantity": qty} for pid, qty in lines]
     body["customer"] = {"name": "Ibu Rahmah", "phone": phone}
     if delivery:
+        await data.ensure_zone(data.DATABASES[str(http.base_url).rstrip("/")], slug, dusun)
         body["fulfilment"] = "delivery"
         body["address"] = {"dusun": dusun, "rt": rt, "landmark": "dekat langgar"}
     response = await http.post(f"/api/cooperatives/{slug}/orders", json=body)

@@ -1,0 +1,196 @@
+"""Who may buy how much of a product: members only, NIK required, per-order limits, per-period quotas.
+
+Pure rules (no database): the service gathers the facts about the buyer and their past purchases, these
+functions say yes, or no with what to do about it, in plain Bahasa Indonesia.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from app.models import MembershipStatus
+from app.text import tanggal
+
+DEFAULT_TIMEZONE = "Asia/Makassar"
+
+PERIOD_WORDS = {
+    "day": ("per hari", "hari ini"),
+    "week": ("per minggu", "minggu ini"),
+    "month": ("per bulan", "bulan ini"),
+}
+
+
+class RuledProduct(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def max_qty_per_order(self) -> int | None: ...
+    @property
+    def members_only(self) -> bool: ...
+    @property
+    def requires_nik(self) -> bool: ...
+    @property
+    def quota_qty(self) -> int | None: ...
+    @property
+    def quota_period(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """What the rules need to know about whoever is checking out."""
+
+    signed_in: bool = False
+    # None: never asked to join this cooperative; otherwise a MembershipStatus value.
+    membership: str | None = None
+    has_nik: bool = False
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a product cannot be bought as asked, and where the buyer can fix it."""
+
+    product_id: int
+    message: str
+    fix_url: str | None = None
+    fix_label: str | None = None
+
+
+@dataclass(frozen=True)
+class QuotaWindow:
+    starts_at: datetime.datetime  # UTC: purchases since then count
+    resets_on: datetime.date  # local date the next period starts
+
+
+def _zone(timezone: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def quota_window(period: str, now: datetime.datetime, timezone: str | None) -> QuotaWindow:
+    """The current period on the cooperative's clock: a day, a week from Monday, or a calendar month."""
+    zone = _zone(timezone)
+    today = now.astimezone(zone).date()
+    if period == "day":
+        start, reset = today, today + datetime.timedelta(days=1)
+    elif period == "week":
+        start = today - datetime.timedelta(days=today.weekday())
+        reset = start + datetime.timedelta(days=7)
+    elif period == "month":
+        start = today.replace(day=1)
+        reset = (start + datetime.timedelta(days=32)).replace(day=1)
+    else:
+        raise ValueError(f"unknown quota period {period!r}")
+    starts_at = datetime.datetime.combine(start, datetime.time(), tzinfo=zone).astimezone(datetime.UTC)
+    return QuotaWindow(starts_at=starts_at, resets_on=reset)
+
+
+def check(
+    product: RuledProduct,
+    quantity: int,
+    buyer: Buyer,
+    *,
+    cooperative_name: str,
+    cooperative_slug: str,
+    used: int = 0,
+    window: QuotaWindow | None = None,
+    return_to: str = "",
+) -> Refusal | None:
+    """The first rule `quantity` units of `product` break for this buyer, or None if they may buy them.
+
+    `used` is what the buyer already bought of this product in the quota window (cancelled orders excluded).
+    """
+    name, unit = product.name, product.unit
+    after = f"?lanjut={return_to}" if return_to else ""
+    if product.max_qty_per_order is not None and quantity > product.max_qty_per_order:
+        return Refusal(
+            product.id,
+            f"{name}: paling banyak {product.max_qty_per_order} {unit} per pesanan. "
+            f"Kurangi jumlahnya menjadi {product.max_qty_per_order}.",
+        )
+    if product.members_only:
+        if not buyer.signed_in:
+            return Refusal(
+                product.id,
+                f"{name} hanya dijual kepada anggota {cooperative_name}. "
+                "Masuk dengan akun anggota, atau daftar lalu ajukan keanggotaan.",
+                f"/masuk{after}",
+                "Masuk",
+            )
+        if buyer.membership == MembershipStatus.PENDING:
+            return Refusal(
+                product.id,
+                f"{name} hanya dijual kepada anggota. Permintaan keanggotaan Anda di {cooperative_name} "
+                "masih menunggu persetujuan staf koperasi.",
+                f"/k/{cooperative_slug}/anggota",
+                "Lihat status keanggotaan",
+            )
+        if buyer.membership != MembershipStatus.APPROVED:
+            return Refusal(
+                product.id,
+                f"{name} hanya dijual kepada anggota {cooperative_name}. "
+                "Ajukan keanggotaan dulu; staf koperasi akan menyetujuinya.",
+                f"/k/{cooperative_slug}/anggota",
+                "Ajukan keanggotaan",
+            )
+    if product.requires_nik and not buyer.has_nik:
+        if not buyer.signed_in:
+            return Refusal(
+                product.id,
+                f"{name} hanya untuk pembeli dengan NIK terdaftar. Masuk dulu, lalu isi NIK di profil Anda.",
+                f"/masuk{after}",
+                "Masuk",
+            )
+        return Refusal(
+            product.id,
+            f"{name} wajib NIK. Tambahkan NIK Anda (16 angka, sesuai KTP) di profil, lalu pesan lagi.",
+            f"/akun/profil{after}",
+            "Isi NIK di profil",
+        )
+    if product.quota_qty is not None and product.quota_period:
+        per, this = PERIOD_WORDS.get(product.quota_period, ("", ""))
+        if not buyer.signed_in:
+            return Refusal(
+                product.id,
+                f"{name} dibatasi {product.quota_qty} {unit} {per} untuk setiap pembeli. "
+                "Masuk dulu supaya kuota Anda bisa dihitung.",
+                f"/masuk{after}",
+                "Masuk",
+            )
+        if used + quantity > product.quota_qty:
+            left = max(product.quota_qty - used, 0)
+            resets = f" Kuota baru mulai {tanggal(window.resets_on)}." if window else ""
+            if left == 0:
+                return Refusal(
+                    product.id,
+                    f"Kuota {name} Anda {this} sudah habis: sudah {used} dari {product.quota_qty} {unit}.{resets}",
+                )
+            return Refusal(
+                product.id,
+                f"Kuota {name} Anda {this} tinggal {left} {unit} (sudah {used} dari {product.quota_qty}). "
+                f"Kurangi jumlahnya menjadi {left}.{resets}",
+            )
+    return None
+
+
+def describe(product: RuledProduct) -> list[str]:
+    """The rules of a product in words, for its page: 'Khusus anggota', 'Wajib NIK', ..."""
+    notes = []
+    if product.members_only:
+        notes.append("Khusus anggota koperasi")
+    if product.requires_nik:
+        notes.append("Wajib NIK terdaftar di profil")
+    if product.max_qty_per_order is not None:
+        notes.append(f"Paling banyak {product.max_qty_per_order} {product.unit} per pesanan")
+    if product.quota_qty is not None and product.quota_period:
+        per = PERIOD_WORDS.get(product.quota_period, ("", ""))[0]
+        notes.append(f"Kuota {product.quota_qty} {product.unit} {per} per pembeli")
+    return notes
