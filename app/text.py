@@ -45,6 +45,11 @@ def rupiah(amount: int) -> str:
     return f"{sign}Rp{abs(amount):,}".replace(",", ".")
 
 
+def strip_control(text: str) -> str:
+    """Text without control characters (pasted from other apps they break layouts and CSV files)."""
+    return _CONTROL.sub("", text)
+
+
 def clean_text(
     value: object, key: str, label: str, errors: dict[str, str], *, required: bool, max_length: int
 ) -> str | None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput, NotFound
 from app.models import Cooperative
+from app.text import is_digits
 from catalog import ceilings
 from catalog.ceilings import ProductCeilings
 from catalog.models import (
@@ -152,7 +153,7 @@ def _optional_count(value: object, field: str, label: str, errors: dict[str, str
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not (
-        isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 6)
+        isinstance(value, int) or (isinstance(value, str) and is_digits(value.strip()) and len(value.strip()) <= 6)
     ):
         errors[field] = f"{label} diisi angka bulat, atau dikosongkan."
         return None
@@ -170,7 +171,7 @@ async def update_terms(
     errors: dict[str, str] = {}
     price = terms.retail_price
     if isinstance(price, str):
-        price = int(price.strip()) if price.strip().isdigit() and len(price.strip()) <= 9 else None
+        price = int(price.strip()) if is_digits(price.strip()) and len(price.strip()) <= 9 else None
     if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
         errors["retail_price"] = "Harga jual diisi angka rupiah tanpa titik, lebih dari 0."
     max_qty = _optional_count(terms.max_qty_per_order, "max_qty_per_order", "Batas per pesanan", errors)

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.text import clean_text
 from catalog.models import (
     LedgerReason,
     Product,
@@ -32,7 +33,6 @@ MAX_UNITS = 100_000
 MAX_PRICE = 100_000_000
 MAX_NOTE = 300
 _INT = re.compile(r"^\s*-?\d{1,12}\s*$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -96,14 +96,7 @@ def parse_int(
 
 
 def clean_note(value: object, errors: dict[str, str], *, field: str = "note", required: bool = False) -> str | None:
-    text = _CONTROL.sub("", value).strip() if isinstance(value, str) else ""
-    if required and not text:
-        errors[field] = "Catatan wajib diisi."
-    elif len(text) > MAX_NOTE:
-        errors[field] = f"Catatan terlalu panjang (paling banyak {MAX_NOTE} huruf)."
-    elif "<" in text or ">" in text:
-        errors[field] = "Catatan tidak boleh berisi tanda < atau >."
-    return text or None
+    return clean_text(value, field, "Catatan", errors, required=required, max_length=MAX_NOTE)
 
 
 def _refuse(errors: Mapping[str, str]) -> None:

@@ -21,7 +21,7 @@ from app import services as cooperatives
 from app.auth import CurrentUser, require_staff
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
-from app.text import InvalidPhone, is_digits, normalise_phone
+from app.text import InvalidPhone, is_digits, normalise_phone, strip_control
 from catalog import stock as stockwork
 from catalog.models import Product, Stocktake
 from orders import services, state
@@ -49,7 +49,6 @@ BULK_ACTIONS = {
 _BULK_TARGET = {"confirm": state.OrderStatus.CONFIRMED, "pack": state.OrderStatus.PACKED}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER = re.compile(r"^[A-Z0-9]{2,6}-\d{6}-[A-Z0-9]{4}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 # --- time: business days are the cooperative's local dates -------------------------------------------
@@ -108,7 +107,7 @@ def _refuse(errors: Mapping[str, str]) -> None:
 
 
 def _clean(value: object, max_length: int = 120) -> str:
-    return _CONTROL.sub("", value).strip()[:max_length] if isinstance(value, str) else ""
+    return strip_control(value).strip()[:max_length] if isinstance(value, str) else ""
 
 
 async def staff_cooperative(

@@ -554,7 +554,7 @@ class StaffController(Controller):
         user: CurrentUser | None,
     ) -> Any:
         cooperative = await cooperatives.staff_cooperative(db_session, user)
-        zone_id = int(data.zone_id) if data.zone_id.isdigit() and len(data.zone_id) < 12 else None
+        zone_id = int(data.zone_id) if is_digits(data.zone_id) and len(data.zone_id) < 12 else None
         try:
             zone = await services.save_zone(
                 db_session,
@@ -569,17 +569,6 @@ class StaffController(Controller):
             return await self._refused(request, db_session, cooperative, "antar", exc)
         flash(request, f"Wilayah antar {zone.name} tersimpan.", "ok")
         return Redirect(path="/staf/pengaturan#antar", status_code=303)
-
-
-def _staff_row_context(orders: Any, cooperative: Cooperative) -> dict[str, Any]:
-    return {
-        "targets": {o.number: state.allowed_targets(o.status, "staff", o.fulfilment) for o in orders},
-        "staff_whatsapp": {o.number: services.staff_whatsapp_url(o, cooperative) for o in orders},
-        "action_labels": state.ACTION_LABELS,
-        "fulfilments": services.FULFILMENTS,
-        "payment_labels": state.PAYMENT_LABELS,
-        "payment_methods": services.PAYMENT_METHODS,
-    }
 
 
 class OrderApiController(Controller):

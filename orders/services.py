@@ -19,7 +19,7 @@ from app.auth import CurrentUser, require_staff
 from app.db import flush_or_raise
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfStock
 from app.models import Cooperative, Membership, User
-from app.text import InvalidPhone, clean_address, clean_text, normalise_phone, rupiah, whatsapp_link
+from app.text import InvalidPhone, clean_address, clean_text, is_digits, normalise_phone, rupiah, whatsapp_link
 from catalog import services as catalog
 from catalog.models import Product
 from orders import qris, rules, state
@@ -457,17 +457,6 @@ async def get_order_for_staff(session: AsyncSession, number: str, user: CurrentU
     return order
 
 
-async def list_orders_for_staff(
-    session: AsyncSession, cooperative: Cooperative, user: CurrentUser, *, limit: int = 100
-) -> Sequence[Order]:
-    if not user.is_staff_of(cooperative.id):
-        raise Forbidden("Halaman ini hanya untuk staf koperasi ini.")
-    result = await session.scalars(
-        select(Order).where(Order.cooperative_id == cooperative.id).order_by(Order.id.desc()).limit(limit)
-    )
-    return result.all()
-
-
 async def list_orders_for_buyer(session: AsyncSession, user: CurrentUser, *, limit: int = 100) -> Sequence[Order]:
     """The orders a resident placed while signed in, newest first."""
     result = await session.scalars(select(Order).where(Order.user_id == user.id).order_by(Order.id.desc()).limit(limit))
@@ -803,7 +792,7 @@ async def save_zone(
     errors: dict[str, str] = {}
     clean = clean_text(name, "name", "Nama dusun/wilayah", errors, required=True, max_length=120)
     text = str(fee).strip().replace(".", "")
-    amount = int(text) if text.isdigit() and len(text) <= 9 else -1
+    amount = int(text) if is_digits(text) and len(text) <= 9 else -1
     if not 0 <= amount <= MAX_DELIVERY_FEE:
         errors["fee"] = f"Ongkos antar diisi angka rupiah, 0 sampai {rupiah(MAX_DELIVERY_FEE)}."
     if errors:

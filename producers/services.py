@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Cooperative
-from app.text import is_digits, rupiah
+from app.text import clean_text, is_digits, rupiah, strip_control
 from catalog import pricing
 from catalog.models import Category, Product, ProductStatus
 from producers import books, photos
@@ -52,8 +52,6 @@ STATUS_LABELS = {
     ProductStatus.ACTIVE: "Dijual",
     ProductStatus.ARCHIVED: "Diarsipkan",
 }
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_MARKUP = re.compile(r"[<>]")
 _DIGITS = re.compile(r"^\d{1,12}$")
 
 
@@ -113,20 +111,6 @@ class ValidListing:
     producer_price: int
 
 
-def _text(value: str, key: str, label: str, errors: dict[str, str], *, required: bool, max_length: int) -> str | None:
-    cleaned = _CONTROL.sub("", value or "").strip()
-    if required and not cleaned:
-        errors[key] = f"{label} wajib diisi."
-        return None
-    if len(cleaned) > max_length:
-        errors[key] = f"{label} terlalu panjang (paling banyak {max_length} huruf)."
-        return None
-    if _MARKUP.search(cleaned):
-        errors[key] = f"{label} tidak boleh berisi tanda < atau >."
-        return None
-    return cleaned or None
-
-
 def parse_rupiah(value: str, key: str, label: str, errors: dict[str, str]) -> int | None:
     """`15000`, `15.000`, `Rp15.000` → 15000; anything else is an error message in `errors`."""
     cleaned = re.sub(r"^\s*rp\.?\s*", "", (value or "").strip().lower()).replace(".", "").replace(" ", "")
@@ -149,10 +133,10 @@ async def categories(session: AsyncSession) -> Sequence[Category]:
 
 async def validate_listing(session: AsyncSession, data: ListingInput) -> ValidListing:
     errors: dict[str, str] = {}
-    name = _text(data.name, "name", "Nama produk", errors, required=True, max_length=200)
-    description = _text(data.description, "description", "Keterangan", errors, required=False, max_length=2000)
-    unit = _text(data.unit, "unit", "Satuan", errors, required=True, max_length=40)
-    pack_size = _text(data.pack_size, "pack_size", "Isi kemasan", errors, required=False, max_length=60)
+    name = clean_text(data.name, "name", "Nama produk", errors, required=True, max_length=200)
+    description = clean_text(data.description, "description", "Keterangan", errors, required=False, max_length=2000)
+    unit = clean_text(data.unit, "unit", "Satuan", errors, required=True, max_length=40)
+    pack_size = clean_text(data.pack_size, "pack_size", "Isi kemasan", errors, required=False, max_length=60)
     price = parse_rupiah(data.producer_price, "producer_price", "Harga dari produsen", errors)
     category = await session.scalar(select(Category).where(Category.slug == (data.category or "")[:80]))
     if category is None:
@@ -444,7 +428,7 @@ async def decide(
         decision = ReviewDecision.SUBMITTED
     if decision == ReviewDecision.SUBMITTED:
         raise InvalidInput("Pilih: setujui, minta perbaikan, atau tolak.", field_errors={"action": "Pilih keputusan."})
-    reason = _CONTROL.sub("", form.reason or "").strip()[:1000] or None
+    reason = strip_control(form.reason or "").strip()[:1000] or None
     warnings: tuple[str, ...] = ()
     if decision == ReviewDecision.APPROVED:
         retail = _retail_price(product, form)
@@ -690,7 +674,7 @@ async def mark_paid(
     producer = await get_producer(session, cooperative.id, int(form.producer_id))
     if form.method not in PAYMENT_METHODS:
         errors["method"] = "Pilih cara bayar: tunai, transfer bank atau QRIS."
-    reference = _text(
+    reference = clean_text(
         form.reference, "reference", "Nomor referensi", errors, required=form.method != "cash", max_length=120
     )
     try:
