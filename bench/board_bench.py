@@ -37,11 +37,12 @@ SPREAD = {"placed": 200, "confirmed": 150, "packed": 100, "ready_for_pickup": 25
 PATHS = {
     "board (default, 60 per column)": "/staf/lok-baintan/pesanan",
     "board, all 200 placed shown": "/staf/lok-baintan/pesanan?status=placed&semua=1",
-    "board filtered by dusun": "/staf/lok-baintan/pesanan?dusun=Dusun+3",
+    "board filtered by dusun": "/staf/lok-baintan/pesanan?dusun=Dusun+II",
     "board htmx refresh (fragment)": "/staf/lok-baintan/pesanan",
 }
 ROUNDS = 40
-DUSUNS = [f"Dusun {i}" for i in range(1, 9)]
+# The demo cooperative's delivery zones: checkout accepts only those.
+DUSUNS = ["Dusun I", "Dusun II", "Dusun III", "Seberang sungai (jukung)"]
 
 
 async def seed(settings: Settings) -> None:
