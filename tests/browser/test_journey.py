@@ -25,6 +25,10 @@ async def test_resident_orders_from_a_phone(stack: Stack, phone: Page) -> None:
     phone.on("request", watch)
     first = await data.make_product(stack.db, stock=5, price=17_500, name="Gula aren uji perjalanan")
     second = await data.make_product(stack.db, stock=5, price=25_000, name="Madu kelulut uji perjalanan")
+    # The page searches once per keystroke pause; make sure the relay has indexed both first.
+    async with stack.client() as api:
+        for product in (first, second):
+            await data.wait_until_findable(api, "lok-baintan", "uji perjalanan", product.id)
 
     await open_page(phone, stack.url + "/")
     await phone.get_by_role("link", name=re.compile("Lok Baintan")).first.click()

@@ -238,3 +238,17 @@ async def ensure_zone(db: DatabaseConfig, slug: str, name: str, fee: int = 0) ->
         if exists is None:
             session.add(DeliveryZone(cooperative_id=coop.id, name=name, fee=fee, position=99, is_active=True))
             await session.commit()
+
+
+async def wait_until_findable(client: httpx.AsyncClient, slug: str, query: str, product_id: int) -> None:
+    """Wait (up to 30 s, not a speed check) until the search relay has indexed a new product."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        body = (await client.get(f"/api/cooperatives/{slug}/search", params={"q": query, "per_page": 100})).json()
+        if any(hit["id"] == product_id for hit in body.get("hits", [])):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"product {product_id} never became findable with {query!r}")
