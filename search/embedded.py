@@ -738,6 +738,10 @@ class EmbeddedEngine:
                 self._pointer_stamp = stamp
                 return
             opened = self._open_generation(pointer)
+        except FileNotFoundError:
+            # No index yet (first start, or a new VAR_DIR): the app builds one from the database.
+            log.info("no search index in %s yet", self.index_dir)
+            return
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             log.warning("cannot open search index in %s: %s", self.index_dir, exc)
             return
