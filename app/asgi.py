@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -25,6 +26,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
 
+from app import maintenance
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.models import WebSession
@@ -146,10 +148,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     search = SearchRuntime(settings, db)
 
+    housekeeping: list[asyncio.Task[None]] = []
+
     async def on_startup() -> None:
         await search.start(background=settings.search_relay)
+        housekeeping.append(asyncio.create_task(maintenance.run_forever(db), name="housekeeping"))
 
     async def on_shutdown() -> None:
+        for task in housekeeping:
+            task.cancel()
         await search.stop()
         await db.dispose()
 
