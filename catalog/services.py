@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import String, and_, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from app.errors import InvalidInput, NotFound
 from app.models import Cooperative
@@ -29,7 +30,8 @@ from catalog.models import (
 )
 from search import outbox
 
-MAX_QUERY_WORDS = 8
+# The plain database search reads as many words as the search engines do.
+MAX_QUERY_WORDS = 10
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ def _escape_like(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _matches_word(word: str) -> object:
+def matches_word(word: str) -> ColumnElement[bool]:
+    """A product whose name, aliases, description or category contains `word` (lower case)."""
     pattern = f"%{_escape_like(word)}%"
     return or_(
         func.lower(Product.name).like(pattern, escape="\\"),
@@ -93,7 +96,7 @@ async def list_products(
     conditions = [Product.cooperative_id == cooperative_id, Product.status == ProductStatus.ACTIVE]
     if category:
         conditions.append(Category.slug == category)
-    conditions.extend(_matches_word(w) for w in query_words(q))  # type: ignore[misc]
+    conditions.extend(matches_word(w) for w in query_words(q))
     base = select(Product).join(Category, Product.category_id == Category.id).where(and_(*conditions))
     total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
     items = await session.scalars(

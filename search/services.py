@@ -10,12 +10,13 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.models import Cooperative
 from app.text import is_digits
+from catalog import services as catalog
 from catalog.models import Category, Product, ProductStatus
 from producers.models import Producer
 from search.documents import SearchDocument
@@ -88,10 +89,6 @@ async def all_documents(session: AsyncSession, batch_size: int = 2000) -> AsyncI
         yield [to_document(p, c) for p, c in pairs]
 
 
-def _like(word: str) -> str:
-    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _highlight(name: str, words: list[str]) -> str:
     escaped = html.escape(name)
     lowered = name.lower()
@@ -114,17 +111,9 @@ def _highlight(name: str, words: list[str]) -> str:
 
 async def database_search(session: AsyncSession, cooperative: Cooperative, query: SearchQuery) -> SearchResult:
     """The plain fallback ("pencarian sederhana"): every word must appear; same result shape."""
-    words = [w for w in query.q.lower().split() if w][:10]
+    words = catalog.query_words(query.q)
     producer_name = func.coalesce(Producer.business_name, cooperative.short_name)
-    text_match = [
-        or_(
-            func.lower(Product.name).like(_like(w), escape="\\"),
-            func.lower(cast(Product.search_aliases, String)).like(_like(w), escape="\\"),
-            func.lower(func.coalesce(Product.description, "")).like(_like(w), escape="\\"),
-            func.lower(Category.name).like(_like(w), escape="\\"),
-        )
-        for w in words
-    ]
+    text_match = [catalog.matches_word(w) for w in words]
     base = [Product.cooperative_id == cooperative.id, Product.status == ProductStatus.ACTIVE, *text_match]
     price = []
     if query.min_price is not None:
