@@ -3,11 +3,9 @@ photos, settlements, the members' books, the province overview, and who may see 
 
 from __future__ import annotations
 
-import asyncio
 import io
 import itertools
 import re
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -102,11 +100,8 @@ async def test_listing_goes_from_submission_to_approval_to_the_shop_with_its_pri
 
     async with stack.client() as guest:
         # Approval reaches the search index through the outbox relay: wait for it (not a speed check).
-        deadline = time.monotonic() + 20
+        await data.wait_until_findable(guest, "lok-baintan", name, product_id)
         shop = await guest.get("/k/lok-baintan", params={"q": name})
-        while f"/produk/{product_id}" not in shop.text and time.monotonic() < deadline:
-            await asyncio.sleep(0.2)
-            shop = await guest.get("/k/lok-baintan", params={"q": name})
         assert f"/produk/{product_id}" in shop.text
         assert "Rp8.000 untuk produsen (80%), Rp2.000 margin koperasi" in shop.text
         page = await guest.get(f"/k/lok-baintan/produk/{product_id}")
