@@ -34,7 +34,7 @@ test-fast: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy app catalog orders producers search
+	$(VENV)/bin/mypy app catalog orders producers search reports
 
 bench: $(VENV)/.installed
 	$(PY) -m bench.run

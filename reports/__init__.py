@@ -1,0 +1,1 @@
+"""Read-only figures for people: dashboard, exports, members' books, province overview."""
