@@ -44,9 +44,6 @@ class CurrentUser:
     # cooperative_id -> role, approved memberships only
     roles: dict[int, str]
 
-    def role_in(self, cooperative_id: int) -> str | None:
-        return self.roles.get(cooperative_id)
-
     def is_staff_of(self, cooperative_id: int) -> bool:
         return self.roles.get(cooperative_id) in {Role.STAFF, Role.ADMIN}
 

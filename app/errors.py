@@ -70,13 +70,6 @@ class OutOfStock(Conflict):
     code = "out_of_stock"
 
 
-class Busy(DomainError):
-    """The database stayed locked past every retry; the request changed nothing."""
-
-    status_code = 503
-    code = "busy"
-
-
 _TITLES = {
     400: "Permintaan tidak valid",
     401: "Perlu masuk",
