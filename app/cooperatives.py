@@ -11,6 +11,7 @@ from app.auth import CurrentUser, require_user
 from app.errors import Forbidden, NotFound
 from app.models import Cooperative
 
+
 async def list_cooperatives(session: AsyncSession) -> Sequence[Cooperative]:
     result = await session.scalars(
         select(Cooperative).where(Cooperative.is_active.is_(True)).order_by(Cooperative.name)
