@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import MIN_PASSWORD_LENGTH, CurrentUser, hash_password, require_staff
 from app.db import flush_or_raise
 from app.errors import Conflict, InvalidInput, NotFound
+from app.forms import parse_address, parse_phone, parse_text, raise_errors
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
-from app.text import InvalidNik, InvalidPhone, clean_address, clean_text, normalise_nik, normalise_phone
+from app.text import InvalidNik, normalise_nik
 
 MAX_NAME = 120
 MAX_PASSWORD = 200
@@ -39,19 +40,14 @@ class Profile:
 async def register(session: AsyncSession, form: SignUp) -> User:
     """A new resident account from a phone number and a password. The caller signs them in."""
     errors: dict[str, str] = {}
-    name = clean_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
-    phone = ""
-    try:
-        phone = normalise_phone(form.phone[:40])
-    except InvalidPhone as exc:
-        errors["phone"] = str(exc)
+    name = parse_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    phone = parse_phone(form.phone, "phone", errors)
     if len(form.password) < MIN_PASSWORD_LENGTH:
         errors["password"] = f"Kata sandi paling sedikit {MIN_PASSWORD_LENGTH} karakter."
     elif len(form.password) > MAX_PASSWORD:
         errors["password"] = f"Kata sandi paling banyak {MAX_PASSWORD} karakter."
-    if errors:
-        raise InvalidInput.of(errors)
-    assert name is not None
+    raise_errors(errors)
+    assert name is not None and phone is not None
     taken = "Nomor HP ini sudah terdaftar. Silakan masuk, atau pakai nomor lain."
     if await session.scalar(select(User.id).where(User.phone == phone)):
         raise InvalidInput(taken, field_errors={"phone": taken})
@@ -71,16 +67,15 @@ async def get_user(session: AsyncSession, current: CurrentUser) -> User:
 async def update_profile(session: AsyncSession, current: CurrentUser, form: Profile) -> User:
     """Name, address for village delivery (dusun, RT/RW, landmark) and the optional NIK (empty keeps it)."""
     errors: dict[str, str] = {}
-    name = clean_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
-    dusun, rt, rw, landmark = clean_address(form.dusun, form.rt, form.rw, form.landmark, errors)
+    name = parse_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    dusun, rt, rw, landmark = parse_address(form.dusun, form.rt, form.rw, form.landmark, errors)
     nik: str | None = None
     if form.nik.strip():
         try:
             nik = normalise_nik(form.nik[:40])
         except InvalidNik as exc:
             errors["nik"] = str(exc)
-    if errors:
-        raise InvalidInput.of(errors)
+    raise_errors(errors)
     user = await get_user(session, current)
     taken = "NIK ini sudah terdaftar di akun lain. Satu NIK hanya untuk satu akun; hubungi koperasi bila ini NIK Anda."
     if nik and await session.scalar(select(User.id).where(User.nik == nik, User.id != user.id)):

@@ -8,6 +8,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from litestar import Request
+from litestar.connection import ASGIConnection
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,9 +44,6 @@ class CurrentUser:
     phone: str
     # cooperative_id -> role, approved memberships only
     roles: dict[int, str]
-
-    def role_in(self, cooperative_id: int) -> str | None:
-        return self.roles.get(cooperative_id)
 
     def is_staff_of(self, cooperative_id: int) -> bool:
         return self.roles.get(cooperative_id) in {Role.STAFF, Role.ADMIN}
@@ -104,8 +102,10 @@ def logout(request: Request[Any, Any, Any]) -> None:
     request.clear_session()
 
 
-def session_user_id(request: Request[Any, Any, Any]) -> int | None:
-    value = request.session.get(SESSION_USER_KEY) if request.session else None
+def session_user_id(connection: ASGIConnection[Any, Any, Any, Any]) -> int | None:
+    if "session" not in connection.scope:
+        return None
+    value = connection.session.get(SESSION_USER_KEY) if connection.session else None
     return value if isinstance(value, int) else None
 
 

@@ -1,10 +1,11 @@
-"""Domain errors raised by services, and the one place that maps them to pages and JSON problems."""
+"""Domain errors raised by services, and the one place that maps them (and signed-out visits) to responses."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import MediaType, Request, Response
@@ -15,6 +16,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 log = logging.getLogger("pasardesa.errors")
@@ -68,13 +70,6 @@ class Conflict(DomainError):
 
 class OutOfStock(Conflict):
     code = "out_of_stock"
-
-
-class Busy(DomainError):
-    """The database stayed locked past every retry; the request changed nothing."""
-
-    status_code = 503
-    code = "busy"
 
 
 _TITLES = {
@@ -140,6 +135,40 @@ def problem(
     )
 
 
+LOGIN_PATH = "/masuk"
+MAX_NEXT = 300
+
+
+def safe_next(path: str | None) -> str:
+    """A same-site path to return to after login; anything else is `/`."""
+    # "//evil.example" and "https://…" would send people elsewhere after login.
+    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path and len(path) < MAX_NEXT:
+        return path
+    return "/"
+
+
+def _return_path(request: Request[Any, Any, Any]) -> str:
+    """Where the person was going: this page, or for a form post or an htmx swap the page they were on."""
+    url = request.url
+    target = url.path + (f"?{url.query}" if url.query else "")
+    came_from = request.headers.get("hx-current-url")
+    if request.method not in {"GET", "HEAD"}:
+        came_from = came_from or request.headers.get("referer")
+    if came_from and (parts := urlsplit(came_from)).netloc == url.netloc and parts.path:
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+    # A return address too long to keep loses its query rather than being dropped.
+    return safe_next(target) if safe_next(target) != "/" else safe_next(url.path)
+
+
+def login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Send a signed-out visitor to the login page, coming back to where they were afterwards."""
+    target = f"{LOGIN_PATH}?lanjut={quote(_return_path(request), safe='/')}"
+    if request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
+        # An htmx swap would put the login page inside its target; make the browser go there instead.
+        return Response(None, status_code=401, headers={"HX-Redirect": target, "Vary": "HX-Request"})
+    return Redirect(path=target, status_code=303)
+
+
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     return problem(request, exc.status_code, exc.message, code=exc.code, field_errors=exc.field_errors, extra=exc.extra)
 
@@ -163,6 +192,9 @@ def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationExc
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, NotAuthorizedException) and not _is_api(request):
+        # A guard found nobody signed in: people go to the login page, the API answers 401.
+        return login_redirect(request)
     status = exc.status_code
     if isinstance(exc, NotFoundException):
         message = "Halaman atau data yang dicari tidak ada."

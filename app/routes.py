@@ -6,19 +6,20 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import accounts, auth
-from app import services as cooperatives
-from app.errors import DomainError
-from app.models import MembershipStatus
+from app import accounts, auth, cooperatives
+from app.errors import DomainError, safe_next
+from app.guards import has_producer_account, provide_cooperative, requires_login, requires_staff, staff_entry
+from app.guards import provide_current_user as provide_current_user  # the app's `user` dependency
+from app.models import Cooperative, MembershipStatus
 from app.text import mask_nik
 from app.web import flash, render
-from producers import services as producer_services
 
 
 class LoginForm(msgspec.Struct):
@@ -60,17 +61,6 @@ class LoginOut(msgspec.Struct):
     roles: dict[str, str]
 
 
-def _safe_next(path: str | None) -> str:
-    # Only same-site paths: "//evil.example" and "https://…" would send people elsewhere after login.
-    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path and len(path) < 300:
-        return path
-    return "/"
-
-
-async def provide_current_user(request: Request[Any, Any, Any], db_session: AsyncSession) -> auth.CurrentUser | None:
-    return await auth.load_current_user(db_session, auth.session_user_id(request))
-
-
 class AuthController(Controller):
     include_in_schema = False
 
@@ -80,7 +70,7 @@ class AuthController(Controller):
         request: Request[Any, Any, Any],
         lanjut: Annotated[str | None, Parameter(query="lanjut", max_length=300)] = None,
     ) -> Any:
-        return render(request, "app/login.html", form=LoginForm(lanjut=_safe_next(lanjut)), errors={})
+        return render(request, "app/login.html", form=LoginForm(lanjut=safe_next(lanjut)), errors={})
 
     @post("/masuk", name="login_submit", status_code=303)
     async def login_submit(
@@ -96,17 +86,17 @@ class AuthController(Controller):
                 request,
                 "app/login.html",
                 status_code=exc.status_code,
-                form=LoginForm(phone=data.phone[:40], lanjut=_safe_next(data.lanjut)),
+                form=LoginForm(phone=data.phone[:40], lanjut=safe_next(data.lanjut)),
                 errors=exc.field_errors,
                 error=exc.message,
             )
         auth.login(request, user)
         flash(request, f"Selamat datang, {user.name}.", "ok")
         current = await auth.load_current_user(db_session, user.id)
-        target = _safe_next(data.lanjut)
+        target = safe_next(data.lanjut)
         if target == "/" and current and current.staff_cooperative_ids:
             target = "/staf"
-        elif target == "/" and await producer_services.producer_for_user(db_session, user.id) is not None:
+        elif target == "/" and await has_producer_account(db_session, user.id):
             target = "/produsen"
         return Redirect(path=target, status_code=303)
 
@@ -125,7 +115,7 @@ class AccountController(Controller):
         request: Request[Any, Any, Any],
         lanjut: Annotated[str | None, Parameter(query="lanjut", max_length=300)] = None,
     ) -> Any:
-        return render(request, "app/signup.html", form=SignUpForm(lanjut=_safe_next(lanjut)), errors={})
+        return render(request, "app/signup.html", form=SignUpForm(lanjut=safe_next(lanjut)), errors={})
 
     @post("/daftar", name="signup_submit", status_code=303)
     async def signup_submit(
@@ -141,21 +131,17 @@ class AccountController(Controller):
                 request,
                 "app/signup.html",
                 status_code=exc.status_code,
-                form=SignUpForm(name=data.name[:120], phone=data.phone[:40], lanjut=_safe_next(data.lanjut)),
+                form=SignUpForm(name=data.name[:120], phone=data.phone[:40], lanjut=safe_next(data.lanjut)),
                 errors=exc.field_errors,
                 error=exc.message,
             )
         auth.login(request, user)
         flash(request, f"Akun dibuat. Selamat datang, {user.name}.", "ok")
-        target = _safe_next(data.lanjut)
+        target = safe_next(data.lanjut)
         return Redirect(path="/akun" if target == "/" else target, status_code=303)
 
-    @get("/akun", name="account")
-    async def account(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: auth.CurrentUser | None
-    ) -> Any:
-        if user is None:
-            return Redirect(path="/masuk?lanjut=/akun", status_code=303)
+    @get("/akun", name="account", guards=[requires_login])
+    async def account(self, request: Request[Any, Any, Any], db_session: AsyncSession, user: auth.CurrentUser) -> Any:
         profile = await accounts.get_user(db_session, user)
         memberships = await accounts.memberships_of(db_session, user.id)
         joined = {m.cooperative_id for m in memberships}
@@ -170,16 +156,14 @@ class AccountController(Controller):
             is_staff=bool(user.staff_cooperative_ids),
         )
 
-    @get("/akun/profil", name="profile")
+    @get("/akun/profil", name="profile", guards=[requires_login])
     async def profile_form(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: auth.CurrentUser | None,
+        user: auth.CurrentUser,
         lanjut: Annotated[str | None, Parameter(query="lanjut", max_length=300)] = None,
     ) -> Any:
-        if user is None:
-            return Redirect(path="/masuk?lanjut=/akun/profil", status_code=303)
         profile = await accounts.get_user(db_session, user)
         form = ProfileForm(
             name=profile.name,
@@ -187,28 +171,27 @@ class AccountController(Controller):
             rt=profile.rt or "",
             rw=profile.rw or "",
             landmark=profile.landmark or "",
-            lanjut=_safe_next(lanjut) if lanjut else "",
+            lanjut=safe_next(lanjut) if lanjut else "",
         )
         return render(request, "app/profile.html", form=form, errors={}, nik_masked=mask_nik(profile.nik))
 
-    @post("/akun/profil", name="profile_submit", status_code=303)
+    @post("/akun/profil", name="profile_submit", status_code=303, guards=[requires_login])
     async def profile_submit(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         data: Annotated[ProfileForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-        user: auth.CurrentUser | None,
+        user: auth.CurrentUser,
     ) -> Any:
-        current = auth.require_user(user)
         try:
             saved = await accounts.update_profile(
                 db_session,
-                current,
+                user,
                 accounts.Profile(data.name, data.dusun, data.rt, data.rw, data.landmark, data.nik),
             )
         except DomainError as exc:
             await db_session.rollback()
-            profile = await accounts.get_user(db_session, current)
+            profile = await accounts.get_user(db_session, user)
             return render(
                 request,
                 "app/profile.html",
@@ -219,60 +202,86 @@ class AccountController(Controller):
                 nik_masked=mask_nik(profile.nik),
             )
         flash(request, "Profil tersimpan." + (" NIK tercatat." if saved.nik and data.nik.strip() else ""), "ok")
-        return Redirect(path=_safe_next(data.lanjut) if data.lanjut else "/akun", status_code=303)
+        return Redirect(path=safe_next(data.lanjut) if data.lanjut else "/akun", status_code=303)
 
-    @get("/k/{slug:str}/anggota", name="membership")
+    @get("/k/{slug:str}/anggota", name="membership", dependencies={"cooperative": Provide(provide_cooperative)})
     async def membership_page(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: auth.CurrentUser | None
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: auth.CurrentUser | None,
     ) -> Any:
-        cooperative = await cooperatives.get_cooperative(db_session, slug)
         membership = await accounts.membership_of(db_session, user.id, cooperative.id) if user else None
         return render(
             request, "app/membership.html", cooperative=cooperative, membership=membership, signed_in=bool(user)
         )
 
-    @post("/k/{slug:str}/anggota", name="membership_request", status_code=303)
+    @post(
+        "/k/{slug:str}/anggota",
+        name="membership_request",
+        status_code=303,
+        guards=[requires_login],
+        dependencies={"cooperative": Provide(provide_cooperative)},
+    )
     async def membership_request(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: auth.CurrentUser | None
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: auth.CurrentUser,
     ) -> Any:
-        if user is None:
-            return Redirect(path=f"/masuk?lanjut=/k/{slug}/anggota", status_code=303)
-        cooperative = await cooperatives.get_cooperative(db_session, slug)
         membership = await accounts.request_membership(db_session, cooperative, user)
         if membership.status == MembershipStatus.PENDING:
             flash(
                 request, f"Permintaan keanggotaan terkirim ke {cooperative.short_name}. Tunggu persetujuan staf.", "ok"
             )
-        return Redirect(path=f"/k/{slug}/anggota", status_code=303)
+        return Redirect(path=f"/k/{cooperative.slug}/anggota", status_code=303)
 
-    @get("/staf/anggota", name="staff_members")
+    @get("/staf/anggota", name="staff_members_entry")
+    async def staff_members_entry(self, request: Request[Any, Any, Any]) -> Any:
+        return await staff_entry(request, "anggota")
+
+    @get(
+        "/staf/{slug:str}/anggota",
+        name="staff_members",
+        guards=[requires_staff],
+        dependencies={"cooperative": Provide(provide_cooperative)},
+    )
     async def staff_members(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: auth.CurrentUser | None
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: auth.CurrentUser,
     ) -> Any:
-        if user is None:
-            return Redirect(path="/masuk?lanjut=/staf/anggota", status_code=303)
-        cooperative = await cooperatives.staff_cooperative(db_session, user)
         applicants = await accounts.pending_memberships(db_session, cooperative, user)
         return render(
             request, "app/staff_members.html", cooperative=cooperative, applicants=applicants, mask_nik=mask_nik
         )
 
-    @post("/staf/anggota/{membership_id:int}", name="staff_member_decision", status_code=303)
+    @post(
+        "/staf/{slug:str}/anggota/{membership_id:int}",
+        name="staff_member_decision",
+        status_code=303,
+        guards=[requires_staff],
+        dependencies={"cooperative": Provide(provide_cooperative)},
+    )
     async def staff_member_decision(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
+        cooperative: Cooperative,
         membership_id: int,
         data: Annotated[DecisionForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-        user: auth.CurrentUser | None,
+        user: auth.CurrentUser,
     ) -> Any:
-        cooperative = await cooperatives.staff_cooperative(db_session, user)
         decided = await accounts.decide_membership(
             db_session, cooperative, user, membership_id, approve=data.decision == "approve"
         )
         verdict = "disetujui" if decided.membership.status == MembershipStatus.APPROVED else "ditolak"
         flash(request, f"Keanggotaan {decided.user.name} {verdict}.", "ok")
-        return Redirect(path="/staf/anggota", status_code=303)
+        return Redirect(path=f"/staf/{cooperative.slug}/anggota", status_code=303)
 
 
 class AuthApiController(Controller):

@@ -1,53 +1,19 @@
-"""Cooperatives, the tenant every other record belongs to."""
+"""Cooperatives under their old module name, kept until callers move to `app.cooperatives`."""
 
-from __future__ import annotations
+from app.cooperatives import (
+    cooperatives_of_staff,
+    deactivate_cooperative,
+    get_cooperative,
+    get_cooperative_by_id,
+    list_cooperatives,
+    staff_cooperative,
+)
 
-from collections.abc import Sequence
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from app.auth import CurrentUser, require_user
-from app.errors import Forbidden, NotFound
-from app.models import Cooperative
-
-
-async def list_cooperatives(session: AsyncSession) -> Sequence[Cooperative]:
-    result = await session.scalars(
-        select(Cooperative).where(Cooperative.is_active.is_(True)).order_by(Cooperative.name)
-    )
-    return result.all()
-
-
-async def get_cooperative(session: AsyncSession, slug: str) -> Cooperative:
-    cooperative = await session.scalar(
-        select(Cooperative).where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
-    )
-    if cooperative is None:
-        raise NotFound("Koperasi tidak ditemukan. Periksa kembali alamatnya.")
-    return cooperative
-
-
-async def get_cooperative_by_id(session: AsyncSession, cooperative_id: int) -> Cooperative:
-    cooperative = await session.get(Cooperative, cooperative_id)
-    if cooperative is None:
-        raise NotFound("Koperasi tidak ditemukan.")
-    return cooperative
-
-
-async def deactivate_cooperative(session: AsyncSession, cooperative: Cooperative) -> int:
-    """Take a cooperative off the platform: its shop closes and its products leave search."""
-    from catalog.models import Product
-    from search import outbox
-
-    cooperative.is_active = False
-    product_ids = (await session.scalars(select(Product.id).where(Product.cooperative_id == cooperative.id))).all()
-    await outbox.enqueue(session, product_ids)
-    await session.flush()
-    return len(product_ids)
-async def staff_cooperative(session: AsyncSession, user: CurrentUser | None) -> Cooperative:
-    """The cooperative a staff member works for (the first, for staff of several): 401/403 for anyone else."""
-    ids = require_user(user).staff_cooperative_ids
-    if not ids:
-        raise Forbidden("Akun ini bukan staf koperasi.")
-    return await get_cooperative_by_id(session, ids[0])
+__all__ = [
+    "cooperatives_of_staff",
+    "deactivate_cooperative",
+    "get_cooperative",
+    "get_cooperative_by_id",
+    "list_cooperatives",
+    "staff_cooperative",
+]

@@ -1,16 +1,13 @@
-"""Pure helpers for the formats residents see: rupiah, dates, phone numbers, NIK, WhatsApp links."""
+"""Pure helpers for the formats residents see: rupiah, phone numbers, NIK, WhatsApp links."""
 
 from __future__ import annotations
 
-import datetime
 import re
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 _NON_DIGITS = re.compile(r"\D+")
-_MARKUP = re.compile(r"[<>]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_RT_RW = re.compile(r"^\d{1,3}$")
-MAX_LANDMARK = 200
 
 
 class InvalidPhone(ValueError):
@@ -19,22 +16,6 @@ class InvalidPhone(ValueError):
 
 class InvalidNik(ValueError):
     """Not a 16-digit Indonesian NIK (Nomor Induk Kependudukan)."""
-
-
-_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 def rupiah(amount: int) -> str:
@@ -48,46 +29,6 @@ def rupiah(amount: int) -> str:
 def strip_control(text: str) -> str:
     """Text without control characters (pasted from other apps they break layouts and CSV files)."""
     return _CONTROL.sub("", text)
-
-
-def clean_text(
-    value: object, key: str, label: str, errors: dict[str, str], *, required: bool, max_length: int
-) -> str | None:
-    """Trimmed text without control characters or markup, or None when empty; problems go into `errors`."""
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors[key] = f"{label} harus berupa teks."
-        return None
-    cleaned = _CONTROL.sub("", value).strip()
-    if required and not cleaned:
-        errors[key] = f"{label} wajib diisi."
-    elif len(cleaned) > max_length:
-        errors[key] = f"{label} terlalu panjang (paling banyak {max_length} huruf)."
-    elif _MARKUP.search(cleaned):
-        errors[key] = f"{label} tidak boleh berisi tanda < atau >."
-    else:
-        return cleaned or None
-    return None
-
-
-def clean_address(
-    dusun: object, rt: object, rw: object, landmark: object, errors: dict[str, str], *, dusun_required: bool = False
-) -> tuple[str | None, str | None, str | None, str | None]:
-    """A village address (dusun, RT, RW, landmark) as residents type it; problems go into `errors`."""
-    cleaned_dusun = clean_text(dusun, "dusun", "Dusun", errors, required=dusun_required, max_length=120)
-    cleaned_rt = clean_text(rt, "rt", "RT", errors, required=False, max_length=3)
-    cleaned_rw = clean_text(rw, "rw", "RW", errors, required=False, max_length=3)
-    cleaned_landmark = clean_text(landmark, "landmark", "Patokan", errors, required=False, max_length=MAX_LANDMARK)
-    for key, value in (("rt", cleaned_rt), ("rw", cleaned_rw)):
-        if value and not _RT_RW.match(value):
-            errors[key] = f"{key.upper()} diisi angka saja, misalnya 004."
-    return cleaned_dusun, cleaned_rt, cleaned_rw, cleaned_landmark
-
-
-def tanggal(day: datetime.date) -> str:
-    """`2026-12-01` → `1 Desember 2026`, the way dates are written in Bahasa Indonesia."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def normalise_nik(raw: str) -> str:
@@ -155,3 +96,30 @@ def whatsapp_link(phone: str, text: str) -> str:
 def is_digits(text: str) -> bool:
     """Only 0-9: `str.isdigit` also accepts "²" and other characters `int()` refuses."""
     return bool(text) and text.isascii() and text.isdigit()
+
+
+# Moved to app.forms and app.clock; these names stay importable from here until callers move.
+# (Imported lazily: app.forms itself imports this module.)
+if TYPE_CHECKING:
+    from app.clock import tanggal as tanggal
+    from app.forms import MAX_LANDMARK as MAX_LANDMARK
+    from app.forms import parse_address, parse_text
+
+    clean_text = parse_text
+    clean_address = parse_address
+
+_MOVED = {
+    "clean_text": ("app.forms", "parse_text"),
+    "clean_address": ("app.forms", "parse_address"),
+    "MAX_LANDMARK": ("app.forms", "MAX_LANDMARK"),
+    "tanggal": ("app.clock", "tanggal"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
+
+        module, attribute = _MOVED[name]
+        return getattr(importlib.import_module(module), attribute)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from jinja2 import Environment
 from jinja2_fragments.litestar import HTMXBlockTemplate
@@ -18,6 +16,7 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend, Se
 from litestar.types import Empty, Message, Scope, ScopeSession
 from markupsafe import Markup
 
+from app.clock import local_time as local_time  # re-exported: templates' filter, older imports
 from app.text import display_phone, rupiah
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,22 +74,6 @@ def pop_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
     return list(messages) if isinstance(messages, list) else []
 
 
-_ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
-
-
-def local_time(moment: datetime.datetime | None, tz: str = "Asia/Makassar", fmt: str = "%d/%m/%Y %H:%M") -> str:
-    """A stored UTC time as the cooperative's clock shows it: `27/11/2026 19:52 WITA`."""
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=datetime.UTC)
-    try:
-        zone = ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone, tz = ZoneInfo("Asia/Makassar"), "Asia/Makassar"
-    return f"{moment.astimezone(zone).strftime(fmt)} {_ZONE_LABELS.get(tz, tz)}"
-
-
 def _asset_version(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.exists() else "0"
 
@@ -103,10 +86,7 @@ def configure_environment(env: Environment, *, demo_notice: str | None) -> None:
     env.filters["percent"] = lambda part, whole: round(part * 100 / whole) if whole else 0
     env.globals["status_labels"] = _STATUS_LABELS
     env.globals["demo_notice"] = demo_notice
-    env.globals["asset_version"] = {
-        "css": _asset_version(STATIC_DIR / "css" / "app.css"),
-        "js": _asset_version(STATIC_DIR / "js" / "app.js"),
-    }
+    env.globals["asset_version"] = {"css": _asset_version(STATIC_DIR / "css" / "app.css")}
     env.globals["nl2br"] = lambda text: Markup("<br>").join(str(text or "").splitlines())
 
 

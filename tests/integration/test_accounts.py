@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.models import Membership, User
+from app.models import Cooperative, Membership, MembershipStatus, Role, User
 from tests.conftest import Stack
 from tests.support import data
 
@@ -84,26 +84,36 @@ async def test_membership_request_is_approved_by_that_cooperatives_staff(stack: 
             assert me is not None
             membership = await session.scalar(select(Membership).where(Membership.user_id == me.id))
             assert membership is not None and membership.status == "pending"
-        listing = await staff.get("/staf/anggota")
+        entry = await staff.get("/staf/anggota")
+        assert entry.status_code == 303 and entry.headers["location"] == "/staf/lok-baintan/anggota"
+        listing = await staff.get("/staf/lok-baintan/anggota")
         assert listing.status_code == 200 and "Warga Uji" in listing.text
-        # Staff of another cooperative cannot decide it: it does not exist for them.
-        other_token = await data.csrf_token(other_staff, "/staf/anggota")
+        assert f'action="/staf/lok-baintan/anggota/{membership.id}"' in listing.text
+        # Staff of another cooperative cannot decide it: not through their cooperative (it does not exist
+        # there), not through this one (not their staff).
+        other_token = await data.csrf_token(other_staff, "/staf/tabanio/anggota")
         refused = await other_staff.post(
-            f"/staf/anggota/{membership.id}", data={"decision": "approve", "_csrf_token": other_token}
+            f"/staf/tabanio/anggota/{membership.id}", data={"decision": "approve", "_csrf_token": other_token}
         )
         assert refused.status_code == 404
-        staff_token = await data.csrf_token(staff, "/staf/anggota")
-        approved = await staff.post(
-            f"/staf/anggota/{membership.id}", data={"decision": "approve", "_csrf_token": staff_token}
+        forbidden = await other_staff.post(
+            f"/staf/lok-baintan/anggota/{membership.id}", data={"decision": "approve", "_csrf_token": other_token}
         )
-        assert approved.status_code == 303
+        assert forbidden.status_code == 403
+        staff_token = await data.csrf_token(staff, "/staf/lok-baintan/anggota")
+        approved = await staff.post(
+            f"/staf/lok-baintan/anggota/{membership.id}", data={"decision": "approve", "_csrf_token": staff_token}
+        )
+        assert approved.status_code == 303 and approved.headers["location"] == "/staf/lok-baintan/anggota"
         assert "sudah anggota" in (await resident.get("/k/lok-baintan/anggota")).text
         twice = await staff.post(
-            f"/staf/anggota/{membership.id}", data={"decision": "reject", "_csrf_token": staff_token}
+            f"/staf/lok-baintan/anggota/{membership.id}", data={"decision": "reject", "_csrf_token": staff_token}
         )
         assert twice.status_code == 409
         # A resident is not staff.
+        assert (await resident.get("/staf/lok-baintan/anggota")).status_code == 403
         assert (await resident.get("/staf/anggota")).status_code == 403
+        assert (await staff.get("/staf/tidak-ada/anggota")).status_code == 404
     finally:
         for client in (resident, staff, other_staff):
             await client.aclose()
@@ -196,3 +206,54 @@ async def test_pages_that_need_an_account_send_guests_to_login(http: httpx.Async
     response = await http.get(path)
     assert response.status_code == 303
     assert response.headers["location"].startswith("/masuk?lanjut=")
+
+
+async def test_staff_of_two_cooperatives_reach_both(stack: Stack) -> None:
+    """The members page used to open only the first cooperative of someone who is staff of two."""
+    staff = await data.resident(stack.url, stack.db)
+    applicant = await data.resident(stack.url, stack.db)
+    try:
+        async with stack.db.session(write=True) as session:
+            staff_id, applicant_id = (
+                await session.scalars(select(User.id).order_by(User.id.desc()).limit(2))
+            ).all()[::-1]
+            coops = {c.slug: c for c in (await session.scalars(select(Cooperative))).all()}
+            for slug in ("lok-baintan", "tabanio"):
+                session.add(Membership(user_id=staff_id, cooperative_id=coops[slug].id, role=Role.STAFF))
+            pending = Membership(
+                user_id=applicant_id, cooperative_id=coops["tabanio"].id, status=MembershipStatus.PENDING
+            )
+            session.add(pending)
+            await session.commit()
+        chooser = await staff.get("/staf/anggota")
+        assert chooser.status_code == 200
+        assert 'href="/staf/lok-baintan/anggota"' in chooser.text and 'href="/staf/tabanio/anggota"' in chooser.text
+        assert (await staff.get("/staf/lok-baintan/anggota")).status_code == 200
+        second = await staff.get("/staf/tabanio/anggota")
+        assert second.status_code == 200 and "Tabanio" in second.text
+        token = await data.csrf_token(staff, "/staf/tabanio/anggota")
+        approved = await staff.post(
+            f"/staf/tabanio/anggota/{pending.id}", data={"decision": "approve", "_csrf_token": token}
+        )
+        assert approved.status_code == 303
+        async with stack.db.session() as session:
+            assert await session.scalar(select(Membership.status).where(Membership.id == pending.id)) == "approved"
+        assert (await staff.get("/staf/telaga-bidadari/anggota")).status_code == 403
+    finally:
+        await staff.aclose()
+        await applicant.aclose()
+
+
+async def test_guards_send_visitors_to_login_and_the_api_gets_401(http: httpx.AsyncClient) -> None:
+    page = await http.get("/staf/lok-baintan/anggota")
+    assert page.status_code == 303 and page.headers["location"] == "/masuk?lanjut=/staf/lok-baintan/anggota"
+    swap = await http.get("/akun/profil", params={"lanjut": "/k/x"}, headers={"HX-Request": "true"})
+    assert swap.status_code == 401
+    assert swap.headers["hx-redirect"].startswith("/masuk?lanjut=/akun/profil%3Flanjut%3D")
+    api = await http.get("/akun", headers={"Accept": "application/json"})
+    assert api.status_code == 401 and api.json()["detail"] == "Silakan masuk terlebih dahulu."
+    token = await data.csrf_token(http, "/k/lok-baintan/anggota")
+    asked = await http.post("/k/lok-baintan/anggota", data={"_csrf_token": token})
+    assert asked.status_code == 303 and asked.headers["location"] == "/masuk?lanjut=/k/lok-baintan/anggota"
+    unknown = await http.post("/k/tidak-ada/anggota", data={"_csrf_token": token})
+    assert unknown.status_code == 303  # signed-out visitors learn nothing about cooperatives

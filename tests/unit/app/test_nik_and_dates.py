@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 
-from app.text import InvalidNik, mask_nik, normalise_nik, tanggal
+from app.clock import tanggal
+from app.text import InvalidNik, mask_nik, normalise_nik
 
 
 @pytest.mark.parametrize(

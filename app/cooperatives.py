@@ -1,0 +1,73 @@
+"""Cooperatives, the tenant every other record belongs to: finding them and who works for which."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser, require_user
+from app.errors import Forbidden, NotFound
+from app.models import Cooperative
+
+
+async def list_cooperatives(session: AsyncSession) -> Sequence[Cooperative]:
+    result = await session.scalars(
+        select(Cooperative).where(Cooperative.is_active.is_(True)).order_by(Cooperative.name)
+    )
+    return result.all()
+
+
+async def get_cooperative(session: AsyncSession, slug: str) -> Cooperative:
+    """The active cooperative with this slug, or 404."""
+    cooperative = await session.scalar(
+        select(Cooperative).where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
+    )
+    if cooperative is None:
+        raise NotFound("Koperasi tidak ditemukan. Periksa kembali alamatnya.")
+    return cooperative
+
+
+async def get_cooperative_by_id(session: AsyncSession, cooperative_id: int) -> Cooperative:
+    cooperative = await session.get(Cooperative, cooperative_id)
+    if cooperative is None:
+        raise NotFound("Koperasi tidak ditemukan.")
+    return cooperative
+
+
+async def cooperatives_of_staff(session: AsyncSession, user: CurrentUser | None) -> Sequence[Cooperative]:
+    """Every active cooperative this person is staff of, by name: a person may work for several."""
+    ids = user.staff_cooperative_ids if user else []
+    if not ids:
+        return []
+    result = await session.scalars(
+        select(Cooperative)
+        .where(Cooperative.id.in_(ids), Cooperative.is_active.is_(True))
+        .order_by(Cooperative.name)
+    )
+    return result.all()
+
+
+async def deactivate_cooperative(session: AsyncSession, cooperative: Cooperative) -> int:
+    """Take a cooperative off the platform: its shop closes and its products leave search."""
+    from catalog.models import Product
+    from search import outbox
+
+    cooperative.is_active = False
+    product_ids = (await session.scalars(select(Product.id).where(Product.cooperative_id == cooperative.id))).all()
+    await outbox.enqueue(session, product_ids)
+    await session.flush()
+    return len(product_ids)
+
+
+async def staff_cooperative(session: AsyncSession, user: CurrentUser | None) -> Cooperative:
+    """The first cooperative of a staff member: 401/403 for anyone else.
+
+    Kept only for the staff pages without the cooperative in their URL; a staff member of several
+    cooperatives cannot reach the others through it. Use the guards and `/staf/{slug}/…` instead.
+    """
+    ids = require_user(user).staff_cooperative_ids
+    if not ids:
+        raise Forbidden("Akun ini bukan staf koperasi.")
+    return await get_cooperative_by_id(session, ids[0])
