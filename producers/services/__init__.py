@@ -12,9 +12,8 @@ from producers.services.accounts import (
     producer_for_user,
     producers_of,
     require_producer,
-    require_staff_of,
 )
-from producers.services.dashboard import Dashboard, dashboard
+from producers.services.dashboard import dashboard
 from producers.services.listings import (
     EDITABLE,
     STATUS_LABELS,
@@ -31,10 +30,8 @@ from producers.services.photos import add_photo, delete_photo, photo_for_viewer,
 from producers.services.review import ReviewForm, ReviewItem, decide, review_item, review_queue
 from producers.services.settlements import (
     PAYMENT_METHODS,
-    SALES_BASIS,
     SALES_CAPTION,
     PaymentForm,
-    Statement,
     goods_received_value,
     mark_paid,
     owed_to_producers,
@@ -47,17 +44,14 @@ from producers.services.settlements import (
 __all__ = [
     "EDITABLE",
     "PAYMENT_METHODS",
-    "SALES_BASIS",
     "SALES_CAPTION",
     "STATUS_LABELS",
     "SUBMITTABLE",
-    "Dashboard",
     "ListingInput",
     "PaymentForm",
     "ProducerContext",
     "ReviewForm",
     "ReviewItem",
-    "Statement",
     "add_photo",
     "categories",
     "create_listing",
@@ -76,7 +70,6 @@ __all__ = [
     "producer_for_user",
     "producers_of",
     "require_producer",
-    "require_staff_of",
     "review_item",
     "review_queue",
     "reviews_of",
