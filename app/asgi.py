@@ -38,14 +38,8 @@ from catalog.routes import CatalogApiController, StaffCatalogController, Storefr
 from orders import state as order_state
 from orders.fulfilment_routes import StaffAreaController
 from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
-from producers.routes import (
-    BooksController,
-    MediaController,
-    ProducerPortalController,
-    ProvinceApiController,
-    ReviewController,
-    SettlementController,
-)
+from producers.routes import MediaController, ProducerPortalController, ReviewController, SettlementController
+from reports.routes import BooksController, ProvinceApiController
 from search.relay import SearchRuntime
 from search.routes import SearchApiController
 

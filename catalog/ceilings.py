@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Select, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, event, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import InvalidInput
 from app.models import Cooperative
@@ -155,7 +155,8 @@ def check_price(retail_price: int, ceilings: ProductCeilings, product_name: str 
 def guard_flush(session: Session) -> None:
     """Refuse any product price above its active HET, wherever in the code the price was set.
 
-    Runs inside every flush (see `catalog.models`), so a new service that sets prices cannot forget it.
+    Runs inside every flush once `install_ceiling_guard` is called, so a new service that sets prices
+    cannot forget it.
     """
     products = [o for o in session.new if isinstance(o, Product)]
     products += [
@@ -180,3 +181,14 @@ def guard_flush(session: Session) -> None:
     for product in products:
         provinsi, tz = places.get(product.cooperative_id, ("", DEFAULT_TIMEZONE))
         check_price(product.retail_price, for_product(rows, product, provinsi, local_today(tz)), product.name)
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    guard_flush(session)
+
+
+def install_ceiling_guard(target: type[Session] | sessionmaker[Session] = Session) -> None:
+    """Run `guard_flush` before every flush of the sessions `target` makes (a Session class, or a sessionmaker;
+    an AsyncSession flushes through its `sync_session_class`). Calling it again changes nothing."""
+    if not event.contains(target, "before_flush", _before_flush):
+        event.listen(target, "before_flush", _before_flush)

@@ -1,5 +1,4 @@
-"""Producer portal (/produsen), listing review (/staf/tinjauan), settlements (/staf/setoran), product photos,
-the members' books (/k/{slug}/laporan) and the public province overview (/provinsi)."""
+"""Producer portal (/produsen), listing review (/staf/tinjauan), settlements (/staf/setoran), product photos."""
 
 from __future__ import annotations
 
@@ -21,17 +20,10 @@ from app.errors import DomainError, Forbidden
 from app.models import Cooperative
 from app.settings import Settings
 from app.web import flash, render
-from catalog import pricing
-from producers import books, services
+from orders.periods import local_today, parse_period
+from producers import services
 from producers.models import ReviewDecision
-from producers.schemas import (
-    KabupatenOut,
-    ListingForm,
-    MonthActivityOut,
-    PaymentFormIn,
-    ProvinceOverviewOut,
-    ReviewFormIn,
-)
+from producers.schemas import ListingForm, PaymentFormIn, ReviewFormIn
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
@@ -63,8 +55,8 @@ def _csv(rows: list[list[str | int]], filename: str) -> Response[bytes]:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet.
-        writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in "=+-@" else c for c in row])
+        # A cell starting with = + - @ would run as a formula in a spreadsheet; an empty cell stays empty.
+        writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
     return Response(
         ("\ufeff" + out.getvalue()).encode("utf-8"),
         media_type="text/csv",
@@ -274,8 +266,8 @@ class ProducerPortalController(Controller):
         if user is None:
             return _login("/produsen/tagihan")
         ctx = await services.require_producer(db_session, user)
-        period = books.parse_period(jenis, periode, books.local_today(ctx.cooperative))
-        s = await books.statement(db_session, ctx.cooperative, ctx.producer, period)
+        period = parse_period(jenis, periode, local_today(ctx.cooperative))
+        s = await services.statement(db_session, ctx.cooperative, ctx.producer, period)
         return render(
             request,
             "producers/statement.html",
@@ -298,9 +290,9 @@ class ProducerPortalController(Controller):
         if user is None:
             return _login("/produsen/tagihan")
         ctx = await services.require_producer(db_session, user)
-        period = books.parse_period(jenis, periode, books.local_today(ctx.cooperative))
-        s = await books.statement(db_session, ctx.cooperative, ctx.producer, period)
-        return _csv(books.statement_csv_rows(s), f"tagihan-{ctx.producer.slug}-{period.key}.csv")
+        period = parse_period(jenis, periode, local_today(ctx.cooperative))
+        s = await services.statement(db_session, ctx.cooperative, ctx.producer, period)
+        return _csv(services.statement_csv_rows(s), f"tagihan-{ctx.producer.slug}-{period.key}.csv")
 
 
 class MediaController(Controller):
@@ -358,7 +350,6 @@ class ReviewController(Controller):
             status_code=status_code,
             home=cooperative,
             item=item,
-            ceilings=await pricing.ceilings_for(session, item.product, cooperative),
             photos=await services.photos_of(session, item.product.id),
             reviews=await services.reviews_of(session, item.product.id),
             prices=await services.price_history(session, item.product.id),
@@ -424,9 +415,9 @@ class SettlementController(Controller):
         if user is None:
             return _login("/staf/setoran")
         cooperative = await _staff_cooperative(db_session, user)
-        today = books.local_today(cooperative)
+        today = local_today(cooperative)
         period = (
-            books.parse_period(jenis, periode, today) if periode else books.parse_period(jenis, None, today).previous()
+            parse_period(jenis, periode, today) if periode else parse_period(jenis, None, today).previous()
         )
         statements = await services.settlement_overview(db_session, cooperative, period, user)
         return render(
@@ -435,6 +426,7 @@ class SettlementController(Controller):
             home=cooperative,
             period=period,
             statements=statements,
+            sales_caption=services.SALES_CAPTION,
             methods=services.PAYMENT_METHODS,
             today=today,
             errors={},
@@ -472,8 +464,8 @@ class SettlementController(Controller):
             return _login(f"/staf/setoran/{producer_id}")
         cooperative = await _staff_cooperative(db_session, user)
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
-        period = books.parse_period(jenis, periode, books.local_today(cooperative))
-        s = await books.statement(db_session, cooperative, producer, period)
+        period = parse_period(jenis, periode, local_today(cooperative))
+        s = await services.statement(db_session, cooperative, producer, period)
         return render(
             request,
             "producers/statement.html",
@@ -498,60 +490,6 @@ class SettlementController(Controller):
             return _login(f"/staf/setoran/{producer_id}")
         cooperative = await _staff_cooperative(db_session, user)
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
-        period = books.parse_period(jenis, periode, books.local_today(cooperative))
-        s = await books.statement(db_session, cooperative, producer, period)
-        return _csv(books.statement_csv_rows(s), f"tagihan-{producer.slug}-{period.key}.csv")
-
-
-class BooksController(Controller):
-    include_in_schema = False
-
-    @get("/k/{slug:str}/laporan", name="members_books")
-    async def members_books(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: AsyncSession,
-        user: CurrentUser | None,
-        slug: str,
-        bulan: Annotated[str | None, Parameter(query="bulan", max_length=7)] = None,
-    ) -> Any:
-        cooperative = await cooperatives.get_cooperative(db_session, slug)
-        if user is None:
-            return _login(f"/k/{slug}/laporan")
-        report = await services.members_books(db_session, cooperative, user, bulan)
-        return render(request, "producers/books.html", cooperative=cooperative, books=report, cart_count=0)
-
-    @get("/provinsi", name="province_overview")
-    async def province(self, request: Request[Any, Any, Any], db_session: AsyncSession) -> Any:
-        overview = await books.province_overview(db_session)
-        return render(request, "producers/province.html", overview=overview)
-
-
-class ProvinceApiController(Controller):
-    path = "/api"
-    tags = ["laporan"]
-
-    @get("/provinsi", name="api_province_overview")
-    async def province(self, db_session: AsyncSession) -> ProvinceOverviewOut:
-        o = await books.province_overview(db_session)
-        return ProvinceOverviewOut(
-            cooperatives=o.cooperatives,
-            active_30_days=o.active,
-            producers_paid=o.producers_paid,
-            paid_to_producers=o.paid_total,
-            months=[MonthActivityOut(m.period.key, m.orders, m.sales) for m in o.months],
-            kabupaten=[
-                KabupatenOut(
-                    provinsi=r.provinsi,
-                    kabupaten=r.kabupaten,
-                    cooperatives=r.cooperatives,
-                    active_30_days=r.active,
-                    orders_30_days=r.orders_30d,
-                    sales_30_days=r.sales_30d,
-                    producers=r.producers,
-                    producers_paid=r.producers_paid,
-                    paid_to_producers=r.paid_total,
-                )
-                for r in o.rows
-            ],
-        )
+        period = parse_period(jenis, periode, local_today(cooperative))
+        s = await services.statement(db_session, cooperative, producer, period)
+        return _csv(services.statement_csv_rows(s), f"tagihan-{producer.slug}-{period.key}.csv")

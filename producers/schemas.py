@@ -1,4 +1,4 @@
-"""Form and JSON shapes for producers, reviews, settlements and the province overview (msgspec)."""
+"""Form shapes for producers' listings, reviews and settlements (msgspec)."""
 
 from __future__ import annotations
 
@@ -32,30 +32,3 @@ class PaymentFormIn(msgspec.Struct):
     method: str = ""
     reference: str = ""
     paid_on: str = ""
-
-
-class MonthActivityOut(msgspec.Struct):
-    month: str
-    orders: int
-    sales: int
-
-
-class KabupatenOut(msgspec.Struct):
-    provinsi: str
-    kabupaten: str
-    cooperatives: int
-    active_30_days: int
-    orders_30_days: int
-    sales_30_days: int
-    producers: int
-    producers_paid: int
-    paid_to_producers: int
-
-
-class ProvinceOverviewOut(msgspec.Struct):
-    cooperatives: int
-    active_30_days: int
-    producers_paid: int
-    paid_to_producers: int
-    months: list[MonthActivityOut]
-    kabupaten: list[KabupatenOut]

@@ -3,6 +3,7 @@ photos, settlements, the members' books, the province overview, and who may see 
 
 from __future__ import annotations
 
+import csv
 import io
 import itertools
 import re
@@ -17,9 +18,11 @@ from sqlalchemy import func, select, update
 from app.auth import hash_password
 from app.models import Membership, MembershipStatus, Role, User
 from catalog.models import Product
+from orders import periods
 from orders.models import Order, OrderEvent, OrderLine
-from producers import books
+from producers import services as producer_services
 from producers.models import Producer, ProducerAccount, Settlement
+from reports import sales
 from tests.conftest import DEMO_PASSWORD, Stack
 from tests.support import data
 
@@ -29,6 +32,10 @@ RESIDENT_LOK = "081200009001"
 PRODUCER_A = "081200001001"  # Kelompok Tani Jukung Bahagia, Lok Baintan
 PRODUCER_B = "081200001005"  # Wadai Banjar Galuh Pasar Terapung, Lok Baintan
 _names = itertools.count(1)
+ABOVE_HET = (
+    "Harga jual Rp14.500 melebihi HET (harga eceran tertinggi) Rp14.000 (Kepbadan 299/2025). "
+    "Turunkan harganya paling tinggi Rp14.000."
+)
 
 
 @asynccontextmanager
@@ -140,18 +147,23 @@ async def test_retail_price_above_het_is_refused_and_above_hap_warns(stack: Stac
                 .values(het=14_000, het_basis="Kepbadan 299/2025", hap=13_000)
             )
             await session.commit()
-        refused = await decide(staff, product_id, action="approved", retail_price="14.500")
+        refused = await decide(staff, product_id, action="approved", retail_price="14500")
         assert refused.status_code == 422
-        assert "melebihi HET" in refused.text and "Kepbadan 299/2025" in refused.text
+        assert ABOVE_HET in refused.text
         assert (await product_row(stack, product_id)).status == "pending_review"
         below_producer = await decide(staff, product_id, action="approved", retail_price="11000")
         assert below_producer.status_code == 422
         warned = await decide(staff, product_id, action="approved", retail_price="13500")
         assert warned.status_code == 303
         follow = await staff.get(warned.headers["location"])
-        assert "di atas harga acuan (HAP)" in follow.text
+        assert "di atas harga acuan pemerintah (HAP)" in follow.text
         product = await product_row(stack, product_id)
         assert (product.status, product.retail_price) == ("active", 13_500)
+        # The staff price page refuses the same price with the same words: one ceiling check.
+        token = await data.csrf_token(staff, f"/staf/produk/{product_id}")
+        terms = await staff.post(f"/staf/produk/{product_id}", data={"_csrf_token": token, "retail_price": "14500"})
+        assert terms.status_code == 422
+        assert ABOVE_HET in terms.text
 
 
 async def test_photo_upload_checks_content_and_serves_webp(stack: Stack) -> None:
@@ -257,7 +269,7 @@ async def test_producer_statements_show_only_their_own_sales(stack: Stack) -> No
             (await session.scalars(select(OrderLine.name).where(OrderLine.producer_id == b.id).distinct())).all()
         )
     assert b_names
-    period = books.period_containing("month", books.local_today(await data.cooperative(stack.db, "lok-baintan")))
+    period = periods.period_containing("month", periods.local_today(await data.cooperative(stack.db, "lok-baintan")))
     async with signed_in(stack, PRODUCER_A) as producer:
         for key in (period.previous().key, period.previous().previous().key):
             page = await producer.get("/produsen/tagihan", params={"jenis": "bulan", "periode": key})
@@ -323,7 +335,7 @@ async def test_only_members_and_staff_of_a_cooperative_open_its_books(
         if expected == 200:
             assert "Laporan keuangan" in response.text
         else:
-            assert "Penjualan (tanpa ongkos kirim)" not in response.text
+            assert "tanpa ongkos kirim" not in response.text
         if expected == 303:
             assert response.headers["location"].startswith("/masuk")
 
@@ -358,10 +370,10 @@ async def test_residents_cannot_reach_staff_or_producer_pages(stack: Stack) -> N
 # --- settlements and the books ---------------------------------------------------------------------------
 
 
-async def _completed_sums(stack: Stack, slug: str, period: books.Period) -> tuple[int, int, int]:
+async def _completed_sums(stack: Stack, slug: str, period: periods.Period) -> tuple[int, int, int]:
     """(sales, producer share of UMKM lines, cost of the cooperative's own goods), straight from the rows."""
     coop = await data.cooperative(stack.db, slug)
-    start, end = books.bounds(coop, period.start, period.end)
+    start, end = periods.bounds(coop, period.start, period.end)
     async with stack.db.session() as session:
         completed = (
             select(OrderEvent.order_id)
@@ -389,7 +401,7 @@ def _amount(html: str, element_id: str) -> int:
 
 async def test_members_books_for_the_demo_month_add_up_to_the_rupiah(stack: Stack) -> None:
     coop = await data.cooperative(stack.db, "lok-baintan")
-    demo_month = books.period_containing("month", books.local_today(coop)).previous()
+    demo_month = periods.period_containing("month", periods.local_today(coop)).previous()
     sales, umkm, own = await _completed_sums(stack, "lok-baintan", demo_month)
     assert sales > 0
     async with signed_in(stack, RESIDENT_LOK) as member:
@@ -409,12 +421,13 @@ async def test_members_books_for_the_demo_month_add_up_to_the_rupiah(stack: Stac
             )
         )
     assert shown["paid"] == int(paid or 0) > 0
+    assert "Penjualan (pesanan selesai)" in page.text
     assert f"Bulan ini Rp{umkm:,}".replace(",", ".") in page.text
 
 
 async def test_staff_pay_a_producer_once_and_the_producer_sees_it(stack: Stack) -> None:
     coop = await data.cooperative(stack.db, "lok-baintan")
-    demo_month = books.period_containing("month", books.local_today(coop)).previous()
+    demo_month = periods.period_containing("month", periods.local_today(coop)).previous()
     async with signed_in(stack, STAFF_LOK) as staff:
         overview = await staff.get("/staf/setoran", params={"jenis": "bulan", "periode": demo_month.key})
         assert overview.status_code == 200
@@ -451,7 +464,7 @@ async def test_staff_pay_a_producer_once_and_the_producer_sees_it(stack: Stack) 
         assert week.status_code == 409  # a week inside a paid month is not paid twice
         after = await staff.get(f"/staf/setoran/{producer_id}", params={"jenis": "bulan", "periode": demo_month.key})
         assert _amount(after.text, "payable") == 0 and "TRF-UJI-1" in after.text
-        current = books.period_containing("month", books.local_today(coop))
+        current = periods.period_containing("month", periods.local_today(coop))
         early = await staff.post("/staf/setoran/bayar", data={**form, "periode": current.key})
         assert early.status_code == 422
     async with stack.db.session() as session:
@@ -461,3 +474,37 @@ async def test_staff_pay_a_producer_once_and_the_producer_sees_it(stack: Stack) 
             )
         ).all()
         assert len(rows) == 1 and rows[0].amount_paid == owed
+
+
+async def test_statement_csv_keeps_empty_cells_empty(stack: Stack) -> None:
+    coop = await data.cooperative(stack.db, "lok-baintan")
+    demo_month = periods.period_containing("month", periods.local_today(coop)).previous()
+    async with signed_in(stack, PRODUCER_A) as producer:
+        response = await producer.get("/produsen/tagihan.csv", params={"jenis": "bulan", "periode": demo_month.key})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    cells = [cell for row in rows for cell in row]
+    assert "'" not in cells
+    total = next(row for row in rows if row and row[0] == "Jumlah")
+    assert total[1] == ""
+    assert "Penjualan (pesanan selesai, Rp)" in cells
+
+
+async def test_statements_and_producer_sales_figures_agree_for_a_month(stack: Stack) -> None:
+    """The producer's statement and the per-producer sales figure staff export count the same sales."""
+    coop = await data.cooperative(stack.db, "lok-baintan")
+    demo_month = periods.period_containing("month", periods.local_today(coop)).previous()
+    start, end = periods.bounds(coop, demo_month.start, demo_month.end)
+    async with stack.db.session() as session:
+        figures = await sales.by_producer(session, coop, start, end, basis=sales.Basis.COMPLETED)
+        umkm = [f for f in figures if f.producer_id is not None]
+        assert umkm
+        for figure in umkm:
+            producer = await session.get(Producer, figure.producer_id)
+            assert producer is not None
+            statement = await producer_services.statement(session, coop, producer, demo_month)
+            assert (statement.units_sold, statement.sales_total, statement.producer_total) == (
+                figure.units,
+                figure.sales,
+                figure.producer_share,
+            )

@@ -21,13 +21,15 @@ from app.db import DatabaseConfig
 from app.models import Cooperative, Role, User
 from app.settings import Settings
 from catalog.models import Category, Product
+from orders import periods
 from orders import services as orders
 from orders.models import Order
-from producers import books
+from orders.sales import Basis, sales_totals
+from producers import services
 from producers.models import Producer
 
 _serial = itertools.count(1)
-EVERYTHING = books.Period("month", datetime.date(2000, 1, 1), datetime.date(2100, 1, 1))
+EVERYTHING = periods.Period("month", datetime.date(2000, 1, 1), datetime.date(2100, 1, 1))
 CHAIN = {"pickup": ["confirmed", "packed", "ready_for_pickup", "completed"]}
 
 
@@ -130,9 +132,9 @@ async def _run(config: Settings, scenario: Scenario) -> None:
                         expected_cancelled[owner] += producer_price * q
             await session.flush()
 
-            statements = [await books.statement(session, coop, p, EVERYTHING) for p in producers]
-            start, end = books.bounds(coop, EVERYTHING.start, EVERYTHING.end)
-            totals = await books.sales_totals(session, coop.id, start, end)
+            statements = [await services.statement(session, coop, p, EVERYTHING) for p in producers]
+            start, end = periods.bounds(coop, EVERYTHING.start, EVERYTHING.end)
+            totals = await sales_totals(session, coop.id, start, end, basis=Basis.COMPLETED)
             completed_subtotals = sum(
                 o.subtotal
                 for o in (await session.scalars(select(Order).where(Order.cooperative_id == coop.id))).all()

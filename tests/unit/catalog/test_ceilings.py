@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from app.errors import InvalidInput
+from catalog import ceilings
 from catalog.ceilings import (
     PriceAboveCeiling,
     ProductCeilings,
     applicable_ceilings,
     check_price,
+    install_ceiling_guard,
     local_today,
     per_product_unit,
 )
@@ -132,3 +136,14 @@ def test_local_today_uses_the_cooperatives_clock() -> None:
     assert local_today("Asia/Makassar", late_utc) == D(2025, 8, 22)
     assert local_today("Asia/Jakarta", late_utc) == D(2025, 8, 21)
     assert local_today("Not/AZone", late_utc) == D(2025, 8, 22)
+
+
+def test_the_ceiling_guard_is_installed_once_on_the_sessions_it_is_given() -> None:
+    class OwnSession(Session):
+        pass
+
+    install_ceiling_guard(OwnSession)
+    install_ceiling_guard(OwnSession)
+    assert event.contains(OwnSession, "before_flush", ceilings._before_flush)
+    event.remove(OwnSession, "before_flush", ceilings._before_flush)
+    assert not event.contains(OwnSession, "before_flush", ceilings._before_flush)

@@ -7,8 +7,8 @@ import datetime
 import pytest
 
 from app.errors import InvalidInput
-from producers.books import parse_period
-from producers.services import retail_from_margin
+from orders.periods import parse_period
+from producers.services.review import retail_from_margin
 
 TODAY = datetime.date(2026, 11, 27)
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from app.errors import InvalidInput
-from producers.photos import MAX_UPLOAD_BYTES, SIZES, make_thumbnails
+from producers.services.photos import MAX_UPLOAD_BYTES, SIZES, make_thumbnails
 
 
 def _image_bytes(size: tuple[int, int], fmt: str = "JPEG", mode: str = "RGB") -> bytes:

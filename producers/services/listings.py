@@ -1,0 +1,262 @@
+"""A producer's listings: the listing form, drafts, submitting for review, and the price history."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser
+from app.errors import Conflict, InvalidInput
+from app.text import clean_text, rupiah
+from catalog.models import Category, Product, ProductStatus
+from producers.models import ListingReview, PriceChange, Producer, ReviewDecision
+from producers.services.accounts import ProducerContext, get_own_product
+from producers.services.photos import first_photo_keys
+from search import outbox
+
+MAX_PRODUCER_PRICE = 100_000_000
+# Listings a producer may still edit and submit; an active listing goes back to review when edited.
+EDITABLE = {ProductStatus.DRAFT, ProductStatus.CHANGES_REQUESTED, ProductStatus.REJECTED, ProductStatus.ACTIVE}
+SUBMITTABLE = {ProductStatus.DRAFT, ProductStatus.CHANGES_REQUESTED, ProductStatus.REJECTED}
+STATUS_LABELS = {
+    ProductStatus.DRAFT: "Draf",
+    ProductStatus.PENDING_REVIEW: "Menunggu tinjauan",
+    ProductStatus.CHANGES_REQUESTED: "Perlu diperbaiki",
+    ProductStatus.REJECTED: "Ditolak",
+    ProductStatus.ACTIVE: "Dijual",
+    ProductStatus.ARCHIVED: "Diarsipkan",
+}
+_DIGITS = re.compile(r"^\d{1,12}$")
+
+
+@dataclass(frozen=True)
+class ListingInput:
+    name: str = ""
+    description: str = ""
+    category: str = ""
+    unit: str = ""
+    pack_size: str = ""
+    producer_price: str = ""
+
+
+@dataclass(frozen=True)
+class ValidListing:
+    name: str
+    description: str | None
+    category: Category
+    unit: str
+    pack_size: str | None
+    producer_price: int
+
+
+def parse_rupiah(value: str, key: str, label: str, errors: dict[str, str]) -> int | None:
+    """`15000`, `15.000`, `Rp15.000` → 15000; anything else is an error message in `errors`."""
+    cleaned = re.sub(r"^\s*rp\.?\s*", "", (value or "").strip().lower()).replace(".", "").replace(" ", "")
+    if not cleaned:
+        errors[key] = f"{label} wajib diisi."
+        return None
+    if not _DIGITS.match(cleaned):
+        errors[key] = f"{label} ditulis dengan angka rupiah, misalnya 15000 atau 15.000."
+        return None
+    amount = int(cleaned)
+    if amount < 1 or amount > MAX_PRODUCER_PRICE:
+        errors[key] = f"{label} harus antara Rp1 dan {rupiah(MAX_PRODUCER_PRICE)}."
+        return None
+    return amount
+
+
+async def categories(session: AsyncSession) -> Sequence[Category]:
+    return (await session.scalars(select(Category).order_by(Category.position, Category.name))).all()
+
+
+async def validate_listing(session: AsyncSession, data: ListingInput) -> ValidListing:
+    errors: dict[str, str] = {}
+    name = clean_text(data.name, "name", "Nama produk", errors, required=True, max_length=200)
+    description = clean_text(data.description, "description", "Keterangan", errors, required=False, max_length=2000)
+    unit = clean_text(data.unit, "unit", "Satuan", errors, required=True, max_length=40)
+    pack_size = clean_text(data.pack_size, "pack_size", "Isi kemasan", errors, required=False, max_length=60)
+    price = parse_rupiah(data.producer_price, "producer_price", "Harga dari produsen", errors)
+    category = await session.scalar(select(Category).where(Category.slug == (data.category or "")[:80]))
+    if category is None:
+        errors["category"] = "Pilih kategori."
+    if errors:
+        raise InvalidInput(
+            next(iter(errors.values())) if len(errors) == 1 else "Ada beberapa isian yang perlu diperbaiki.",
+            field_errors=errors,
+        )
+    assert name is not None and unit is not None and price is not None and category is not None
+    return ValidListing(name, description, category, unit, pack_size, price)
+
+
+# --- listings (producer side) ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    product: Product
+    last_review: ListingReview | None
+    photo_key: str | None
+
+
+async def own_listings(session: AsyncSession, producer: Producer) -> list[ListingRow]:
+    products = (
+        (
+            await session.scalars(
+                select(Product)
+                .where(Product.producer_id == producer.id, Product.cooperative_id == producer.cooperative_id)
+                .order_by(Product.name)
+            )
+        )
+        .unique()
+        .all()
+    )
+    reviews = await latest_reviews(session, [p.id for p in products])
+    keys = await first_photo_keys(session, [p.id for p in products])
+    return [ListingRow(p, reviews.get(p.id), keys.get(p.id)) for p in products]
+
+
+async def latest_reviews(session: AsyncSession, product_ids: Sequence[int]) -> dict[int, ListingReview]:
+    if not product_ids:
+        return {}
+    rows = await session.scalars(
+        select(ListingReview).where(ListingReview.product_id.in_(product_ids)).order_by(ListingReview.id)
+    )
+    return {r.product_id: r for r in rows}
+
+
+
+def record_price(
+    session: AsyncSession,
+    product: Product,
+    *,
+    old_producer: int | None,
+    old_retail: int | None,
+    user: CurrentUser,
+    actor: str,
+    note: str | None = None,
+) -> None:
+    if old_producer == product.producer_price and old_retail == product.retail_price:
+        return
+    session.add(
+        PriceChange(
+            product_id=product.id,
+            cooperative_id=product.cooperative_id,
+            old_producer_price=old_producer,
+            new_producer_price=product.producer_price,
+            old_retail_price=old_retail,
+            new_retail_price=product.retail_price,
+            user_id=user.id,
+            actor_label=actor,
+            note=note,
+        )
+    )
+
+
+async def _submit(session: AsyncSession, product: Product, user: CurrentUser) -> None:
+    product.status = ProductStatus.PENDING_REVIEW
+    session.add(
+        ListingReview(
+            product_id=product.id,
+            cooperative_id=product.cooperative_id,
+            decision=ReviewDecision.SUBMITTED,
+            user_id=user.id,
+            actor_label=f"Produsen: {user.name}",
+        )
+    )
+
+
+async def create_listing(
+    session: AsyncSession, ctx: ProducerContext, data: ListingInput, user: CurrentUser, *, submit: bool
+) -> Product:
+    valid = await validate_listing(session, data)
+    product = Product(
+        cooperative_id=ctx.producer.cooperative_id,
+        producer_id=ctx.producer.id,
+        category_id=valid.category.id,
+        name=valid.name,
+        description=valid.description,
+        unit=valid.unit,
+        pack_size=valid.pack_size,
+        producer_price=valid.producer_price,
+        # Staff set the real retail price on approval; until then the listing is not sold.
+        retail_price=valid.producer_price,
+        stock=0,
+        status=ProductStatus.DRAFT,
+        search_aliases=[],
+    )
+    session.add(product)
+    await session.flush()
+    record_price(session, product, old_producer=None, old_retail=None, user=user, actor=f"Produsen: {user.name}")
+    if submit:
+        await _submit(session, product, user)
+    await outbox.enqueue(session, [product.id])
+    await session.flush()
+    return product
+
+
+async def update_listing(
+    session: AsyncSession,
+    ctx: ProducerContext,
+    product_id: int,
+    data: ListingInput,
+    user: CurrentUser,
+    *,
+    submit: bool,
+) -> Product:
+    product = await get_own_product(session, ctx.producer, product_id)
+    if product.status not in EDITABLE:
+        raise Conflict("Produk ini sedang ditinjau staf koperasi; tunggu hasilnya sebelum mengubahnya.")
+    valid = await validate_listing(session, data)
+    old_producer, old_retail = product.producer_price, product.retail_price
+    was_active = product.status == ProductStatus.ACTIVE
+    product.name = valid.name
+    product.description = valid.description
+    product.category_id = valid.category.id
+    product.unit = valid.unit
+    product.pack_size = valid.pack_size
+    product.producer_price = valid.producer_price
+    if not was_active:
+        # Not sold yet: the retail price is only a placeholder until staff approve the listing.
+        product.retail_price = valid.producer_price
+    record_price(
+        session, product, old_producer=old_producer, old_retail=old_retail, user=user, actor=f"Produsen: {user.name}"
+    )
+    if was_active or submit:
+        # A changed listing is checked again before buyers see it: the price split must stay true.
+        await _submit(session, product, user)
+    await outbox.enqueue(session, [product.id])
+    await session.flush()
+    return product
+
+
+async def submit_listing(session: AsyncSession, ctx: ProducerContext, product_id: int, user: CurrentUser) -> Product:
+    product = await get_own_product(session, ctx.producer, product_id)
+    if product.status not in SUBMITTABLE:
+        raise Conflict(
+            f"Produk berstatus {STATUS_LABELS.get(ProductStatus(product.status), product.status)}; "
+            "tidak bisa diajukan lagi."
+        )
+    await _submit(session, product, user)
+    await outbox.enqueue(session, [product.id])
+    await session.flush()
+    return product
+
+
+async def reviews_of(session: AsyncSession, product_id: int) -> Sequence[ListingReview]:
+    return (
+        await session.scalars(
+            select(ListingReview).where(ListingReview.product_id == product_id).order_by(ListingReview.id.desc())
+        )
+    ).all()
+
+
+async def price_history(session: AsyncSession, product_id: int) -> Sequence[PriceChange]:
+    return (
+        await session.scalars(
+            select(PriceChange).where(PriceChange.product_id == product_id).order_by(PriceChange.id.desc())
+        )
+    ).all()

@@ -1,0 +1,191 @@
+"""Product photos: upload checks and WebP thumbnails, where the files live, and who may see them.
+
+The type is read from the content (never the file name), sizes are capped before decoding, and only small
+WebP thumbnails are kept, for slow village connections.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import secrets
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser
+from app.errors import Conflict, InvalidInput, NotFound
+from catalog.models import Product, ProductStatus
+from producers.models import ProductPhoto
+from producers.services.accounts import ProducerContext, get_own_product, producer_for_user
+from search import outbox
+
+MAX_PHOTOS = 6
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+# A phone camera makes 12-50 MP; anything larger is refused before it is decoded (decompression bombs).
+MAX_PIXELS = 50_000_000
+MAX_SIDE = 12_000
+ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+# Thumbnails: "md" for the product page, "sm" for lists.
+SIZES = {"md": 640, "sm": 200}
+WEBP_QUALITY = 72
+
+
+@dataclass(frozen=True)
+class Thumbnails:
+    width: int
+    height: int
+    files: dict[str, bytes]
+
+
+def _refuse(message: str) -> InvalidInput:
+    return InvalidInput(message, field_errors={"photo": message})
+
+
+def make_thumbnails(raw: bytes) -> Thumbnails:
+    """Check an uploaded photo and return its WebP thumbnails, or raise InvalidInput with the reason."""
+    if not raw:
+        raise _refuse("Pilih foto dulu.")
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise _refuse(f"Foto terlalu besar ({len(raw) // 1024 // 1024} MB). Paling besar 5 MB.")
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns about moderately huge images; treat that as a refusal too.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            opened = Image.open(io.BytesIO(raw))
+            kind = opened.format or ""
+            if kind not in ALLOWED_FORMATS:
+                raise _refuse("Berkas ini bukan foto JPEG, PNG atau WebP.")
+            width, height = opened.size
+            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+                raise _refuse(
+                    f"Ukuran gambar terlalu besar ({width}×{height} piksel). Paling besar {MAX_PIXELS // 1_000_000} "
+                    "megapiksel; kecilkan dulu fotonya."
+                )
+            opened.load()
+            image: Image.Image = ImageOps.exif_transpose(opened)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _refuse("Ukuran gambar terlalu besar untuk diproses. Kecilkan dulu fotonya.") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise _refuse("Berkas ini bukan foto yang bisa dibaca (JPEG, PNG atau WebP).") from None
+    if image.mode not in ("RGB", "RGBA"):
+        image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
+    files: dict[str, bytes] = {}
+    for name, side in SIZES.items():
+        copy = image.copy()
+        copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        # No EXIF is written: location and camera data from a phone photo are not published.
+        copy.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
+        files[name] = out.getvalue()
+    return Thumbnails(width=image.width, height=image.height, files=files)
+
+
+def media_dir(var_dir: Path) -> Path:
+    return var_dir / "media" / "produk"
+
+
+def photo_path(var_dir: Path, key: str, size: str) -> Path:
+    return media_dir(var_dir) / f"{key}-{size}.webp"
+
+
+async def photos_of(session: AsyncSession, product_id: int) -> Sequence[ProductPhoto]:
+    return (
+        await session.scalars(
+            select(ProductPhoto)
+            .where(ProductPhoto.product_id == product_id)
+            .order_by(ProductPhoto.position, ProductPhoto.id)
+        )
+    ).all()
+
+
+async def first_photo_keys(session: AsyncSession, product_ids: Sequence[int]) -> dict[int, str]:
+    if not product_ids:
+        return {}
+    rows = await session.execute(
+        select(ProductPhoto.product_id, ProductPhoto.key)
+        .where(ProductPhoto.product_id.in_(product_ids))
+        .order_by(ProductPhoto.product_id, ProductPhoto.position.desc(), ProductPhoto.id.desc())
+    )
+    return dict(rows.tuples().all())
+
+
+async def add_photo(
+    session: AsyncSession, ctx: ProducerContext, product_id: int, raw: bytes, var_dir: Path
+) -> ProductPhoto:
+    product = await get_own_product(session, ctx.producer, product_id)
+    count = await session.scalar(select(func.count()).where(ProductPhoto.product_id == product.id)) or 0
+    if count >= MAX_PHOTOS:
+        raise Conflict(f"Paling banyak {MAX_PHOTOS} foto per produk. Hapus satu dulu.")
+    thumbs = make_thumbnails(raw)
+    key = secrets.token_urlsafe(15)
+    directory = media_dir(var_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    for size, content in thumbs.files.items():
+        photo_path(var_dir, key, size).write_bytes(content)
+    photo = ProductPhoto(
+        product_id=product.id,
+        cooperative_id=product.cooperative_id,
+        key=key,
+        width=thumbs.width,
+        height=thumbs.height,
+        size_bytes=sum(len(c) for c in thumbs.files.values()),
+        position=count,
+    )
+    session.add(photo)
+    await outbox.enqueue(session, [product.id])
+    await session.flush()
+    return photo
+
+
+async def delete_photo(session: AsyncSession, ctx: ProducerContext, product_id: int, key: str, var_dir: Path) -> None:
+    product = await get_own_product(session, ctx.producer, product_id)
+    photo = await session.scalar(
+        select(ProductPhoto).where(ProductPhoto.product_id == product.id, ProductPhoto.key == key[:40])
+    )
+    if photo is None:
+        raise NotFound("Foto tidak ditemukan.")
+    await session.delete(photo)
+    await outbox.enqueue(session, [product.id])
+    await session.flush()
+    for size in SIZES:
+        photo_path(var_dir, key, size).unlink(missing_ok=True)
+
+
+async def photo_for_viewer(
+    session: AsyncSession, key: str, size: str, user: CurrentUser | None, var_dir: Path
+) -> tuple[Path, bool]:
+    """The file of a photo and whether it is public. Photos of unpublished listings are seen only by
+    their producer and the cooperative's staff; to anyone else they do not exist."""
+    if size not in SIZES or not re.fullmatch(r"[A-Za-z0-9_\-]{10,40}", key):
+        raise NotFound("Foto tidak ditemukan.")
+    row = (
+        await session.execute(
+            select(ProductPhoto, Product.status, Product.producer_id)
+            .join(Product, Product.id == ProductPhoto.product_id)
+            .where(ProductPhoto.key == key)
+        )
+    ).first()
+    if row is None:
+        raise NotFound("Foto tidak ditemukan.")
+    photo, status, producer_id = row
+    public = status == ProductStatus.ACTIVE
+    if not public:
+        allowed = False
+        if user is not None:
+            if user.is_staff_of(photo.cooperative_id):
+                allowed = True
+            else:
+                own = await producer_for_user(session, user.id)
+                allowed = own is not None and own.id == producer_id
+        if not allowed:
+            raise NotFound("Foto tidak ditemukan.")
+    path = photo_path(var_dir, key, size)
+    if not path.exists():
+        raise NotFound("Foto tidak ditemukan.")
+    return path, public

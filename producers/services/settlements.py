@@ -1,0 +1,315 @@
+"""Paying producers: what each is owed (completed sales, `orders.sales`), statements per week or month,
+and recording a payment. Reads order lines, goods received and settlement rows; writes settlements only.
+
+Consignment ("titip jual"): the cooperative owes the snapshotted `order_line.producer_price × quantity`
+for lines of orders that were *completed*, counted in the period the order was completed. Cancelled
+orders owe nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models import Cooperative
+from app.text import clean_text, is_digits
+from catalog.models import StockReceipt
+from orders import sales
+from orders.models import OrderLine
+from orders.periods import Period, bounds, last_weeks, local_today, parse_period
+from orders.sales import Basis, LineSum
+from producers.models import Producer, Settlement
+from producers.services.accounts import get_producer, producers_of, require_staff_of
+
+PAYMENT_METHODS = {"cash": "Tunai", "transfer": "Transfer bank", "qris": "QRIS"}
+# What a producer is paid for, and what their statement and weekly sales show.
+SALES_BASIS = Basis.COMPLETED
+SALES_CAPTION = sales.caption(SALES_BASIS)
+
+
+@dataclass(frozen=True)
+class PaymentForm:
+    producer_id: str = ""
+    jenis: str = "bulan"
+    periode: str = ""
+    method: str = ""
+    reference: str = ""
+    paid_on: str = ""
+
+
+async def goods_received_value(
+    session: AsyncSession,
+    cooperative_id: int,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    *,
+    producer_id: int | None = None,
+) -> tuple[int, int]:
+    """(units, value at the producer price agreed at receipt) of goods received in [start, end)."""
+    query = select(
+        func.coalesce(func.sum(StockReceipt.quantity), 0),
+        func.coalesce(func.sum(cast(StockReceipt.total, BigInteger)), 0),
+    ).where(
+        StockReceipt.cooperative_id == cooperative_id,
+        StockReceipt.created_at >= start,
+        StockReceipt.created_at < end,
+    )
+    if producer_id is not None:
+        query = query.where(StockReceipt.producer_id == producer_id)
+    units, value = (await session.execute(query)).one()
+    return int(units or 0), int(value or 0)
+
+
+async def paid_total(
+    session: AsyncSession,
+    cooperative_id: int,
+    start: datetime.date | None,
+    end: datetime.date,
+    *,
+    producer_id: int | None = None,
+) -> int:
+    """Settlements paid on days in [start, end)."""
+    query = select(func.coalesce(func.sum(Settlement.amount_paid), 0)).where(
+        Settlement.cooperative_id == cooperative_id, Settlement.paid_on < end
+    )
+    if start is not None:
+        query = query.where(Settlement.paid_on >= start)
+    if producer_id is not None:
+        query = query.where(Settlement.producer_id == producer_id)
+    return int(await session.scalar(query) or 0)
+
+
+async def owed_to_producers(
+    session: AsyncSession, cooperative: Cooperative, day_end: datetime.date, *, producer_id: int | None = None
+) -> int:
+    """Everything earned by producers before `day_end` minus everything paid to them before it."""
+    _, end = bounds(cooperative, day_end, day_end)
+    earned = await sales.sales_totals(
+        session, cooperative.id, None, end, basis=SALES_BASIS, producer_id=producer_id
+    )
+    paid = await paid_total(session, cooperative.id, None, day_end, producer_id=producer_id)
+    return earned.producer_share - paid
+
+
+@dataclass(frozen=True)
+class Statement:
+    cooperative: Cooperative
+    producer: Producer
+    period: Period
+    lines: list[LineSum]
+    cancelled: list[LineSum]
+    settlement: Settlement | None
+    overlapping: list[Settlement]
+    received_units: int
+    received_value: int
+
+    @property
+    def units_sold(self) -> int:
+        return sum(line.units for line in self.lines)
+
+    @property
+    def sales_total(self) -> int:
+        return sum(line.sales for line in self.lines)
+
+    @property
+    def producer_total(self) -> int:
+        return sum(line.producer_total for line in self.lines)
+
+    @property
+    def margin_total(self) -> int:
+        return self.sales_total - self.producer_total
+
+    @property
+    def cancelled_units(self) -> int:
+        return sum(line.units for line in self.cancelled)
+
+    @property
+    def cancelled_value(self) -> int:
+        return sum(line.producer_total for line in self.cancelled)
+
+
+    @property
+    def sales_caption(self) -> str:
+        return SALES_CAPTION
+
+    @property
+    def amount_payable(self) -> int:
+        """Still to pay for this period: nothing once paid, nothing when another paid period covers it."""
+        if self.settlement is not None or self.overlapping:
+            return 0
+        return self.producer_total
+
+
+async def statement(session: AsyncSession, cooperative: Cooperative, producer: Producer, period: Period) -> Statement:
+    start, end = bounds(cooperative, period.start, period.end)
+    own = OrderLine.producer_id == producer.id
+    lines = await sales.by_product(
+        session, sales.sold_lines(SALES_BASIS, start, end, cooperative_id=cooperative.id).where(own)
+    )
+    cancelled = await sales.by_product(
+        session, sales.cancelled_lines(start, end, cooperative_id=cooperative.id).where(own)
+    )
+    settlements = (
+        await session.scalars(
+            select(Settlement).where(
+                Settlement.producer_id == producer.id,
+                Settlement.period_start < period.end,
+                Settlement.period_end > period.start,
+            )
+        )
+    ).all()
+    exact = next((s for s in settlements if s.period_kind == period.kind and s.period_start == period.start), None)
+    received_units, received_value = await goods_received_value(
+        session, cooperative.id, start, end, producer_id=producer.id
+    )
+    return Statement(
+        cooperative=cooperative,
+        producer=producer,
+        period=period,
+        lines=lines,
+        cancelled=cancelled,
+        settlement=exact,
+        overlapping=[s for s in settlements if s is not exact],
+        received_units=received_units,
+        received_value=received_value,
+    )
+
+
+async def settlements_of(session: AsyncSession, producer_id: int, limit: int = 50) -> Sequence[Settlement]:
+    result = await session.scalars(
+        select(Settlement)
+        .where(Settlement.producer_id == producer_id)
+        .order_by(Settlement.period_start.desc())
+        .limit(limit)
+    )
+    return result.all()
+
+
+def statement_csv_rows(s: Statement) -> list[list[str | int]]:
+    rows: list[list[str | int]] = [
+        ["Koperasi", s.cooperative.name],
+        ["Produsen", s.producer.business_name],
+        [
+            "Periode",
+            s.period.label,
+            s.period.start.isoformat(),
+            (s.period.end - datetime.timedelta(days=1)).isoformat(),
+        ],
+        [],
+        ["Produk", "Satuan", "Terjual", f"Penjualan ({sales.CAPTIONS[SALES_BASIS]}, Rp)", "Bagian produsen (Rp)"],
+    ]
+    rows += [[line.name, line.unit, line.units, line.sales, line.producer_total] for line in s.lines]
+    rows += [
+        ["Jumlah", "", s.units_sold, s.sales_total, s.producer_total],
+        [],
+        ["Dibatalkan (tidak dibayar)", "", s.cancelled_units, "", s.cancelled_value],
+        ["Barang diterima koperasi", "", s.received_units, "", s.received_value],
+        [],
+    ]
+    if s.settlement is not None:
+        paid = s.settlement
+        rows.append(["Sudah dibayar", paid.paid_on.isoformat(), paid.method, paid.reference or "", paid.amount_paid])
+    rows.append(["Sisa yang harus dibayar (Rp)", "", "", "", s.amount_payable])
+    return rows
+
+
+@dataclass(frozen=True)
+class WeekSales:
+    period: Period
+    units: int
+    producer_share: int
+
+
+async def weekly_sales(
+    session: AsyncSession, cooperative: Cooperative, producer_id: int, weeks: int = 8
+) -> list[WeekSales]:
+    result = []
+    for period in last_weeks(local_today(cooperative), weeks):
+        start, end = bounds(cooperative, period.start, period.end)
+        totals = await sales.sales_totals(
+            session, cooperative.id, start, end, basis=SALES_BASIS, producer_id=producer_id
+        )
+        result.append(WeekSales(period, totals.units, totals.producer_share))
+    return result
+
+
+async def settlement_overview(
+    session: AsyncSession, cooperative: Cooperative, period: Period, user: CurrentUser | None
+) -> list[Statement]:
+    require_staff_of(user, cooperative.id)
+    return [await statement(session, cooperative, p, period) for p in await producers_of(session, cooperative.id)]
+
+
+async def mark_paid(
+    session: AsyncSession, cooperative: Cooperative, form: PaymentForm, user: CurrentUser | None
+) -> Settlement:
+    """Record that a producer was paid for a period: the amount is the statement's, never typed in."""
+    staff = require_staff_of(user, cooperative.id)
+    today = local_today(cooperative)
+    period = parse_period(form.jenis, form.periode, today)
+    errors: dict[str, str] = {}
+    if not is_digits(form.producer_id) or len(form.producer_id) > 12:
+        raise NotFound("Produsen tidak ditemukan di koperasi ini.")
+    producer = await get_producer(session, cooperative.id, int(form.producer_id))
+    if form.method not in PAYMENT_METHODS:
+        errors["method"] = "Pilih cara bayar: tunai, transfer bank atau QRIS."
+    reference = clean_text(
+        form.reference, "reference", "Nomor referensi", errors, required=form.method != "cash", max_length=120
+    )
+    try:
+        paid_on = datetime.date.fromisoformat(form.paid_on.strip()) if form.paid_on.strip() else today
+    except ValueError:
+        errors["paid_on"] = "Tanggal bayar ditulis seperti 2026-11-30."
+        paid_on = today
+    if paid_on > today:
+        errors["paid_on"] = "Tanggal bayar tidak boleh di masa depan."
+    if period.end > today:
+        errors["periode"] = "Periode ini belum selesai; bayar setelah periode berakhir."
+    if errors:
+        raise InvalidInput(
+            next(iter(errors.values())) if len(errors) == 1 else "Ada isian yang perlu diperbaiki.", field_errors=errors
+        )
+    current = await statement(session, cooperative, producer, period)
+    if current.settlement is not None:
+        raise Conflict(f"{producer.business_name} sudah dibayar untuk {period.label}.")
+    if current.overlapping:
+        other = current.overlapping[0]
+        raise Conflict(
+            f"Sebagian periode ini sudah dibayar ({other.period_start:%d/%m/%Y}–"
+            f"{other.period_end - datetime.timedelta(days=1):%d/%m/%Y}). Pakai periode yang tidak tumpang tindih."
+        )
+    if current.producer_total <= 0:
+        raise Conflict(f"Tidak ada penjualan {producer.business_name} yang selesai pada {period.label}.")
+    settlement = Settlement(
+        cooperative_id=cooperative.id,
+        producer_id=producer.id,
+        period_kind=period.kind,
+        period_start=period.start,
+        period_end=period.end,
+        units_sold=current.units_sold,
+        sales_total=current.sales_total,
+        producer_total=current.producer_total,
+        cancelled_units=current.cancelled_units,
+        cancelled_value=current.cancelled_value,
+        amount_paid=current.producer_total,
+        method=form.method,
+        reference=reference,
+        paid_on=paid_on,
+        paid_by_user_id=staff.id,
+        paid_by_label=f"Staf: {staff.name}",
+    )
+    try:
+        # A double-submitted payment for the same period fails here instead of paying twice.
+        async with session.begin_nested():
+            session.add(settlement)
+            await session.flush()
+    except IntegrityError:
+        raise Conflict(f"{producer.business_name} sudah dibayar untuk {period.label}.") from None
+    return settlement

@@ -1,0 +1,150 @@
+"""The members' books of one cooperative: sales and margin, paid to and owed to producers, cash
+differences, goods received and stock value, by month, category and producer. Reads only.
+
+Sales here are completed sales (`orders.sales`, `Basis.COMPLETED`): what producers are owed for.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser
+from app.errors import Forbidden
+from app.models import Cooperative
+from catalog.models import Product, ProductStatus, StockLedgerEntry
+from orders.models import CashReconciliation
+from orders.periods import Period, bounds, last_months, local_today, parse_period
+from producers.services import goods_received_value, owed_to_producers, paid_total
+from reports.sales import Basis, SalesTotals, Share, breakdown, caption, sales_totals
+
+BASIS = Basis.COMPLETED
+SALES_CAPTION = caption(BASIS)
+
+
+@dataclass(frozen=True)
+class CashDifference:
+    expected: int
+    received: int
+
+    @property
+    def difference(self) -> int:
+        return self.received - self.expected
+
+
+async def cash_differences(
+    session: AsyncSession, cooperative_id: int, first: datetime.date, after: datetime.date
+) -> CashDifference:
+    """Cash couriers should have handed in against what they handed in, from the reconciliations of
+    the business days in [first, after) on the cooperative's calendar."""
+    expected, received = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(cast(CashReconciliation.expected, BigInteger)), 0),
+                func.coalesce(func.sum(cast(CashReconciliation.received, BigInteger)), 0),
+            ).where(
+                CashReconciliation.cooperative_id == cooperative_id,
+                CashReconciliation.business_date >= first,
+                CashReconciliation.business_date < after,
+            )
+        )
+    ).one()
+    return CashDifference(int(expected or 0), int(received or 0))
+
+
+async def stock_value_at(session: AsyncSession, cooperative_id: int, moment: datetime.datetime) -> int:
+    """Value at producer price of the stock held at `moment`: today's stock minus later ledger moves."""
+    later = (
+        select(StockLedgerEntry.product_id, func.sum(StockLedgerEntry.delta).label("delta"))
+        .where(StockLedgerEntry.cooperative_id == cooperative_id, StockLedgerEntry.created_at >= moment)
+        .group_by(StockLedgerEntry.product_id)
+        .subquery()
+    )
+    held = Product.stock - func.coalesce(later.c.delta, 0)
+    value = await session.scalar(
+        select(func.coalesce(func.sum(cast(held, BigInteger) * Product.producer_price), 0))
+        .select_from(Product)
+        .outerjoin(later, later.c.product_id == Product.id)
+        .where(Product.cooperative_id == cooperative_id, Product.status != ProductStatus.ARCHIVED)
+    )
+    return int(value or 0)
+
+
+@dataclass(frozen=True)
+class MonthBooks:
+    period: Period
+    totals: SalesTotals
+    paid_to_producers: int
+    owed_to_producers: int
+    cash: CashDifference
+    stock_value: int
+    received_units: int
+    received_value: int
+
+
+@dataclass
+class Books:
+    cooperative: Cooperative
+    month: MonthBooks
+    history: list[MonthBooks] = field(default_factory=list)
+    by_category: list[Share] = field(default_factory=list)
+    by_producer: list[Share] = field(default_factory=list)
+    # Months a reader can pick, newest first.
+    choices: list[Period] = field(default_factory=list)
+    sales_caption: str = SALES_CAPTION
+
+    @property
+    def chart_max(self) -> int:
+        return max([m.totals.sales for m in self.history] + [1])
+
+
+async def month_books(session: AsyncSession, cooperative: Cooperative, period: Period) -> MonthBooks:
+    start, end = bounds(cooperative, period.start, period.end)
+    totals = await sales_totals(session, cooperative.id, start, end, basis=BASIS)
+    received_units, received_value = await goods_received_value(session, cooperative.id, start, end)
+    return MonthBooks(
+        period=period,
+        totals=totals,
+        paid_to_producers=await paid_total(session, cooperative.id, period.start, period.end),
+        owed_to_producers=await owed_to_producers(session, cooperative, period.end),
+        cash=await cash_differences(session, cooperative.id, period.start, period.end),
+        stock_value=await stock_value_at(session, cooperative.id, min(end, datetime.datetime.now(datetime.UTC))),
+        received_units=received_units,
+        received_value=received_value,
+    )
+
+
+async def members_books(
+    session: AsyncSession,
+    cooperative: Cooperative,
+    period: Period,
+    months: int = 12,
+    *,
+    today: datetime.date | None = None,
+) -> Books:
+    history = [await month_books(session, cooperative, p) for p in last_months(period.start, months)]
+    # Months before the cooperative's first sale say nothing; keep the chosen month whatever it holds.
+    while len(history) > 1 and history[0].totals.sales == 0 and history[0].totals.orders == 0:
+        history.pop(0)
+    start, end = bounds(cooperative, period.start, period.end)
+    return Books(
+        cooperative=cooperative,
+        month=history[-1],
+        history=history,
+        by_category=await breakdown(session, cooperative, start, end, "category", basis=BASIS),
+        by_producer=await breakdown(session, cooperative, start, end, "producer", basis=BASIS),
+        choices=list(reversed(last_months(today or local_today(cooperative), 24))),
+    )
+
+
+async def books_for_reader(
+    session: AsyncSession, cooperative: Cooperative, user: CurrentUser | None, month: str | None
+) -> Books:
+    """The books of one cooperative, for its approved members and its staff only."""
+    if user is None or not (user.is_member_of(cooperative.id) or user.is_staff_of(cooperative.id)):
+        raise Forbidden("Laporan keuangan ini hanya untuk anggota dan staf koperasi ini.")
+    period = parse_period("bulan", month, local_today(cooperative))
+    return await members_books(session, cooperative, period)
