@@ -108,6 +108,8 @@ class _RowReader:
         except CellError as error:
             self.errors[key] = str(error)
             return None
+        # Runs of spaces (pasted text, padded cells) collapse, so "Gula  Pasir" is "Gula Pasir".
+        raw = " ".join(raw.split())
         return clean_text(raw, key, _LABELS[key], self.errors, required=required, max_length=max_length)
 
     def number(self, key: str, parse: Callable[[Cell, str], int], *, required: bool) -> int | None:
