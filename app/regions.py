@@ -41,7 +41,7 @@ __all__ = [
 
 REGIONS_FILE = Path(__file__).resolve().parent / "data" / "kode_wilayah.csv.gz"
 # 63 · 63.03 · 63.03.05 · 63.03.05.2008: two digits per level, four for the desa/kelurahan.
-_CODE = re.compile(r"\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?")
+_CODE = re.compile(r"[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{2}(?:\.[0-9]{4})?)?)?")
 _INSERT_CHUNK = 5000
 
 
