@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.regions import is_region_code
+from app.text import strip_control
 
 __all__ = ["MAX_PER_PAGE", "AuditEntry", "AuditPage", "for_cooperative", "for_region", "record"]
 
@@ -56,7 +57,8 @@ class AuditPage:
 
 
 def _clip(value: str | None, length: int) -> str | None:
-    return value[:length] if value else value
+    # Control characters (NUL among them, which PostgreSQL refuses) come only from hostile input.
+    return strip_control(value)[:length] if value else value
 
 
 def record(
@@ -81,7 +83,7 @@ def record(
         acting_as=_clip(acting_as, 20),
         cooperative_id=cooperative_id,
         region_code=region_code if is_region_code(region_code) else None,
-        action=action[:60],
+        action=strip_control(action)[:60],
         target_type=_clip(target_type, 40),
         target_id=_clip(None if target_id is None else str(target_id), 64),
         detail=detail,

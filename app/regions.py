@@ -19,6 +19,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.text import strip_control
+
 __all__ = [
     "REGIONS_FILE",
     "Region",
@@ -256,7 +258,8 @@ async def search(
 
     Names that start with the text come first, then alphabetical order.
     """
-    words = " ".join(str(text or "").split())[:80].lower()
+    # PostgreSQL refuses NUL in text parameters; control characters never appear in a name anyway.
+    words = " ".join(strip_control(str(text or "")).split())[:80].lower()
     if not words or (within is not None and not is_region_code(within)):
         return []
     lowered = func.lower(Region.name)
