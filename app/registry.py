@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES = ("app.models", "app.meta", "producers.models", "catalog.models", "orders.models", "search.models")
+MODEL_MODULES = (
+    "app.models",
+    "app.meta",
+    "app.regions",
+    "app.tokens",
+    "app.audit",
+    "producers.models",
+    "catalog.models",
+    "orders.models",
+    "search.models",
+)
 
 
 def import_models() -> None:
