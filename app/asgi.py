@@ -35,11 +35,13 @@ from app.routes import AccountController, AuthApiController, AuthController, hea
 from app.settings import Settings
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
+from catalog.stock_routes import StockController
 from orders import state as order_state
-from orders.fulfilment_routes import StaffAreaController
+from orders.fulfilment.routes import BoardController, CashController, DeliveryController, PickingController
 from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
 from producers.routes import MediaController, ProducerPortalController, ReviewController, SettlementController
 from reports.routes import BooksController, ProvinceApiController
+from reports.staff_routes import DashboardController, ExportController
 from search.relay import SearchRuntime
 from search.routes import SearchApiController
 
@@ -167,7 +169,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CartController,
             OrderPageController,
             StaffController,
-            StaffAreaController,
+            DashboardController,
+            BoardController,
+            PickingController,
+            DeliveryController,
+            CashController,
+            StockController,
+            ExportController,
             OrderApiController,
             AuthController,
             AccountController,

@@ -18,6 +18,7 @@ from app.errors import DomainError, InvalidInput
 from app.models import Cooperative
 from app.web import flash, render
 from catalog import services
+from catalog import stock as stockwork
 from catalog.models import Product, QuotaPeriod
 from catalog.schemas import (
     CooperativeOut,
@@ -134,6 +135,7 @@ class StorefrontController(Controller):
             result=timed.result,
             details=details,
             card_ceilings=card_ceilings,
+            low_stock=await stockwork.low_among(db_session, cooperative.id, list(details.values())),
             categories=categories,
             filters=filters,
             query_string=lambda **changes: shop_query(filters, **changes),

@@ -350,6 +350,28 @@ class LowStock:
     threshold: int
 
 
+def is_low(stock: int, threshold: int | None) -> bool:
+    """The low-stock rule: at or below the product's own threshold, or the default when it has none.
+
+    `low_stock` below asks the same question in SQL, to list a whole cooperative's shelf at once.
+    """
+    return stock <= (DEFAULT_LOW_STOCK if threshold is None else threshold)
+
+
+async def low_among(session: AsyncSession, cooperative_id: int, products: Sequence[Product]) -> set[int]:
+    """Which of these products (the cards on one shop page) are running low."""
+    if not products:
+        return set()
+    rows = await session.execute(
+        select(StockThreshold.product_id, StockThreshold.threshold).where(
+            StockThreshold.cooperative_id == cooperative_id,
+            StockThreshold.product_id.in_([p.id for p in products]),
+        )
+    )
+    own = {pid: value for pid, value in rows.all()}
+    return {p.id for p in products if is_low(p.stock, own.get(p.id))}
+
+
 async def thresholds(session: AsyncSession, cooperative_id: int) -> dict[int, int]:
     rows = await session.execute(
         select(StockThreshold.product_id, StockThreshold.threshold).where(

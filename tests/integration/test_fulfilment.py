@@ -12,8 +12,9 @@ import httpx
 from sqlalchemy import select
 
 from catalog.models import Product
-from orders import fulfilment
-from orders.models import CashReconciliation, OrderEvent
+from orders.fulfilment import cash
+from orders.fulfilment.common import local_today
+from orders.models import CashReconciliation, Order, OrderEvent, Payment
 from tests.conftest import DEMO_PASSWORD, Stack
 from tests.support import data
 from tests.support.staff import count_rows, order_state, place, staff
@@ -232,9 +233,9 @@ async def test_run_sheet_delivery_and_reconciliation_arithmetic(stack: Stack, ht
         assert early.status_code == 409
         assert await order_state(stack.db, numbers[0]) == ("completed", "paid")
 
-        today = fulfilment.local_today(await data.cooperative(stack.db, "lok-baintan")).isoformat()
-        cash = await s.get("/staf/lok-baintan/setoran", params={"tanggal": today})
-        block = cash.text[cash.text.index(f"<h2>{name}</h2>") :]
+        today = local_today(await data.cooperative(stack.db, "lok-baintan")).isoformat()
+        cash_page = await s.get("/staf/lok-baintan/setoran", params={"tanggal": today})
+        block = cash_page.text[cash_page.text.index(f"<h2>{name}</h2>") :]
         assert re.search(r'class="expected">Rp40\.000<', block)
         assert "1 pesanan di daftar antar belum ditandai terkirim" in block
 
@@ -243,7 +244,7 @@ async def test_run_sheet_delivery_and_reconciliation_arithmetic(stack: Stack, ht
         coop = await data.cooperative(stack.db, "lok-baintan")
         async with stack.db.session() as session:
             day = datetime.date.fromisoformat(today)
-            assert await fulfilment.expected_cash(session, coop, courier_id, day) == 60_000
+            assert await cash.expected_cash(session, coop, courier_id, day) == 60_000
 
         form = {"kurir": str(courier_id), "tanggal": today, "received": "55.000", "note": ""}
         before = await count_rows(stack.db, CashReconciliation, cooperative_id=coop.id)
@@ -260,7 +261,7 @@ async def test_run_sheet_delivery_and_reconciliation_arithmetic(stack: Stack, ht
             assert (record.expected, record.received, record.difference) == (60_000, 55_000, -5_000)
             assert record.note == "kembalian kurang" and record.courier_name == name
             day = datetime.date.fromisoformat(today)
-            month = await fulfilment.cash_differences(session, coop.id, day.year, day.month)
+            month = await cash.cash_differences(session, coop.id, day.year, day.month)
             assert record.id in {r.id for r in month.records}
         twice = await s.post("/staf/lok-baintan/setoran", {**form, "note": "lagi"})
         assert twice.status_code == 409
@@ -270,3 +271,52 @@ async def test_run_sheet_delivery_and_reconciliation_arithmetic(stack: Stack, ht
         assert exact.status_code == 303
         page = await s.get("/staf/lok-baintan/setoran", params={"tanggal": today})
         assert "-Rp5.000" in page.text
+
+
+async def payment_rows(stack: Stack, number: str) -> list[tuple[object, ...]]:
+    async with stack.db.session() as session:
+        rows = await session.execute(
+            select(
+                Payment.kind,
+                Payment.method,
+                Payment.amount,
+                Payment.reference,
+                Payment.note,
+                Payment.actor_user_id,
+                Payment.actor_label,
+            )
+            .join(Order, Order.id == Payment.order_id)
+            .where(Order.number == number)
+        )
+        return [tuple(r) for r in rows.all()]
+
+
+async def test_cash_taken_by_a_courier_is_recorded_like_a_staff_lunas(stack: Stack, http: httpx.AsyncClient) -> None:
+    product = await data.make_product(stack.db, stock=20, price=12_000)
+    orders = [await place(http, [(product.id, qty)], dusun="Dusun Tunai") for qty in (1, 2, 3)]
+    at_counter, on_delivery, paid_later = (o["number"] for o in orders)
+    async with staff(stack) as s:
+        lunas = await s.post(f"/staf/pesanan/{at_counter}/pembayaran", {"status": "paid"})
+        assert lunas.status_code == 303
+        name = f"Kurir Tunai {uuid.uuid4().hex[:5]}"
+        added = await s.post("/staf/lok-baintan/kurir", {"name": name})
+        assert added.status_code == 303, added.text
+        numbers = [on_delivery, paid_later]
+        for action in ("confirm", "pack"):
+            await s.post("/staf/lok-baintan/pesanan/aksi", {"aksi": action, "pilih": numbers})
+        page = await s.get("/staf/lok-baintan/antar")
+        ref = re.search(rf'<option value="(kurir:\d+)">{name}</option>', page.text)
+        assert ref, "the new courier is offered"
+        assign = await s.post("/staf/lok-baintan/antar", {"kurir": ref.group(1), "pilih": numbers})
+        run_id = int(assign.headers["location"].rsplit("/", 1)[1])
+        done = await s.post(f"/staf/lok-baintan/antar/{run_id}/{on_delivery}/terkirim", {"tunai": "1"})
+        assert done.status_code == 303
+        await s.post(f"/staf/lok-baintan/antar/{run_id}/{paid_later}/terkirim", {})
+        assert (await s.post(f"/staf/lok-baintan/antar/{run_id}/{paid_later}/tunai", {})).status_code == 303
+
+    reference = await payment_rows(stack, at_counter)
+    assert len(reference) == 1 and reference[0][:3] == ("paid", "cash", 12_000)
+    for number, total in ((on_delivery, 24_000), (paid_later, 36_000)):
+        assert await order_state(stack.db, number) == ("completed", "paid")
+        rows = await payment_rows(stack, number)
+        assert rows == [("paid", "cash", total, *reference[0][3:])], "one Payment row, as a staff Lunas writes"

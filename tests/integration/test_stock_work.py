@@ -107,6 +107,29 @@ async def test_low_stock_uses_the_threshold_of_each_product(stack: Stack) -> Non
         assert found.text.lstrip().startswith('<section id="products">') and name in found.text
 
 
+def shop_card(page: str, product_id: int) -> str:
+    card = page[page.index(f'href="/k/lok-baintan/produk/{product_id}"') :]
+    return card[: card.index("</li>")]
+
+
+async def test_shop_marks_low_stock_by_each_products_threshold(stack: Stack) -> None:
+    tag = uuid.uuid4().hex[:6]
+    own_high = await data.make_product(stack.db, stock=8, name=f"Kerupuk menipis {tag} satu")
+    own_low = await data.make_product(stack.db, stock=3, name=f"Kerupuk menipis {tag} dua")
+    default = await data.make_product(stack.db, stock=5, name=f"Kerupuk menipis {tag} tiga")
+    plenty = await data.make_product(stack.db, stock=6, name=f"Kerupuk menipis {tag} empat")
+    async with staff(stack) as s:
+        for product, threshold in ((own_high, "10"), (own_low, "2")):
+            saved = await s.post(f"/staf/lok-baintan/stok/{product.id}/batas", {"threshold": threshold})
+            assert saved.status_code == 303
+        await data.wait_until_findable(s.client, "lok-baintan", tag, plenty.id)
+        page = (await s.get("/k/lok-baintan", params={"q": tag})).text
+    assert '<span class="stock low">Sisa 8</span>' in shop_card(page, own_high.id)  # 8 <= its own 10
+    assert '<span class="stock ok">Tersedia</span>' in shop_card(page, own_low.id)  # 3 > its own 2
+    assert '<span class="stock low">Sisa 5</span>' in shop_card(page, default.id)  # the default threshold
+    assert '<span class="stock ok">Tersedia</span>' in shop_card(page, plenty.id)
+
+
 async def test_receipt_with_nothing_filled_or_bad_numbers_changes_nothing(stack: Stack) -> None:
     product = await data.make_product(stack.db, stock=4)
     async with staff(stack) as s:

@@ -1,4 +1,4 @@
-"""Staff reports: the dashboard (with a server-drawn sales chart) and CSV exports with Indonesian headers."""
+"""CSV exports for staff, with Indonesian headers: orders, sales per product and producer, the stock ledger."""
 
 from __future__ import annotations
 
@@ -17,199 +17,12 @@ from app.models import Cooperative, User
 from app.web import local_time
 from catalog import stock as stockwork
 from catalog.models import Product, StockLedgerEntry
-from orders import fulfilment, services, state
+from orders import services, state
+from orders.fulfilment.common import day_bounds, local_today, parse_date
 from orders.models import Order, OrderLine
 from producers.models import Producer
 
-CHART_DAYS = 30
 MAX_EXPORT_DAYS = 366
-_WEEKDAYS = ["Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"]
-
-
-# --- the dashboard -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bar:
-    day: datetime.date
-    amount: int
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class Tick:
-    y: float
-    label: str
-
-
-@dataclass(frozen=True)
-class SalesChart:
-    """Bars and labels in SVG user units; the template only draws them."""
-
-    width: int
-    height: int
-    bars: Sequence[Bar]
-    ticks: Sequence[Tick]
-    day_labels: Sequence[tuple[float, str]]
-    total: int
-    plot_left: int
-    plot_bottom: int
-
-    @property
-    def has_sales(self) -> bool:
-        return self.total > 0
-
-
-def short_rupiah(amount: int) -> str:
-    """`1250000` → `Rp1,25jt`, `120000` → `Rp120rb`: axis labels that fit a phone."""
-    if amount >= 1_000_000:
-        text = f"{amount / 1_000_000:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-        return f"Rp{text}jt"
-    if amount >= 1_000:
-        return f"Rp{amount // 1_000}rb"
-    return f"Rp{amount}"
-
-
-def _nice_ceiling(value: int) -> int:
-    if value <= 0:
-        return 1_000
-    magnitude = int(10 ** (len(str(value)) - 1))
-    for step in (1, 2, 2.5, 5, 10):
-        ceiling = int(step * magnitude)
-        if ceiling >= value:
-            return ceiling
-    return 10 * magnitude
-
-
-def sales_chart(points: Sequence[tuple[datetime.date, int]], *, width: int = 360, height: int = 180) -> SalesChart:
-    """Daily sales as bars, oldest left; y axis from 0 to a round ceiling with three labelled lines."""
-    left, right, top, bottom = 52, 16, 8, 24
-    plot_w, plot_h = width - left - right, height - top - bottom
-    ceiling = _nice_ceiling(max((a for _, a in points), default=0))
-    slot = plot_w / max(len(points), 1)
-    bars = []
-    for index, (day, amount) in enumerate(points):
-        h = plot_h * amount / ceiling
-        bars.append(
-            Bar(
-                day=day,
-                amount=amount,
-                x=round(left + index * slot + slot * 0.15, 2),
-                y=round(top + plot_h - h, 2),
-                width=round(slot * 0.7, 2),
-                height=round(h, 2),
-            )
-        )
-    ticks = [Tick(y=round(top + plot_h - plot_h * f, 2), label=short_rupiah(int(ceiling * f))) for f in (0, 0.5, 1)]
-    day_labels = [
-        (round(left + i * slot + slot / 2, 2), f"{day.day}/{day.month}")
-        for i, (day, _) in enumerate(points)
-        if (len(points) - 1 - i) % 7 == 0
-    ]
-    return SalesChart(
-        width=width,
-        height=height,
-        bars=bars,
-        ticks=ticks,
-        day_labels=day_labels,
-        total=sum(a for _, a in points),
-        plot_left=left,
-        plot_bottom=top + plot_h,
-    )
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    today: datetime.date
-    by_status: dict[str, int]
-    orders_today: int
-    revenue_today: int
-    revenue_week: int
-    unpaid_count: int
-    unpaid_total: int
-    low_stock: Sequence[stockwork.LowStock]
-    chart: SalesChart
-    cash_difference_month: int
-    open_orders: int
-
-
-async def _sales_by_day(
-    session: AsyncSession, cooperative: Cooperative, first: datetime.date, last: datetime.date
-) -> dict[datetime.date, int]:
-    # Bucketed in Python on the cooperative's clock: local dates differ between databases' date functions,
-    # and a village's month of orders is a few thousand rows of two columns.
-    start, end = fulfilment.day_bounds(cooperative, first, last)
-    rows = await session.execute(
-        select(Order.created_at, Order.total).where(
-            Order.cooperative_id == cooperative.id,
-            Order.status != state.OrderStatus.CANCELLED,
-            Order.created_at >= start,
-            Order.created_at < end,
-        )
-    )
-    totals: dict[datetime.date, int] = {}
-    for created_at, total in rows.all():
-        day = fulfilment.local_date(cooperative, created_at)
-        totals[day] = totals.get(day, 0) + int(total)
-    return totals
-
-
-async def dashboard(
-    session: AsyncSession, cooperative: Cooperative, *, now: datetime.datetime | None = None
-) -> Dashboard:
-    """Today at a glance. Sales are orders not cancelled, by the day they were placed."""
-    today = fulfilment.local_today(cooperative, now)
-    start, end = fulfilment.day_bounds(cooperative, today)
-    by_status = dict(
-        (
-            await session.execute(
-                select(Order.status, func.count())
-                .where(Order.cooperative_id == cooperative.id, Order.created_at >= start, Order.created_at < end)
-                .group_by(Order.status)
-            )
-        ).all()
-    )
-    first = today - datetime.timedelta(days=CHART_DAYS - 1)
-    daily = await _sales_by_day(session, cooperative, first, today)
-    points = [
-        (first + datetime.timedelta(days=i), daily.get(first + datetime.timedelta(days=i), 0))
-        for i in range(CHART_DAYS)
-    ]
-    monday = today - datetime.timedelta(days=today.weekday())
-    unpaid = (
-        await session.execute(
-            select(func.count(), func.coalesce(func.sum(Order.total), 0)).where(
-                Order.cooperative_id == cooperative.id,
-                Order.status != state.OrderStatus.CANCELLED,
-                Order.payment_status == state.PaymentStatus.UNPAID,
-            )
-        )
-    ).one()
-    open_orders = await session.scalar(
-        select(func.count())
-        .select_from(Order)
-        .where(Order.cooperative_id == cooperative.id, Order.status.in_(fulfilment.OPEN_STATUSES))
-    )
-    month = await fulfilment.cash_differences(session, cooperative.id, today.year, today.month)
-    return Dashboard(
-        today=today,
-        by_status={str(k): int(v) for k, v in by_status.items()},
-        orders_today=sum(int(v) for v in by_status.values()),
-        revenue_today=daily.get(today, 0),
-        revenue_week=sum(amount for day, amount in daily.items() if day >= monday),
-        unpaid_count=int(unpaid[0]),
-        unpaid_total=int(unpaid[1]),
-        low_stock=await stockwork.low_stock(session, cooperative.id, limit=8),
-        chart=sales_chart(points),
-        cash_difference_month=month.total,
-        open_orders=int(open_orders or 0),
-    )
-
-
-# --- CSV exports -------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -251,9 +64,9 @@ class DateRange:
 def parse_range(cooperative: Cooperative, dari: object, sampai: object) -> DateRange:
     """From/to local dates, inclusive. Defaults: the first of this month to today."""
     errors: dict[str, str] = {}
-    today = fulfilment.local_today(cooperative)
-    first = fulfilment.parse_date(dari, "dari", "Tanggal awal", errors) or today.replace(day=1)
-    last = fulfilment.parse_date(sampai, "sampai", "Tanggal akhir", errors) or today
+    today = local_today(cooperative)
+    first = parse_date(dari, "dari", "Tanggal awal", errors) or today.replace(day=1)
+    last = parse_date(sampai, "sampai", "Tanggal akhir", errors) or today
     if not errors and first > last:
         errors["sampai"] = "Tanggal akhir tidak boleh sebelum tanggal awal."
     if not errors and (last - first).days >= MAX_EXPORT_DAYS:
@@ -291,7 +104,7 @@ Rows = tuple[list[str], list[list[object]]]
 
 
 async def _orders(session: AsyncSession, cooperative: Cooperative, period: DateRange) -> Rows:
-    start, end = fulfilment.day_bounds(cooperative, period.first, period.last)
+    start, end = day_bounds(cooperative, period.first, period.last)
     orders = (
         await session.scalars(
             select(Order)
@@ -342,7 +155,7 @@ async def _orders(session: AsyncSession, cooperative: Cooperative, period: DateR
 
 
 def _sold_lines(cooperative: Cooperative, period: DateRange) -> list[object]:
-    start, end = fulfilment.day_bounds(cooperative, period.first, period.last)
+    start, end = day_bounds(cooperative, period.first, period.last)
     return [
         Order.cooperative_id == cooperative.id,
         Order.status != state.OrderStatus.CANCELLED,
@@ -445,7 +258,7 @@ async def _producers(session: AsyncSession, cooperative: Cooperative, period: Da
 
 
 async def _ledger(session: AsyncSession, cooperative: Cooperative, period: DateRange) -> Rows:
-    start, end = fulfilment.day_bounds(cooperative, period.first, period.last)
+    start, end = day_bounds(cooperative, period.first, period.last)
     actor = aliased(User)
     rows = (
         await session.execute(

@@ -1,0 +1,226 @@
+"""Staff stock screens under /staf/<cooperative>/stok: low stock, receipts, adjustments, stocktake, thresholds."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser
+from app.errors import InvalidInput, NotFound
+from app.text import is_digits, rupiah
+from app.web import flash, render
+from catalog import stock as stockwork
+from orders.fulfilment.common import staff_cooperative
+from orders.fulfilment.picking import held_quantities
+from orders.fulfilment.routes import login_first
+from producers.services import producers_of
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+# A form posts one field per product (`qty-12`, `count-12`); more than this is not a village's shelf.
+MAX_FORM_LINES = 2000
+
+
+class AdjustForm(msgspec.Struct):
+    kind: str = ""
+    quantity: str = ""
+    note: str = ""
+
+
+class ThresholdForm(msgspec.Struct):
+    threshold: str = ""
+
+
+def _per_product(form: Any, prefix: str) -> dict[int, object]:
+    values: dict[int, object] = {}
+    for key, value in form.items():
+        suffix = key[len(prefix) :] if key.startswith(prefix) else ""
+        if is_digits(suffix) and len(suffix) <= 12:
+            values[int(suffix)] = value
+        if len(values) > MAX_FORM_LINES:
+            raise InvalidInput("Terlalu banyak baris dalam satu formulir.")
+    return values
+
+
+class StockController(Controller):
+    path = "/staf/{slug:str}/stok"
+    include_in_schema = False
+    # Litestar un-binds hook functions set on a controller class; mypy sees a method.
+    before_request = login_first  # type: ignore[assignment]
+
+    @get("/", name="staff_stock")
+    async def stock(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        user: CurrentUser | None,
+        q: Annotated[str | None, Parameter(query="q", max_length=80)] = None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        return render(
+            request,
+            "staff/stock.html",
+            "products",
+            cooperative=cooperative,
+            nav="stok",
+            low=await stockwork.low_stock(db_session, cooperative.id),
+            products=await stockwork.active_products(db_session, cooperative.id, q=q) if q else [],
+            thresholds=await stockwork.thresholds(db_session, cooperative.id),
+            default_threshold=stockwork.DEFAULT_LOW_STOCK,
+            producers=await producers_of(db_session, cooperative.id),
+            q=q or "",
+        )
+
+    @get("/opname", name="staff_stocktake_sheet")
+    async def stocktake_sheet(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        user: CurrentUser | None,
+        produsen: Annotated[int | None, Parameter(query="produsen", ge=1, le=10**12)] = None,
+        q: Annotated[str | None, Parameter(query="q", max_length=80)] = None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        products = await stockwork.active_products(db_session, cooperative.id, producer_id=produsen, q=q)
+        return render(
+            request,
+            "staff/stocktake.html",
+            cooperative=cooperative,
+            nav="stok",
+            rows=stockwork.stocktake_sheet(products, await held_quantities(db_session, cooperative.id)),
+            producers=await producers_of(db_session, cooperative.id),
+            produsen=produsen,
+            q=q or "",
+        )
+
+    @post("/opname", name="staff_stocktake", status_code=303)
+    async def stocktake(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+    ) -> Any:
+        cooperative, staff = await staff_cooperative(db_session, user, slug)
+        form = await request.form()
+        done = await stockwork.record_stocktake(
+            db_session,
+            cooperative.id,
+            _per_product(form, "count-"),
+            await held_quantities(db_session, cooperative.id),
+            user_id=staff.id,
+            note=form.get("note", ""),
+        )
+        changed = [line for line in done.lines if line.difference]
+        flash(
+            request,
+            f"Stok opname #{done.id}: {len(done.lines)} barang dihitung, "
+            f"{len(changed)} berselisih dan sudah dibukukan.",
+            "ok",
+        )
+        return Redirect(path=f"/staf/{cooperative.slug}/stok", status_code=303)
+
+    @get("/terima", name="staff_receive_sheet")
+    async def receive_sheet(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        user: CurrentUser | None,
+        produsen: Annotated[int | None, Parameter(query="produsen", ge=1, le=10**12)] = None,
+        produk: Annotated[int | None, Parameter(query="produk", ge=1, le=10**12)] = None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        producers = await producers_of(db_session, cooperative.id)
+        if produk is not None:
+            products = [await stockwork.product_of(db_session, cooperative.id, produk)]
+        elif produsen is not None:
+            if produsen not in {p.id for p in producers}:
+                raise NotFound("Produsen tidak ditemukan di koperasi ini.")
+            products = await stockwork.active_products(db_session, cooperative.id, producer_id=produsen)
+        else:
+            products = []
+        return render(
+            request,
+            "staff/receive.html",
+            cooperative=cooperative,
+            nav="stok",
+            producers=producers,
+            produsen=produsen,
+            products=products,
+        )
+
+    @post("/terima", name="staff_receive", status_code=303)
+    async def receive(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+    ) -> Any:
+        cooperative, staff = await staff_cooperative(db_session, user, slug)
+        form = await request.form()
+        quantities = _per_product(form, "qty-")
+        prices = _per_product(form, "price-")
+        lines = [stockwork.ReceiptLine(pid, qty, prices.get(pid, "")) for pid, qty in quantities.items()]
+        receipts = await stockwork.receive(db_session, cooperative.id, lines, user_id=staff.id, note=form.get("note"))
+        total = sum(r.total for r in receipts)
+        flash(request, f"{len(receipts)} jenis barang diterima; utang titip jual {rupiah(total)}.", "ok")
+        return Redirect(path=f"/staf/{cooperative.slug}/stok", status_code=303)
+
+    @get("/{product_id:int}", name="staff_product_stock")
+    async def product_stock(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        product_id: int,
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        return render(
+            request,
+            "staff/product_stock.html",
+            cooperative=cooperative,
+            nav="stok",
+            ledger=await stockwork.product_ledger(db_session, cooperative.id, product_id),
+            kinds=stockwork.ADJUSTMENT_KINDS,
+            reason_labels=stockwork.REASON_LABELS,
+        )
+
+    @post("/{product_id:int}/sesuaikan", name="staff_adjust", status_code=303)
+    async def adjust(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        product_id: int,
+        data: Annotated[AdjustForm, Form],
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative, staff = await staff_cooperative(db_session, user, slug)
+        left = await stockwork.adjust(
+            db_session,
+            cooperative.id,
+            product_id,
+            kind=data.kind,
+            quantity=data.quantity,
+            user_id=staff.id,
+            note=data.note,
+        )
+        flash(request, f"Stok disesuaikan; sekarang {left}.", "ok")
+        return Redirect(path=f"/staf/{cooperative.slug}/stok/{product_id}", status_code=303)
+
+    @post("/{product_id:int}/batas", name="staff_threshold", status_code=303)
+    async def threshold(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        product_id: int,
+        data: Annotated[ThresholdForm, Form],
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        value = await stockwork.set_threshold(db_session, cooperative.id, product_id, data.threshold)
+        flash(request, f"Batas stok menipis: {value}.", "ok")
+        return Redirect(path=f"/staf/{cooperative.slug}/stok/{product_id}", status_code=303)

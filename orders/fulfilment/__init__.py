@@ -1,0 +1,1 @@
+"""Fulfilment for cooperative staff: the order board, picking, delivery runs and the courier cash hand-in."""

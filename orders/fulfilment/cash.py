@@ -1,0 +1,216 @@
+"""Cash on delivery: what to collect, recording it as a payment, and the courier's daily cash hand-in."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser
+from app.errors import Conflict, NotFound
+from app.models import Cooperative
+from catalog import stock as stockwork
+from orders import services, state
+from orders.fulfilment.common import parse_date, refuse
+from orders.models import CashReconciliation, Courier, DeliveryRun, DeliveryStop, Order
+
+
+def cash_to_collect(order: Order) -> int:
+    """Rupiah the courier or counter must take for this order: the total while a cash order is unpaid."""
+    if order.payment_method == "cash" and order.payment_status == state.PaymentStatus.UNPAID:
+        return int(order.total)
+    return 0
+
+
+async def record_cash_payment(session: AsyncSession, order: Order, user: CurrentUser) -> int:
+    """Cash taken for an unpaid cash order, booked exactly as staff marking it "Lunas". Returns the rupiah."""
+    if order.payment_method != "cash":
+        raise Conflict("Pesanan ini tidak dibayar tunai.")
+    await services.record_payment(session, order, state.PaymentStatus.PAID, user, method="cash")
+    return int(order.total)
+
+
+@dataclass(frozen=True)
+class CourierCash:
+    courier_id: int
+    name: str
+    expected: int
+    orders: int
+    not_delivered: int
+
+
+@dataclass(frozen=True)
+class CashDay:
+    day: datetime.date
+    due: Sequence[CourierCash]
+    records: Sequence[CashReconciliation]
+
+    @property
+    def difference(self) -> int:
+        return sum(r.difference for r in self.records)
+
+
+async def expected_cash(session: AsyncSession, cooperative: Cooperative, courier_id: int, day: datetime.date) -> int:
+    """Cash a courier must hand in for a day: what was collected on orders delivered that day, not yet handed in."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(DeliveryStop.cash_collected), 0)).where(
+            DeliveryStop.cooperative_id == cooperative.id,
+            DeliveryStop.courier_id == courier_id,
+            DeliveryStop.delivered_on == day,
+            DeliveryStop.reconciliation_id.is_(None),
+        )
+    )
+    return int(total or 0)
+
+
+async def _pending_by_courier(
+    session: AsyncSession, cooperative: Cooperative, day: datetime.date
+) -> dict[int, tuple[int, int]]:
+    """Courier -> (cash collected, orders) delivered that day and not handed in yet."""
+    rows = await session.execute(
+        select(DeliveryStop.courier_id, func.coalesce(func.sum(DeliveryStop.cash_collected), 0), func.count())
+        .where(
+            DeliveryStop.cooperative_id == cooperative.id,
+            DeliveryStop.delivered_on == day,
+            DeliveryStop.reconciliation_id.is_(None),
+        )
+        .group_by(DeliveryStop.courier_id)
+    )
+    return {cid: (int(total), int(count)) for cid, total, count in rows.all()}
+
+
+async def _undelivered_by_courier(
+    session: AsyncSession, cooperative: Cooperative, day: datetime.date
+) -> dict[int, int]:
+    rows = await session.execute(
+        select(DeliveryRun.courier_id, func.count())
+        .join(DeliveryStop, DeliveryStop.run_id == DeliveryRun.id)
+        .where(
+            DeliveryRun.cooperative_id == cooperative.id,
+            DeliveryRun.business_date == day,
+            DeliveryStop.delivered_at.is_(None),
+        )
+        .group_by(DeliveryRun.courier_id)
+    )
+    return {cid: int(n) for cid, n in rows.all()}
+
+
+async def cash_day(session: AsyncSession, cooperative: Cooperative, day: datetime.date) -> CashDay:
+    """Per courier, the cash due for one day, and the hand-ins already recorded that day."""
+    pending = await _pending_by_courier(session, cooperative, day)
+    undelivered = await _undelivered_by_courier(session, cooperative, day)
+    ids = set(pending) | set(undelivered)
+    couriers = (
+        {c.id: c for c in (await session.scalars(select(Courier).where(Courier.id.in_(ids)))).all()} if ids else {}
+    )
+    due = [
+        CourierCash(
+            courier_id=cid,
+            name=couriers[cid].name if cid in couriers else "Kurir",
+            expected=pending.get(cid, (0, 0))[0],
+            orders=pending.get(cid, (0, 0))[1],
+            not_delivered=undelivered.get(cid, 0),
+        )
+        for cid in sorted(ids, key=lambda i: couriers[i].name.lower() if i in couriers else "")
+    ]
+    records = (
+        await session.scalars(
+            select(CashReconciliation)
+            .where(CashReconciliation.cooperative_id == cooperative.id, CashReconciliation.business_date == day)
+            .order_by(CashReconciliation.id)
+        )
+    ).all()
+    return CashDay(day=day, due=due, records=records)
+
+
+async def reconcile(
+    session: AsyncSession,
+    cooperative: Cooperative,
+    user: CurrentUser,
+    *,
+    courier_id: object,
+    day: object,
+    received: object,
+    note: object,
+) -> CashReconciliation:
+    """Record the cash a courier handed in against what was collected; a difference needs a note."""
+    errors: dict[str, str] = {}
+    business_date = parse_date(day, "tanggal", "Tanggal", errors)
+    if business_date is None and "tanggal" not in errors:
+        errors["tanggal"] = "Tanggal wajib diisi."
+    cid = stockwork.parse_int(courier_id, "kurir", "Kurir", errors, low=1, high=10**12)
+    amount = stockwork.parse_int(received, "received", "Uang yang diserahkan", errors, low=0, high=10**12)
+    refuse(errors)
+    assert business_date is not None and cid is not None and amount is not None
+    courier = await session.get(Courier, cid)
+    if courier is None or courier.cooperative_id != cooperative.id:
+        raise NotFound("Kurir tidak ditemukan di koperasi ini.")
+    stops = (
+        (
+            await session.scalars(
+                select(DeliveryStop).where(
+                    DeliveryStop.cooperative_id == cooperative.id,
+                    DeliveryStop.courier_id == courier.id,
+                    DeliveryStop.delivered_on == business_date,
+                    DeliveryStop.reconciliation_id.is_(None),
+                )
+            )
+        )
+        .unique()
+        .all()
+    )
+    if not stops:
+        raise Conflict(f"Tidak ada antaran {courier.name} pada tanggal itu yang belum disetor.")
+    expected = sum(s.cash_collected for s in stops)
+    difference = amount - expected
+    text = stockwork.clean_note(note, errors, required=difference != 0)
+    if errors:
+        errors["note"] = (
+            "Ada selisih, jadi catatan wajib diisi (misalnya: uang kembalian kurang)."
+            if difference and not text
+            else errors["note"]
+        )
+    refuse(errors)
+    record = CashReconciliation(
+        cooperative_id=cooperative.id,
+        courier_id=courier.id,
+        courier_name=courier.name,
+        business_date=business_date,
+        expected=expected,
+        received=amount,
+        difference=difference,
+        note=text,
+        recorded_by=user.id,
+    )
+    session.add(record)
+    await session.flush()
+    for stop in stops:
+        stop.reconciliation_id = record.id
+    await session.flush()
+    return record
+
+
+@dataclass(frozen=True)
+class CashDifferences:
+    records: Sequence[CashReconciliation]
+    total: int
+
+
+async def cash_differences(session: AsyncSession, cooperative_id: int, year: int, month: int) -> CashDifferences:
+    """Every courier hand-in of one month with its difference, for the cooperative's books."""
+    first = datetime.date(year, month, 1)
+    after = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    rows = (
+        await session.scalars(
+            select(CashReconciliation)
+            .where(
+                CashReconciliation.cooperative_id == cooperative_id,
+                and_(CashReconciliation.business_date >= first, CashReconciliation.business_date < after),
+            )
+            .order_by(CashReconciliation.business_date, CashReconciliation.id)
+        )
+    ).all()
+    return CashDifferences(records=rows, total=sum(r.difference for r in rows))

@@ -1,0 +1,471 @@
+"""Fulfilment pages under /staf/<cooperative>: the order board, picking and slips, delivery runs, cash hand-in."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser, session_user_id
+from app.errors import InvalidInput
+from app.models import Cooperative
+from app.text import rupiah
+from app.web import flash, is_partial, render
+from orders import services, state
+from orders.fulfilment import board as boards
+from orders.fulfilment import cash, delivery, picking
+from orders.fulfilment.board import BoardFilters
+from orders.fulfilment.common import (
+    check_selection,
+    clean_numbers,
+    local_today,
+    order_of,
+    parse_date,
+    staff_cooperative,
+)
+from reports.exports import csv_text
+
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+Numbers = Annotated[list[str] | None, Parameter(query="pilih")]
+Day = Annotated[str | None, Parameter(query="tanggal", max_length=10)]
+
+
+class StepForm(msgspec.Struct):
+    to: str = ""
+
+
+class CourierForm(msgspec.Struct):
+    name: str = ""
+    phone: str = ""
+
+
+class DeliveredForm(msgspec.Struct):
+    tunai: str = ""
+
+
+class ReconcileForm(msgspec.Struct):
+    kurir: str = ""
+    tanggal: str = ""
+    received: str = ""
+    note: str = ""
+
+
+# --- shared by every controller of the staff area ------------------------------------------------------------
+
+
+async def login_first(request: Request[Any, Any, Any]) -> Redirect | None:
+    """Pages ask a visitor to log in first; actions just answer 403 (require_staff)."""
+    if request.method == "GET" and session_user_id(request) is None:
+        return Redirect(path="/masuk?" + urlencode({"lanjut": request.url.path}), status_code=303)
+    return None
+
+
+def back_to(request: Request[Any, Any, Any], fallback: str) -> str:
+    """Where a plain form post returns to: the page it came from, if it is ours."""
+    referer = request.headers.get("referer") or ""
+    parts = urlsplit(referer)
+    if parts.netloc and parts.netloc != request.headers.get("host", ""):
+        return fallback
+    if parts.path.startswith("/staf/"):
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return fallback
+
+
+def csv_response(text: str, filename: str) -> Response[str]:
+    return Response(
+        content=text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+def _day(value: str | None) -> datetime.date | None:
+    errors: dict[str, str] = {}
+    day = parse_date(value, "tanggal", "Tanggal", errors)
+    if errors:
+        raise InvalidInput(next(iter(errors.values())), field_errors=errors)
+    return day
+
+
+def _date_or_today(cooperative: Cooperative, value: str | None) -> datetime.date:
+    return _day(value) or local_today(cooperative)
+
+
+async def _form_numbers(request: Request[Any, Any, Any]) -> tuple[list[str], dict[str, str]]:
+    form = await request.form()
+    numbers = clean_numbers(form.getall("pilih") if "pilih" in form else [])
+    return numbers, {k: str(v) for k, v in form.items() if k != "pilih"}
+
+
+# --- the board -------------------------------------------------------------------------------------------------
+
+
+def _board_filters_from(request: Request[Any, Any, Any]) -> BoardFilters:
+    # After an htmx action the board re-renders with the filters the page shows (its current URL).
+    query = urlsplit(request.headers.get("hx-current-url") or request.headers.get("referer") or "").query
+    values = {k: v[0] for k, v in parse_qs(query).items() if v}
+    try:
+        return boards.parse_filters(
+            **{k: values.get(k, "") for k in ("tanggal", "cara", "dusun", "bayar", "q", "status", "semua")}
+        )
+    except InvalidInput:
+        return BoardFilters()
+
+
+class BoardController(Controller):
+    path = "/staf/{slug:str}"
+    include_in_schema = False
+    # Litestar un-binds hook functions set on a controller class; mypy sees a method.
+    before_request = login_first  # type: ignore[assignment]
+
+    @get("/pesanan", name="staff_board")
+    async def board(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        user: CurrentUser | None,
+        tanggal: Day = None,
+        cara: Annotated[str | None, Parameter(query="cara", max_length=16)] = None,
+        dusun: Annotated[str | None, Parameter(query="dusun", max_length=120)] = None,
+        bayar: Annotated[str | None, Parameter(query="bayar", max_length=16)] = None,
+        q: Annotated[str | None, Parameter(query="q", max_length=40)] = None,
+        status: Annotated[str | None, Parameter(query="status", max_length=24)] = None,
+        semua: Annotated[str | None, Parameter(query="semua", max_length=2)] = None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        filters = boards.parse_filters(
+            tanggal=tanggal, cara=cara, dusun=dusun, bayar=bayar, q=q, status=status, semua=semua
+        )
+        return self._board_page(request, cooperative, await boards.load_board(db_session, cooperative, filters))
+
+    @staticmethod
+    def _board_page(request: Request[Any, Any, Any], cooperative: Cooperative, board: boards.Board) -> Any:
+        return render(
+            request,
+            "staff/board.html",
+            "board",
+            cooperative=cooperative,
+            nav="pesanan",
+            board=board,
+            fulfilments=services.FULFILMENTS,
+            payment_filters=boards.PAYMENT_FILTERS,
+            bulk_actions=boards.BULK_ACTIONS,
+            action_labels=state.ACTION_LABELS,
+            next_steps=state.next_steps,
+            cash_to_collect=cash.cash_to_collect,
+            staff_whatsapp=services.staff_whatsapp_url,
+        )
+
+    @post("/pesanan/{number:str}/langkah", name="staff_step", status_code=303)
+    async def step(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        number: str,
+        data: Annotated[StepForm, Form],
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative, staff = await staff_cooperative(db_session, user, slug)
+        order = await order_of(db_session, cooperative, number)
+        await services.transition(db_session, order, data.to[:24], staff, role="staff")
+        label = state.LABELS.get(state.OrderStatus(order.status), order.status)
+        flash(request, f"Pesanan {order.number}: {label}.", "ok")
+        if is_partial(request):
+            board = await boards.load_board(db_session, cooperative, _board_filters_from(request))
+            return self._board_page(request, cooperative, board)
+        return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/pesanan"), status_code=303)
+
+    @post("/pesanan/aksi", name="staff_bulk", status_code=303)
+    async def bulk(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+    ) -> Any:
+        cooperative, staff = await staff_cooperative(db_session, user, slug)
+        numbers, form = await _form_numbers(request)
+        action = form.get("aksi", "")[:16]
+        if action in {"ambil", "slip"}:
+            # Views of a selection are GET pages; the selection travels in the query, never the CSRF token.
+            await check_selection(db_session, cooperative, numbers)
+            return Redirect(path=f"/staf/{cooperative.slug}/{action}?" + urlencode({"pilih": numbers}, doseq=True))
+        result = await boards.bulk_action(
+            db_session, cooperative, staff, numbers, action, courier=form.get("kurir", "")
+        )
+        verb = {"confirm": "dikonfirmasi", "pack": "ditandai dikemas", "assign": "diserahkan ke kurir"}[action]
+        flash(request, result.message(verb), "ok" if result.done else "error")
+        if is_partial(request):
+            board = await boards.load_board(db_session, cooperative, _board_filters_from(request))
+            return self._board_page(request, cooperative, board)
+        return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/pesanan"), status_code=303)
+
+
+# --- pick list and packing slips ---------------------------------------------------------------------------------
+
+
+class PickingController(Controller):
+    path = "/staf/{slug:str}"
+    include_in_schema = False
+    before_request = login_first  # type: ignore[assignment]
+
+    @staticmethod
+    async def _pick(
+        db_session: AsyncSession, slug: str, user: CurrentUser | None, tanggal: str | None, pilih: list[str] | None
+    ) -> tuple[Cooperative, picking.PickList]:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        day = _day(tanggal)
+        numbers = clean_numbers(pilih or [])
+        return cooperative, await picking.pick_list(db_session, cooperative, day=day, numbers=numbers)
+
+    @get("/ambil", name="staff_pick_list")
+    async def pick_list(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        user: CurrentUser | None,
+        tanggal: Day = None,
+        pilih: Numbers = None,
+    ) -> Any:
+        cooperative, pick = await self._pick(db_session, slug, user, tanggal, pilih)
+        query = urlencode({"tanggal": tanggal or "", "pilih": pilih or []}, doseq=True)
+        return render(
+            request,
+            "staff/picklist.html",
+            cooperative=cooperative,
+            nav="ambil",
+            pick=pick,
+            query=query,
+            selected=bool(pilih),
+        )
+
+    @get("/ambil.csv", name="staff_pick_list_csv")
+    async def pick_list_csv(
+        self,
+        db_session: AsyncSession,
+        slug: str,
+        user: CurrentUser | None,
+        tanggal: Day = None,
+        pilih: Numbers = None,
+    ) -> Response[str]:
+        cooperative, pick = await self._pick(db_session, slug, user, tanggal, pilih)
+        text = csv_text(picking.PICK_CSV_HEADERS, picking.pick_list_rows(pick))
+        day = (pick.day or local_today(cooperative)).isoformat()
+        return csv_response(text, f"{cooperative.slug}-daftar-ambil-{day}.csv")
+
+    @get("/slip", name="staff_slips")
+    async def slips(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        user: CurrentUser | None,
+        tanggal: Day = None,
+        ukuran: Annotated[str | None, Parameter(query="ukuran", max_length=4)] = None,
+        pilih: Numbers = None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        day = _day(tanggal)
+        numbers = clean_numbers(pilih or [])
+        orders = await picking.packing_slips(db_session, cooperative, day=day, numbers=numbers)
+        return render(
+            request,
+            "staff/slips.html",
+            cooperative=cooperative,
+            nav="ambil",
+            orders=orders,
+            size="a4" if ukuran == "a4" else "a6",
+            fulfilments=services.FULFILMENTS,
+            payment_methods=services.PAYMENT_METHODS,
+            cash_to_collect=cash.cash_to_collect,
+            query=urlencode({"tanggal": tanggal or "", "pilih": numbers}, doseq=True),
+            selected=bool(numbers),
+        )
+
+
+# --- couriers, delivery runs, run sheets -------------------------------------------------------------------------
+
+
+class DeliveryController(Controller):
+    path = "/staf/{slug:str}"
+    include_in_schema = False
+    before_request = login_first  # type: ignore[assignment]
+
+    @get("/antar", name="staff_runs")
+    async def runs(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        user: CurrentUser | None,
+        tanggal: Day = None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        day = _date_or_today(cooperative, tanggal)
+        ready = await boards.load_board(
+            db_session, cooperative, BoardFilters(cara="delivery", status=state.OrderStatus.PACKED, semua=True)
+        )
+        return render(
+            request,
+            "staff/runs.html",
+            cooperative=cooperative,
+            nav="antar",
+            day=day,
+            runs=await delivery.runs_of_day(db_session, cooperative, day),
+            ready=ready.columns[0].orders if ready.columns else [],
+            couriers=ready.couriers,
+            cash_to_collect=cash.cash_to_collect,
+        )
+
+    @post("/antar", name="staff_assign", status_code=303)
+    async def assign(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+    ) -> Any:
+        cooperative, staff = await staff_cooperative(db_session, user, slug)
+        numbers, form = await _form_numbers(request)
+        result = await delivery.assign_to_courier(db_session, cooperative, staff, numbers, form.get("kurir", ""))
+        flash(request, result.message("diserahkan ke kurir"), "ok" if result.done else "error")
+        if result.done and result.run_id:
+            return Redirect(path=f"/staf/{cooperative.slug}/antar/{result.run_id}", status_code=303)
+        return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/antar"), status_code=303)
+
+    @post("/kurir", name="staff_add_courier", status_code=303)
+    async def add_courier(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        data: Annotated[CourierForm, Form],
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        courier = await delivery.add_courier(db_session, cooperative, data.name, data.phone)
+        flash(request, f"Kurir {courier.name} ditambahkan.", "ok")
+        return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/antar"), status_code=303)
+
+    @get("/antar/{run_id:int}", name="staff_run_sheet")
+    async def run_sheet(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        run_id: int,
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        return self._run_page(request, cooperative, await delivery.run_sheet(db_session, cooperative, run_id))
+
+    @staticmethod
+    def _run_page(request: Request[Any, Any, Any], cooperative: Cooperative, sheet: delivery.RunSheet) -> Any:
+        return render(
+            request,
+            "staff/run.html",
+            "sheet",
+            cooperative=cooperative,
+            nav="antar",
+            sheet=sheet,
+            cash_to_collect=cash.cash_to_collect,
+            wa=services.staff_whatsapp_url,
+        )
+
+    async def _after_stop(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, run_id: int
+    ) -> Any:
+        if is_partial(request):
+            return self._run_page(request, cooperative, await delivery.run_sheet(db_session, cooperative, run_id))
+        return Redirect(path=f"/staf/{cooperative.slug}/antar/{run_id}", status_code=303)
+
+    @post("/antar/{run_id:int}/{number:str}/terkirim", name="staff_delivered", status_code=303)
+    async def delivered(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        run_id: int,
+        number: str,
+        data: Annotated[DeliveredForm, Form],
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative, staff = await staff_cooperative(db_session, user, slug)
+        stop = await delivery.mark_delivered(db_session, cooperative, staff, run_id, number, cash=bool(data.tunai))
+        flash(request, f"Pesanan {stop.order.number} terkirim.", "ok")
+        return await self._after_stop(request, db_session, cooperative, run_id)
+
+    @post("/antar/{run_id:int}/{number:str}/tunai", name="staff_cash_collected", status_code=303)
+    async def cash_collected(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        run_id: int,
+        number: str,
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative, staff = await staff_cooperative(db_session, user, slug)
+        stop = await delivery.collect_cash(db_session, cooperative, staff, run_id, number)
+        flash(request, f"Uang pesanan {stop.order.number} diterima kurir.", "ok")
+        return await self._after_stop(request, db_session, cooperative, run_id)
+
+
+# --- the courier's cash hand-in ---------------------------------------------------------------------------------
+
+
+class CashController(Controller):
+    path = "/staf/{slug:str}"
+    include_in_schema = False
+    before_request = login_first  # type: ignore[assignment]
+
+    @get("/setoran", name="staff_cash_day")
+    async def cash_day(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        user: CurrentUser | None,
+        tanggal: Day = None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        day = _date_or_today(cooperative, tanggal)
+        return render(
+            request,
+            "staff/cash.html",
+            cooperative=cooperative,
+            nav="setoran",
+            cash=await cash.cash_day(db_session, cooperative, day),
+            month=await cash.cash_differences(db_session, cooperative.id, day.year, day.month),
+        )
+
+    @post("/setoran", name="staff_reconcile", status_code=303)
+    async def reconcile(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        data: Annotated[ReconcileForm, Form],
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative, staff = await staff_cooperative(db_session, user, slug)
+        record = await cash.reconcile(
+            db_session,
+            cooperative,
+            staff,
+            courier_id=data.kurir,
+            day=data.tanggal,
+            received=data.received,
+            note=data.note,
+        )
+        if record.difference:
+            flash(
+                request, f"Setoran {record.courier_name} dicatat dengan selisih {rupiah(record.difference)}.", "error"
+            )
+        else:
+            flash(request, f"Setoran {record.courier_name} cocok: {rupiah(record.received)}.", "ok")
+        return Redirect(
+            path=f"/staf/{cooperative.slug}/setoran?tanggal={record.business_date.isoformat()}", status_code=303
+        )

@@ -1,0 +1,83 @@
+"""Read-only staff pages: the dashboard at /staf/<cooperative> and the CSV exports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, get
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser
+from app.errors import NotFound
+from app.web import render
+from orders.fulfilment.common import staff_cooperative
+from orders.fulfilment.routes import csv_response, login_first
+from reports import exports
+from reports.dashboard import dashboard
+
+
+class DashboardController(Controller):
+    path = "/staf/{slug:str}"
+    include_in_schema = False
+    # Litestar un-binds hook functions set on a controller class; mypy sees a method.
+    before_request = login_first  # type: ignore[assignment]
+
+    @get("/", name="staff_dashboard")
+    async def show_dashboard(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        return render(
+            request,
+            "staff/dashboard.html",
+            cooperative=cooperative,
+            nav="ringkasan",
+            dash=await dashboard(db_session, cooperative),
+        )
+
+
+class ExportController(Controller):
+    path = "/staf/{slug:str}/ekspor"
+    include_in_schema = False
+    before_request = login_first  # type: ignore[assignment]
+
+    @get("/", name="staff_exports")
+    async def list_exports(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        user: CurrentUser | None,
+        dari: Annotated[str | None, Parameter(query="dari", max_length=10)] = None,
+        sampai: Annotated[str | None, Parameter(query="sampai", max_length=10)] = None,
+    ) -> Any:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        period = exports.parse_range(cooperative, dari, sampai)
+        return render(
+            request,
+            "staff/exports.html",
+            cooperative=cooperative,
+            nav="ekspor",
+            period=period,
+            exports=exports.EXPORTS,
+            query=urlencode({"dari": period.first.isoformat(), "sampai": period.last.isoformat()}),
+        )
+
+    @get("/{filename:str}", name="staff_export_csv")
+    async def download_csv(
+        self,
+        db_session: AsyncSession,
+        slug: str,
+        filename: str,
+        user: CurrentUser | None,
+        dari: Annotated[str | None, Parameter(query="dari", max_length=10)] = None,
+        sampai: Annotated[str | None, Parameter(query="sampai", max_length=10)] = None,
+    ) -> Response[str]:
+        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        if filename not in exports.EXPORTS:
+            raise NotFound("Laporan itu tidak ada.")
+        period = exports.parse_range(cooperative, dari, sampai)
+        text = await exports.export_csv(db_session, cooperative, filename, period)
+        return csv_response(text, f"{cooperative.slug}-{filename.removesuffix('.csv')}-{period.label}.csv")
