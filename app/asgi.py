@@ -37,7 +37,13 @@ from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environme
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from orders import state as order_state
 from orders.fulfilment_routes import StaffAreaController
-from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
+from orders.routes import (
+    CartController,
+    OrderApiController,
+    OrderPageController,
+    ShopSettingsController,
+    StaffOrderController,
+)
 from producers.routes import (
     BooksController,
     MediaController,
@@ -172,7 +178,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffCatalogController,
             CartController,
             OrderPageController,
-            StaffController,
+            StaffOrderController,
+            ShopSettingsController,
             StaffAreaController,
             OrderApiController,
             AuthController,
