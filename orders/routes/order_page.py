@@ -135,4 +135,10 @@ class OrderPageController(Controller):
             return Redirect(path="/masuk?lanjut=/akun/pesanan", status_code=303)
         orders = await services.list_orders_for_buyer(db_session, user)
         names = {c.id: c.short_name for c in await cooperatives.list_cooperatives(db_session)}
-        return render(request, "orders/history.html", orders=orders, cooperative_names=names)
+        return render(
+            request,
+            "orders/history.html",
+            orders=orders,
+            cooperative_names=names,
+            payment_labels=state.PAYMENT_LABELS,
+        )
