@@ -38,7 +38,13 @@ from catalog.routes import CatalogApiController, StaffCatalogController, Storefr
 from catalog.stock_routes import StockController
 from orders import state as order_state
 from orders.fulfilment.routes import BoardController, CashController, DeliveryController, PickingController
-from orders.routes import CartController, OrderApiController, OrderPageController, StaffController
+from orders.routes import (
+    CartController,
+    OrderApiController,
+    OrderPageController,
+    ShopSettingsController,
+    StaffOrderController,
+)
 from producers.routes import MediaController, ProducerPortalController, ReviewController, SettlementController
 from reports.routes import BooksController, ProvinceApiController
 from reports.staff_routes import DashboardController, ExportController
@@ -168,7 +174,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffCatalogController,
             CartController,
             OrderPageController,
-            StaffController,
+            StaffOrderController,
+            ShopSettingsController,
             DashboardController,
             BoardController,
             PickingController,

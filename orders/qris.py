@@ -35,8 +35,7 @@ MAX_MERCHANT_CITY_LENGTH = 15
 STATIC = "11"
 DYNAMIC = "12"
 
-# Tags 26-51 are the domestic merchant account templates; 62 is the additional data template.
-TEMPLATE_TAGS = frozenset({f"{n:02d}" for n in range(26, 52)} | {"62"})
+# Tags 26-51 are the domestic merchant account templates.
 _MERCHANT_ACCOUNT_TAGS = frozenset(f"{n:02d}" for n in range(26, 52))
 # Tip indicators and the amount belong to one transaction; a dynamic QR sets its own.
 _DROPPED_FOR_DYNAMIC = frozenset({"54", "55", "56", "57", "63"})

@@ -108,77 +108,104 @@ def check(
 
     `used` is what the buyer already bought of this product in the quota window (cancelled orders excluded).
     """
-    name, unit = product.name, product.unit
     after = f"?lanjut={return_to}" if return_to else ""
     if product.max_qty_per_order is not None and quantity > product.max_qty_per_order:
         return Refusal(
             product.id,
-            f"{name}: paling banyak {product.max_qty_per_order} {unit} per pesanan. "
+            f"{product.name}: paling banyak {product.max_qty_per_order} {product.unit} per pesanan. "
             f"Kurangi jumlahnya menjadi {product.max_qty_per_order}.",
         )
-    if product.members_only:
-        if not buyer.signed_in:
-            return Refusal(
-                product.id,
-                f"{name} hanya dijual kepada anggota {cooperative_name}. "
-                "Masuk dengan akun anggota, atau daftar lalu ajukan keanggotaan.",
-                f"/masuk{after}",
-                "Masuk",
-            )
-        if buyer.membership == MembershipStatus.PENDING:
-            return Refusal(
-                product.id,
-                f"{name} hanya dijual kepada anggota. Permintaan keanggotaan Anda di {cooperative_name} "
-                "masih menunggu persetujuan staf koperasi.",
-                f"/k/{cooperative_slug}/anggota",
-                "Lihat status keanggotaan",
-            )
-        if buyer.membership != MembershipStatus.APPROVED:
-            return Refusal(
-                product.id,
-                f"{name} hanya dijual kepada anggota {cooperative_name}. "
-                "Ajukan keanggotaan dulu; staf koperasi akan menyetujuinya.",
-                f"/k/{cooperative_slug}/anggota",
-                "Ajukan keanggotaan",
-            )
+    if product.members_only and (refusal := _membership(product, buyer, cooperative_name, cooperative_slug, after)):
+        return refusal
     if product.requires_nik and not buyer.has_nik:
-        if not buyer.signed_in:
-            return Refusal(
-                product.id,
-                f"{name} hanya untuk pembeli dengan NIK terdaftar. Masuk dulu, lalu isi NIK di profil Anda.",
-                f"/masuk{after}",
-                "Masuk",
-            )
+        return _nik(product, buyer, after)
+    if product.quota_qty is not None and product.quota_period:
+        return _quota(product, product.quota_qty, product.quota_period, quantity, buyer, used, window, after)
+    return None
+
+
+def _membership(
+    product: RuledProduct, buyer: Buyer, cooperative_name: str, cooperative_slug: str, after: str
+) -> Refusal | None:
+    name = product.name
+    if not buyer.signed_in:
         return Refusal(
             product.id,
-            f"{name} wajib NIK. Tambahkan NIK Anda (16 angka, sesuai KTP) di profil, lalu pesan lagi.",
-            f"/akun/profil{after}",
-            "Isi NIK di profil",
+            f"{name} hanya dijual kepada anggota {cooperative_name}. "
+            "Masuk dengan akun anggota, atau daftar lalu ajukan keanggotaan.",
+            f"/masuk{after}",
+            "Masuk",
         )
-    if product.quota_qty is not None and product.quota_period:
-        per, this = PERIOD_WORDS.get(product.quota_period, ("", ""))
-        if not buyer.signed_in:
-            return Refusal(
-                product.id,
-                f"{name} dibatasi {product.quota_qty} {unit} {per} untuk setiap pembeli. "
-                "Masuk dulu supaya kuota Anda bisa dihitung.",
-                f"/masuk{after}",
-                "Masuk",
-            )
-        if used + quantity > product.quota_qty:
-            left = max(product.quota_qty - used, 0)
-            resets = f" Kuota baru mulai {tanggal(window.resets_on)}." if window else ""
-            if left == 0:
-                return Refusal(
-                    product.id,
-                    f"Kuota {name} Anda {this} sudah habis: sudah {used} dari {product.quota_qty} {unit}.{resets}",
-                )
-            return Refusal(
-                product.id,
-                f"Kuota {name} Anda {this} tinggal {left} {unit} (sudah {used} dari {product.quota_qty}). "
-                f"Kurangi jumlahnya menjadi {left}.{resets}",
-            )
+    if buyer.membership == MembershipStatus.PENDING:
+        return Refusal(
+            product.id,
+            f"{name} hanya dijual kepada anggota. Permintaan keanggotaan Anda di {cooperative_name} "
+            "masih menunggu persetujuan staf koperasi.",
+            f"/k/{cooperative_slug}/anggota",
+            "Lihat status keanggotaan",
+        )
+    if buyer.membership != MembershipStatus.APPROVED:
+        return Refusal(
+            product.id,
+            f"{name} hanya dijual kepada anggota {cooperative_name}. "
+            "Ajukan keanggotaan dulu; staf koperasi akan menyetujuinya.",
+            f"/k/{cooperative_slug}/anggota",
+            "Ajukan keanggotaan",
+        )
     return None
+
+
+def _nik(product: RuledProduct, buyer: Buyer, after: str) -> Refusal:
+    name = product.name
+    if not buyer.signed_in:
+        return Refusal(
+            product.id,
+            f"{name} hanya untuk pembeli dengan NIK terdaftar. Masuk dulu, lalu isi NIK di profil Anda.",
+            f"/masuk{after}",
+            "Masuk",
+        )
+    return Refusal(
+        product.id,
+        f"{name} wajib NIK. Tambahkan NIK Anda (16 angka, sesuai KTP) di profil, lalu pesan lagi.",
+        f"/akun/profil{after}",
+        "Isi NIK di profil",
+    )
+
+
+def _quota(
+    product: RuledProduct,
+    quota: int,
+    period: str,
+    quantity: int,
+    buyer: Buyer,
+    used: int,
+    window: QuotaWindow | None,
+    after: str,
+) -> Refusal | None:
+    name, unit = product.name, product.unit
+    per, this = PERIOD_WORDS.get(period, ("", ""))
+    if not buyer.signed_in:
+        return Refusal(
+            product.id,
+            f"{name} dibatasi {quota} {unit} {per} untuk setiap pembeli. "
+            "Masuk dulu supaya kuota Anda bisa dihitung.",
+            f"/masuk{after}",
+            "Masuk",
+        )
+    if used + quantity <= quota:
+        return None
+    left = max(quota - used, 0)
+    resets = f" Kuota baru mulai {tanggal(window.resets_on)}." if window else ""
+    if left == 0:
+        return Refusal(
+            product.id,
+            f"Kuota {name} Anda {this} sudah habis: sudah {used} dari {quota} {unit}.{resets}",
+        )
+    return Refusal(
+        product.id,
+        f"Kuota {name} Anda {this} tinggal {left} {unit} (sudah {used} dari {quota}). "
+        f"Kurangi jumlahnya menjadi {left}.{resets}",
+    )
 
 
 def describe(product: RuledProduct) -> list[str]:

@@ -26,6 +26,11 @@ class LineIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class OrderCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """An order as the buyer asks for it (the API's body, or the checkout form with the cart's lines).
+
+    The checkout service takes it as is and checks every field; prices and fees never come from here.
+    """
+
     customer: CustomerIn
     fulfilment: str
     lines: list[LineIn]
@@ -47,6 +52,17 @@ class CheckoutForm(msgspec.Struct):
     landmark: str = ""
     note: str = ""
     idempotency_key: str = ""
+
+    def order(self, lines: list[LineIn]) -> OrderCreate:
+        """This form's buyer and address with the cart's lines, in the shape the checkout service takes."""
+        return OrderCreate(
+            customer=CustomerIn(name=self.name, phone=self.phone),
+            fulfilment=self.fulfilment,
+            lines=lines,
+            payment_method=self.payment_method,
+            address=AddressIn(dusun=self.dusun, rt=self.rt, rw=self.rw, landmark=self.landmark),
+            note=self.note,
+        )
 
 
 class CartForm(msgspec.Struct):

@@ -1,16 +1,21 @@
-"""The order and payment state machines, as data, with Indonesian labels and messages."""
+"""The order and payment state machines, as data, and the one home of their Indonesian labels and messages."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Literal
 
 __all__ = [
     "ACTION_LABELS",
     "CANCELLABLE",
+    "COURIER_RUN_MESSAGE",
+    "FULFILMENT_LABELS",
     "LABELS",
     "PAYMENT_LABELS",
+    "PAYMENT_METHOD_LABELS",
+    "TEMPLATE_FILTERS",
+    "CourierRunRequired",
     "Fulfilment",
     "IllegalPaymentTransition",
     "IllegalTransition",
@@ -23,8 +28,11 @@ __all__ = [
     "check_payment_transition",
     "check_transition",
     "is_final",
+    "needs_courier_run",
     "next_steps",
+    "payment_status_label",
     "restocks_on",
+    "status_label",
 ]
 
 
@@ -102,11 +110,23 @@ ACTION_LABELS: dict[OrderStatus, str] = {
     OrderStatus.CANCELLED: "Batalkan",
 }
 
+# One wording per payment status, on every page, flash message and export.
 PAYMENT_LABELS: dict[PaymentStatus, str] = {
     PaymentStatus.UNPAID: "Belum dibayar",
     PaymentStatus.PAID: "Lunas",
     PaymentStatus.REFUNDED: "Dikembalikan",
 }
+
+FULFILMENT_LABELS: dict[str, str] = {"pickup": "Ambil di koperasi", "delivery": "Diantar ke rumah"}
+PAYMENT_METHOD_LABELS: dict[str, str] = {
+    "cash": "Bayar di tempat (tunai)",
+    "transfer": "Transfer bank",
+    "qris": "QRIS",
+}
+
+# Moves made only as part of a courier's delivery run, so the run sheet and the cash hand-in know the order.
+_COURIER_RUN_ONLY = frozenset({OrderStatus.OUT_FOR_DELIVERY})
+COURIER_RUN_MESSAGE = "Pesanan diantar lewat rute kurir: pilih kurir di papan pesanan."
 
 # "Pesanan yang ..." — the order as it stands now.
 _STANDING: Mapping[OrderStatus, str] = {
@@ -145,6 +165,15 @@ class TransitionForbidden(StateError):
         self.current = current
         self.target = target
         self.role = role
+
+
+class CourierRunRequired(StateError):
+    """A legal move that only a courier run makes, asked for on its own (HTTP 409)."""
+
+    def __init__(self, current: OrderStatus, target: OrderStatus) -> None:
+        super().__init__(COURIER_RUN_MESSAGE)
+        self.current = current
+        self.target = target
 
 
 class IllegalPaymentTransition(StateError):
@@ -211,8 +240,11 @@ def check_transition(
     target: OrderStatus | str,
     role: Role | str,
     fulfilment: Fulfilment | str,
+    *,
+    courier_run: bool = False,
 ) -> None:
-    """Raise IllegalTransition if no one may move the order, TransitionForbidden if this role may not.
+    """Raise IllegalTransition if no one may move the order, TransitionForbidden if this role may not,
+    CourierRunRequired if the move belongs to a courier run and the caller is not one.
 
     An illegal move is reported as such whatever the role, so a buyer and staff get the same answer.
     Plain strings (as stored in the database) are accepted; an unknown status raises ValueError.
@@ -222,6 +254,13 @@ def check_transition(
         raise IllegalTransition(current, target, _illegal_message(current, target, fulfilment))
     if not _role_may(role, current, target):
         raise TransitionForbidden(current, target, role, _forbidden_message(current, target, role))
+    if target in _COURIER_RUN_ONLY and not courier_run:
+        raise CourierRunRequired(current, target)
+
+
+def needs_courier_run(target: OrderStatus | str) -> bool:
+    """Whether an order reaches `target` only by going onto a courier's delivery run."""
+    return OrderStatus(target) in _COURIER_RUN_ONLY
 
 
 def next_steps(current: OrderStatus | str, fulfilment: Fulfilment | str) -> list[OrderStatus]:
@@ -233,14 +272,21 @@ def next_steps(current: OrderStatus | str, fulfilment: Fulfilment | str) -> list
 
 
 def allowed_targets(
-    current: OrderStatus | str, role: Role | str, fulfilment: Fulfilment | str
+    current: OrderStatus | str, role: Role | str, fulfilment: Fulfilment | str, *, courier_run: bool = False
 ) -> list[OrderStatus]:
-    """Every status this role may move the order to now, forward steps first, cancel last."""
+    """Every status this role may move the order to now, forward steps first, cancel last.
+
+    Without `courier_run`, the moves only a courier run makes are left out.
+    """
     current = OrderStatus(current)
     targets = next_steps(current, fulfilment)
     if current in CANCELLABLE:
         targets.append(OrderStatus.CANCELLED)
-    return [target for target in targets if _role_may(role, current, target)]
+    return [
+        target
+        for target in targets
+        if _role_may(role, current, target) and (courier_run or target not in _COURIER_RUN_ONLY)
+    ]
 
 
 def restocks_on(target: OrderStatus | str) -> bool:
@@ -279,3 +325,26 @@ def check_payment_transition(current: PaymentStatus | str, target: PaymentStatus
     current, target = PaymentStatus(current), PaymentStatus(target)
     if (current, target) not in _PAYMENT_MOVES:
         raise IllegalPaymentTransition(current, target, _payment_message(current, target))
+
+
+def status_label(status: OrderStatus | str) -> str:
+    """The order status as people read it; an unknown value is shown as stored."""
+    try:
+        return LABELS[OrderStatus(status)]
+    except ValueError:
+        return str(status)
+
+
+def payment_status_label(status: PaymentStatus | str) -> str:
+    """The payment status as people read it; an unknown value is shown as stored."""
+    try:
+        return PAYMENT_LABELS[PaymentStatus(status)]
+    except ValueError:
+        return str(status)
+
+
+# Jinja filters for every template: `{{ order.status | status_label }}`, `{{ o.payment_status | payment_label }}`.
+TEMPLATE_FILTERS: Mapping[str, Callable[[str], str]] = {
+    "status_label": status_label,
+    "payment_label": payment_status_label,
+}

@@ -159,7 +159,13 @@ async def assign_to_courier(
             continue
         try:
             await services.transition(
-                session, order, state.OrderStatus.OUT_FOR_DELIVERY, user, role="staff", note=f"Kurir: {courier.name}"
+                session,
+                order,
+                state.OrderStatus.OUT_FOR_DELIVERY,
+                user,
+                role="staff",
+                note=f"Kurir: {courier.name}",
+                courier_run=True,
             )
         except state.StateError as exc:
             result.skipped.append((number, exc.message))

@@ -10,6 +10,8 @@ from orders.state import (
     ACTION_LABELS,
     LABELS,
     PAYMENT_LABELS,
+    TEMPLATE_FILTERS,
+    CourierRunRequired,
     Fulfilment,
     IllegalPaymentTransition,
     IllegalTransition,
@@ -21,8 +23,11 @@ from orders.state import (
     check_payment_transition,
     check_transition,
     is_final,
+    needs_courier_run,
     next_steps,
+    payment_status_label,
     restocks_on,
+    status_label,
 )
 
 STATES = [
@@ -61,13 +66,15 @@ LEGAL: set[tuple[str, str, str]] = {
 # (role, current, target) a role may make, among the legal ones.
 BUYER_MAY: set[tuple[str, str]] = {("placed", "cancelled")}
 STAFF_ROLES = {"staff", "admin"}
+# Moves only a courier run makes (the run passes courier_run=True); asked for alone they are refused.
+COURIER_RUN_ONLY = {"out_for_delivery"}
 
 
-def expected(current: str, target: str, role: str, fulfilment: str) -> str:
+def expected(current: str, target: str, role: str, fulfilment: str, *, courier_run: bool = False) -> str:
     if (current, target, fulfilment) not in LEGAL:
         return "illegal"
     if role in STAFF_ROLES:
-        return "ok"
+        return "ok" if courier_run or target not in COURIER_RUN_ONLY else "courier_run"
     if role == "buyer" and (current, target) in BUYER_MAY:
         return "ok"
     return "forbidden"
@@ -82,17 +89,26 @@ def test_table_covers_every_combination() -> None:
     assert {f.value for f in Fulfilment} == set(FULFILMENTS)
 
 
+@pytest.mark.parametrize("courier_run", [False, True], ids=["alone", "courier_run"])
 @pytest.mark.parametrize(("current", "target", "role", "fulfilment"), CASES)
-def test_check_transition(current: str, target: str, role: str, fulfilment: str) -> None:
-    outcome = expected(current, target, role, fulfilment)
+def test_check_transition(current: str, target: str, role: str, fulfilment: str, courier_run: bool) -> None:
+    outcome = expected(current, target, role, fulfilment, courier_run=courier_run)
     if outcome == "ok":
-        check_transition(OrderStatus(current), OrderStatus(target), role, Fulfilment(fulfilment))
+        check_transition(
+            OrderStatus(current), OrderStatus(target), role, Fulfilment(fulfilment), courier_run=courier_run
+        )
         return
-    error_type = IllegalTransition if outcome == "illegal" else TransitionForbidden
+    error_type = {
+        "illegal": IllegalTransition,
+        "forbidden": TransitionForbidden,
+        "courier_run": CourierRunRequired,
+    }[outcome]
     with pytest.raises(error_type) as caught:
-        check_transition(OrderStatus(current), OrderStatus(target), role, Fulfilment(fulfilment))
+        check_transition(
+            OrderStatus(current), OrderStatus(target), role, Fulfilment(fulfilment), courier_run=courier_run
+        )
     error = caught.value
-    assert isinstance(error, IllegalTransition | TransitionForbidden)
+    assert isinstance(error, IllegalTransition | TransitionForbidden | CourierRunRequired)
     assert error.current == current
     assert error.target == target
     assert isinstance(error, StateError)
@@ -106,12 +122,13 @@ def test_check_transition(current: str, target: str, role: str, fulfilment: str)
     ("current", "role", "fulfilment"), list(itertools.product(STATES, ROLES, FULFILMENTS))
 )
 def test_allowed_targets_match_table(current: str, role: str, fulfilment: str) -> None:
-    want = {t for t in STATES if expected(current, t, role, fulfilment) == "ok"}
-    got = allowed_targets(OrderStatus(current), role, Fulfilment(fulfilment))
-    assert set(got) == want
-    assert len(got) == len(want)
-    if "cancelled" in want:
-        assert got[-1] == OrderStatus.CANCELLED, "cancel comes last, after the forward steps"
+    for courier_run in (False, True):
+        want = {t for t in STATES if expected(current, t, role, fulfilment, courier_run=courier_run) == "ok"}
+        got = allowed_targets(OrderStatus(current), role, Fulfilment(fulfilment), courier_run=courier_run)
+        assert set(got) == want
+        assert len(got) == len(want)
+        if "cancelled" in want:
+            assert got[-1] == OrderStatus.CANCELLED, "cancel comes last, after the forward steps"
 
 
 @pytest.mark.parametrize(("current", "fulfilment"), list(itertools.product(STATES, FULFILMENTS)))
@@ -121,7 +138,7 @@ def test_next_steps_are_the_legal_forward_moves(current: str, fulfilment: str) -
 
 
 def test_strings_from_the_database_are_accepted() -> None:
-    check_transition("packed", "out_for_delivery", "staff", "delivery")
+    check_transition("packed", "out_for_delivery", "staff", "delivery", courier_run=True)
     assert next_steps("packed", "pickup") == [OrderStatus.READY_FOR_PICKUP]
     with pytest.raises(ValueError, match="shipped"):
         check_transition("packed", "shipped", "staff", "delivery")
@@ -241,3 +258,25 @@ def test_payment_transitions(current: str, target: str) -> None:
     assert caught.value.message
     assert "_" not in caught.value.message
     assert isinstance(caught.value, StateError)
+
+
+def test_out_for_delivery_alone_is_sent_to_the_courier_board() -> None:
+    with pytest.raises(CourierRunRequired) as caught:
+        check_transition("packed", "out_for_delivery", "staff", "delivery")
+    assert caught.value.message == "Pesanan diantar lewat rute kurir: pilih kurir di papan pesanan."
+    assert (caught.value.current, caught.value.target) == ("packed", "out_for_delivery")
+    assert not isinstance(caught.value, TransitionForbidden), "a conflict (409), not a permission problem"
+    assert [s for s in STATES if needs_courier_run(s)] == ["out_for_delivery"]
+
+
+def test_one_label_per_status_for_templates() -> None:
+    assert status_label("ready_for_pickup") == "Siap diambil"
+    assert status_label("shipped") == "shipped"
+    assert [payment_status_label(p) for p in ("unpaid", "paid", "refunded")] == [
+        "Belum dibayar",
+        "Lunas",
+        "Dikembalikan",
+    ]
+    assert payment_status_label("kredit") == "kredit"
+    assert TEMPLATE_FILTERS["status_label"]("cancelled") == "Dibatalkan"
+    assert TEMPLATE_FILTERS["payment_label"]("unpaid") == "Belum dibayar"

@@ -1,0 +1,176 @@
+"""The buyer's cart and checkout pages, under /k/<cooperative>."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import accounts
+from app import services as cooperatives
+from app.auth import CurrentUser
+from app.db import roll_back
+from app.errors import DomainError, InvalidInput
+from app.models import Cooperative
+from app.text import display_phone, is_digits
+from app.web import flash, render
+from orders import cart as carts
+from orders import services, state
+from orders.models import DeliveryZone
+from orders.routes.common import Form, order_path
+from orders.schemas import CartForm, CheckoutForm, LineIn
+
+
+def _checkout_page(
+    request: Request[Any, Any, Any],
+    cooperative: Cooperative,
+    cart: carts.Cart,
+    form: CheckoutForm,
+    zones: Sequence[DeliveryZone],
+    *,
+    errors: dict[str, str] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Any:
+    return render(
+        request,
+        "orders/checkout.html",
+        status_code=status_code,
+        cooperative=cooperative,
+        cart=cart,
+        form=form,
+        errors=errors or {},
+        error=error,
+        cart_count=cart.count,
+        fulfilments=state.FULFILMENT_LABELS,
+        zones=zones,
+        payment_choices=services.payment_choices(cooperative),
+    )
+
+
+def _product_id(data: CartForm) -> int:
+    if not is_digits(data.product_id) or len(data.product_id) > 12:
+        raise InvalidInput("Produk tidak dikenal.", field_errors={"product_id": "Produk tidak dikenal."})
+    return int(data.product_id)
+
+
+class CartController(Controller):
+    path = "/k/{slug:str}"
+    include_in_schema = False
+
+    @get("/keranjang", name="cart")
+    async def view_cart(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+    ) -> Any:
+        cooperative = await cooperatives.get_cooperative(db_session, slug)
+        cart = await carts.load(request, db_session, cooperative, user)
+        return render(request, "orders/cart.html", "cart", cooperative=cooperative, cart=cart, cart_count=cart.count)
+
+    @post("/keranjang", name="cart_add", status_code=200)
+    async def add_to_cart(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        data: Annotated[CartForm, Form],
+    ) -> Any:
+        cooperative = await cooperatives.get_cooperative(db_session, slug)
+        product_id = _product_id(data)
+        quantity = carts.parse_quantity(data.quantity, allow_zero=False)
+        product = await carts.add(request, db_session, cooperative.id, slug, product_id, quantity)
+        count = carts.count(request, slug)
+        if request.headers.get("hx-request"):
+            # The product card swaps in a confirmation and the cart badge updates out of band.
+            return render(
+                request,
+                "orders/added.html",
+                "added",
+                cooperative=cooperative,
+                product=product,
+                cart_line_quantity=carts.quantity_of(request, slug, product.id),
+                cart_count=count,
+            )
+        flash(request, f"{product.name} masuk keranjang.", "ok")
+        return Redirect(path=request.headers.get("referer") or f"/k/{slug}", status_code=303)
+
+    @post("/keranjang/ubah", name="cart_update", status_code=200)
+    async def update_cart(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        data: Annotated[CartForm, Form],
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative = await cooperatives.get_cooperative(db_session, slug)
+        product_id = _product_id(data)
+        quantity = 0 if data.action == "remove" else carts.parse_quantity(data.quantity, allow_zero=True)
+        carts.set_quantity(request, slug, product_id, quantity)
+        if request.headers.get("hx-request"):
+            cart = await carts.load(request, db_session, cooperative, user)
+            return render(
+                request, "orders/cart.html", "cart", cooperative=cooperative, cart=cart, cart_count=cart.count
+            )
+        return Redirect(path=f"/k/{slug}/keranjang", status_code=303)
+
+    @get("/checkout", name="checkout")
+    async def checkout_form(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+    ) -> Any:
+        cooperative = await cooperatives.get_cooperative(db_session, slug)
+        cart = await carts.load(request, db_session, cooperative, user)
+        if not cart.lines:
+            flash(request, "Keranjang masih kosong.", "info")
+            return Redirect(path=f"/k/{slug}", status_code=303)
+        form = CheckoutForm(idempotency_key=secrets.token_urlsafe(18))
+        if user is not None:
+            # A signed-in resident's profile fills the form; they can still change it for this order.
+            profile = await accounts.get_user(db_session, user)
+            form = CheckoutForm(
+                name=profile.name,
+                phone=display_phone(profile.phone),
+                dusun=profile.dusun or "",
+                rt=profile.rt or "",
+                rw=profile.rw or "",
+                landmark=profile.landmark or "",
+                idempotency_key=form.idempotency_key,
+            )
+        zones = await services.active_zones(db_session, cooperative.id)
+        return _checkout_page(request, cooperative, cart, form, zones)
+
+    @post("/checkout", name="checkout_submit", status_code=303)
+    async def checkout_submit(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        data: Annotated[CheckoutForm, Form],
+        user: CurrentUser | None,
+    ) -> Any:
+        cooperative = await cooperatives.get_cooperative(db_session, slug)
+        cart = await carts.load(request, db_session, cooperative, user)
+        lines = [LineIn(product_id=line.product.id, quantity=line.quantity) for line in cart.lines]
+        try:
+            order, _ = await services.place_order(
+                db_session, cooperative, data.order(lines), idempotency_key=data.idempotency_key or None, user=user
+            )
+        except DomainError as exc:
+            await roll_back(db_session, cooperative)
+            cart = await carts.load(request, db_session, cooperative, user)
+            zones = await services.active_zones(db_session, cooperative.id)
+            return _checkout_page(
+                request,
+                cooperative,
+                cart,
+                data,
+                zones,
+                errors=exc.field_errors,
+                error=exc.message,
+                status_code=exc.status_code,
+            )
+        carts.clear(request, slug)
+        return Redirect(path=order_path(order) + "&baru=1", status_code=303)

@@ -1,0 +1,411 @@
+"""Checkout: the buyer's request checked, idempotency, purchase refusals, and placing the order with its stock."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser
+from app.errors import Conflict, InvalidInput, OutOfStock
+from app.models import Cooperative, Membership, User
+from app.text import InvalidPhone, clean_address, clean_text, normalise_phone
+from catalog import services as catalog
+from catalog.models import Product
+from orders import rules, state
+from orders.models import Order, OrderEvent, OrderLine
+from orders.schemas import AddressIn, OrderCreate
+from orders.services.shop_settings import active_zones, payment_choices, same_zone_name
+
+MAX_LINES = 50
+MAX_QUANTITY = 1000
+MAX_NAME = 120
+MAX_NOTE = 500
+# Letters and digits that cannot be confused when read aloud or over the phone (no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
+_NUMBER_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{8,128}$")
+
+
+@dataclass(frozen=True)
+class ValidCheckout:
+    name: str
+    phone: str
+    fulfilment: str
+    payment_method: str
+    dusun: str | None
+    rt: str | None
+    rw: str | None
+    landmark: str | None
+    note: str | None
+    quantities: dict[int, int]
+
+
+_ORDER_INIT_FIELDS = (
+    "cooperative_id",
+    "token",
+    "user_id",
+    "idempotency_key",
+    "idempotency_fingerprint",
+    "status",
+    "payment_status",
+    "payment_method",
+    "fulfilment",
+    "customer_name",
+    "customer_phone",
+    "dusun",
+    "rt",
+    "rw",
+    "landmark",
+    "note",
+    "subtotal",
+    "delivery_fee",
+    "total",
+)
+
+
+def make_order_number(prefix: str, now: datetime.datetime | None = None) -> str:
+    """`LBT-261127-K7Q3`: the cooperative, the day, four characters nobody misreads."""
+    now = now or datetime.datetime.now(datetime.UTC)
+    suffix = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(4))
+    return f"{prefix.upper()}-{now:%y%m%d}-{suffix}"
+
+
+def _quantities(request: OrderCreate, errors: dict[str, str]) -> dict[int, int]:
+    quantities: dict[int, int] = {}
+    if not request.lines:
+        errors["lines"] = "Keranjang masih kosong. Tambahkan barang dulu."
+    elif len(request.lines) > MAX_LINES:
+        errors["lines"] = f"Paling banyak {MAX_LINES} jenis barang per pesanan."
+    for index, line in enumerate(request.lines[:MAX_LINES]):
+        if line.product_id <= 0:
+            errors[f"lines[{index}].product_id"] = "Produk tidak dikenal."
+        elif line.quantity < 1:
+            errors[f"lines[{index}].quantity"] = "Jumlah paling sedikit 1."
+        elif line.quantity > MAX_QUANTITY:
+            errors[f"lines[{index}].quantity"] = f"Jumlah paling banyak {MAX_QUANTITY} per barang."
+        else:
+            quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
+    return quantities
+
+
+def validate_checkout(request: OrderCreate) -> ValidCheckout:
+    """Check everything a buyer typed; one message per field, in Bahasa Indonesia. Changes nothing."""
+    errors: dict[str, str] = {}
+    name = clean_text(request.customer.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    phone = ""
+    try:
+        phone = normalise_phone(request.customer.phone)
+    except InvalidPhone as exc:
+        errors["phone"] = str(exc)
+    if request.fulfilment not in state.FULFILMENT_LABELS:
+        errors["fulfilment"] = "Pilih cara menerima pesanan: ambil di koperasi atau diantar."
+    if request.payment_method not in state.PAYMENT_METHOD_LABELS:
+        errors["payment_method"] = "Pilih cara bayar: bayar di tempat (tunai), transfer bank atau QRIS."
+    delivery = request.fulfilment == "delivery"
+    address = request.address or AddressIn()
+    dusun, rt, rw, landmark = clean_address(
+        address.dusun, address.rt, address.rw, address.landmark, errors, dusun_required=delivery
+    )
+    note = clean_text(request.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
+    quantities = _quantities(request, errors)
+    if errors:
+        raise InvalidInput.of(errors)
+    assert name is not None
+    return ValidCheckout(
+        name=name,
+        phone=phone,
+        fulfilment=request.fulfilment,
+        payment_method=request.payment_method,
+        dusun=dusun if delivery else None,
+        rt=rt if delivery else None,
+        rw=rw if delivery else None,
+        landmark=landmark if delivery else None,
+        note=note,
+        quantities=quantities,
+    )
+
+
+def check_idempotency_key(key: str | None) -> str | None:
+    if key is None or key == "":
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise InvalidInput(
+            "Idempotency-Key harus 8-128 karakter huruf, angka, atau - _ : .",
+            field_errors={"idempotency_key": "Format tidak valid."},
+        )
+    return key
+
+
+def request_fingerprint(request: OrderCreate) -> str:
+    """A digest of what an API request asked for: one idempotency key never stands for two orders.
+
+    The digest is of a flat form of the request, the same as orders placed before this shape existed
+    were stored with, so a retry of such an order is still recognised.
+    """
+    address = request.address or AddressIn()
+    body = {
+        "name": request.customer.name,
+        "phone": request.customer.phone,
+        "fulfilment": request.fulfilment,
+        "payment_method": request.payment_method,
+        "dusun": address.dusun,
+        "rt": address.rt,
+        "rw": address.rw,
+        "landmark": address.landmark,
+        "note": request.note or "",
+        "lines": [{"product_id": line.product_id, "quantity": line.quantity} for line in request.lines],
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+async def find_by_idempotency_key(session: AsyncSession, cooperative_id: int, key: str) -> Order | None:
+    return await session.scalar(
+        select(Order).where(Order.cooperative_id == cooperative_id, Order.idempotency_key == key)
+    )
+
+
+def _replay(order: Order, fingerprint: str | None) -> Order:
+    if fingerprint and order.idempotency_fingerprint and fingerprint != order.idempotency_fingerprint:
+        raise Conflict(
+            "Idempotency-Key ini sudah dipakai untuk pesanan lain dengan isi berbeda. "
+            "Buat kunci baru untuk setiap pesanan baru.",
+            field_errors={"idempotency_key": "Sudah dipakai untuk pesanan lain."},
+        )
+    return order
+
+
+async def _buyer_facts(session: AsyncSession, cooperative: Cooperative, user: CurrentUser | None) -> rules.Buyer:
+    if user is None:
+        return rules.Buyer()
+    status = await session.scalar(
+        select(Membership.status).where(Membership.user_id == user.id, Membership.cooperative_id == cooperative.id)
+    )
+    nik = await session.scalar(select(User.nik).where(User.id == user.id))
+    return rules.Buyer(signed_in=True, membership=status, has_nik=bool(nik))
+
+
+async def _bought_since(session: AsyncSession, user_id: int, product_id: int, since: datetime.datetime) -> int:
+    used = await session.scalar(
+        select(func.coalesce(func.sum(OrderLine.quantity), 0))
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(
+            Order.user_id == user_id,
+            OrderLine.product_id == product_id,
+            Order.status != state.OrderStatus.CANCELLED,
+            Order.created_at >= since,
+        )
+    )
+    return int(used or 0)
+
+
+async def purchase_refusals(
+    session: AsyncSession,
+    cooperative: Cooperative,
+    user: CurrentUser | None,
+    quantities: Mapping[int, int],
+    products: Mapping[int, Product],
+    *,
+    lock: bool = False,
+    now: datetime.datetime | None = None,
+) -> dict[int, rules.Refusal]:
+    """Why each product cannot be bought in that quantity by this buyer (members only, NIK, limits, quota).
+
+    With `lock`, the buyer's account row is locked first, so two checkouts of one member cannot both
+    squeeze under the same quota (PostgreSQL; SQLite writers are serialised already).
+    """
+    ruled = [products[pid] for pid in quantities if pid in products]
+    if not ruled:
+        return {}
+    needs_buyer = any(p.members_only or p.requires_nik or p.quota_qty is not None for p in ruled)
+    buyer = await _buyer_facts(session, cooperative, user) if needs_buyer else rules.Buyer(signed_in=user is not None)
+    if lock and user is not None and any(p.quota_qty is not None for p in ruled):
+        await session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    moment = now or datetime.datetime.now(datetime.UTC)
+    return_to = quote(f"/k/{cooperative.slug}/keranjang", safe="/")
+    refusals: dict[int, rules.Refusal] = {}
+    for product in ruled:
+        used, window = 0, None
+        if product.quota_qty is not None and product.quota_period and user is not None:
+            window = rules.quota_window(product.quota_period, moment, cooperative.timezone)
+            used = await _bought_since(session, user.id, product.id, window.starts_at)
+        refusal = rules.check(
+            product,
+            quantities[product.id],
+            buyer,
+            cooperative_name=cooperative.short_name,
+            cooperative_slug=cooperative.slug,
+            used=used,
+            window=window,
+            return_to=return_to,
+        )
+        if refusal is not None:
+            refusals[product.id] = refusal
+    return refusals
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """What the cooperative's own data decides about a valid request: the products, the dusun, the fee."""
+
+    products: dict[int, Product]
+    dusun: str | None
+    delivery_fee: int
+
+
+async def _terms(
+    session: AsyncSession, cooperative: Cooperative, valid: ValidCheckout, user: CurrentUser | None
+) -> _Terms:
+    """Check the request against the cooperative (its products, payment methods, zones, purchase rules)."""
+    products = await catalog.products_by_ids(session, cooperative.id, list(valid.quantities))
+    errors: dict[str, str] = {}
+    for index, product_id in enumerate(valid.quantities):
+        if product_id not in products:
+            errors[f"lines[{index}].product_id"] = "Produk tidak ditemukan di koperasi ini."
+    if valid.payment_method not in payment_choices(cooperative):
+        method = state.PAYMENT_METHOD_LABELS[valid.payment_method]
+        errors["payment_method"] = f"{cooperative.short_name} belum menerima {method}. Pilih cara bayar lain."
+    dusun, delivery_fee = valid.dusun, 0
+    if valid.fulfilment == "delivery":
+        zones = await active_zones(session, cooperative.id)
+        zone = next((z for z in zones if valid.dusun and same_zone_name(z.name, valid.dusun)), None)
+        if not zones:
+            errors["fulfilment"] = f"{cooperative.short_name} belum melayani antar. Pilih ambil di koperasi."
+        elif zone is None:
+            names = ", ".join(z.name for z in zones)
+            errors["dusun"] = f"Pilih dusun dari wilayah antar {cooperative.short_name}: {names}."
+        else:
+            dusun, delivery_fee = zone.name, zone.fee
+    refusals = await purchase_refusals(session, cooperative, user, valid.quantities, products, lock=True)
+    for product_id, refusal in refusals.items():
+        errors[f"product:{product_id}"] = refusal.message
+    if errors:
+        raise InvalidInput.of(errors)
+    return _Terms(products=products, dusun=dusun, delivery_fee=delivery_fee)
+
+
+async def _insert(
+    session: AsyncSession, order: Order, prefix: str, key: str | None, fingerprint: str | None
+) -> tuple[Order, bool]:
+    """Insert the order, drawing a new number on a collision; (the first order, False) for a repeated key."""
+    cooperative_id = order.cooperative_id
+    for attempt in range(5):
+        try:
+            # Insert the order first, in a savepoint: a concurrent twin with the same key fails here,
+            # before touching stock, and the transaction stays usable to read the twin's order.
+            async with session.begin_nested():
+                session.add(order)
+                await session.flush()
+            return order, True
+        except IntegrityError:
+            if key and (existing := await find_by_idempotency_key(session, cooperative_id, key)):
+                return _replay(existing, fingerprint), False
+            if attempt == 4:
+                raise Conflict("Pesanan tidak bisa dibuat, silakan coba lagi.") from None
+            # The random part of the order number collided with another order today: draw again.
+            order = Order(**{c: getattr(order, c) for c in _ORDER_INIT_FIELDS})
+            order.number = make_order_number(prefix)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _reserve_lines(
+    session: AsyncSession, order: Order, ordered: list[Product], quantities: Mapping[int, int], user_id: int | None
+) -> None:
+    """Take each line's stock and snapshot its price; the first product short of stock refuses the order."""
+    # Reserve in product-id order so two orders never wait on each other's rows (PostgreSQL).
+    for product in ordered:
+        quantity = quantities[product.id]
+        if not await catalog.reserve_stock(session, product, quantity, order_id=order.id, user_id=user_id):
+            left = await catalog.current_stock(session, product.id)
+            message = (
+                f"Stok {product.name} habis."
+                if left == 0
+                else f"Stok {product.name} tinggal {left} {product.unit}. Kurangi jumlahnya."
+            )
+            raise OutOfStock(
+                message, field_errors={f"product:{product.id}": message}, product_id=product.id, available=left
+            )
+        session.add(
+            OrderLine(
+                order_id=order.id,
+                product_id=product.id,
+                producer_id=product.producer_id,
+                name=product.name,
+                unit=product.unit,
+                unit_price=product.retail_price,
+                producer_price=product.producer_price,
+                quantity=quantity,
+                line_total=product.retail_price * quantity,
+            )
+        )
+
+
+async def place_order(
+    session: AsyncSession,
+    cooperative: Cooperative,
+    request: OrderCreate,
+    *,
+    idempotency_key: str | None = None,
+    fingerprint: str | None = None,
+    user: CurrentUser | None = None,
+) -> tuple[Order, bool]:
+    """Create an order and reserve its stock in one transaction. Returns (order, created).
+
+    Prices and fees come from the database, never from the buyer. The same idempotency key always
+    yields the first order, even when the repeats arrive at the same moment; with a `fingerprint`
+    (the API), a key reused for a different request is refused instead.
+    """
+    key = check_idempotency_key(idempotency_key)
+    if key and (existing := await find_by_idempotency_key(session, cooperative.id, key)):
+        return _replay(existing, fingerprint), False
+    valid = validate_checkout(request)
+    terms = await _terms(session, cooperative, valid, user)
+    ordered = [terms.products[pid] for pid in sorted(valid.quantities)]
+    subtotal = sum(p.retail_price * valid.quantities[p.id] for p in ordered)
+    draft = Order(
+        cooperative_id=cooperative.id,
+        number=make_order_number(cooperative.order_prefix),
+        token=secrets.token_urlsafe(24),
+        user_id=user.id if user else None,
+        idempotency_key=key,
+        idempotency_fingerprint=fingerprint if key else None,
+        status=state.OrderStatus.PLACED,
+        payment_status=state.PaymentStatus.UNPAID,
+        payment_method=valid.payment_method,
+        fulfilment=valid.fulfilment,
+        customer_name=valid.name,
+        customer_phone=valid.phone,
+        dusun=terms.dusun,
+        rt=valid.rt,
+        rw=valid.rw,
+        landmark=valid.landmark,
+        note=valid.note,
+        subtotal=subtotal,
+        delivery_fee=terms.delivery_fee,
+        total=subtotal + terms.delivery_fee,
+    )
+    order, created = await _insert(session, draft, cooperative.order_prefix, key, fingerprint)
+    if not created:
+        return order, False
+    user_id = user.id if user else None
+    await _reserve_lines(session, order, ordered, valid.quantities, user_id)
+    session.add(
+        OrderEvent(
+            order_id=order.id,
+            from_status=None,
+            to_status=state.OrderStatus.PLACED,
+            actor_user_id=user_id,
+            actor_label="Pembeli",
+        )
+    )
+    await session.flush()
+    await session.refresh(order, attribute_names=["lines", "events", "payments"])
+    return order, True
