@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from pathlib import Path
 from typing import Any
 
 import filelock
@@ -18,11 +17,10 @@ from search import create_engine
 from search.engine import EngineError, EngineUnavailable, SearchEngine
 from search.models import SearchOutbox
 from search.services import SearchService, all_documents, documents_for, utcnow
-from search.synonyms import load_synonyms
+from search.synonyms import SYNONYMS_FILE, load_synonyms
 
 log = logging.getLogger("pasardesa.search.relay")
 
-SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "app" / "demo" / "synonyms.meilisearch.json"
 BATCH = 500
 IDLE_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
