@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db import DatabaseConfig
-from search.models import SearchOutbox
+from catalog.outbox import ProductOutbox
 from tests.conftest import _prepare, make_settings, server_env
 from tests.support import data
 from tests.support.postgres import free_port
@@ -56,8 +56,8 @@ async def test_shop_says_simple_search_and_checkout_still_works(
         async with db.session() as session:
             attempts = int(
                 await session.scalar(
-                    select(func.coalesce(func.max(SearchOutbox.attempts), 0)).where(
-                        SearchOutbox.product_id == product.id
+                    select(func.coalesce(func.max(ProductOutbox.attempts), 0)).where(
+                        ProductOutbox.product_id == product.id
                     )
                 )
                 or 0
@@ -66,8 +66,8 @@ async def test_shop_says_simple_search_and_checkout_still_works(
     async with db.session() as session:
         pending = await session.scalar(
             select(func.count())
-            .select_from(SearchOutbox)
-            .where(SearchOutbox.product_id == product.id, SearchOutbox.processed_at.is_(None))
+            .select_from(ProductOutbox)
+            .where(ProductOutbox.product_id == product.id, ProductOutbox.processed_at.is_(None))
         )
     assert pending and pending >= 1
     assert attempts >= 1
