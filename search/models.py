@@ -1,3 +1,5 @@
 """Kept until callers move: the outbox model now lives in catalog.outbox."""
 
-from catalog.outbox import ProductOutbox as SearchOutbox  # noqa: F401 - kept until callers move
+from catalog.outbox import ProductOutbox as SearchOutbox  # kept until callers move
+
+__all__ = ["SearchOutbox"]

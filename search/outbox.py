@@ -1,3 +1,5 @@
 """Kept until callers move: the outbox now lives in catalog.outbox."""
 
-from catalog.outbox import enqueue as enqueue  # kept until callers move
+from catalog.outbox import enqueue  # kept until callers move
+
+__all__ = ["enqueue"]
