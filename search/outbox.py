@@ -1,17 +1,5 @@
-"""Writing to the search outbox: called by catalog services inside their own transaction."""
+"""Kept until callers move: the outbox now lives in catalog.outbox."""
 
-from __future__ import annotations
+from catalog.outbox import enqueue  # kept until callers move
 
-from collections.abc import Iterable
-
-from sqlalchemy import insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from search.models import SearchOutbox
-
-
-async def enqueue(session: AsyncSession, product_ids: Iterable[int], op: str = "upsert") -> None:
-    """Record that these products changed. Commits or rolls back with the caller's transaction."""
-    rows = [{"product_id": pid, "op": op, "attempts": 0} for pid in dict.fromkeys(product_ids)]
-    if rows:
-        await session.execute(insert(SearchOutbox), rows)
+__all__ = ["enqueue"]

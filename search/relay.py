@@ -4,39 +4,47 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
-from pathlib import Path
-from typing import Any
-
-import filelock
-from sqlalchemy import func, select, text, update
+import os
+import socket
+import time
+import uuid
+from collections.abc import Sequence
 
 from app.db import DatabaseConfig
 from app.meta import instance_id
 from app.settings import Settings
-from search import create_engine
+from catalog.outbox import REINDEX, ProductOutbox
+from search import create_engine, delivery
+from search.documents import SearchDocument
 from search.engine import EngineError, EngineUnavailable, SearchEngine
-from search.models import SearchOutbox
-from search.services import SearchService, all_documents, documents_for, utcnow
-from search.synonyms import load_synonyms
+from search.services import SearchService, all_documents, documents_for
+from search.synonyms import SYNONYMS_FILE, Synonyms, load_synonyms
 
 log = logging.getLogger("pasardesa.search.relay")
 
-SYNONYMS_FILE = Path(__file__).resolve().parent.parent / "app" / "demo" / "synonyms.meilisearch.json"
 BATCH = 500
 IDLE_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
-# Any constant: the PostgreSQL advisory lock that makes one worker the relay.
-RELAY_LOCK_KEY = 7_310_221
-REINDEX = "reindex"
+RETENTION_EVERY_SECONDS = 3600.0
+# Relays on other machines stamp rows with their own clocks: a rebuild looks this far back.
+CLOCK_MARGIN = datetime.timedelta(minutes=1)
+# How often a delivery is sent again because the product changed while it was on its way.
+MAX_RESENDS = 3
 
 
 class DeliveryFailed(Exception):
-    """The engine did not confirm a batch; its rows stay pending and will be retried."""
+    """The engine could not be reached; the claimed rows go back to the outbox and will be retried."""
+
+
+def relay_name() -> str:
+    """Who holds a lease, for people reading the table: host, process and a random suffix."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class SearchRuntime:
-    """One per app process. The process that owns the relay writes to the engine; others only read."""
+    """One per app process. Every process whose engine can write runs a relay; leases share the work."""
 
     def __init__(self, settings: Settings, db: DatabaseConfig) -> None:
         self.settings = settings
@@ -44,12 +52,11 @@ class SearchRuntime:
         self.engine: SearchEngine | None = None
         self.service = SearchService(None)
         self.owner = False
+        self.name = relay_name()
         self.failures = 0
         self.rebuilds = 0
         self._tasks: list[asyncio.Task[None]] = []
-        self._wake = asyncio.Event()
-        self._relay_conn: Any = None
-        self._file_lock: filelock.FileLock | None = None
+        self._purged_at = 0.0
 
     # -- life -------------------------------------------------------------------------------
 
@@ -69,7 +76,9 @@ class SearchRuntime:
             log.warning("search engine not reachable at start-up, shop uses the database: %s", exc)
         self.engine = engine
         self.service = SearchService(engine)
-        self.owner = await self._claim_relay()
+        # The embedded index has one writer process; a shared engine (Meilisearch) takes every relay.
+        holds_writer = getattr(engine, "holds_writer", None)
+        self.owner = bool(holds_writer) if holds_writer is not None else True
         rebuild = self._needs_rebuild()
         if rebuild:
             self.service.ready = False
@@ -91,106 +100,156 @@ class SearchRuntime:
         if self.engine is not None:
             with contextlib.suppress(Exception):
                 await self.engine.close()
-        if self._relay_conn is not None:
-            with contextlib.suppress(Exception):
-                await self._relay_conn.close()
-            self._relay_conn = None
-        if self._file_lock is not None and self._file_lock.is_locked:
-            self._file_lock.release()
-
-    def wake(self) -> None:
-        self._wake.set()
 
     # -- delivery ---------------------------------------------------------------------------
 
     async def drain_once(self, limit: int = BATCH) -> int:
-        """Deliver one batch of pending outbox rows; mark them done only after the engine confirmed."""
+        """Claim one batch and deliver it; returns how many rows were handled (delivered or refused)."""
         if self.engine is None:
             return 0
+        now = delivery.utcnow()
         async with self.db.session() as session:
-            rows = (
-                await session.execute(
-                    select(SearchOutbox.id, SearchOutbox.product_id, SearchOutbox.op)
-                    .where(SearchOutbox.processed_at.is_(None))
-                    .order_by(SearchOutbox.id)
-                    .limit(limit)
-                )
-            ).all()
-            if not rows:
+            if not await delivery.has_work(session, now):
                 return 0
-            wants_reindex = any(op == REINDEX for _, _, op in rows)
-            product_ids = list(dict.fromkeys(pid for _, pid, op in rows if op != REINDEX))
-            docs = await documents_for(session, product_ids)
-        row_ids = [row_id for row_id, _, _ in rows]
+        async with self.db.session(write=True) as session:
+            rows = await delivery.claim(session, self.name, now, limit)
+            await session.commit()
+        if not rows:
+            return 0
         try:
-            if wants_reindex:
+            if any(row.op == REINDEX for row in rows):
+                # The rebuild covers every row pending when it starts, this batch included.
                 await self.reindex()
-            if docs:
-                await self.engine.upsert(list(docs.values()))
-            gone = [pid for pid in product_ids if pid not in docs]
-            if gone:
-                await self.engine.delete(gone)
-        except (EngineUnavailable, EngineError) as exc:
+            else:
+                await self._deliver(rows)
+        except EngineUnavailable as exc:
             async with self.db.session(write=True) as session:
-                await session.execute(
-                    update(SearchOutbox)
-                    .where(SearchOutbox.id.in_(row_ids))
-                    .values(attempts=SearchOutbox.attempts + 1, last_error=str(exc)[:500])
-                )
+                await delivery.release(session, [row.id for row in rows], str(exc))
                 await session.commit()
             raise DeliveryFailed(str(exc)) from exc
-        async with self.db.session(write=True) as session:
-            await session.execute(
-                update(SearchOutbox).where(SearchOutbox.id.in_(row_ids)).values(processed_at=utcnow())
-            )
-            await session.commit()
+        except EngineError as exc:
+            # Only a rebuild gets here (_deliver deals with refusals itself): the request backs off.
+            log.warning("search index rebuild refused: %s", exc)
+            async with self.db.session(write=True) as session:
+                await delivery.refuse(session, [row.id for row in rows if row.op == REINDEX], str(exc), now)
+                await delivery.release(session, [row.id for row in rows if row.op != REINDEX], str(exc))
+                await session.commit()
         return len(rows)
 
+    async def _deliver(self, rows: Sequence[delivery.Claimed]) -> None:
+        rows_of: dict[int, list[int]] = {}
+        for row in rows:
+            rows_of.setdefault(row.product_id, []).append(row.id)
+        read_at = delivery.utcnow()
+        async with self.db.session() as session:
+            docs = await documents_for(session, list(rows_of))
+        refused = await self._send_split(list(rows_of), docs)
+        delivered = [pid for pid in rows_of if pid not in refused]
+        await self._resend_changed(delivered, docs)
+        now = delivery.utcnow()
+        async with self.db.session(write=True) as session:
+            await delivery.complete(session, [i for pid in delivered for i in rows_of[pid]], self.name, now)
+            await delivery.settle_parked(session, delivered, read_at, now)
+            parked = 0
+            for pid, error in refused.items():
+                parked += await delivery.refuse(session, rows_of[pid], error, now)
+            await session.commit()
+        if refused:
+            log.warning(
+                "search engine refused %d product(s) (%d parked), e.g. %s",
+                len(refused),
+                parked,
+                next(iter(refused.values())),
+            )
+
+    async def _send_split(self, product_ids: list[int], docs: dict[int, SearchDocument]) -> dict[int, str]:
+        """Send these products; a refused batch is halved until the refused products are alone.
+
+        Returns the refused products with the engine's message. EngineUnavailable propagates.
+        """
+        try:
+            await self._send(product_ids, docs)
+            return {}
+        except EngineError as exc:
+            if len(product_ids) == 1:
+                return {product_ids[0]: str(exc)}
+        half = len(product_ids) // 2
+        refused = await self._send_split(product_ids[:half], docs)
+        refused.update(await self._send_split(product_ids[half:], docs))
+        return refused
+
+    async def _send(self, product_ids: Sequence[int], docs: dict[int, SearchDocument]) -> None:
+        assert self.engine is not None
+        upserts = [docs[pid] for pid in product_ids if pid in docs]
+        gone = [pid for pid in product_ids if pid not in docs]
+        if upserts:
+            await self.engine.upsert(upserts)
+        if gone:
+            await self.engine.delete(gone)
+
+    async def _resend_changed(self, product_ids: list[int], sent: dict[int, SearchDocument]) -> None:
+        """Read the products again after delivery and send what changed meanwhile.
+
+        Two relays may deliver the same product from different outbox rows; the one that read the
+        database first could confirm last and leave an old document in the index. Checking after
+        one's own confirmation means the last writer always leaves what the database holds.
+        """
+        for _ in range(MAX_RESENDS):
+            if not product_ids:
+                return
+            async with self.db.session() as session:
+                current = await documents_for(session, product_ids)
+            changed = [pid for pid in product_ids if current.get(pid) != sent.get(pid)]
+            if not changed:
+                return
+            refused = await self._send_split(changed, current)
+            product_ids = [pid for pid in changed if pid not in refused]
+            sent = current
+
     async def drain(self) -> int:
-        """Deliver until nothing is pending (tests and the CLI)."""
+        """Deliver until nothing is claimable (tests and the CLI)."""
         total = 0
         while delivered := await self.drain_once():
             total += delivered
         return total
 
     async def pending(self) -> int:
+        """Changes not yet in the index, parked ones excluded."""
         async with self.db.session() as session:
-            count = await session.scalar(
-                select(func.count()).select_from(SearchOutbox).where(SearchOutbox.processed_at.is_(None))
-            )
-            return int(count or 0)
+            return await delivery.undelivered_count(session)
 
     async def reindex(self) -> None:
         """Rebuild the whole index from the database with zero downtime, then catch up."""
         assert self.engine is not None
+        started = delivery.utcnow() - CLOCK_MARGIN
         async with self.db.session() as session:
-            start_id = int(await session.scalar(select(func.coalesce(func.max(SearchOutbox.id), 0))) or 0)
+            seen = await delivery.pending_ids(session)
         async with self.db.session() as session:
             await self.engine.rebuild(all_documents(session))
         async with self.db.session(write=True) as session:
-            # Everything committed before the rebuild read the database is in the new index.
-            await session.execute(
-                update(SearchOutbox)
-                .where(SearchOutbox.id <= start_id, SearchOutbox.processed_at.is_(None))
-                .values(processed_at=utcnow())
-            )
-            # Changes committed while the new index was built may have reached only the old one:
-            # deliver them again to the new index.
-            await session.execute(
-                update(SearchOutbox)
-                .where(SearchOutbox.id > start_id, SearchOutbox.op != REINDEX)
-                .values(processed_at=None)
-            )
+            await delivery.finish_rebuild(session, seen, started, delivery.utcnow())
             await session.commit()
         self.rebuilds += 1
         self.service.ready = True
         log.info("search index rebuilt from the database")
+
+    async def purge(self) -> int:
+        """Delete processed rows older than the retention, in short transactions."""
+        total = 0
+        while True:
+            async with self.db.session(write=True) as session:
+                deleted = await delivery.purge_processed(session, delivery.utcnow())
+                await session.commit()
+            total += deleted
+            if deleted < delivery.DELETE_CHUNK:
+                return total
 
     async def _relay_loop(self) -> None:
         while True:
             try:
                 delivered = await self.drain_once()
                 self.failures = 0
+                await self._purge_now_and_then()
                 if delivered:
                     continue
             except DeliveryFailed as exc:
@@ -203,9 +262,15 @@ class SearchRuntime:
                 log.exception("search relay error")
                 await asyncio.sleep(MAX_BACKOFF_SECONDS / 6)
                 continue
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=IDLE_SECONDS)
+            await asyncio.sleep(IDLE_SECONDS)
+
+    async def _purge_now_and_then(self) -> None:
+        if time.monotonic() - self._purged_at < RETENTION_EVERY_SECONDS and self._purged_at:
+            return
+        self._purged_at = time.monotonic()
+        deleted = await self.purge()
+        if deleted:
+            log.info("deleted %d search outbox rows older than %s", deleted, delivery.RETENTION)
 
     async def _wait_for_index(self) -> None:
         while self._needs_rebuild():  # noqa: ASYNC110 - the writer is another process: nothing to await
@@ -217,7 +282,7 @@ class SearchRuntime:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _make_engine(self, synonyms: dict[str, list[str]], *, writer: bool, source: str) -> SearchEngine:
+    def _make_engine(self, synonyms: Synonyms, *, writer: bool, source: str) -> SearchEngine:
         return create_engine(
             meili_url=self.settings.meili_url,
             meili_api_key=self.settings.meili_api_key,
@@ -231,31 +296,17 @@ class SearchRuntime:
         check = getattr(self.engine, "needs_rebuild", None)
         return bool(check()) if callable(check) else False
 
-    async def _claim_relay(self) -> bool:
-        if self.engine is None:
-            return False
-        holds_writer = getattr(self.engine, "holds_writer", None)
-        if holds_writer is not None:
-            return bool(holds_writer)
-        if not self.settings.is_sqlite:
-            conn = await self.db.engine.connect()
-            got = await conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": RELAY_LOCK_KEY})
-            if got:
-                self._relay_conn = conn
-                return True
-            await conn.close()
-            return False
-        self.settings.var_dir.mkdir(parents=True, exist_ok=True)
-        self._file_lock = filelock.FileLock(str(self.settings.var_dir / "search-relay.lock"), timeout=0)
-        try:
-            self._file_lock.acquire()
-        except filelock.Timeout:
-            return False
-        return True
-
 
 async def request_reindex(db: DatabaseConfig) -> None:
     """Ask the running app's relay to rebuild the index (used when another process owns it)."""
     async with db.session(write=True) as session:
-        session.add(SearchOutbox(product_id=0, op=REINDEX, attempts=0))
+        session.add(ProductOutbox(product_id=0, op=REINDEX, attempts=0))
         await session.commit()
+
+
+async def retry_parked(db: DatabaseConfig) -> int:
+    """Give every parked change new attempts; `app.cli reindex` calls this before it rebuilds."""
+    async with db.session(write=True) as session:
+        count = await delivery.retry_parked(session)
+        await session.commit()
+    return count

@@ -19,12 +19,17 @@ from app.text import is_digits
 from catalog import services as catalog
 from catalog.models import Category, Product, ProductStatus
 from producers.models import Producer
+from search import delivery
 from search.documents import SearchDocument
 from search.engine import MAX_PER_PAGE, Hit, SearchEngine, SearchQuery, SearchResult, Sort
 
 log = logging.getLogger("pasardesa.search")
 
 SORTS: tuple[Sort, ...] = ("relevance", "price_asc", "price_desc", "newest")
+# Past this lag the shop searches the database ("pencarian sederhana"). A module default until the
+# value becomes a setting.
+MAX_LAG = datetime.timedelta(minutes=5)
+LAG_CHECK_SECONDS = 15.0
 MAX_QUERY_LENGTH = 200
 MAX_FILTER_VALUES = 20
 MAX_PRICE = 1_000_000_000
@@ -198,25 +203,37 @@ async def database_search(session: AsyncSession, cooperative: Cooperative, query
 
 
 class SearchService:
-    """Holds this process's engine; searches it, or the database when it cannot answer."""
+    """Holds this process's engine; searches it, or the database when it cannot answer or lags behind."""
 
     def __init__(self, engine: SearchEngine | None) -> None:
         self.engine = engine
         # False while the index is being (re)built: shoppers get the database meanwhile.
         self.ready = engine is not None
-        self.last_error: str | None = None
+        self.lagging = False
+        self._lag_checked_at: float | None = None
+
+    async def behind(self, session: AsyncSession) -> bool:
+        """Whether the index misses changes older than MAX_LAG; looked up at most every LAG_CHECK_SECONDS."""
+        checked = self._lag_checked_at
+        if checked is None or time.monotonic() - checked >= LAG_CHECK_SECONDS:
+            self.lagging = await delivery.lag(session) > MAX_LAG
+            self._lag_checked_at = time.monotonic()
+            if self.lagging:
+                log.warning("search index lags more than %s behind the database, using the database", MAX_LAG)
+        return self.lagging
 
     async def search(self, session: AsyncSession, cooperative: Cooperative, query: SearchQuery) -> Timed:
         started = time.perf_counter()
         result: SearchResult | None = None
-        if self.engine is not None and self.ready:
+        # The decision between engine and database: an index that misses recent changes (the relay
+        # is stuck or gone) would show wrong stock and prices, so the database answers instead.
+        if self.engine is not None and self.ready and not await self.behind(session):
             from search.engine import EngineError, EngineUnavailable
 
             try:
                 result = await self.engine.search(query)
             except (EngineUnavailable, EngineError) as exc:
                 # Degrade, never break: the shop keeps working on the database.
-                self.last_error = str(exc)
                 log.warning("search engine unavailable, using the database: %s", exc)
         if result is None:
             result = await database_search(session, cooperative, query)
@@ -305,10 +322,6 @@ def cast_sort(value: str) -> Sort:
 def search_runtime(request: Any) -> Any:
     """The process's SearchRuntime, kept in the app state by create_app."""
     return request.app.state["search"]
-
-
-def utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.UTC)
 
 
 __all__ = [

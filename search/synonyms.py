@@ -9,6 +9,9 @@ from pathlib import Path
 
 Synonyms = dict[str, list[str]]
 
+# What production loads; synonyms.json beside it is the annotated source (groups, evidence) it is made from.
+SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "synonyms.meilisearch.json"
+
 
 def load_synonyms(path: Path) -> Synonyms:
     """Read a Meilisearch synonyms file ({"word": ["synonym", ...]}), refusing anything else."""

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from search.documents import SearchDocument
-from search.synonyms import Synonyms, load_synonyms
+from search.synonyms import SYNONYMS_FILE, Synonyms, load_synonyms
 
 REPO = Path(__file__).resolve().parents[2]
 APP_DEMO = REPO / "app" / "demo"
@@ -31,7 +31,7 @@ def cooperative_slug(cooperative_id: str) -> str:
 
 @cache
 def demo_synonyms() -> Synonyms:
-    return load_synonyms(_demo_file("synonyms.meilisearch.json"))
+    return load_synonyms(SYNONYMS_FILE)
 
 
 @cache

@@ -14,9 +14,9 @@ from app.db import DatabaseConfig
 from app.models import Cooperative
 from app.services import deactivate_cooperative
 from app.settings import Settings
+from catalog import outbox
 from catalog import services as catalog
 from catalog.models import Product, ProductStatus
-from search import outbox
 from search import relay as search_relay
 from search.documents import SearchDocument
 from search.engine import EngineUnavailable, SearchEngine, SearchQuery, SearchResult
