@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.clock import Period, local_today, parse_period
 from app.csv import csv_response, csv_text
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.guards import provide_cooperative, requires_producer, requires_staff, staff_entry
 from app.models import Cooperative
 from app.settings import Settings
@@ -33,6 +34,7 @@ Upload = Body(media_type=RequestEncodingType.MULTI_PART)
 PeriodKind = Annotated[str | None, Parameter(query="jenis", max_length=10)]
 PeriodValue = Annotated[str | None, Parameter(query="periode", max_length=10)]
 STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
+_MENU_KEY = re.compile(r"[a-z-]{1,20}")
 DECISION_WORDS = {
     ReviewDecision.APPROVED: "disetujui dan sekarang dijual",
     ReviewDecision.CHANGES_REQUESTED: "dikembalikan untuk diperbaiki",
@@ -283,7 +285,7 @@ class ReviewController(Controller):
     @get("/", name="review_queue")
     async def queue(self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative) -> Any:
         items = await services.review_queue(db_session, cooperative)
-        return render(request, "producers/review_queue.html", cooperative=cooperative, nav="tinjauan", items=items)
+        return render(request, "producers/review_queue.html", cooperative=cooperative, items=items)
 
     @get("/{product_id:int}", name="review_item")
     async def item(
@@ -310,7 +312,6 @@ class ReviewController(Controller):
             "review_form",
             status_code=status_code,
             cooperative=cooperative,
-            nav="tinjauan",
             item=item,
             photos=await services.photos_of(session, item.product.id),
             reviews=await services.reviews_of(session, item.product.id),
@@ -371,7 +372,6 @@ class ProducerPaymentController(Controller):
             request,
             "producers/settlements.html",
             cooperative=cooperative,
-            nav="bayar-produsen",
             period=period,
             statements=statements,
             sales_caption=services.SALES_CAPTION,
@@ -412,7 +412,6 @@ class ProducerPaymentController(Controller):
             "producers/statement.html",
             statement=s,
             cooperative=cooperative,
-            nav="bayar-produsen",
             back_path=f"{base}?{_period_query(period)}",
             base_path=f"{base}/{producer_id}",
             csv_path=f"{base}/{producer_id}/unduh",
@@ -440,6 +439,13 @@ class OldStaffUrlController(Controller):
 
     path = "/staf"
     include_in_schema = False
+
+    @get("/menu/{section:str}", name="staff_menu_entry")
+    async def menu(self, request: Request[Any, Any, Any], section: str) -> Response[Any]:
+        """A staff menu link from a page that cannot name its cooperative yet (the `staff_nav` macro)."""
+        if not _MENU_KEY.fullmatch(section):
+            raise NotFound("Halaman staf ini tidak ada.")
+        return await staff_entry(request, "" if section == "ringkasan" else section)
 
     @get("/tinjauan", name="review_queue_entry")
     async def review_queue(self, request: Request[Any, Any, Any]) -> Response[Any]:
