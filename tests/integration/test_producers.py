@@ -563,6 +563,7 @@ async def test_staff_of_two_cooperatives_review_and_pay_in_both_without_crossing
         assert f"/staf/lok-baintan/tinjauan/{lok_listing}\"" in queues["lok-baintan"]
         assert f"/staf/tabanio/tinjauan/{tabanio_listing}\"" in queues["tabanio"]
         assert f"/tinjauan/{lok_listing}\"" not in queues["tabanio"]
+        assert all(f'href="/staf/tabanio{path}"' in queues["tabanio"] for path in ("", "/setoran", "/bayar-produsen"))
         # Approving through the other cooperative's URL finds nothing and changes nothing.
         crossed = await decide(staff, lok_listing, "tabanio", action="approved", retail_price="9.000")
         assert crossed.status_code == 404 and (await product_row(stack, lok_listing)).status == "pending_review"
@@ -570,14 +571,11 @@ async def test_staff_of_two_cooperatives_review_and_pay_in_both_without_crossing
         assert approved.status_code == 303 and approved.headers["location"] == "/staf/tabanio/tinjauan"
         assert (await product_row(stack, tabanio_listing)).status == "active"
         assert (await product_row(stack, lok_listing)).status == "pending_review"
-
         demo_month = clock.period_containing("month", clock.local_today(lok)).previous()
-        pages = {}
-        for slug in ("lok-baintan", "tabanio"):
-            page = await staff.get(f"/staf/{slug}/bayar-produsen", params={"periode": demo_month.key})
-            assert page.status_code == 200 and "Pembayaran ke produsen" in page.text
-            pages[slug] = page.text
-        unpaid = re.findall(r'name="producer_id" value="(\d+)"', pages["lok-baintan"])
+        paths = {s: f"/staf/{s}/bayar-produsen?periode={demo_month.key}" for s in ("lok-baintan", "tabanio")}
+        pages = {s: await staff.get(path) for s, path in paths.items()}
+        assert all(p.status_code == 200 and "Pembayaran ke produsen" in p.text for p in pages.values())
+        unpaid = re.findall(r'name="producer_id" value="(\d+)"', pages["lok-baintan"].text)
         assert unpaid, "an unpaid producer of Lok Baintan in the demo month"
         form = {"_csrf_token": await data.csrf_token(staff, "/staf/tabanio/bayar-produsen"), "producer_id": unpaid[-1]}
         form |= {"jenis": "bulan", "periode": demo_month.key, "method": "cash", "reference": "", "paid_on": ""}
