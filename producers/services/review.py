@@ -160,10 +160,8 @@ def _retail_price(product: Product, form: ReviewForm) -> int:
     if form.retail_price.strip():
         retail = parse_rupiah(form.retail_price, "retail_price", "Harga jual", errors)
     elif form.margin_percent.strip():
-        percent = parse_int(
-            form.margin_percent.strip().rstrip("%").strip(), "margin_percent", "Margin (%)", errors,
-            high=MAX_MARGIN_PERCENT,
-        )
+        typed = form.margin_percent.strip().rstrip("%").strip()
+        percent = parse_int(typed, "margin_percent", "Margin (%)", errors, high=MAX_MARGIN_PERCENT)
         retail = None if percent is None else retail_from_margin(product.producer_price, percent)
     else:
         errors["retail_price"] = "Isi harga jual atau margin (%)."
