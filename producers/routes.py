@@ -1,38 +1,45 @@
-"""Producer portal (/produsen), listing review (/staf/tinjauan), settlements (/staf/setoran), product photos."""
+"""Producer portal (/produsen), listing review (/staf/{slug}/tinjauan), paying producers
+(/staf/{slug}/bayar-produsen), product photos (/media), and the old staff URLs that lead to them."""
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import services as cooperatives
 from app.auth import CurrentUser
-from app.errors import DomainError, Forbidden
+from app.clock import Period, local_today, parse_period
+from app.csv import csv_response, csv_text
+from app.errors import DomainError, NotFound
+from app.guards import provide_cooperative, requires_producer, requires_staff, staff_entry
 from app.models import Cooperative
 from app.settings import Settings
+from app.text import rupiah
 from app.web import flash, render
-from orders.periods import local_today, parse_period
 from producers import services
 from producers.models import ReviewDecision
-from producers.schemas import ListingForm, PaymentFormIn, ReviewFormIn
+from producers.schemas import ListingForm, PaymentForm, ReviewForm
+from producers.services import ProducerContext
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
 PeriodKind = Annotated[str | None, Parameter(query="jenis", max_length=10)]
 PeriodValue = Annotated[str | None, Parameter(query="periode", max_length=10)]
-
-
-def _login(path: str) -> Redirect:
-    return Redirect(path=f"/masuk?lanjut={quote(path)}", status_code=303)
+STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
+_MENU_KEY = re.compile(r"[a-z-]{1,20}")
+DECISION_WORDS = {
+    ReviewDecision.APPROVED: "disetujui dan sekarang dijual",
+    ReviewDecision.CHANGES_REQUESTED: "dikembalikan untuk diperbaiki",
+    ReviewDecision.REJECTED: "ditolak",
+}
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -40,71 +47,46 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
     return settings
 
 
-def _listing_input(data: ListingForm) -> services.ListingInput:
-    return services.ListingInput(
-        name=data.name,
-        description=data.description,
-        category=data.category,
-        unit=data.unit,
-        pack_size=data.pack_size,
-        producer_price=data.producer_price,
-    )
+async def provide_producer(db_session: AsyncSession, user: CurrentUser) -> ProducerContext:
+    """The `producer` dependency: the business the signed-in account acts for (the guard checked it has one)."""
+    return await services.producer_context(db_session, user)
 
 
-def _csv(rows: list[list[str | int]], filename: str) -> Response[bytes]:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        # A cell starting with = + - @ would run as a formula in a spreadsheet; an empty cell stays empty.
-        writer.writerow([f"'{c}" if isinstance(c, str) and c[:1] in ("=", "+", "-", "@") else c for c in row])
-    return Response(
-        ("\ufeff" + out.getvalue()).encode("utf-8"),
-        media_type="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-async def _staff_cooperative(session: AsyncSession, user: CurrentUser) -> Cooperative:
-    if not user.staff_cooperative_ids:
-        raise Forbidden("Halaman ini hanya untuk staf koperasi.")
-    return await cooperatives.get_cooperative_by_id(session, user.staff_cooperative_ids[0])
+def _period_query(period: Period) -> str:
+    return urlencode({"jenis": period.kind_param, "periode": period.key})
 
 
 class ProducerPortalController(Controller):
     path = "/produsen"
     include_in_schema = False
+    guards = [requires_producer]
+    dependencies = {"producer": Provide(provide_producer)}
 
     @get("/", name="producer_dashboard")
     async def dashboard(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, producer: ProducerContext
     ) -> Any:
-        if user is None:
-            return _login("/produsen")
-        ctx = await services.require_producer(db_session, user)
-        board = await services.dashboard(db_session, ctx)
+        board = await services.dashboard(db_session, producer)
         return render(
             request,
             "producers/dashboard.html",
-            producer=ctx.producer,
-            home=ctx.cooperative,
+            producer=producer.producer,
+            home=producer.cooperative,
             board=board,
             status_labels_product=services.STATUS_LABELS,
         )
 
     @get("/produk/baru", name="producer_listing_new")
     async def new_listing(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, producer: ProducerContext
     ) -> Any:
-        if user is None:
-            return _login("/produsen/produk/baru")
-        ctx = await services.require_producer(db_session, user)
-        return await self._form(request, db_session, ctx, None, ListingForm(), {})
+        return await self._form(request, db_session, producer, None, ListingForm(), {})
 
     async def _form(
         self,
         request: Request[Any, Any, Any],
         session: AsyncSession,
-        ctx: services.ProducerContext,
+        ctx: ProducerContext,
         product_id: int | None,
         form: ListingForm,
         errors: dict[str, str],
@@ -137,36 +119,33 @@ class ProducerPortalController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        user: CurrentUser,
+        producer: ProducerContext,
         data: Annotated[ListingForm, Form],
     ) -> Any:
-        if user is None:
-            return _login("/produsen/produk/baru")
-        ctx = await services.require_producer(db_session, user)
+        submit = data.aksi == "ajukan"
         try:
-            product = await services.create_listing(
-                db_session, ctx, _listing_input(data), user, submit=data.aksi == "ajukan"
-            )
+            product = await services.create_listing(db_session, producer, data, user, submit=submit)
         except DomainError as exc:
             # Services validate before changing anything; the 4xx status rolls the transaction back.
             return await self._form(
-                request, db_session, ctx, None, data, exc.field_errors, error=exc.message, status_code=exc.status_code
+                request,
+                db_session,
+                producer,
+                None,
+                data,
+                exc.field_errors,
+                error=exc.message,
+                status_code=exc.status_code,
             )
-        flash(
-            request,
-            "Produk diajukan untuk ditinjau staf koperasi." if data.aksi == "ajukan" else "Draf disimpan.",
-            "ok",
-        )
+        flash(request, "Produk diajukan untuk ditinjau staf koperasi." if submit else "Draf disimpan.", "ok")
         return Redirect(path=f"/produsen/produk/{product.id}", status_code=303)
 
     @get("/produk/{product_id:int}", name="producer_listing")
     async def edit_listing(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None, product_id: int
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, producer: ProducerContext, product_id: int
     ) -> Any:
-        if user is None:
-            return _login(f"/produsen/produk/{product_id}")
-        ctx = await services.require_producer(db_session, user)
-        product = await services.get_own_product(db_session, ctx.producer, product_id)
+        product = await services.get_own_product(db_session, producer.producer, product_id)
         form = ListingForm(
             name=product.name,
             description=product.description or "",
@@ -175,24 +154,20 @@ class ProducerPortalController(Controller):
             pack_size=product.pack_size or "",
             producer_price=str(product.producer_price),
         )
-        return await self._form(request, db_session, ctx, product.id, form, {})
+        return await self._form(request, db_session, producer, product.id, form, {})
 
     @post("/produk/{product_id:int}", name="producer_listing_update", status_code=303)
     async def update_listing(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        user: CurrentUser,
+        producer: ProducerContext,
         product_id: int,
         data: Annotated[ListingForm, Form],
     ) -> Any:
-        if user is None:
-            return _login(f"/produsen/produk/{product_id}")
-        ctx = await services.require_producer(db_session, user)
         try:
-            await services.update_listing(
-                db_session, ctx, product_id, _listing_input(data), user, submit=data.aksi == "ajukan"
-            )
+            await services.update_listing(db_session, producer, product_id, data, user, submit=data.aksi == "ajukan")
         except DomainError as exc:
             if exc.status_code in (403, 404):
                 raise
@@ -200,7 +175,7 @@ class ProducerPortalController(Controller):
             return await self._form(
                 request,
                 db_session,
-                ctx,
+                producer,
                 product_id,
                 data,
                 exc.field_errors,
@@ -212,12 +187,14 @@ class ProducerPortalController(Controller):
 
     @post("/produk/{product_id:int}/ajukan", name="producer_listing_submit", status_code=303)
     async def submit_listing(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None, product_id: int
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        user: CurrentUser,
+        producer: ProducerContext,
+        product_id: int,
     ) -> Any:
-        if user is None:
-            return _login(f"/produsen/produk/{product_id}")
-        ctx = await services.require_producer(db_session, user)
-        await services.submit_listing(db_session, ctx, product_id, user)
+        await services.submit_listing(db_session, producer, product_id, user)
         flash(request, "Produk diajukan untuk ditinjau staf koperasi.", "ok")
         return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
 
@@ -226,15 +203,12 @@ class ProducerPortalController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        producer: ProducerContext,
         product_id: int,
         data: Annotated[UploadFile, Upload],
     ) -> Any:
-        if user is None:
-            return _login(f"/produsen/produk/{product_id}")
-        ctx = await services.require_producer(db_session, user)
         raw = await data.read()
-        await services.add_photo(db_session, ctx, product_id, raw, _settings(request).var_dir)
+        await services.add_photo(db_session, producer, product_id, raw, _settings(request).var_dir)
         flash(request, "Foto ditambahkan.", "ok")
         return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
 
@@ -243,14 +217,11 @@ class ProducerPortalController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        producer: ProducerContext,
         product_id: int,
         key: str,
     ) -> Any:
-        if user is None:
-            return _login(f"/produsen/produk/{product_id}")
-        ctx = await services.require_producer(db_session, user)
-        await services.delete_photo(db_session, ctx, product_id, key, _settings(request).var_dir)
+        await services.delete_photo(db_session, producer, product_id, key, _settings(request).var_dir)
         flash(request, "Foto dihapus.", "ok")
         return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
 
@@ -259,20 +230,17 @@ class ProducerPortalController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        producer: ProducerContext,
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Any:
-        if user is None:
-            return _login("/produsen/tagihan")
-        ctx = await services.require_producer(db_session, user)
-        period = parse_period(jenis, periode, local_today(ctx.cooperative))
-        s = await services.statement(db_session, ctx.cooperative, ctx.producer, period)
+        period = parse_period(jenis, periode, local_today(producer.cooperative))
+        s = await services.statement(db_session, producer.cooperative, producer.producer, period)
         return render(
             request,
             "producers/statement.html",
             statement=s,
-            home=ctx.cooperative,
+            home=producer.cooperative,
             base_path="/produsen/tagihan",
             csv_path="/produsen/tagihan.csv",
             staff=False,
@@ -283,16 +251,15 @@ class ProducerPortalController(Controller):
     async def statement_csv(
         self,
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        producer: ProducerContext,
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
-    ) -> Any:
-        if user is None:
-            return _login("/produsen/tagihan")
-        ctx = await services.require_producer(db_session, user)
-        period = parse_period(jenis, periode, local_today(ctx.cooperative))
-        s = await services.statement(db_session, ctx.cooperative, ctx.producer, period)
-        return _csv(services.statement_csv_rows(s), f"tagihan-{ctx.producer.slug}-{period.key}.csv")
+    ) -> Response[str]:
+        period = parse_period(jenis, periode, local_today(producer.cooperative))
+        s = await services.statement(db_session, producer.cooperative, producer.producer, period)
+        return csv_response(
+            csv_text(None, services.statement_csv_rows(s)), f"tagihan-{producer.producer.slug}-{period.key}.csv"
+        )
 
 
 class MediaController(Controller):
@@ -310,26 +277,22 @@ class MediaController(Controller):
 
 
 class ReviewController(Controller):
-    path = "/staf/tinjauan"
+    path = "/staf/{slug:str}/tinjauan"
     include_in_schema = False
+    guards = [requires_staff]
+    dependencies = STAFF_AREA
 
     @get("/", name="review_queue")
-    async def queue(self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None) -> Any:
-        if user is None:
-            return _login("/staf/tinjauan")
-        cooperative = await _staff_cooperative(db_session, user)
-        items = await services.review_queue(db_session, cooperative, user)
-        return render(request, "producers/review_queue.html", home=cooperative, items=items)
+    async def queue(self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative) -> Any:
+        items = await services.review_queue(db_session, cooperative)
+        return render(request, "producers/review_queue.html", cooperative=cooperative, items=items)
 
     @get("/{product_id:int}", name="review_item")
     async def item(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None, product_id: int
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, product_id: int
     ) -> Any:
-        if user is None:
-            return _login(f"/staf/tinjauan/{product_id}")
-        cooperative = await _staff_cooperative(db_session, user)
-        item = await services.review_item(db_session, cooperative, product_id, user)
-        return await self._page(request, db_session, cooperative, item, ReviewFormIn(), {})
+        item = await services.review_item(db_session, cooperative, product_id)
+        return await self._page(request, db_session, cooperative, item, ReviewForm(), {})
 
     async def _page(
         self,
@@ -337,7 +300,7 @@ class ReviewController(Controller):
         session: AsyncSession,
         cooperative: Cooperative,
         item: services.ReviewItem,
-        form: ReviewFormIn,
+        form: ReviewForm,
         errors: dict[str, str],
         *,
         error: str | None = None,
@@ -348,7 +311,7 @@ class ReviewController(Controller):
             "producers/review.html",
             "review_form",
             status_code=status_code,
-            home=cooperative,
+            cooperative=cooperative,
             item=item,
             photos=await services.photos_of(session, item.product.id),
             reviews=await services.reviews_of(session, item.product.id),
@@ -363,133 +326,148 @@ class ReviewController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
+        user: CurrentUser,
         product_id: int,
-        data: Annotated[ReviewFormIn, Form],
+        data: Annotated[ReviewForm, Form],
     ) -> Any:
-        if user is None:
-            return _login(f"/staf/tinjauan/{product_id}")
-        cooperative = await _staff_cooperative(db_session, user)
-        form = services.ReviewForm(data.action, data.retail_price, data.margin_percent, data.reason)
         try:
-            outcome = await services.decide(db_session, cooperative, product_id, form, user)
+            outcome = await services.decide(db_session, cooperative, product_id, data, user)
         except DomainError as exc:
             if exc.status_code != 422:
                 raise
             # Services validate before changing anything; the 4xx status rolls the transaction back.
-            item = await services.review_item(db_session, cooperative, product_id, user)
+            item = await services.review_item(db_session, cooperative, product_id)
             return await self._page(
-                request,
-                db_session,
-                cooperative,
-                item,
-                data,
-                exc.field_errors,
-                error=exc.message,
-                status_code=exc.status_code,
+                request, db_session, cooperative, item, data, exc.field_errors, error=exc.message, status_code=422
             )
-        words = {
-            ReviewDecision.APPROVED: "disetujui dan sekarang dijual",
-            ReviewDecision.CHANGES_REQUESTED: "dikembalikan untuk diperbaiki",
-            ReviewDecision.REJECTED: "ditolak",
-        }
-        flash(request, f"{outcome.product.name} {words[outcome.decision]}.", "ok")
+        flash(request, f"{outcome.product.name} {DECISION_WORDS[outcome.decision]}.", "ok")
         for warning in outcome.warnings:
             flash(request, warning, "warn")
-        return Redirect(path="/staf/tinjauan", status_code=303)
+        return Redirect(path=f"/staf/{cooperative.slug}/tinjauan", status_code=303)
 
 
-class SettlementController(Controller):
-    path = "/staf/setoran"
+class ProducerPaymentController(Controller):
+    """Paying producers ("Bayar produsen"); couriers' cash hand-in ("setoran") is another page."""
+
+    path = "/staf/{slug:str}/bayar-produsen"
     include_in_schema = False
+    guards = [requires_staff]
+    dependencies = STAFF_AREA
 
-    @get("/", name="settlements")
+    @get("/", name="producer_payments")
     async def overview(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Any:
-        if user is None:
-            return _login("/staf/setoran")
-        cooperative = await _staff_cooperative(db_session, user)
         today = local_today(cooperative)
-        period = (
-            parse_period(jenis, periode, today) if periode else parse_period(jenis, None, today).previous()
-        )
-        statements = await services.settlement_overview(db_session, cooperative, period, user)
+        # Without a period asked for, the last finished one: the one staff can pay.
+        period = parse_period(jenis, periode, today) if periode else parse_period(jenis, None, today).previous()
+        statements = await services.settlement_overview(db_session, cooperative, period)
         return render(
             request,
             "producers/settlements.html",
-            home=cooperative,
+            cooperative=cooperative,
             period=period,
             statements=statements,
             sales_caption=services.SALES_CAPTION,
             methods=services.PAYMENT_METHODS,
             today=today,
-            errors={},
         )
 
-    @post("/bayar", name="settlement_pay", status_code=303)
+    @post("/", name="producer_payment_record", status_code=303)
     async def pay(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
-        data: Annotated[PaymentFormIn, Form],
+        cooperative: Cooperative,
+        user: CurrentUser,
+        data: Annotated[PaymentForm, Form],
     ) -> Any:
-        if user is None:
-            return _login("/staf/setoran")
-        cooperative = await _staff_cooperative(db_session, user)
-        form = services.PaymentForm(
-            data.producer_id, data.jenis, data.periode, data.method, data.reference, data.paid_on
-        )
-        settlement = await services.mark_paid(db_session, cooperative, form, user)
-        flash(request, f"Pembayaran {settlement.amount_paid:,} rupiah dicatat.".replace(",", "."), "ok")
-        return Redirect(path=f"/staf/setoran?jenis={data.jenis}&periode={quote(data.periode)}", status_code=303)
+        settlement = await services.mark_paid(db_session, cooperative, data, user)
+        flash(request, f"Pembayaran {rupiah(settlement.amount_paid)} ke produsen dicatat.", "ok")
+        query = urlencode({"jenis": data.jenis, "periode": data.periode})
+        return Redirect(path=f"/staf/{cooperative.slug}/bayar-produsen?{query}", status_code=303)
 
-    @get("/{producer_id:int}", name="settlement_statement")
+    @get("/{producer_id:int}", name="producer_payment_statement")
     async def statement(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         producer_id: int,
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Any:
-        if user is None:
-            return _login(f"/staf/setoran/{producer_id}")
-        cooperative = await _staff_cooperative(db_session, user)
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
         period = parse_period(jenis, periode, local_today(cooperative))
         s = await services.statement(db_session, cooperative, producer, period)
+        base = f"/staf/{cooperative.slug}/bayar-produsen"
         return render(
             request,
             "producers/statement.html",
             statement=s,
-            home=cooperative,
-            base_path=f"/staf/setoran/{producer_id}",
-            csv_path=f"/staf/setoran/{producer_id}/unduh",
+            cooperative=cooperative,
+            back_path=f"{base}?{_period_query(period)}",
+            base_path=f"{base}/{producer_id}",
+            csv_path=f"{base}/{producer_id}/unduh",
             staff=True,
             methods=services.PAYMENT_METHODS,
         )
 
-    @get("/{producer_id:int}/unduh", name="settlement_statement_csv")
+    @get("/{producer_id:int}/unduh", name="producer_payment_statement_csv")
     async def statement_csv(
         self,
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         producer_id: int,
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
-    ) -> Any:
-        if user is None:
-            return _login(f"/staf/setoran/{producer_id}")
-        cooperative = await _staff_cooperative(db_session, user)
+    ) -> Response[str]:
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
         period = parse_period(jenis, periode, local_today(cooperative))
         s = await services.statement(db_session, cooperative, producer, period)
-        return _csv(services.statement_csv_rows(s), f"tagihan-{producer.slug}-{period.key}.csv")
+        return csv_response(csv_text(None, services.statement_csv_rows(s)), f"tagihan-{producer.slug}-{period.key}.csv")
+
+
+class OldStaffUrlController(Controller):
+    """Staff URLs from before they named the cooperative: bookmarks still lead to the right page."""
+
+    path = "/staf"
+    include_in_schema = False
+
+    @get("/menu/{section:str}", name="staff_menu_entry")
+    async def menu(self, request: Request[Any, Any, Any], section: str) -> Response[Any]:
+        """A staff menu link from a page that cannot name its cooperative yet (the `staff_nav` macro)."""
+        if not _MENU_KEY.fullmatch(section):
+            raise NotFound("Halaman staf ini tidak ada.")
+        return await staff_entry(request, "" if section == "ringkasan" else section)
+
+    @get("/tinjauan", name="review_queue_entry")
+    async def review_queue(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        return await staff_entry(request, "tinjauan")
+
+    @get("/tinjauan/{product_id:int}", name="review_item_entry")
+    async def review_item(self, request: Request[Any, Any, Any], product_id: int) -> Response[Any]:
+        return await staff_entry(request, f"tinjauan/{product_id}")
+
+    # `/staf/setoran` was the producers' payments page; the couriers' hand-in is `/staf/{slug}/setoran`.
+    @get("/setoran", name="producer_payments_entry")
+    async def payments(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        return await staff_entry(request, "bayar-produsen")
+
+    @get("/setoran/{producer_id:int}", name="producer_payment_statement_entry")
+    async def statement(self, request: Request[Any, Any, Any], producer_id: int) -> Response[Any]:
+        return await staff_entry(request, f"bayar-produsen/{producer_id}")
+
+    @get("/setoran/{producer_id:int}/unduh", name="producer_payment_statement_csv_entry")
+    async def statement_csv(self, request: Request[Any, Any, Any], producer_id: int) -> Response[Any]:
+        return await staff_entry(request, f"bayar-produsen/{producer_id}/unduh")
+
+
+# app/asgi.py still registers this name; it stands for the two controllers until asgi lists them itself.
+SettlementController = Router(path="/", route_handlers=[ProducerPaymentController, OldStaffUrlController])

@@ -1,4 +1,4 @@
-"""Form shapes for producers' listings, reviews and settlements (msgspec)."""
+"""Form shapes for producers' listings, reviews and payments (msgspec), passed to the services as they arrive."""
 
 from __future__ import annotations
 
@@ -18,14 +18,18 @@ class ListingForm(msgspec.Struct):
     aksi: str = ""
 
 
-class ReviewFormIn(msgspec.Struct):
+class ReviewForm(msgspec.Struct):
+    """Staff's decision on a listing: approve with a retail price (or a margin), ask for changes, or reject."""
+
     action: str = ""
     retail_price: str = ""
     margin_percent: str = ""
     reason: str = ""
 
 
-class PaymentFormIn(msgspec.Struct):
+class PaymentForm(msgspec.Struct):
+    """Paying a producer for one week or month; the amount is never typed, it is the statement's."""
+
     producer_id: str = ""
     jenis: str = "bulan"
     periode: str = ""

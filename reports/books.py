@@ -12,12 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import BigInteger, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import CurrentUser
-from app.errors import Forbidden
+from app.clock import Period, bounds, last_months, local_today, parse_period
 from app.models import Cooperative
 from catalog.models import Product, ProductStatus, StockLedgerEntry
 from orders.models import CashReconciliation
-from orders.periods import Period, bounds, last_months, local_today, parse_period
 from producers.services import goods_received_value, owed_to_producers, paid_total
 from reports.sales import Basis, SalesTotals, Share, breakdown, caption, sales_totals
 
@@ -140,11 +138,7 @@ async def members_books(
     )
 
 
-async def books_for_reader(
-    session: AsyncSession, cooperative: Cooperative, user: CurrentUser | None, month: str | None
-) -> Books:
-    """The books of one cooperative, for its approved members and its staff only."""
-    if user is None or not (user.is_member_of(cooperative.id) or user.is_staff_of(cooperative.id)):
-        raise Forbidden("Laporan keuangan ini hanya untuk anggota dan staf koperasi ini.")
+async def books_for_month(session: AsyncSession, cooperative: Cooperative, month: str | None) -> Books:
+    """The books for `month` (`2026-11`; empty: this month). Who may read them is the route's guard's business."""
     period = parse_period("bulan", month, local_today(cooperative))
     return await members_books(session, cooperative, period)

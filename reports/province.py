@@ -10,9 +10,9 @@ import msgspec
 from sqlalchemy import BigInteger, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import Period, last_months
 from app.models import Cooperative
 from orders.models import Order
-from orders.periods import Period, last_months
 from producers.models import Producer, Settlement
 from reports.sales import Basis, caption, order_sales, sold_orders
 

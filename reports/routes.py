@@ -3,36 +3,39 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, get
+from litestar.di import Provide
 from litestar.params import Parameter
-from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import services as cooperatives
-from app.auth import CurrentUser
+from app.guards import MEMBER_ROLES, provide_cooperative, requires_role
+from app.models import Cooperative
 from app.web import render
 from reports import books, province
 from reports.province import ProvinceOverviewOut
+
+# Approved members and staff of the cooperative in the URL; a visitor is sent to log in and comes back.
+requires_books_reader = requires_role(MEMBER_ROLES, "Laporan keuangan ini hanya untuk anggota dan staf koperasi ini.")
 
 
 class BooksController(Controller):
     include_in_schema = False
 
-    @get("/k/{slug:str}/laporan", name="members_books")
+    @get(
+        "/k/{slug:str}/laporan",
+        name="members_books",
+        guards=[requires_books_reader],
+        dependencies={"cooperative": Provide(provide_cooperative)},
+    )
     async def members_books(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
-        slug: str,
+        cooperative: Cooperative,
         bulan: Annotated[str | None, Parameter(query="bulan", max_length=7)] = None,
     ) -> Any:
-        cooperative = await cooperatives.get_cooperative(db_session, slug)
-        if user is None:
-            return Redirect(path=f"/masuk?lanjut={quote(f'/k/{slug}/laporan')}", status_code=303)
-        report = await books.books_for_reader(db_session, cooperative, user, bulan)
+        report = await books.books_for_month(db_session, cooperative, bulan)
         return render(request, "reports/books.html", cooperative=cooperative, books=report, cart_count=0)
 
     @get("/provinsi", name="province_overview")

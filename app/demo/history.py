@@ -13,12 +13,13 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
+from app.clock import Period, last_months, local_today, zone_of
 from app.models import Cooperative, Membership, Role, User
 from catalog.models import LedgerReason, Product, ProductStatus, StockLedgerEntry, StockReceipt
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services import make_order_number
-from producers import books
 from producers import services as producers
+from producers.schemas import PaymentForm
 
 # Invented buyers, like every other person in the demo data.
 BUYERS = ("Ibu Rahmah", "Pak Udin", "Ibu Siti", "Pak Hasan", "Ibu Nor", "Pak Rusdi", "Ibu Aminah", "Pak Jamal")
@@ -30,7 +31,7 @@ _CHAIN = {
 
 
 def _at(cooperative: Cooperative, day: datetime.date, hour: int, minute: int) -> datetime.datetime:
-    zone = books.zone_of(cooperative)
+    zone = zone_of(cooperative)
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone).astimezone(datetime.UTC)
 
 
@@ -48,8 +49,8 @@ async def load_demo_history(session: AsyncSession, now: datetime.datetime | None
 async def _cooperative_history(
     session: AsyncSession, cooperative: Cooperative, now: datetime.datetime, rng: random.Random
 ) -> int:
-    today = books.local_today(cooperative, now)
-    months = books.last_months(today, FULL_MONTHS + 1)
+    today = local_today(cooperative, now)
+    months = last_months(today, FULL_MONTHS + 1)
     start = months[0].start
     products = (
         (
@@ -243,7 +244,7 @@ async def _pay_producers(
     session: AsyncSession,
     cooperative: Cooperative,
     staff_user: User,
-    months: Sequence[books.Period],
+    months: Sequence[Period],
     today: datetime.date,
 ) -> None:
     """Older months fully paid; the demo month (the last full one) paid to every other producer, so the
@@ -256,11 +257,11 @@ async def _pay_producers(
         for position, producer in enumerate(await producers.producers_of(session, cooperative.id)):
             if period == demo_month and position % 2 == 1:
                 continue
-            statement = await books.statement(session, cooperative, producer, period)
+            statement = await producers.statement(session, cooperative, producer, period)
             if statement.producer_total <= 0:
                 continue
             paid_on = min(period.end + datetime.timedelta(days=4), today)
-            form = producers.PaymentForm(
+            form = PaymentForm(
                 producer_id=str(producer.id),
                 jenis="bulan",
                 periode=period.key,

@@ -9,16 +9,15 @@ from producers.services.accounts import (
     ProducerContext,
     get_own_product,
     get_producer,
+    producer_context,
     producer_for_user,
     producers_of,
-    require_producer,
 )
 from producers.services.dashboard import dashboard
 from producers.services.listings import (
     EDITABLE,
     STATUS_LABELS,
     SUBMITTABLE,
-    ListingInput,
     categories,
     create_listing,
     price_history,
@@ -27,11 +26,10 @@ from producers.services.listings import (
     update_listing,
 )
 from producers.services.photos import add_photo, delete_photo, photo_for_viewer, photos_of
-from producers.services.review import ReviewForm, ReviewItem, decide, review_item, review_queue
+from producers.services.review import ReviewItem, decide, review_item, review_queue
 from producers.services.settlements import (
     PAYMENT_METHODS,
     SALES_CAPTION,
-    PaymentForm,
     goods_received_value,
     mark_paid,
     owed_to_producers,
@@ -47,10 +45,7 @@ __all__ = [
     "SALES_CAPTION",
     "STATUS_LABELS",
     "SUBMITTABLE",
-    "ListingInput",
-    "PaymentForm",
     "ProducerContext",
-    "ReviewForm",
     "ReviewItem",
     "add_photo",
     "categories",
@@ -67,9 +62,9 @@ __all__ = [
     "photo_for_viewer",
     "photos_of",
     "price_history",
+    "producer_context",
     "producer_for_user",
     "producers_of",
-    "require_producer",
     "review_item",
     "review_queue",
     "reviews_of",

@@ -1,7 +1,8 @@
 """Who acts for which producer, and the checks that keep each business's listings and money its own.
 
 A producer account acts for exactly one UMKM; every listing query is scoped by that producer, so a
-producer never reads or changes another business's data. Staff act only in their own cooperative.
+producer never reads or changes another business's data. Which roles may open a page is the routes'
+guards' business (`app.guards`); the functions here check the objects.
 """
 
 from __future__ import annotations
@@ -33,19 +34,14 @@ async def producer_for_user(session: AsyncSession, user_id: int) -> Producer | N
     )
 
 
-async def require_producer(session: AsyncSession, user: CurrentUser) -> ProducerContext:
+async def producer_context(session: AsyncSession, user: CurrentUser) -> ProducerContext:
+    """The business this account acts for, and its cooperative; 403 for an account that acts for none."""
     producer = await producer_for_user(session, user.id)
     if producer is None:
         raise Forbidden("Halaman ini hanya untuk akun produsen (UMKM).")
     cooperative = await session.get(Cooperative, producer.cooperative_id)
     assert cooperative is not None
     return ProducerContext(producer, cooperative)
-
-
-def require_staff_of(user: CurrentUser | None, cooperative_id: int) -> CurrentUser:
-    if user is None or not user.is_staff_of(cooperative_id):
-        raise Forbidden("Halaman ini hanya untuk staf koperasi ini.")
-    return user
 
 
 async def get_own_product(session: AsyncSession, producer: Producer, product_id: int) -> Product:

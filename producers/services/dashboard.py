@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.periods import local_today
+from app.clock import local_today
 from producers.models import Settlement
 from producers.services.accounts import ProducerContext
 from producers.services.listings import ListingRow, own_listings

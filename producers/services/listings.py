@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -10,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
-from app.errors import Conflict, InvalidInput
-from app.text import clean_text, rupiah
+from app.errors import Conflict
+from app.forms import parse_rupiah, parse_text, raise_errors
 from catalog.models import Category, Product, ProductStatus
 from producers.models import ListingReview, PriceChange, Producer, ReviewDecision
+from producers.schemas import ListingForm
 from producers.services.accounts import ProducerContext, get_own_product
 from producers.services.photos import first_photo_keys
 from search import outbox
@@ -30,17 +30,6 @@ STATUS_LABELS = {
     ProductStatus.ACTIVE: "Dijual",
     ProductStatus.ARCHIVED: "Diarsipkan",
 }
-_DIGITS = re.compile(r"^\d{1,12}$")
-
-
-@dataclass(frozen=True)
-class ListingInput:
-    name: str = ""
-    description: str = ""
-    category: str = ""
-    unit: str = ""
-    pack_size: str = ""
-    producer_price: str = ""
 
 
 @dataclass(frozen=True)
@@ -53,41 +42,21 @@ class ValidListing:
     producer_price: int
 
 
-def parse_rupiah(value: str, key: str, label: str, errors: dict[str, str]) -> int | None:
-    """`15000`, `15.000`, `Rp15.000` → 15000; anything else is an error message in `errors`."""
-    cleaned = re.sub(r"^\s*rp\.?\s*", "", (value or "").strip().lower()).replace(".", "").replace(" ", "")
-    if not cleaned:
-        errors[key] = f"{label} wajib diisi."
-        return None
-    if not _DIGITS.match(cleaned):
-        errors[key] = f"{label} ditulis dengan angka rupiah, misalnya 15000 atau 15.000."
-        return None
-    amount = int(cleaned)
-    if amount < 1 or amount > MAX_PRODUCER_PRICE:
-        errors[key] = f"{label} harus antara Rp1 dan {rupiah(MAX_PRODUCER_PRICE)}."
-        return None
-    return amount
-
-
 async def categories(session: AsyncSession) -> Sequence[Category]:
     return (await session.scalars(select(Category).order_by(Category.position, Category.name))).all()
 
 
-async def validate_listing(session: AsyncSession, data: ListingInput) -> ValidListing:
+async def validate_listing(session: AsyncSession, data: ListingForm) -> ValidListing:
     errors: dict[str, str] = {}
-    name = clean_text(data.name, "name", "Nama produk", errors, required=True, max_length=200)
-    description = clean_text(data.description, "description", "Keterangan", errors, required=False, max_length=2000)
-    unit = clean_text(data.unit, "unit", "Satuan", errors, required=True, max_length=40)
-    pack_size = clean_text(data.pack_size, "pack_size", "Isi kemasan", errors, required=False, max_length=60)
-    price = parse_rupiah(data.producer_price, "producer_price", "Harga dari produsen", errors)
+    name = parse_text(data.name, "name", "Nama produk", errors, required=True, max_length=200)
+    description = parse_text(data.description, "description", "Keterangan", errors, required=False, max_length=2000)
+    unit = parse_text(data.unit, "unit", "Satuan", errors, required=True, max_length=40)
+    pack_size = parse_text(data.pack_size, "pack_size", "Isi kemasan", errors, required=False, max_length=60)
+    price = parse_rupiah(data.producer_price, "producer_price", "Harga dari produsen", errors, high=MAX_PRODUCER_PRICE)
     category = await session.scalar(select(Category).where(Category.slug == (data.category or "")[:80]))
     if category is None:
         errors["category"] = "Pilih kategori."
-    if errors:
-        raise InvalidInput(
-            next(iter(errors.values())) if len(errors) == 1 else "Ada beberapa isian yang perlu diperbaiki.",
-            field_errors=errors,
-        )
+    raise_errors(errors)
     assert name is not None and unit is not None and price is not None and category is not None
     return ValidListing(name, description, category, unit, pack_size, price)
 
@@ -126,7 +95,6 @@ async def latest_reviews(session: AsyncSession, product_ids: Sequence[int]) -> d
         select(ListingReview).where(ListingReview.product_id.in_(product_ids)).order_by(ListingReview.id)
     )
     return {r.product_id: r for r in rows}
-
 
 
 def record_price(
@@ -170,7 +138,7 @@ async def _submit(session: AsyncSession, product: Product, user: CurrentUser) ->
 
 
 async def create_listing(
-    session: AsyncSession, ctx: ProducerContext, data: ListingInput, user: CurrentUser, *, submit: bool
+    session: AsyncSession, ctx: ProducerContext, data: ListingForm, user: CurrentUser, *, submit: bool
 ) -> Product:
     valid = await validate_listing(session, data)
     product = Product(
@@ -202,7 +170,7 @@ async def update_listing(
     session: AsyncSession,
     ctx: ProducerContext,
     product_id: int,
-    data: ListingInput,
+    data: ListingForm,
     user: CurrentUser,
     *,
     submit: bool,

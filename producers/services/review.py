@@ -1,7 +1,8 @@
 """Staff review of producers' listings: the queue, the suggested price within the ceilings, and the decision.
 
-Staff review listings of their own cooperative only, nobody approves a listing of a business they act
-for, and an approved price passes the same ceiling check as every other price (`catalog.ceilings`).
+The route's guard lets only staff of the cooperative in the URL in; this module checks the objects: a
+listing of that cooperative, never one of a business the reviewer acts for, and an approved price passes
+the same ceiling check as every other price (`catalog.ceilings`).
 """
 
 from __future__ import annotations
@@ -14,27 +15,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, NotFound
+from app.forms import parse_int, parse_rupiah, parse_text, raise_errors
 from app.models import Cooperative
-from app.text import is_digits, rupiah, strip_control
+from app.text import rupiah
 from catalog import ceilings
 from catalog.ceilings import ProductCeilings
 from catalog.models import Product, ProductStatus
 from catalog.services import ceilings_for
 from producers.models import ListingReview, ReviewDecision
-from producers.services.accounts import producer_for_user, require_staff_of
-from producers.services.listings import latest_reviews, parse_rupiah, record_price
+from producers.schemas import ReviewForm
+from producers.services.accounts import producer_for_user
+from producers.services.listings import latest_reviews, record_price
 from search import outbox
 
 MAX_MARGIN_PERCENT = 300
-
-
-@dataclass(frozen=True)
-class ReviewForm:
-    action: str = ""
-    retail_price: str = ""
-    margin_percent: str = ""
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,8 +54,7 @@ def suggested_price(product: Product, applied: ProductCeilings) -> int:
     return max(product.producer_price, min(suggestion, applied.het.amount))
 
 
-async def review_queue(session: AsyncSession, cooperative: Cooperative, user: CurrentUser | None) -> list[ReviewItem]:
-    require_staff_of(user, cooperative.id)
+async def review_queue(session: AsyncSession, cooperative: Cooperative) -> list[ReviewItem]:
     products = (
         (
             await session.scalars(
@@ -77,10 +71,7 @@ async def review_queue(session: AsyncSession, cooperative: Cooperative, user: Cu
     return [ReviewItem(p, applied[p.id], suggested_price(p, applied[p.id]), reviews.get(p.id)) for p in products]
 
 
-async def review_item(
-    session: AsyncSession, cooperative: Cooperative, product_id: int, user: CurrentUser | None
-) -> ReviewItem:
-    require_staff_of(user, cooperative.id)
+async def review_item(session: AsyncSession, cooperative: Cooperative, product_id: int) -> ReviewItem:
     product = await session.get(Product, product_id)
     if product is None or product.cooperative_id != cooperative.id or product.producer_id is None:
         raise NotFound("Produk tidak ditemukan di koperasi ini.")
@@ -101,11 +92,11 @@ async def decide(
     cooperative: Cooperative,
     product_id: int,
     form: ReviewForm,
-    user: CurrentUser | None,
+    staff: CurrentUser,
     *,
     today: datetime.date | None = None,
 ) -> ReviewOutcome:
-    staff = require_staff_of(user, cooperative.id)
+    """Record staff's decision on a listing of `cooperative` (the guard has checked `staff` works there)."""
     product = await session.get(Product, product_id)
     if product is None or product.cooperative_id != cooperative.id or product.producer_id is None:
         raise NotFound("Produk tidak ditemukan di koperasi ini.")
@@ -119,8 +110,10 @@ async def decide(
     except ValueError:
         decision = ReviewDecision.SUBMITTED
     if decision == ReviewDecision.SUBMITTED:
-        raise InvalidInput("Pilih: setujui, minta perbaikan, atau tolak.", field_errors={"action": "Pilih keputusan."})
-    reason = strip_control(form.reason or "").strip()[:1000] or None
+        raise_errors({"action": "Pilih: setujui, minta perbaikan, atau tolak."})
+    errors: dict[str, str] = {}
+    reason = parse_text(form.reason, "reason", "Alasan", errors, required=False, max_length=1000)
+    raise_errors(errors)
     warnings: tuple[str, ...] = ()
     if decision == ReviewDecision.APPROVED:
         retail = _retail_price(product, form)
@@ -141,8 +134,7 @@ async def decide(
         )
     else:
         if not reason or len(reason) < 5:
-            message = "Tulis alasannya untuk produsen (paling sedikit 5 huruf)."
-            raise InvalidInput(message, field_errors={"reason": message})
+            raise_errors({"reason": "Tulis alasannya untuk produsen (paling sedikit 5 huruf)."})
         product.status = (
             ProductStatus.CHANGES_REQUESTED if decision == ReviewDecision.CHANGES_REQUESTED else ProductStatus.REJECTED
         )
@@ -164,20 +156,17 @@ async def decide(
 
 def _retail_price(product: Product, form: ReviewForm) -> int:
     errors: dict[str, str] = {}
-    if (form.retail_price or "").strip():
+    retail: int | None = None
+    if form.retail_price.strip():
         retail = parse_rupiah(form.retail_price, "retail_price", "Harga jual", errors)
-    elif (form.margin_percent or "").strip():
-        text = form.margin_percent.strip().rstrip("%").strip()
-        if not is_digits(text) or int(text) > MAX_MARGIN_PERCENT:
-            errors["margin_percent"] = f"Margin ditulis angka persen 0 sampai {MAX_MARGIN_PERCENT}, misalnya 15."
-            retail = None
-        else:
-            retail = retail_from_margin(product.producer_price, int(text))
+    elif form.margin_percent.strip():
+        typed = form.margin_percent.strip().rstrip("%").strip()
+        percent = parse_int(typed, "margin_percent", "Margin (%)", errors, high=MAX_MARGIN_PERCENT)
+        retail = None if percent is None else retail_from_margin(product.producer_price, percent)
     else:
         errors["retail_price"] = "Isi harga jual atau margin (%)."
-        retail = None
     if retail is not None and retail < product.producer_price:
         errors["retail_price"] = f"Harga jual tidak boleh di bawah harga produsen {rupiah(product.producer_price)}."
-    if errors or retail is None:
-        raise InvalidInput(next(iter(errors.values())), field_errors=errors)
+    raise_errors(errors)
+    assert retail is not None
     return retail

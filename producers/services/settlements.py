@@ -17,31 +17,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
-from app.errors import Conflict, InvalidInput, NotFound
+from app.clock import Period, bounds, local_today, parse_period, period_containing
+from app.errors import Conflict, NotFound
+from app.forms import parse_date, parse_int, parse_text, raise_errors
 from app.models import Cooperative
-from app.text import clean_text, is_digits
 from catalog.models import StockReceipt
 from orders import sales
 from orders.models import OrderLine
-from orders.periods import Period, bounds, last_weeks, local_today, parse_period
 from orders.sales import Basis, LineSum
 from producers.models import Producer, Settlement
-from producers.services.accounts import get_producer, producers_of, require_staff_of
+from producers.schemas import PaymentForm
+from producers.services.accounts import get_producer, producers_of
 
 PAYMENT_METHODS = {"cash": "Tunai", "transfer": "Transfer bank", "qris": "QRIS"}
 # What a producer is paid for, and what their statement and weekly sales show.
 SALES_BASIS = Basis.COMPLETED
 SALES_CAPTION = sales.caption(SALES_BASIS)
-
-
-@dataclass(frozen=True)
-class PaymentForm:
-    producer_id: str = ""
-    jenis: str = "bulan"
-    periode: str = ""
-    method: str = ""
-    reference: str = ""
-    paid_on: str = ""
 
 
 async def goods_received_value(
@@ -133,7 +124,6 @@ class Statement:
     @property
     def cancelled_value(self) -> int:
         return sum(line.producer_total for line in self.cancelled)
-
 
     @property
     def sales_caption(self) -> str:
@@ -230,8 +220,10 @@ class WeekSales:
 async def weekly_sales(
     session: AsyncSession, cooperative: Cooperative, producer_id: int, weeks: int = 8
 ) -> list[WeekSales]:
+    today = local_today(cooperative)
     result = []
-    for period in last_weeks(local_today(cooperative), weeks):
+    for back in range(weeks - 1, -1, -1):
+        period = period_containing("week", today - datetime.timedelta(weeks=back))
         start, end = bounds(cooperative, period.start, period.end)
         totals = await sales.sales_totals(
             session, cooperative.id, start, end, basis=SALES_BASIS, producer_id=producer_id
@@ -240,42 +232,35 @@ async def weekly_sales(
     return result
 
 
-async def settlement_overview(
-    session: AsyncSession, cooperative: Cooperative, period: Period, user: CurrentUser | None
-) -> list[Statement]:
-    require_staff_of(user, cooperative.id)
+async def settlement_overview(session: AsyncSession, cooperative: Cooperative, period: Period) -> list[Statement]:
     return [await statement(session, cooperative, p, period) for p in await producers_of(session, cooperative.id)]
 
 
 async def mark_paid(
-    session: AsyncSession, cooperative: Cooperative, form: PaymentForm, user: CurrentUser | None
+    session: AsyncSession, cooperative: Cooperative, form: PaymentForm, staff: CurrentUser
 ) -> Settlement:
-    """Record that a producer was paid for a period: the amount is the statement's, never typed in."""
-    staff = require_staff_of(user, cooperative.id)
+    """Record that a producer was paid for a period: the amount is the statement's, never typed in.
+
+    The route's guard has checked that `staff` works for `cooperative`; the producer must belong to it.
+    """
     today = local_today(cooperative)
     period = parse_period(form.jenis, form.periode, today)
     errors: dict[str, str] = {}
-    if not is_digits(form.producer_id) or len(form.producer_id) > 12:
+    producer_id = parse_int(form.producer_id, "producer_id", "Produsen", errors, low=1)
+    if producer_id is None:
         raise NotFound("Produsen tidak ditemukan di koperasi ini.")
-    producer = await get_producer(session, cooperative.id, int(form.producer_id))
+    producer = await get_producer(session, cooperative.id, producer_id)
     if form.method not in PAYMENT_METHODS:
         errors["method"] = "Pilih cara bayar: tunai, transfer bank atau QRIS."
-    reference = clean_text(
+    reference = parse_text(
         form.reference, "reference", "Nomor referensi", errors, required=form.method != "cash", max_length=120
     )
-    try:
-        paid_on = datetime.date.fromisoformat(form.paid_on.strip()) if form.paid_on.strip() else today
-    except ValueError:
-        errors["paid_on"] = "Tanggal bayar ditulis seperti 2026-11-30."
-        paid_on = today
+    paid_on = parse_date(form.paid_on, "paid_on", "Tanggal bayar", errors) or today
     if paid_on > today:
         errors["paid_on"] = "Tanggal bayar tidak boleh di masa depan."
     if period.end > today:
         errors["periode"] = "Periode ini belum selesai; bayar setelah periode berakhir."
-    if errors:
-        raise InvalidInput(
-            next(iter(errors.values())) if len(errors) == 1 else "Ada isian yang perlu diperbaiki.", field_errors=errors
-        )
+    raise_errors(errors)
     current = await statement(session, cooperative, producer, period)
     if current.settlement is not None:
         raise Conflict(f"{producer.business_name} sudah dibayar untuk {period.label}.")

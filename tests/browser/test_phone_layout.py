@@ -21,8 +21,8 @@ PAGES = {
     "081200000101": [
         "/staf/lok-baintan",
         "/staf/lok-baintan/pesanan",
-        "/staf/tinjauan",
-        "/staf/setoran",
+        "/staf/lok-baintan/tinjauan",
+        "/staf/lok-baintan/bayar-produsen",
         "/staf/pengaturan",
         "/staf/produk",
         "/staf/anggota",

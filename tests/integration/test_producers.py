@@ -15,10 +15,10 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select, update
 
+from app import clock
 from app.auth import hash_password
 from app.models import Membership, MembershipStatus, Role, User
 from catalog.models import Product
-from orders import periods
 from orders.models import Order, OrderEvent, OrderLine
 from producers import services as producer_services
 from producers.models import Producer, ProducerAccount, Settlement
@@ -68,9 +68,11 @@ async def create_listing(
     return int(response.headers["location"].rsplit("/", 1)[1])
 
 
-async def decide(client: httpx.AsyncClient, product_id: int, **fields: str) -> httpx.Response:
-    token = await data.csrf_token(client, "/staf/tinjauan")
-    return await client.post(f"/staf/tinjauan/{product_id}", data={"_csrf_token": token, **fields})
+async def decide(
+    client: httpx.AsyncClient, product_id: int, slug: str = "lok-baintan", **fields: str
+) -> httpx.Response:
+    token = await data.csrf_token(client, "/k/lok-baintan")
+    return await client.post(f"/staf/{slug}/tinjauan/{product_id}", data={"_csrf_token": token, **fields})
 
 
 async def product_row(stack: Stack, product_id: int) -> Product:
@@ -96,11 +98,11 @@ async def test_listing_goes_from_submission_to_approval_to_the_shop_with_its_pri
             assert f"/produk/{product_id}" not in before.text and "0 barang" in before.text
             assert (await guest.get(f"/k/lok-baintan/produk/{product_id}")).status_code == 404
 
-        queue = await staff.get("/staf/tinjauan")
+        queue = await staff.get("/staf/lok-baintan/tinjauan")
         assert name in queue.text
         approved = await decide(staff, product_id, action="approved", margin_percent="25")
         assert approved.status_code == 303
-        assert f"/staf/tinjauan/{product_id}\"" not in (await staff.get("/staf/tinjauan")).text
+        assert f"/staf/lok-baintan/tinjauan/{product_id}\"" not in (await staff.get("/staf/lok-baintan/tinjauan")).text
 
         mine = await producer.get(f"/produsen/produk/{product_id}")
         assert "Dijual" in mine.text and "Rp10.000" in mine.text
@@ -269,7 +271,7 @@ async def test_producer_statements_show_only_their_own_sales(stack: Stack) -> No
             (await session.scalars(select(OrderLine.name).where(OrderLine.producer_id == b.id).distinct())).all()
         )
     assert b_names
-    period = periods.period_containing("month", periods.local_today(await data.cooperative(stack.db, "lok-baintan")))
+    period = clock.period_containing("month", clock.local_today(await data.cooperative(stack.db, "lok-baintan")))
     async with signed_in(stack, PRODUCER_A) as producer:
         for key in (period.previous().key, period.previous().previous().key):
             page = await producer.get("/produsen/tagihan", params={"jenis": "bulan", "periode": key})
@@ -281,8 +283,10 @@ async def test_producer_statements_show_only_their_own_sales(stack: Stack) -> No
             for name in b_names:
                 assert name not in page.text and name not in csv.text
         # The staff statement pages are not a way around it.
-        assert (await producer.get(f"/staf/setoran/{b.id}")).status_code == 403
-        assert (await producer.get(f"/staf/setoran/{b.id}/unduh")).status_code == 403
+        for path in (f"/staf/setoran/{b.id}", f"/staf/setoran/{b.id}/unduh"):
+            assert (await producer.get(path)).status_code == 403
+        for path in (f"/staf/lok-baintan/bayar-produsen/{b.id}", f"/staf/lok-baintan/bayar-produsen/{b.id}/unduh"):
+            assert (await producer.get(path)).status_code == 403
 
 
 async def test_a_producer_cannot_approve_their_own_listing(stack: Stack) -> None:
@@ -340,11 +344,21 @@ async def test_only_members_and_staff_of_a_cooperative_open_its_books(
             assert response.headers["location"].startswith("/masuk")
 
 
-@pytest.mark.parametrize("path", ["/produsen", "/produsen/tagihan", "/staf/tinjauan", "/staf/setoran"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/produsen",
+        "/produsen/tagihan",
+        "/staf/tinjauan",
+        "/staf/setoran",
+        "/staf/lok-baintan/tinjauan",
+        "/staf/lok-baintan/bayar-produsen",
+    ],
+)
 async def test_guests_are_sent_to_login_from_private_pages(stack: Stack, path: str) -> None:
     async with stack.client() as guest:
         response = await guest.get(path)
-        assert response.status_code == 303 and response.headers["location"].startswith("/masuk")
+        assert response.status_code == 303 and response.headers["location"] == f"/masuk?lanjut={path}"
 
 
 async def test_guests_see_the_public_province_overview_without_personal_data(stack: Stack) -> None:
@@ -363,17 +377,23 @@ async def test_guests_see_the_public_province_overview_without_personal_data(sta
 
 async def test_residents_cannot_reach_staff_or_producer_pages(stack: Stack) -> None:
     async with signed_in(stack, RESIDENT_LOK) as resident:
-        for path in ("/produsen", "/staf/tinjauan", "/staf/setoran"):
+        for path in (
+            "/produsen",
+            "/staf/tinjauan",
+            "/staf/setoran",
+            "/staf/lok-baintan/tinjauan",
+            "/staf/lok-baintan/bayar-produsen",
+        ):
             assert (await resident.get(path)).status_code == 403
 
 
 # --- settlements and the books ---------------------------------------------------------------------------
 
 
-async def _completed_sums(stack: Stack, slug: str, period: periods.Period) -> tuple[int, int, int]:
+async def _completed_sums(stack: Stack, slug: str, period: clock.Period) -> tuple[int, int, int]:
     """(sales, producer share of UMKM lines, cost of the cooperative's own goods), straight from the rows."""
     coop = await data.cooperative(stack.db, slug)
-    start, end = periods.bounds(coop, period.start, period.end)
+    start, end = clock.bounds(coop, period.start, period.end)
     async with stack.db.session() as session:
         completed = (
             select(OrderEvent.order_id)
@@ -401,7 +421,7 @@ def _amount(html: str, element_id: str) -> int:
 
 async def test_members_books_for_the_demo_month_add_up_to_the_rupiah(stack: Stack) -> None:
     coop = await data.cooperative(stack.db, "lok-baintan")
-    demo_month = periods.period_containing("month", periods.local_today(coop)).previous()
+    demo_month = clock.period_containing("month", clock.local_today(coop)).previous()
     sales, umkm, own = await _completed_sums(stack, "lok-baintan", demo_month)
     assert sales > 0
     async with signed_in(stack, RESIDENT_LOK) as member:
@@ -427,20 +447,23 @@ async def test_members_books_for_the_demo_month_add_up_to_the_rupiah(stack: Stac
 
 async def test_staff_pay_a_producer_once_and_the_producer_sees_it(stack: Stack) -> None:
     coop = await data.cooperative(stack.db, "lok-baintan")
-    demo_month = periods.period_containing("month", periods.local_today(coop)).previous()
+    demo_month = clock.period_containing("month", clock.local_today(coop)).previous()
     async with signed_in(stack, STAFF_LOK) as staff:
-        overview = await staff.get("/staf/setoran", params={"jenis": "bulan", "periode": demo_month.key})
+        old = await staff.get("/staf/setoran", params={"jenis": "bulan", "periode": demo_month.key})
+        payments = "/staf/lok-baintan/bayar-produsen"
+        assert old.status_code == 303 and old.headers["location"] == f"{payments}?jenis=bulan&periode={demo_month.key}"
+        overview = await staff.get(payments, params={"jenis": "bulan", "periode": demo_month.key})
         assert overview.status_code == 200
         # The demo leaves every other producer unpaid for the demo month; take the first such one.
         match = re.search(r'name="producer_id" value="(\d+)"', overview.text)
         assert match, "an unpaid producer in the demo month"
         producer_id = int(match.group(1))
         statement = await staff.get(
-            f"/staf/setoran/{producer_id}", params={"jenis": "bulan", "periode": demo_month.key}
+            f"{payments}/{producer_id}", params={"jenis": "bulan", "periode": demo_month.key}
         )
         owed = _amount(statement.text, "payable")
         assert owed == _amount(statement.text, "producer-total") > 0
-        token = await data.csrf_token(staff, "/staf/setoran")
+        token = await data.csrf_token(staff, payments)
         form = {
             "_csrf_token": token,
             "producer_id": str(producer_id),
@@ -450,11 +473,11 @@ async def test_staff_pay_a_producer_once_and_the_producer_sees_it(stack: Stack) 
             "reference": "TRF-UJI-1",
             "paid_on": "",
         }
-        assert (await staff.post("/staf/setoran/bayar", data=form)).status_code == 303
-        again = await staff.post("/staf/setoran/bayar", data=form)
+        assert (await staff.post(payments, data=form)).status_code == 303
+        again = await staff.post(payments, data=form)
         assert again.status_code == 409 and "sudah dibayar" in again.text
         week = await staff.post(
-            "/staf/setoran/bayar",
+            payments,
             data={
                 **form,
                 "jenis": "minggu",
@@ -462,10 +485,10 @@ async def test_staff_pay_a_producer_once_and_the_producer_sees_it(stack: Stack) 
             },
         )
         assert week.status_code == 409  # a week inside a paid month is not paid twice
-        after = await staff.get(f"/staf/setoran/{producer_id}", params={"jenis": "bulan", "periode": demo_month.key})
+        after = await staff.get(f"{payments}/{producer_id}", params={"jenis": "bulan", "periode": demo_month.key})
         assert _amount(after.text, "payable") == 0 and "TRF-UJI-1" in after.text
-        current = periods.period_containing("month", periods.local_today(coop))
-        early = await staff.post("/staf/setoran/bayar", data={**form, "periode": current.key})
+        current = clock.period_containing("month", clock.local_today(coop))
+        early = await staff.post(payments, data={**form, "periode": current.key})
         assert early.status_code == 422
     async with stack.db.session() as session:
         rows = (
@@ -478,7 +501,7 @@ async def test_staff_pay_a_producer_once_and_the_producer_sees_it(stack: Stack) 
 
 async def test_statement_csv_keeps_empty_cells_empty(stack: Stack) -> None:
     coop = await data.cooperative(stack.db, "lok-baintan")
-    demo_month = periods.period_containing("month", periods.local_today(coop)).previous()
+    demo_month = clock.period_containing("month", clock.local_today(coop)).previous()
     async with signed_in(stack, PRODUCER_A) as producer:
         response = await producer.get("/produsen/tagihan.csv", params={"jenis": "bulan", "periode": demo_month.key})
     assert response.status_code == 200
@@ -493,8 +516,8 @@ async def test_statement_csv_keeps_empty_cells_empty(stack: Stack) -> None:
 async def test_statements_and_producer_sales_figures_agree_for_a_month(stack: Stack) -> None:
     """The producer's statement and the per-producer sales figure staff export count the same sales."""
     coop = await data.cooperative(stack.db, "lok-baintan")
-    demo_month = periods.period_containing("month", periods.local_today(coop)).previous()
-    start, end = periods.bounds(coop, demo_month.start, demo_month.end)
+    demo_month = clock.period_containing("month", clock.local_today(coop)).previous()
+    start, end = clock.bounds(coop, demo_month.start, demo_month.end)
     async with stack.db.session() as session:
         figures = await sales.by_producer(session, coop, start, end, basis=sales.Basis.COMPLETED)
         umkm = [f for f in figures if f.producer_id is not None]
@@ -508,3 +531,70 @@ async def test_statements_and_producer_sales_figures_agree_for_a_month(stack: St
                 figure.sales,
                 figure.producer_share,
             )
+
+
+# --- staff of two cooperatives, and rupiah typed the Indonesian way ---------------------------------------
+
+
+async def test_staff_of_two_cooperatives_review_and_pay_in_both_without_crossing(stack: Stack) -> None:
+    """Review and producer payments used to open only the first cooperative of someone who is staff of two."""
+    lok, tabanio = await data.cooperative(stack.db, "lok-baintan"), await data.cooperative(stack.db, "tabanio")
+    async with signed_in(stack, PRODUCER_A) as producer:
+        lok_listing = await create_listing(producer)
+    staff = await data.resident(stack.url, stack.db)
+    try:
+        async with stack.db.session(write=True) as session:
+            staff_id = await session.scalar(select(User.id).order_by(User.id.desc()).limit(1))
+            sold = await session.scalar(
+                select(Product).where(Product.cooperative_id == tabanio.id, Product.producer_id.is_not(None)).limit(1)
+            )
+            assert staff_id is not None and sold is not None
+            fields = {"cooperative_id", "producer_id", "category_id", "unit", "producer_price", "retail_price"}
+            listing = Product(name=f"Ikan asin uji {next(_names)}", stock=0, status="pending_review", search_aliases=[])
+            for name in fields:
+                setattr(listing, name, getattr(sold, name))
+            session.add(listing)
+            session.add_all(Membership(user_id=staff_id, cooperative_id=c.id, role=Role.STAFF) for c in (lok, tabanio))
+            await session.commit()
+            tabanio_listing = listing.id
+        chooser = await staff.get("/staf/tinjauan")
+        assert 'href="/staf/lok-baintan/tinjauan"' in chooser.text and 'href="/staf/tabanio/tinjauan"' in chooser.text
+        queues = {slug: (await staff.get(f"/staf/{slug}/tinjauan")).text for slug in ("lok-baintan", "tabanio")}
+        assert f"/staf/lok-baintan/tinjauan/{lok_listing}\"" in queues["lok-baintan"]
+        assert f"/staf/tabanio/tinjauan/{tabanio_listing}\"" in queues["tabanio"]
+        assert f"/tinjauan/{lok_listing}\"" not in queues["tabanio"]
+        assert all(f'href="/staf/tabanio{path}"' in queues["tabanio"] for path in ("", "/setoran", "/bayar-produsen"))
+        # Approving through the other cooperative's URL finds nothing and changes nothing.
+        crossed = await decide(staff, lok_listing, "tabanio", action="approved", retail_price="9.000")
+        assert crossed.status_code == 404 and (await product_row(stack, lok_listing)).status == "pending_review"
+        approved = await decide(staff, tabanio_listing, "tabanio", action="approved", margin_percent="10")
+        assert approved.status_code == 303 and approved.headers["location"] == "/staf/tabanio/tinjauan"
+        assert (await product_row(stack, tabanio_listing)).status == "active"
+        assert (await product_row(stack, lok_listing)).status == "pending_review"
+        demo_month = clock.period_containing("month", clock.local_today(lok)).previous()
+        paths = {s: f"/staf/{s}/bayar-produsen?periode={demo_month.key}" for s in ("lok-baintan", "tabanio")}
+        pages = {s: await staff.get(path) for s, path in paths.items()}
+        assert all(p.status_code == 200 and "Pembayaran ke produsen" in p.text for p in pages.values())
+        unpaid = re.findall(r'name="producer_id" value="(\d+)"', pages["lok-baintan"].text)
+        assert unpaid, "an unpaid producer of Lok Baintan in the demo month"
+        form = {"_csrf_token": await data.csrf_token(staff, "/staf/tabanio/bayar-produsen"), "producer_id": unpaid[-1]}
+        form |= {"jenis": "bulan", "periode": demo_month.key, "method": "cash", "reference": "", "paid_on": ""}
+        assert (await staff.post("/staf/tabanio/bayar-produsen", data=form)).status_code == 404
+        paid = await staff.post("/staf/lok-baintan/bayar-produsen", data=form)
+        assert paid.status_code == 303 and paid.headers["location"].startswith("/staf/lok-baintan/bayar-produsen?")
+        async with stack.db.session() as session:
+            rows = (await session.scalars(select(Settlement).where(Settlement.paid_by_user_id == staff_id))).all()
+        assert [(r.cooperative_id, r.producer_id) for r in rows] == [(lok.id, int(unpaid[-1]))]
+    finally:
+        await staff.aclose()
+
+
+async def test_rupiah_with_thousands_dots_is_accepted_on_listing_and_review(stack: Stack) -> None:
+    async with signed_in(stack, PRODUCER_A) as producer, signed_in(stack, STAFF_LOK) as staff:
+        product_id = await create_listing(producer, price="15.000")
+        assert (await product_row(stack, product_id)).producer_price == 15000
+        refused = await decide(staff, product_id, action="approved", retail_price="16.000,50")
+        assert refused.status_code == 422 and "tanpa sen" in refused.text
+        approved = await decide(staff, product_id, action="approved", retail_price="Rp 16.000,-")
+        assert approved.status_code == 303
+    assert (await product_row(stack, product_id)).retail_price == 16000

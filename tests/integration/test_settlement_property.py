@@ -15,13 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app import clock
 from app.auth import CurrentUser, hash_password
 from app.cli import migrate
 from app.db import DatabaseConfig
 from app.models import Cooperative, Role, User
 from app.settings import Settings
 from catalog.models import Category, Product
-from orders import periods
 from orders import services as orders
 from orders.models import Order
 from orders.sales import Basis, sales_totals
@@ -29,7 +29,7 @@ from producers import services
 from producers.models import Producer
 
 _serial = itertools.count(1)
-EVERYTHING = periods.Period("month", datetime.date(2000, 1, 1), datetime.date(2100, 1, 1))
+EVERYTHING = clock.Period("month", datetime.date(2000, 1, 1), datetime.date(2100, 1, 1))
 CHAIN = {"pickup": ["confirmed", "packed", "ready_for_pickup", "completed"]}
 
 
@@ -133,7 +133,7 @@ async def _run(config: Settings, scenario: Scenario) -> None:
             await session.flush()
 
             statements = [await services.statement(session, coop, p, EVERYTHING) for p in producers]
-            start, end = periods.bounds(coop, EVERYTHING.start, EVERYTHING.end)
+            start, end = clock.bounds(coop, EVERYTHING.start, EVERYTHING.end)
             totals = await sales_totals(session, coop.id, start, end, basis=Basis.COMPLETED)
             completed_subtotals = sum(
                 o.subtotal

@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
+from app.clock import parse_period
 from app.errors import InvalidInput
-from orders.periods import parse_period
 from producers.services.review import retail_from_margin
 
 TODAY = datetime.date(2026, 11, 27)
