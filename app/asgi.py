@@ -17,8 +17,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
-from litestar.logging import LoggingConfig
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXRequest
@@ -29,9 +28,15 @@ from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEven
 from app import maintenance
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
+from app.health import healthz, readyz
+from app.logs import app_logging_config, configure_server_logging
+from app.metrics import Metrics, metrics
 from app.models import WebSession
+from app.ratelimit import Limiter, login_throttle
 from app.registry import import_models
-from app.routes import AccountController, AuthApiController, AuthController, health, provide_current_user
+from app.routes import AccountController, AuthApiController, AuthController, provide_current_user
+from app.secret_key import resolve_secret_keys
+from app.security import CSRFMiddleware, add_security_headers, parse_networks, real_client_middleware
 from app.settings import Settings
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
@@ -70,15 +75,17 @@ def write_intent_middleware(app: ASGIApp) -> ASGIApp:
 
 
 def json_api_middleware(app: ASGIApp) -> ASGIApp:
-    """The API takes JSON only: a cross-site HTML form cannot send it, which is the API's CSRF defence."""
+    """The API takes JSON only: a cross-site HTML form cannot send it, which is the API's CSRF defence.
+
+    Every unsafe request needs the JSON content type, even without a body: a cross-site form can
+    POST an empty body too (a bodiless "cancel" or "logout" would otherwise need no CSRF token).
+    """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if str(scope["type"]) == "http" and scope.get("method") in _UNSAFE and scope["path"].startswith("/api/"):
             headers = dict(scope.get("headers", []))
             content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
-            length = headers.get(b"content-length", b"0")
-            has_body = length not in (b"0", b"") or b"transfer-encoding" in headers
-            if has_body and not content_type.startswith("application/json"):
+            if not content_type.startswith("application/json"):
                 body = json.dumps(
                     {
                         "status": 415,
@@ -121,13 +128,6 @@ def _state_error_handler(request: Request[Any, Any, Any], exc: order_state.State
     return problem(request, status, exc.message, code="illegal_transition" if status == 409 else "forbidden")
 
 
-LOGIN_PATHS = frozenset({"/masuk", "/api/auth/login"})
-
-
-def _is_login_attempt(request: Request[Any, Any, Any]) -> bool:
-    return request.method == "POST" and request.url.path in LOGIN_PATHS
-
-
 def _demo_notice(settings: Settings) -> str | None:
     if not settings.demo_mode or not DEMO_CATALOG.exists():
         return None
@@ -138,8 +138,11 @@ def _demo_notice(settings: Settings) -> str | None:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    secret, *previous_secrets = resolve_secret_keys(settings)
+    configure_server_logging(settings.log_format)
     import_models()
     db = DatabaseConfig(settings)
+    request_metrics = Metrics(settings.var_dir)
     alchemy = make_alchemy_config(db)
     demo_notice = _demo_notice(settings)
 
@@ -160,10 +163,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await search.stop()
         await db.dispose()
 
-    logging_config = LoggingConfig(
-        root={"level": "INFO", "handlers": ["queue_listener"]},
-        loggers={"pasardesa": {"level": "INFO", "propagate": True}},
-        log_exceptions="never",
+    csrf_config = CSRFConfig(
+        secret=secret,
+        cookie_name="csrftoken",
+        header_name="x-csrftoken",
+        exclude=["^/api/", "^/healthz$", "^/readyz$", "^/metrics$"],
+        cookie_secure=settings.secure_cookies,
     )
     return Litestar(
         route_handlers=[
@@ -185,7 +190,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SettlementController,
             BooksController,
             ProvinceApiController,
-            health,
+            healthz,
+            readyz,
+            metrics,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
@@ -198,10 +205,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"user": Provide(provide_current_user)},
         request_class=HTMXRequest,
         middleware=[
-            # Guessing passwords: a few attempts a minute from one address, then 429.
-            RateLimitConfig(
-                rate_limit=("minute", settings.login_rate_limit), check_throttle_handler=_is_login_attempt
-            ).middleware,
+            real_client_middleware(parse_networks(settings.trusted_proxies)),
+            request_metrics.middleware,
+            login_throttle(Limiter(db), settings.login_rate_limit),
             write_intent_middleware,
             json_api_middleware,
             SessionConfig(
@@ -213,15 +219,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 secure=settings.secure_cookies,
                 finish_unit_of_work=unit_of_work_finisher(alchemy),
             ).middleware,
+            # Litestar's own CSRF check, with key rotation and a fresh token for a stale cookie.
+            DefineMiddleware(CSRFMiddleware, config=csrf_config, previous_secrets=previous_secrets),
         ],
+        before_send=[add_security_headers],
         stores={"sessions": SQLAlchemyStore(config=alchemy, model=WebSession, namespace="sessions")},
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="csrftoken",
-            header_name="x-csrftoken",
-            exclude=["^/api/"],
-            cookie_secure=settings.secure_cookies,
-        ),
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         template_config=TemplateConfig(
             directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=engine_callback
@@ -233,9 +235,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[JsonRenderPlugin(path=["/openapi.json", "/"])],
         ),
         exception_handlers={**EXCEPTION_HANDLERS, order_state.StateError: _state_error_handler},
-        logging_config=logging_config,
+        logging_config=app_logging_config(settings.log_format),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "db": db, "search": search}),
+        state=State({"settings": settings, "db": db, "search": search, "metrics": request_metrics}),
         debug=settings.debug,
     )
