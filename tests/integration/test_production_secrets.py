@@ -8,7 +8,6 @@ import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -21,9 +20,9 @@ from tests.support.server import ROOT, start_server
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     tmp = tmp_path_factory.mktemp(f"secrets-{request.param}")
-    yield installation(request, tmp, request.param, "pasardesa_secrets")
+    return installation(request, tmp, request.param, "pasardesa_secrets")
 
 
 def _page_token(html: str) -> str:
