@@ -23,7 +23,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Middleware, Receive, Scope, Send
 
 from app import maintenance
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
@@ -136,9 +136,40 @@ def _demo_notice(settings: Settings) -> str | None:
     return str(notice) if notice else None
 
 
+def _middleware(
+    settings: Settings, db: DatabaseConfig, alchemy: SQLAlchemyAsyncConfig, metrics: Metrics, keys: tuple[str, ...]
+) -> list[Middleware]:
+    """Outermost first: who the client is, counting, throttling, then the request's unit of work."""
+    csrf_config = CSRFConfig(
+        secret=keys[0],
+        cookie_name="csrftoken",
+        header_name="x-csrftoken",
+        exclude=["^/api/", "^/healthz$", "^/readyz$", "^/metrics$"],
+        cookie_secure=settings.secure_cookies,
+    )
+    return [
+        real_client_middleware(parse_networks(settings.trusted_proxies)),
+        metrics.middleware,
+        login_throttle(Limiter(db), settings.login_rate_limit),
+        write_intent_middleware,
+        json_api_middleware,
+        SessionConfig(
+            store="sessions",
+            key="pd_session",
+            max_age=30 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            finish_unit_of_work=unit_of_work_finisher(alchemy),
+        ).middleware,
+        # Litestar's own CSRF check, with key rotation and a fresh token for a stale cookie.
+        DefineMiddleware(CSRFMiddleware, config=csrf_config, previous_secrets=keys[1:]),
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    secret, *previous_secrets = resolve_secret_keys(settings)
+    keys = resolve_secret_keys(settings)
     configure_server_logging(settings.log_format)
     import_models()
     db = DatabaseConfig(settings)
@@ -163,13 +194,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await search.stop()
         await db.dispose()
 
-    csrf_config = CSRFConfig(
-        secret=secret,
-        cookie_name="csrftoken",
-        header_name="x-csrftoken",
-        exclude=["^/api/", "^/healthz$", "^/readyz$", "^/metrics$"],
-        cookie_secure=settings.secure_cookies,
-    )
     return Litestar(
         route_handlers=[
             StorefrontController,
@@ -204,24 +228,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         dependencies={"user": Provide(provide_current_user)},
         request_class=HTMXRequest,
-        middleware=[
-            real_client_middleware(parse_networks(settings.trusted_proxies)),
-            request_metrics.middleware,
-            login_throttle(Limiter(db), settings.login_rate_limit),
-            write_intent_middleware,
-            json_api_middleware,
-            SessionConfig(
-                store="sessions",
-                key="pd_session",
-                max_age=30 * 24 * 3600,
-                httponly=True,
-                samesite="lax",
-                secure=settings.secure_cookies,
-                finish_unit_of_work=unit_of_work_finisher(alchemy),
-            ).middleware,
-            # Litestar's own CSRF check, with key rotation and a fresh token for a stale cookie.
-            DefineMiddleware(CSRFMiddleware, config=csrf_config, previous_secrets=previous_secrets),
-        ],
+        middleware=_middleware(settings, db, alchemy, request_metrics, keys),
         before_send=[add_security_headers],
         stores={"sessions": SQLAlchemyStore(config=alchemy, model=WebSession, namespace="sessions")},
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy import column, func, select, table
 
@@ -89,6 +90,9 @@ class Metrics:
 
             try:
                 await app(scope, receive, send_wrapper)
+            except HTTPException as exc:  # answered further out (a 429 from the login throttle)
+                status = exc.status_code
+                raise
             finally:
                 route = str(scope.get("path_template") or "unmatched")
                 method = str(scope.get("method", ""))
