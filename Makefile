@@ -40,4 +40,4 @@ bench: $(VENV)/.installed
 	$(PY) -m bench.run
 
 clean:
-	rm -rf $(VENV) var/search var/*.sqlite3*
+	rm -rf $(VENV) var/search var/metrics var/*.sqlite3*

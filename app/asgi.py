@@ -17,21 +17,26 @@ from litestar.config.csrf import CSRFConfig
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
-from litestar.logging import LoggingConfig
-from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Middleware, Receive, Scope, Send
 
 from app import maintenance
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
+from app.health import healthz, readyz
+from app.logs import app_logging_config, configure_server_logging
+from app.metrics import Metrics, metrics
 from app.models import WebSession
+from app.ratelimit import Limiter, login_throttle
 from app.registry import import_models
-from app.routes import AccountController, AuthApiController, AuthController, health, provide_current_user
+from app.routes import AccountController, AuthApiController, AuthController, provide_current_user
+from app.secret_key import resolve_secret_keys
+from app.security import CSRFMiddleware, add_security_headers, parse_networks, real_client_middleware
 from app.settings import Settings
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
@@ -72,15 +77,17 @@ def write_intent_middleware(app: ASGIApp) -> ASGIApp:
 
 
 def json_api_middleware(app: ASGIApp) -> ASGIApp:
-    """The API takes JSON only: a cross-site HTML form cannot send it, which is the API's CSRF defence."""
+    """The API takes JSON only: a cross-site HTML form cannot send it, which is the API's CSRF defence.
+
+    Every unsafe request needs the JSON content type, even without a body: a cross-site form can
+    POST an empty body too (a bodiless "cancel" or "logout" would otherwise need no CSRF token).
+    """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if str(scope["type"]) == "http" and scope.get("method") in _UNSAFE and scope["path"].startswith("/api/"):
             headers = dict(scope.get("headers", []))
             content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
-            length = headers.get(b"content-length", b"0")
-            has_body = length not in (b"0", b"") or b"transfer-encoding" in headers
-            if has_body and not content_type.startswith("application/json"):
+            if not content_type.startswith("application/json"):
                 body = json.dumps(
                     {
                         "status": 415,
@@ -123,13 +130,6 @@ def _state_error_handler(request: Request[Any, Any, Any], exc: order_state.State
     return problem(request, status, exc.message, code="illegal_transition" if status == 409 else "forbidden")
 
 
-LOGIN_PATHS = frozenset({"/masuk", "/api/auth/login"})
-
-
-def _is_login_attempt(request: Request[Any, Any, Any]) -> bool:
-    return request.method == "POST" and request.url.path in LOGIN_PATHS
-
-
 def _demo_notice(settings: Settings) -> str | None:
     if not settings.demo_mode or not DEMO_CATALOG.exists():
         return None
@@ -138,10 +138,44 @@ def _demo_notice(settings: Settings) -> str | None:
     return str(notice) if notice else None
 
 
+def _middleware(
+    settings: Settings, db: DatabaseConfig, alchemy: SQLAlchemyAsyncConfig, metrics: Metrics, keys: tuple[str, ...]
+) -> list[Middleware]:
+    """Outermost first: who the client is, counting, throttling, then the request's unit of work."""
+    csrf_config = CSRFConfig(
+        secret=keys[0],
+        cookie_name="csrftoken",
+        header_name="x-csrftoken",
+        exclude=["^/api/", "^/healthz$", "^/readyz$", "^/metrics$"],
+        cookie_secure=settings.secure_cookies,
+    )
+    return [
+        real_client_middleware(parse_networks(settings.trusted_proxies)),
+        metrics.middleware,
+        login_throttle(Limiter(db), settings.login_rate_limit),
+        write_intent_middleware,
+        json_api_middleware,
+        SessionConfig(
+            store="sessions",
+            key="pd_session",
+            max_age=30 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=settings.secure_cookies,
+            finish_unit_of_work=unit_of_work_finisher(alchemy),
+        ).middleware,
+        # Litestar's own CSRF check, with key rotation and a fresh token for a stale cookie.
+        DefineMiddleware(CSRFMiddleware, config=csrf_config, previous_secrets=keys[1:]),
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    keys = resolve_secret_keys(settings)
+    configure_server_logging(settings.log_format)
     import_models()
     db = DatabaseConfig(settings)
+    request_metrics = Metrics(settings.var_dir)
     alchemy = make_alchemy_config(db)
     demo_notice = _demo_notice(settings)
 
@@ -162,11 +196,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await search.stop()
         await db.dispose()
 
-    logging_config = LoggingConfig(
-        root={"level": "INFO", "handlers": ["queue_listener"]},
-        loggers={"pasardesa": {"level": "INFO", "propagate": True}},
-        log_exceptions="never",
-    )
     return Litestar(
         route_handlers=[
             StorefrontController,
@@ -194,7 +223,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SettlementController,
             BooksController,
             ProvinceApiController,
-            health,
+            healthz,
+            readyz,
+            metrics,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC_DIR],
@@ -206,31 +237,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         dependencies={"user": Provide(provide_current_user)},
         request_class=HTMXRequest,
-        middleware=[
-            # Guessing passwords: a few attempts a minute from one address, then 429.
-            RateLimitConfig(
-                rate_limit=("minute", settings.login_rate_limit), check_throttle_handler=_is_login_attempt
-            ).middleware,
-            write_intent_middleware,
-            json_api_middleware,
-            SessionConfig(
-                store="sessions",
-                key="pd_session",
-                max_age=30 * 24 * 3600,
-                httponly=True,
-                samesite="lax",
-                secure=settings.secure_cookies,
-                finish_unit_of_work=unit_of_work_finisher(alchemy),
-            ).middleware,
-        ],
+        middleware=_middleware(settings, db, alchemy, request_metrics, keys),
+        before_send=[add_security_headers],
         stores={"sessions": SQLAlchemyStore(config=alchemy, model=WebSession, namespace="sessions")},
-        csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_name="csrftoken",
-            header_name="x-csrftoken",
-            exclude=["^/api/"],
-            cookie_secure=settings.secure_cookies,
-        ),
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
         template_config=TemplateConfig(
             directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=engine_callback
@@ -242,9 +251,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[JsonRenderPlugin(path=["/openapi.json", "/"])],
         ),
         exception_handlers={**EXCEPTION_HANDLERS, order_state.StateError: _state_error_handler},
-        logging_config=logging_config,
+        logging_config=app_logging_config(settings.log_format),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "db": db, "search": search}),
+        state=State({"settings": settings, "db": db, "search": search, "metrics": request_metrics}),
         debug=settings.debug,
     )

@@ -1,4 +1,4 @@
-"""Command line: migrate, load the demo data, serve, and the search maintenance commands."""
+"""Command line: migrate, load the demo data, serve, back up and restore, and the search maintenance commands."""
 
 from __future__ import annotations
 
@@ -110,6 +110,9 @@ async def load_ceilings(settings: Settings, path: str | None) -> str:
 def serve(settings: Settings) -> None:
     import uvicorn
 
+    from app.secret_key import resolve_secret_keys
+
+    resolve_secret_keys(settings)  # no key in production: stop here, before migrating or forking workers
     migrate(settings)
     if settings.demo_mode:
         print(asyncio.run(seed_demo(settings)), flush=True)
@@ -120,7 +123,9 @@ def serve(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         workers=settings.workers,
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, only from TRUSTED_PROXIES (app.security); the server's
+        # own handling would believe any local peer and hide the real one from the app.
+        proxy_headers=False,
         log_level="info",
     )
 
@@ -139,6 +144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     gen.add_argument("--seed", type=int, default=1)
     ceilings = sub.add_parser("load-ceilings", help="add government price ceilings (HET/HAP) from a JSON file")
     ceilings.add_argument("path", nargs="?", help="JSON file like catalog/data/price_ceilings.json (the default)")
+    backup = sub.add_parser("backup", help="copy the database and VAR_DIR's files into a new folder, while running")
+    backup.add_argument("dest", help="a folder that does not exist yet (or is empty)")
+    restore = sub.add_parser("restore", help="put a backup in place (stop the app first)")
+    restore.add_argument("src", help="a folder made by `backup`")
+    restore.add_argument("--force", action="store_true", help="overwrite a database that already holds data")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     settings = Settings.from_env()
@@ -147,8 +157,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Migrasi selesai.")
     elif args.command == "seed-demo":
         print(asyncio.run(seed_demo(settings, only_if_empty=not args.force)))
-    elif args.command == "serve":
-        serve(settings)
     elif args.command == "reindex":
         print(asyncio.run(reindex(settings)))
     elif args.command == "generate-catalog":
@@ -157,6 +165,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(generate_catalog(settings, args.products, args.cooperatives, args.seed)))
     elif args.command == "load-ceilings":
         print(asyncio.run(load_ceilings(settings, args.path)))
+    elif args.command in {"backup", "restore", "serve"}:
+        return _operate(args, settings)
+    return 0
+
+
+def _operate(args: argparse.Namespace, settings: Settings) -> int:
+    """Commands an operator runs on a live installation: a refusal is a message, not a traceback."""
+    from pathlib import Path
+
+    from app.backup import BackupError, backup, restore
+    from app.secret_key import MissingSecretKey
+
+    try:
+        if args.command == "backup":
+            print(backup(settings, Path(args.dest)))
+        elif args.command == "restore":
+            print(restore(settings, Path(args.src), force=args.force))
+        else:
+            serve(settings)
+    except (BackupError, MissingSecretKey) as exc:
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Housekeeping the app does by itself while it runs: expired sessions leave the database."""
+"""Housekeeping the app does by itself while it runs: expired sessions and rate-limit counts leave the database."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import delete
 
 from app.db import DatabaseConfig
 from app.models import WebSession
+from app.ratelimit import purge_expired as purge_expired_rate_limits
 
 log = logging.getLogger("pasardesa.maintenance")
 INTERVAL_SECONDS = 3600
@@ -31,4 +32,8 @@ async def run_forever(db: DatabaseConfig) -> None:
             removed = await purge_expired_sessions(db)
             if removed:
                 log.info("removed %d expired sessions", removed)
+        with contextlib.suppress(Exception):
+            removed = await purge_expired_rate_limits(db)
+            if removed:
+                log.info("removed %d expired rate-limit counts", removed)
         await asyncio.sleep(INTERVAL_SECONDS)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +19,17 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "ya"}
 
 
+def _list(value: str | None) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = ""
+    # Empty means "not configured": app.secrets refuses that in production and keeps one in VAR_DIR otherwise.
     secret_key: str = ""
+    # Keys that signed earlier tokens, still accepted for verifying while browsers move to the new one.
+    secret_key_previous: tuple[str, ...] = ()
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
@@ -37,16 +43,22 @@ class Settings:
     search_relay: bool = True
     secure_cookies: bool = False
     sql_echo: bool = False
-    # Login attempts per minute from one address (per worker process).
+    # Login attempts per minute from one client address, counted in the database for every worker.
     login_rate_limit: int = 10
+    # Peers whose X-Forwarded-For is believed (addresses or CIDRs); everyone else is their own address.
+    trusted_proxies: tuple[str, ...] = ()
+    # "json": one JSON object per log line, for log collectors; anything else: plain text.
+    log_format: str = "text"
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite+aiosqlite:///{self.var_dir / 'pasardesa.sqlite3'}")
-        if not self.secret_key:
-            # A random key per process is only safe with one worker; production sets SECRET_KEY.
-            object.__setattr__(self, "secret_key", secrets.token_urlsafe(32))
+
+    @property
+    def is_production(self) -> bool:
+        """PostgreSQL or DEMO_MODE=0: a real deployment, which must be configured, never guessed."""
+        return not self.is_sqlite or not self.demo_mode
 
     @property
     def is_sqlite(self) -> bool:
@@ -64,21 +76,27 @@ class Settings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         var_dir = Path(env.get("VAR_DIR") or DEFAULT_VAR_DIR)
+        database_url = normalise_database_url(env.get("DATABASE_URL", ""))
+        # The demo (with its published password) is the embedded default only; PostgreSQL asks for it by name.
+        demo_default = not database_url or database_url.startswith("sqlite")
         return cls(
-            database_url=normalise_database_url(env.get("DATABASE_URL", "")),
-            secret_key=env.get("SECRET_KEY", ""),
+            database_url=database_url,
+            secret_key=env.get("SECRET_KEY", "").strip(),
+            secret_key_previous=_list(env.get("SECRET_KEY_PREVIOUS")),
             host=env.get("HOST", "127.0.0.1"),
             port=int(env.get("PORT", "8000")),
             workers=int(env.get("WORKERS", "1")),
             meili_url=env.get("MEILI_URL") or None,
             meili_api_key=env.get("MEILI_API_KEY") or None,
             var_dir=var_dir,
-            demo_mode=_bool(env.get("DEMO_MODE"), True),
+            demo_mode=_bool(env.get("DEMO_MODE"), demo_default),
             demo_password=env.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
             debug=_bool(env.get("DEBUG"), False),
             search_relay=_bool(env.get("SEARCH_RELAY"), True),
             secure_cookies=_bool(env.get("SECURE_COOKIES"), False),
             login_rate_limit=int(env.get("LOGIN_RATE_LIMIT", "10")),
+            trusted_proxies=_list(env.get("TRUSTED_PROXIES")),
+            log_format=(env.get("LOG_FORMAT") or "text").strip().lower(),
         )
 
 
