@@ -112,17 +112,26 @@ def start_server(kind: str, app: str, env: dict[str, str], log_dir: Path) -> Ser
     raise RuntimeError(f"{kind} did not start:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-def settle(url: str, timeout: float = 120) -> None:
-    """Wait until the server has finished what the last run left queued: a slow page can leave dozens of
-    requests behind when the load generator stops, and they would slow down the next run."""
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def settle(server: Server, timeout: float = 180) -> None:
+    """Wait until the server has worked off what the last run left queued (a slow page can leave dozens of
+    requests behind when the load generator stops): idle is under 10% of a core for half a second. Judged by
+    the workers' own CPU time, because the machine may be busy with other work."""
     deadline = time.monotonic() + timeout
+    pids = server.worker_pids()
     while time.monotonic() < deadline:
-        started = time.perf_counter()
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(url + "/healthz", timeout=timeout)
-        if time.perf_counter() - started < 0.05:
+        before = cpu_seconds(pids)
+        time.sleep(0.5)
+        if cpu_seconds(pids) - before < 0.05:
             return
-        time.sleep(0.2)
 
 
 def memory(pids: list[int], index_dir: Path) -> dict[str, float]:
@@ -304,7 +313,7 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         sizes = asyncio.run(warm_up(server.url, loads))
         pages = {}
         for label, load in loads.items():
-            settle(server.url)
+            settle(server)
             result = loadgen.run(server.url, load, **run).as_dict()
             pages[label] = {**result, "share": round(result["rps"] / ref.rps, 4), "bytes": sizes[label]}
             print(f"  {label}: {result['rps']} req/s ({pages[label]['share']:.1%}), p99 {result['p99_ms']} ms",
@@ -315,7 +324,7 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         for buyers, threads in BUYERS.items():
             load = loadgen.Load(f"/api/cooperatives/{target.slug}/orders", "POST", body,
                                 {"Content-Type": "application/json"}, unique_header="Idempotency-Key")
-            settle(server.url)
+            settle(server)
             checkout[str(buyers)] = loadgen.run(
                 server.url, load, seconds=args.seconds, threads=threads, connections=buyers
             ).as_dict()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from jinja2 import DictLoader, Environment, select_autoescape
 from litestar import Litestar, get
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template import TemplateConfig
 
