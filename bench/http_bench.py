@@ -278,17 +278,21 @@ async def page_loads(url: str, target: Target, password: str) -> dict[str, loadg
     }
 
 
-async def warm_up(url: str, loads: dict[str, loadgen.Load], rounds: int = 3) -> dict[str, int]:
-    """A few requests of each page (caches, index, pool); returns each page's size in bytes and checks it works."""
-    sizes = {}
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+async def warm_up(url: str, loads: dict[str, loadgen.Load], rounds: int = 5) -> dict[str, tuple[int, float]]:
+    """A few requests of each page (caches, index, pool), checking that it works; returns each page's size in
+    bytes and its median time with a single client, in ms."""
+    measured = {}
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
         for label, load in loads.items():
+            times = []
             for _ in range(rounds):
+                started = time.perf_counter()
                 response = await client.request(load.method, load.path, headers=load.headers, content=load.body)
-            if response.status_code != 200:
-                raise RuntimeError(f"{label} {load.path}: {response.status_code} {response.text[:300]}")
-            sizes[label] = len(response.content)
-    return sizes
+                times.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{label} {load.path}: {response.status_code} {response.text[:300]}")
+            measured[label] = (len(response.content), round(sorted(times)[rounds // 2], 1))
+    return measured
 
 
 def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -315,9 +319,10 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         for label, load in loads.items():
             settle(server)
             result = loadgen.run(server.url, load, **run).as_dict()
-            pages[label] = {**result, "share": round(result["rps"] / ref.rps, 4), "bytes": sizes[label]}
-            print(f"  {label}: {result['rps']} req/s ({pages[label]['share']:.1%}), p99 {result['p99_ms']} ms",
-                  flush=True)
+            size, single_ms = sizes[label]
+            pages[label] = {**result, "share": round(result["rps"] / ref.rps, 4), "bytes": size, "single_ms": single_ms}
+            print(f"  {label}: {result['rps']} req/s ({pages[label]['share']:.1%}), p99 {result['p99_ms']} ms"
+                  + (f", {result['errors']} ERRORS" if result["errors"] else ""), flush=True)
         after_pages = memory(server.worker_pids(), settings.search_index_dir)
         checkout = {}
         body = checkout_body(target)
@@ -328,8 +333,9 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
             checkout[str(buyers)] = loadgen.run(
                 server.url, load, seconds=args.seconds, threads=threads, connections=buyers
             ).as_dict()
-            print(f"  checkout x{buyers}: {checkout[str(buyers)]['rps']} orders/s, "
-                  f"p99 {checkout[str(buyers)]['p99_ms']} ms", flush=True)
+            done = checkout[str(buyers)]
+            print(f"  checkout x{buyers}: {done['rps']} orders/s, p99 {done['p99_ms']} ms"
+                  + (f", {done['errors']} ERRORS" if done["errors"] else ""), flush=True)
         after_checkout = memory(server.worker_pids(), settings.search_index_dir)
     finally:
         server.stop()

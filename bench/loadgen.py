@@ -68,7 +68,8 @@ def lua_script(load: Load) -> str:
     return (
         "local threads_made = 0\n"
         "function setup(thread)\n  threads_made = threads_made + 1\n  thread:set(\"tid\", threads_made)\nend\n"
-        f"stamp = {time.time_ns()}\ncounter = 0\n"
+        # A string: LuaJIT's numbers are doubles and would print as 1.79e+18, which no key format accepts.
+        f"stamp = {lua_string(str(time.time_ns()))}\ncounter = 0\n"
         "request = function()\n  counter = counter + 1\n"
         f"  local headers = {{{headers}}}\n{unique}"
         f"  return wrk.format({lua_string(load.method)}, {lua_string(load.path)}, headers, {body})\nend\n"
