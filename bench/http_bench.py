@@ -196,7 +196,10 @@ async def find_target(settings: Settings, dataset: str) -> Target:
                 else coop.c.description.startswith(MARKER) & coop.c.bank_name.is_not(None)
             )
             found = await session.execute(select(coop.c.id, coop.c.slug).where(where).order_by(coop.c.id))
-            coop_id, slug = found.one()
+            first = found.first()
+            if first is None:
+                raise RuntimeError(f"no cooperative to bench in the {dataset} dataset")
+            coop_id, slug = first
             people = {}
             for role in ("staff", "member"):
                 people[role] = await session.scalar(

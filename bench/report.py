@@ -27,7 +27,12 @@ def headline(groups: list[dict[str, Any]]) -> list[str]:
         cells = []
         for group in groups:
             row = group["pages"].get(page)
-            cells.append(f"**{row['share']:.0%}** ({row['rps']:,.0f} req/s)" if row else "–")
+            if not row:
+                cells.append("–")
+            elif row["requests"] == 0:
+                cells.append(f"**0%** (none finished in the run; 1 client: {row.get('single_ms', '?')} ms)")
+            else:
+                cells.append(f"**{row['share']:.0%}** ({row['rps']:,.0f} req/s)")
         lines.append(f"| {page} | " + " | ".join(cells) + " |")
     for buyers in ("1", "16", "64"):
         cells = [

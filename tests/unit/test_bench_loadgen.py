@@ -76,7 +76,10 @@ def test_report_puts_the_share_of_the_reference_first() -> None:
         "dataset": "demo",
         "server": "uvicorn",
         "reference": {**result, "rps": 2000.0, "bytes": 0, "memory": memory},
-        "pages": {"shop": {**result, "share": 0.025, "bytes": 20_480, "single_ms": 31.5}},
+        "pages": {
+            "shop": {**result, "share": 0.025, "bytes": 20_480, "single_ms": 31.5},
+            "dashboard": {**result, "requests": 0, "rps": 0.0, "share": 0.0, "bytes": 9_000, "single_ms": 800.0},
+        },
         "checkout": {"16": result},
         "memory": {"after_pages": memory, "after_checkout": memory},
     }
@@ -91,3 +94,4 @@ def test_report_puts_the_share_of_the_reference_first() -> None:
     assert "| checkout, 16 buyers | 50.0/s, p99 90 ms |" in text
     assert "| shop | 50.0 | 2.5% | 20.0 | 90.0 | 0 | 20.0 | 31.5 |" in text
     assert "| search page | – |" in text
+    assert "| dashboard | **0%** (none finished in the run; 1 client: 800.0 ms) |" in text
