@@ -36,8 +36,10 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy app catalog orders producers search reports
 
+# BENCH_ARGS go to bench/http_bench.py: --quick (2 s runs), --province [--scale S], --backends sqlite.
 bench: $(VENV)/.installed
-	$(PY) -m bench.run
+	bash bench/install-wrk.sh
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var/search var/metrics var/*.sqlite3*

@@ -9,13 +9,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """Arguments are for the HTTP bench (`--quick`, `--province`, ...); the others take none."""
     failed = 0
     for path in sorted(Path(__file__).parent.glob("*_bench.py")):
         print(f"== {path.stem}", flush=True)
-        failed += subprocess.run([sys.executable, "-m", f"bench.{path.stem}"], cwd=ROOT, check=False).returncode != 0
+        args = argv if path.stem == "http_bench" else []
+        command = [sys.executable, "-m", f"bench.{path.stem}", *args]
+        failed += subprocess.run(command, cwd=ROOT, check=False).returncode != 0
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
