@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import MIN_PASSWORD_LENGTH, CurrentUser, hash_password, require_staff
+from app.auth import MIN_PASSWORD_LENGTH, CurrentUser, hash_password_async, require_staff
 from app.db import flush_or_raise
 from app.errors import Conflict, InvalidInput, NotFound
 from app.forms import parse_address, parse_phone, parse_text, raise_errors
@@ -51,7 +51,7 @@ async def register(session: AsyncSession, form: SignUp) -> User:
     taken = "Nomor HP ini sudah terdaftar. Silakan masuk, atau pakai nomor lain."
     if await session.scalar(select(User.id).where(User.phone == phone)):
         raise InvalidInput(taken, field_errors={"phone": taken})
-    user = User(phone=phone, name=name, password_hash=hash_password(form.password))
+    user = User(phone=phone, name=name, password_hash=await hash_password_async(form.password))
     # Two sign-ups with one number at the same moment: the second is told, not crashed.
     await flush_or_raise(session, InvalidInput(taken, field_errors={"phone": taken}), user)
     return user

@@ -180,7 +180,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     demo_notice = _demo_notice(settings)
 
     def engine_callback(engine: JinjaTemplateEngine) -> None:
-        configure_environment(engine.engine, demo_notice=demo_notice)
+        configure_environment(engine.engine, demo_notice=demo_notice, filters=order_state.TEMPLATE_FILTERS)
 
     search = SearchRuntime(settings, db)
 

@@ -92,11 +92,11 @@ async def authenticate(session: AsyncSession, phone: str, password: str) -> User
         raise InvalidInput(str(exc), field_errors={"phone": str(exc)}) from exc
     user = await session.scalar(select(User).where(User.phone == normalised))
     if user is None or not user.is_active:
-        verify_password(_DUMMY_HASH, password)
+        await verify_password_async(_DUMMY_HASH, password)
         raise InvalidInput(
             "Nomor HP atau kata sandi salah.", field_errors={"password": "Nomor HP atau kata sandi salah."}
         )
-    if not verify_password(user.password_hash, password):
+    if not await verify_password_async(user.password_hash, password):
         raise InvalidInput(
             "Nomor HP atau kata sandi salah.", field_errors={"password": "Nomor HP atau kata sandi salah."}
         )

@@ -57,20 +57,22 @@ async def reindex(settings: Settings) -> str:
     """Rebuild the search index here if no running app owns it; otherwise ask the app to do it."""
     from app.db import DatabaseConfig
     from app.registry import import_models
-    from search.relay import SearchRuntime, request_reindex
+    from search.relay import SearchRuntime, request_reindex, retry_parked
 
     import_models()
     db = DatabaseConfig(settings)
     runtime = SearchRuntime(settings, db)
+    retried = await retry_parked(db)
+    retried_note = f" {retried} perubahan yang gagal dicoba lagi." if retried else ""
     try:
         await runtime.start(background=False)
         if not runtime.owner:
             await request_reindex(db)
-            return "Aplikasi yang sedang berjalan memegang indeks; permintaan bangun ulang sudah dicatat."
+            return "Aplikasi yang sedang berjalan memegang indeks; bangun ulang sudah diminta." + retried_note
         if not runtime.rebuilds:  # start() rebuilds by itself when the index was missing or stale
             await runtime.reindex()
         delivered = await runtime.drain()
-        return f"Indeks pencarian dibangun ulang ({delivered} perubahan susulan dikirim)."
+        return f"Indeks pencarian dibangun ulang ({delivered} perubahan susulan dikirim).{retried_note}"
     finally:
         await runtime.stop()
         await db.dispose()
@@ -78,8 +80,8 @@ async def reindex(settings: Settings) -> str:
 
 async def generate_catalog(settings: Settings, products: int, cooperatives: int, seed: int) -> str:
     from app.db import DatabaseConfig
+    from app.demo.synthetic_catalog import load_synthetic_catalog
     from app.registry import import_models
-    from catalog.synthetic import load_synthetic_catalog
 
     import_models()
     db = DatabaseConfig(settings)
@@ -142,6 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     gen.add_argument("--products", type=int, default=10_000)
     gen.add_argument("--cooperatives", type=int, default=20)
     gen.add_argument("--seed", type=int, default=1)
+    province = sub.add_parser("generate-province", help="a synthetic Kalimantan Selatan (2,016 cooperatives)")
+    province.add_argument("--scale", type=float, default=1.0, help="shrink every count but the cooperatives")
+    province.add_argument("--seed", type=int, default=1)
     ceilings = sub.add_parser("load-ceilings", help="add government price ceilings (HET/HAP) from a JSON file")
     ceilings.add_argument("path", nargs="?", help="JSON file like catalog/data/price_ceilings.json (the default)")
     backup = sub.add_parser("backup", help="copy the database and VAR_DIR's files into a new folder, while running")
@@ -163,6 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.products < 1 or args.cooperatives < 1:
             parser.error("--products and --cooperatives must be at least 1")
         print(asyncio.run(generate_catalog(settings, args.products, args.cooperatives, args.seed)))
+    elif args.command == "generate-province":
+        if not 0 < args.scale <= 1:
+            parser.error("--scale must be above 0 and at most 1")
+        from app.demo.province import generate_province
+
+        migrate(settings)
+        print(asyncio.run(generate_province(settings, scale=args.scale, seed=args.seed)))
     elif args.command == "load-ceilings":
         print(asyncio.run(load_ceilings(settings, args.path)))
     elif args.command in {"backup", "restore", "serve"}:

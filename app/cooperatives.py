@@ -49,18 +49,6 @@ async def cooperatives_of_staff(session: AsyncSession, user: CurrentUser | None)
     return result.all()
 
 
-async def deactivate_cooperative(session: AsyncSession, cooperative: Cooperative) -> int:
-    """Take a cooperative off the platform: its shop closes and its products leave search."""
-    from catalog.models import Product
-    from search import outbox
-
-    cooperative.is_active = False
-    product_ids = (await session.scalars(select(Product.id).where(Product.cooperative_id == cooperative.id))).all()
-    await outbox.enqueue(session, product_ids)
-    await session.flush()
-    return len(product_ids)
-
-
 async def staff_cooperative(session: AsyncSession, user: CurrentUser | None) -> Cooperative:
     """The first cooperative of a staff member: 401/403 for anyone else.
 

@@ -1,4 +1,4 @@
-"""Imports every package's models so the shared metadata knows all tables."""
+"""Imports every package's models so the shared metadata knows all tables, and wires their flush checks."""
 
 from __future__ import annotations
 
@@ -13,10 +13,15 @@ MODEL_MODULES = (
     "producers.models",
     "catalog.models",
     "orders.models",
-    "search.models",
+    "catalog.outbox",
+    "app.ratelimit",
 )
 
 
 def import_models() -> None:
+    """Every model module, and the database-wide rules that hang on them: the HET check before each flush."""
     for name in MODEL_MODULES:
         importlib.import_module(name)
+    from catalog.ceilings import install_ceiling_guard
+
+    install_ceiling_guard()

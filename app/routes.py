@@ -1,16 +1,15 @@
-"""Login, logout and sign-up (pages and API), the resident's account and profile, memberships, health check."""
+"""Login, logout and sign-up (pages and API), the resident's account and profile, memberships."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import accounts, auth, cooperatives
@@ -301,9 +300,3 @@ class AuthApiController(Controller):
     @post("/logout", name="api_logout", status_code=204)
     async def api_logout(self, request: Request[Any, Any, Any]) -> None:
         auth.logout(request)
-
-
-@get("/healthz", name="health", include_in_schema=False)
-async def health(db_session: AsyncSession) -> Response[dict[str, str]]:
-    await db_session.execute(text("SELECT 1"))
-    return Response({"status": "ok"})

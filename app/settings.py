@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,7 +49,6 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # "json": one JSON object per log line, for log collectors; anything else: plain text.
     log_format: str = "text"
-    extra: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -67,10 +66,6 @@ class Settings:
     @property
     def search_index_dir(self) -> Path:
         return self.var_dir / "search"
-
-    @property
-    def uses_meilisearch(self) -> bool:
-        return bool(self.meili_url)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:

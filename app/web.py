@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -22,17 +22,6 @@ from app.text import display_phone, rupiah
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-
-_STATUS_LABELS = {
-    "placed": "Dipesan",
-    "confirmed": "Dikonfirmasi",
-    "packed": "Dikemas",
-    "ready_for_pickup": "Siap diambil",
-    "out_for_delivery": "Sedang diantar",
-    "completed": "Selesai",
-    "cancelled": "Dibatalkan",
-}
-
 
 def is_partial(request: Request[Any, Any, Any]) -> bool:
     """A real htmx swap gets a block; boosted and history-restore requests get the whole page."""
@@ -78,15 +67,17 @@ def _asset_version(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.exists() else "0"
 
 
-def configure_environment(env: Environment, *, demo_notice: str | None) -> None:
+def configure_environment(
+    env: Environment, *, demo_notice: str | None, filters: Mapping[str, Callable[[Any], str]] | None = None
+) -> None:
+    """The shared filters and globals; domain packages hand in theirs (labels) through the composition root."""
     env.filters["rupiah"] = rupiah
     env.filters["phone"] = display_phone
     env.filters["local_time"] = local_time
-    env.filters["status_label"] = lambda s: _STATUS_LABELS.get(str(s), str(s))
     env.filters["percent"] = lambda part, whole: round(part * 100 / whole) if whole else 0
-    env.globals["status_labels"] = _STATUS_LABELS
     env.globals["demo_notice"] = demo_notice
     env.globals["asset_version"] = {"css": _asset_version(STATIC_DIR / "css" / "app.css")}
+    env.filters.update(filters or {})
     env.globals["nl2br"] = lambda text: Markup("<br>").join(str(text or "").splitlines())
 
 

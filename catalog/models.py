@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -17,12 +18,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    event,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
-from producers.models import Producer
+
+if TYPE_CHECKING:
+    from producers.models import Producer
 
 
 class ProductStatus(StrEnum):
@@ -109,7 +111,7 @@ class Product(Base):
     popularity: Mapped[int] = mapped_column(Integer, default=0)
 
     category: Mapped[Category] = relationship(lazy="joined")
-    producer: Mapped[Producer | None] = relationship(lazy="joined")
+    producer: Mapped[Producer | None] = relationship("Producer", lazy="joined")
 
     @property
     def margin(self) -> int:
@@ -225,10 +227,3 @@ class StockThreshold(Base):
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("product.id", ondelete="CASCADE"))
     threshold: Mapped[int] = mapped_column(Integer)
-@event.listens_for(Session, "before_flush")
-def _refuse_prices_above_ceilings(session: Session, _context: object, _instances: object) -> None:
-    # Stays only until the database set-up calls `catalog.ceilings.install_ceiling_guard`; then delete this
-    # listener and the import cycle it needs (catalog.ceilings imports these models).
-    from catalog.ceilings import guard_flush
-
-    guard_flush(session)

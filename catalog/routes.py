@@ -11,7 +11,7 @@ from litestar.params import Body, Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import services as cooperatives
+from app import cooperatives
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, InvalidInput

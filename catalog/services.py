@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.errors import InvalidInput, NotFound
 from app.models import Cooperative
 from app.text import is_digits
-from catalog import ceilings
+from catalog import ceilings, outbox
 from catalog.ceilings import ProductCeilings
 from catalog.models import (
     Category,
@@ -28,7 +28,6 @@ from catalog.models import (
     QuotaPeriod,
     StockLedgerEntry,
 )
-from search import outbox
 
 # The plain database search reads as many words as the search engines do.
 MAX_QUERY_WORDS = 10
@@ -305,3 +304,12 @@ async def load_ceilings(session: AsyncSession, rows: Sequence[Mapping[str, Any]]
         added += 1
     await session.flush()
     return added
+
+
+async def deactivate_cooperative(session: AsyncSession, cooperative: Cooperative) -> int:
+    """Take a cooperative off the platform: its shop closes and its products leave search."""
+    cooperative.is_active = False
+    product_ids = (await session.scalars(select(Product.id).where(Product.cooperative_id == cooperative.id))).all()
+    await outbox.enqueue(session, product_ids)
+    await session.flush()
+    return len(product_ids)

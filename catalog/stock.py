@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.text import clean_text
+from catalog import outbox
 from catalog.models import (
     LedgerReason,
     Product,
@@ -25,7 +26,6 @@ from catalog.models import (
     StocktakeLine,
     StockThreshold,
 )
-from search import outbox
 
 # Products without their own threshold count as low at or below this many units.
 DEFAULT_LOW_STOCK = 5

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import services as cooperatives
+from app import cooperatives
 from search.schemas import HighlightOut, HitOut, PriceStats, SearchOut
 from search.services import build_query, search_runtime
 

@@ -15,12 +15,12 @@ from app.auth import hash_password
 from app.demo.history import load_demo_history
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
 from app.text import normalise_phone
+from catalog import outbox
 from catalog import services as catalog
 from catalog.models import Category, LedgerReason, Product, ProductStatus, StockLedgerEntry
 from orders import qris
 from orders.models import DeliveryZone
 from producers.models import Producer, ProducerAccount
-from search import outbox
 
 DEMO_DIR = Path(__file__).resolve().parent
 CATALOG_FILE = DEMO_DIR / "demo_catalog.json"

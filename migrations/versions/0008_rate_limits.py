@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_rate_limits"
-down_revision: str | Sequence[str] | None = "0006_merge_features"
+down_revision: str | Sequence[str] | None = "0007_outbox_claims"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

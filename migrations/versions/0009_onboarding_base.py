@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0009_onboarding_base'
-down_revision: str | None = '0006_merge_features'
+down_revision: str | None = '0008_rate_limits'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -38,7 +38,7 @@ OPEN_STATUSES: tuple[state.OrderStatus, ...] = (
 )
 # A column shows this many cards; the rest is one tap away, so a phone never downloads the whole board.
 COLUMN_LIMIT = 60
-PAYMENT_FILTERS = {"unpaid": "Belum dibayar", "paid": "Lunas"}
+PAYMENT_FILTERS = {str(s): state.PAYMENT_LABELS[s] for s in (state.PaymentStatus.UNPAID, state.PaymentStatus.PAID)}
 BULK_ACTIONS = {
     "confirm": "Konfirmasi",
     "pack": "Tandai dikemas",

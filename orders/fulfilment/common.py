@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload, selectinload
 
-from app import services as cooperatives
+from app import cooperatives
 from app.auth import CurrentUser, require_staff
 from app.errors import InvalidInput, NotFound
 from app.models import Cooperative

@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload, selectinload
 
 from app.models import Cooperative
+from catalog.models import Product
 from orders import state
 from orders.fulfilment.common import day_bounds, orders_by_number
 from orders.models import Order, OrderLine
-from producers.models import Producer
+
+if TYPE_CHECKING:
+    from producers.models import Producer
 
 # Orders whose goods are sold (stock reserved) but still on the shelf.
 UNPACKED_STATUSES = (state.OrderStatus.PLACED, state.OrderStatus.CONFIRMED)
@@ -103,13 +107,17 @@ async def _items_by_producer(
     return by_producer
 
 
-async def _producers(session: AsyncSession, cooperative: Cooperative, ids: Sequence[int]) -> dict[int, Producer]:
-    if not ids:
+async def _producers(
+    session: AsyncSession, cooperative: Cooperative, by_producer: dict[int | None, list[PickItem]]
+) -> dict[int, Producer]:
+    """Each producer through one of its products (the catalog's link), so orders need not know producers."""
+    product_ids = [items[0].product_id for producer_id, items in by_producer.items() if producer_id is not None]
+    if not product_ids:
         return {}
-    rows = await session.scalars(
-        select(Producer).where(Producer.id.in_(ids), Producer.cooperative_id == cooperative.id)
+    products = await session.scalars(
+        select(Product).where(Product.id.in_(product_ids), Product.cooperative_id == cooperative.id)
     )
-    return {p.id: p for p in rows.all()}
+    return {p.producer.id: p.producer for p in products.all() if p.producer is not None}
 
 
 async def pick_list(
@@ -128,7 +136,7 @@ async def pick_list(
     if not covered:
         return PickList(groups=[], orders=[], day=day, skipped=skipped)
     by_producer = await _items_by_producer(session, cooperative, covered)
-    producers = await _producers(session, cooperative, [pid for pid in by_producer if pid is not None])
+    producers = await _producers(session, cooperative, by_producer)
     groups = []
     for producer_id, items in by_producer.items():
         producer = producers.get(producer_id) if producer_id is not None else None

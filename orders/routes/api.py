@@ -8,7 +8,7 @@ from litestar import Controller, Response, get, post, put
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import services as cooperatives
+from app import cooperatives
 from app.auth import CurrentUser, require_user
 from app.errors import NotFound
 from app.models import Cooperative

@@ -10,8 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import accounts
-from app import services as cooperatives
+from app import accounts, cooperatives
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, InvalidInput

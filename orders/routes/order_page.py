@@ -9,7 +9,7 @@ from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import services as cooperatives
+from app import cooperatives
 from app.auth import CurrentUser
 from app.errors import NotFound
 from app.models import Cooperative

@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import services as cooperatives
+from app import cooperatives
 from app.auth import CurrentUser, require_staff
 from app.web import flash, render
 from orders import services, state

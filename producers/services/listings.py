@@ -11,12 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.errors import Conflict
 from app.forms import parse_rupiah, parse_text, raise_errors
+from catalog import outbox
 from catalog.models import Category, Product, ProductStatus
 from producers.models import ListingReview, PriceChange, Producer, ReviewDecision
 from producers.schemas import ListingForm
 from producers.services.accounts import ProducerContext, get_own_product
 from producers.services.photos import first_photo_keys
-from search import outbox
 
 MAX_PRODUCER_PRICE = 100_000_000
 # Listings a producer may still edit and submit; an active listing goes back to review when edited.

@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import Conflict, InvalidInput, NotFound
+from catalog import outbox
 from catalog.models import Product, ProductStatus
 from producers.models import ProductPhoto
 from producers.services.accounts import ProducerContext, get_own_product, producer_for_user
-from search import outbox
 
 MAX_PHOTOS = 6
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024

@@ -19,7 +19,7 @@ from app.errors import Conflict, Forbidden, NotFound
 from app.forms import parse_int, parse_rupiah, parse_text, raise_errors
 from app.models import Cooperative
 from app.text import rupiah
-from catalog import ceilings
+from catalog import ceilings, outbox
 from catalog.ceilings import ProductCeilings
 from catalog.models import Product, ProductStatus
 from catalog.services import ceilings_for
@@ -27,7 +27,6 @@ from producers.models import ListingReview, ReviewDecision
 from producers.schemas import ReviewForm
 from producers.services.accounts import producer_for_user
 from producers.services.listings import latest_reviews, record_price
-from search import outbox
 
 MAX_MARGIN_PERCENT = 300
 

@@ -12,11 +12,11 @@ from sqlalchemy import select, update
 
 from app.db import DatabaseConfig
 from app.models import Cooperative
-from app.services import deactivate_cooperative
 from app.settings import Settings
 from catalog import outbox
 from catalog import services as catalog
 from catalog.models import Product, ProductStatus
+from catalog.services import deactivate_cooperative
 from search import relay as search_relay
 from search.documents import SearchDocument
 from search.engine import EngineUnavailable, SearchEngine, SearchQuery, SearchResult

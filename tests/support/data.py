@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from app.db import DatabaseConfig
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
+from catalog import outbox
 from catalog.models import Category, LedgerReason, Product, StockLedgerEntry
 from orders.models import Order, OrderEvent, Payment
-from search import outbox
 
 STAFF_PHONES = {"lok-baintan": "081200000101", "telaga-bidadari": "081200000202", "tabanio": "081200000303"}
 

@@ -10,8 +10,8 @@ from sqlalchemy import insert, select
 from app.db import DatabaseConfig
 from app.models import Cooperative
 from catalog.models import Category, LedgerReason, Product, ProductStatus, StockLedgerEntry
+from catalog.outbox import ProductOutbox
 from producers.models import Producer
-from search.models import SearchOutbox
 from search.synthetic import cooperative_slugs, generate_documents
 
 SLUG_PREFIX = "sintetis-"
@@ -111,7 +111,7 @@ async def _flush(session: object, rows: list[dict[str, object]], stamps: dict[st
         ],
     )
     await session.execute(
-        insert(SearchOutbox), [{"product_id": pid, "op": "upsert", "attempts": 0, **stamps} for pid, _, _ in created]
+        insert(ProductOutbox), [{"product_id": pid, "op": "upsert", "attempts": 0, **stamps} for pid, _, _ in created]
     )
     rows.clear()
     return len(created)
