@@ -55,27 +55,11 @@ async def seed_demo(settings: Settings, *, only_if_empty: bool = True) -> str:
 
 async def reindex(settings: Settings) -> str:
     """Rebuild the search index here if no running app owns it; otherwise ask the app to do it."""
-    from app.db import DatabaseConfig
     from app.registry import import_models
-    from search.relay import SearchRuntime, request_reindex, retry_parked
+    from search.relay import rebuild_index
 
     import_models()
-    db = DatabaseConfig(settings)
-    runtime = SearchRuntime(settings, db)
-    retried = await retry_parked(db)
-    retried_note = f" {retried} perubahan yang gagal dicoba lagi." if retried else ""
-    try:
-        await runtime.start(background=False)
-        if not runtime.owner:
-            await request_reindex(db)
-            return "Aplikasi yang sedang berjalan memegang indeks; bangun ulang sudah diminta." + retried_note
-        if not runtime.rebuilds:  # start() rebuilds by itself when the index was missing or stale
-            await runtime.reindex()
-        delivered = await runtime.drain()
-        return f"Indeks pencarian dibangun ulang ({delivered} perubahan susulan dikirim).{retried_note}"
-    finally:
-        await runtime.stop()
-        await db.dispose()
+    return await rebuild_index(settings)
 
 
 async def generate_catalog(settings: Settings, products: int, cooperatives: int, seed: int) -> str:

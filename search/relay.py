@@ -310,3 +310,23 @@ async def retry_parked(db: DatabaseConfig) -> int:
         count = await delivery.retry_parked(session)
         await session.commit()
     return count
+
+
+async def rebuild_index(settings: Settings) -> str:
+    """Rebuild the search index here if no running app owns it; otherwise ask the app to do it."""
+    db = DatabaseConfig(settings)
+    runtime = SearchRuntime(settings, db)
+    retried = await retry_parked(db)
+    retried_note = f" {retried} perubahan yang gagal dicoba lagi." if retried else ""
+    try:
+        await runtime.start(background=False)
+        if not runtime.owner:
+            await request_reindex(db)
+            return "Aplikasi yang sedang berjalan memegang indeks; bangun ulang sudah diminta." + retried_note
+        if not runtime.rebuilds:  # start() rebuilds by itself when the index was missing or stale
+            await runtime.reindex()
+        delivered = await runtime.drain()
+        return f"Indeks pencarian dibangun ulang ({delivered} perubahan susulan dikirim).{retried_note}"
+    finally:
+        await runtime.stop()
+        await db.dispose()

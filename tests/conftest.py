@@ -20,6 +20,9 @@ from tests.support import data
 from tests.support.postgres import PgCluster, find_bindir, start_cluster
 from tests.support.server import LiveServer, start_server
 
+# Every model and the HET flush check, as the app and the CLI wire them, for tests that build rows directly.
+import_models()
+
 DEMO_PASSWORD = "uji-demo-sandi"
 SECRET = "test-secret-key-not-for-production"
 

@@ -33,7 +33,8 @@ class BulkWriter:
 
     async def start(self) -> None:
         for table in metadata.sorted_tables:
-            if table.name != "web_session":
+            # Only tables keyed by a serial id; sessions, regions and rate limits have keys of their own.
+            if table.name != "web_session" and "id" in table.c:
                 top = await self.conn.scalar(select(func.coalesce(func.max(table.c.id), 0)))
                 self.next_ids[table.name] = int(top or 0) + 1
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from app.demo.bulk import BulkWriter
 from app.demo.loader import load_catalog, order_prefix, slugify
 from app.demo.trade import DAYS, ZONES, Coop, Item, Template, Trade, Village
 from app.settings import Settings
+from search.relay import rebuild_index
 from search.synthetic import ORIGINS, PRODUCER_FORMS, PRODUCER_NAMES, PRODUCT_KINDS, QUALITIES
 
 PROVINCE_CODE = "63"
@@ -277,7 +276,6 @@ async def generate_province(
 ) -> str:
     """Fill a migrated database with the synthetic province, then rebuild the search index (both timed)."""
     from app.auth import hash_password
-    from app.cli import reindex
     from app.db import write_intent
     from app.registry import import_models
 
@@ -301,7 +299,7 @@ async def generate_province(
     load_s = time.perf_counter() - started
     progress(f"dimuat dalam {load_s:.1f} dtk; membangun ulang indeks pencarian")
     started = time.perf_counter()
-    progress(await reindex(settings))
+    progress(await rebuild_index(settings))
     reindex_s = time.perf_counter() - started
     products = writer.written.get("product", 0)
     return (
@@ -309,22 +307,3 @@ async def generate_province(
         f"{products:,} produk, {orders:,} pesanan, {writer.total:,} baris dalam {load_s:.1f} dtk "
         f"({writer.total / max(load_s, 1e-6):,.0f} baris/dtk); indeks pencarian {reindex_s:.1f} dtk."
     )
-
-
-def main(argv: list[str]) -> int:
-    import argparse
-
-    from app.cli import migrate
-
-    parser = argparse.ArgumentParser(prog="python -m app.demo.province", description=__doc__)
-    parser.add_argument("--scale", type=float, default=1.0, help="0.01 for a small test province")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    settings = Settings.from_env()
-    migrate(settings)
-    print(asyncio.run(generate_province(settings, scale=args.scale, seed=args.seed)), flush=True)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -13,8 +13,6 @@ from tests.support import data
 
 
 async def test_resident_orders_from_a_phone(stack: Stack, phone: Page) -> None:
-    if stack.backend != "sqlite":
-        return  # one journey is enough; the HTTP suite covers both databases
     outside: list[str] = []
 
     def watch(request: Request) -> None:

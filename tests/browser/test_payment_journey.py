@@ -13,8 +13,6 @@ from tests.support import data
 
 
 async def test_member_pays_by_qris_and_sees_it_confirmed(stack: Stack, phone: Page) -> None:
-    if stack.backend != "sqlite":
-        return  # one journey is enough; the HTTP suite covers both databases
     lpg = await data.make_product(
         stack.db, stock=5, price=18_500, members_only=True, requires_nik=True, name="LPG uji perjalanan QRIS"
     )

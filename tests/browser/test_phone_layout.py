@@ -32,8 +32,6 @@ PAGES = {
 
 
 async def test_pages_fit_a_phone_screen(stack: Stack, browser: Browser) -> None:
-    if stack.backend != "sqlite":
-        return
     too_wide: dict[str, int] = {}
     for phone, paths in PAGES.items():
         context = await browser.new_context(viewport={"width": 360, "height": 740})

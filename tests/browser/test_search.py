@@ -11,8 +11,6 @@ from tests.conftest import Stack
 
 
 async def test_search_as_you_type_and_go_back(stack: Stack, phone: Page) -> None:
-    if stack.backend != "sqlite":
-        return
     await open_page(phone, stack.url + "/k/lok-baintan")
     all_count = await phone.locator("#results > p.muted").first.inner_text()
     await phone.get_by_role("searchbox").fill("hintalu")

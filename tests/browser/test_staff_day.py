@@ -18,8 +18,6 @@ async def fits_the_screen(page: Page) -> None:
 
 
 async def test_a_days_fulfilment_from_a_phone(stack: Stack, phone: Page) -> None:
-    if stack.backend != "sqlite":
-        return  # one journey is enough; the HTTP suite covers both databases
     product = await data.make_product(stack.db, stock=9, price=12_500, name="Kue cincin uji kurir")
     async with stack.client() as http:
         order = await place(http, [(product.id, 2)], dusun="Dusun Telok Selong", rt="003")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
 from tests.conftest import Stack
 from tests.support import data
+from tests.support.staff import send_out
 
 
 async def test_sign_up_signs_in_and_refuses_a_taken_number(stack: Stack) -> None:
@@ -184,8 +185,9 @@ async def test_polling_stops_when_completed_and_whatsapp_links_on_every_view(sta
             buyer_page = await guest.get(f"/pesanan/{number}", params={"token": token})
             assert 'href="https://wa.me/6281200000101?text=' in buyer_page.text
             assert "Ongkos%20antar%20%28Dusun%20III%29%20%3D%20Rp5.000" in buyer_page.text
-            for step in ("confirmed", "packed", "out_for_delivery"):
+            for step in ("confirmed", "packed"):
                 await staff.post(f"/api/orders/{number}/transitions", json={"to": step})
+            await send_out(stack, [number])
             staff_page = await staff.get(f"/pesanan/{number}")
             assert 'href="https://wa.me/6281234567890?text=' in staff_page.text
             assert "sedang%20diantar%20ke%20Dusun%20III" in staff_page.text

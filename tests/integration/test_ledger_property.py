@@ -23,8 +23,10 @@ from app.models import Cooperative, User
 from app.settings import Settings
 from catalog import stock as stockwork
 from catalog.models import Category, LedgerReason, Product, StockLedgerEntry
-from orders import fulfilment, services
+from orders import services
+from orders.fulfilment.picking import held_quantities
 from orders.models import Order
+from orders.schemas import CustomerIn, LineIn, OrderCreate
 from tests.conftest import _prepare, make_settings
 
 _names = itertools.count(1)
@@ -123,11 +125,10 @@ async def _run(settings: Settings, initial: int, steps: list[Op]) -> None:
 
 async def _apply(session, coop, staff, product_id: int, kind: str, amount: int, model: Model) -> None:  # type: ignore[no-untyped-def]
     if kind == "sale":
-        request = services.CheckoutRequest(
-            name="Pembeli Sifat",
-            phone="081234567890",
+        request = OrderCreate(
+            customer=CustomerIn(name="Pembeli Sifat", phone="081234567890"),
             fulfilment="pickup",
-            lines=[services.LineRequest(product_id, amount)],
+            lines=[LineIn(product_id, amount)],
         )
         try:
             order, _ = await services.place_order(session, coop, request)
@@ -168,7 +169,9 @@ async def _apply(session, coop, staff, product_id: int, kind: str, amount: int, 
         model.stock += delta
     elif kind == "stocktake":
         try:
-            await fulfilment.record_stocktake(session, coop, staff, {product_id: str(amount)}, "")
+            held = await held_quantities(session, coop.id)
+            counted = {product_id: str(amount)}
+            await stockwork.record_stocktake(session, coop.id, counted, held, user_id=staff.id, note="")
         except DomainError:
             assert amount < model.held
             raise

@@ -224,7 +224,7 @@ async def test_cash_needs_no_reference_and_cancelled_orders_cannot_be_paid(
         paid = await staff.post(f"/api/orders/{cash['number']}/payment", json={"status": "paid"})
         assert paid.status_code == 200 and paid.json()["payments"][0]["method"] == "cash"
         gone = (await http.post("/api/cooperatives/lok-baintan/orders", json=data.order_body(product.id))).json()
-        await http.post(f"/api/orders/{gone['number']}/cancel", params={"token": gone["token"]})
+        await http.post(f"/api/orders/{gone['number']}/cancel", json={}, params={"token": gone["token"]})
         refused = await staff.post(f"/api/orders/{gone['number']}/payment", json={"status": "paid"})
         assert refused.status_code == 409 and "dibatalkan" in refused.json()["detail"]
     finally:

@@ -103,7 +103,7 @@ async def test_member_at_the_quota_may_buy_and_over_it_is_told_when_it_resets(st
             f"Kuota baru mulai {next_month_start()}."
         )
         # A cancelled order gives its units back to the quota.
-        cancelled = await member.post(f"/api/orders/{exactly.json()['number']}/cancel")
+        cancelled = await member.post(f"/api/orders/{exactly.json()['number']}/cancel", json={})
         assert cancelled.status_code == 200
         again = await member.post(ORDERS, json=data.order_body(lpg.id, 1))
         assert again.status_code == 201

@@ -25,6 +25,7 @@ from catalog.models import Category, Product
 from orders import services as orders
 from orders.models import Order
 from orders.sales import Basis, sales_totals
+from orders.schemas import CustomerIn, LineIn, OrderCreate
 from producers import services
 from producers.models import Producer
 
@@ -105,11 +106,10 @@ async def _run(config: Settings, scenario: Scenario) -> None:
             expected_owed = [0, 0]
             expected_cancelled = [0, 0]
             for index, (order_lines, outcome, fee) in enumerate(scenario.orders):
-                request = orders.CheckoutRequest(
-                    name="Ibu Uji",
-                    phone="081234567890",
+                request = OrderCreate(
+                    customer=CustomerIn(name="Ibu Uji", phone="081234567890"),
                     fulfilment="pickup",
-                    lines=[orders.LineRequest(products[i].id, q) for i, q in order_lines],
+                    lines=[LineIn(products[i].id, q) for i, q in order_lines],
                 )
                 placed, _ = await orders.place_order(session, coop, request, idempotency_key=f"prop-{n}-{index}")
                 # A delivery fee is charged on top of the goods; it is not a sale of anyone's goods.

@@ -120,7 +120,8 @@ async def _order_in(
 async def _ask(role: str, clients: dict[str, httpx.AsyncClient], order: dict, target: str) -> httpx.Response:
     number = order["number"]
     if role == "buyer" and target == "cancelled":
-        return await clients["anonymous"].post(f"/api/orders/{number}/cancel", params={"token": order["token"]})
+        token = {"token": order["token"]}
+        return await clients["anonymous"].post(f"/api/orders/{number}/cancel", json={}, params=token)
     client = clients["anonymous"] if role == "buyer" else clients[role]
     return await client.post(f"/api/orders/{number}/transitions", json={"to": target, "note": f"uji {role}"})
 
@@ -213,11 +214,11 @@ async def test_buyer_cancel_returns_stock_and_needs_the_token(stack: Stack) -> N
     async with stack.client() as guest:
         order = (await guest.post("/api/cooperatives/lok-baintan/orders", json=data.order_body(product.id, 3))).json()
         assert await data.stock_of(stack.db, product.id) == 2
-        wrong = await guest.post(f"/api/orders/{order['number']}/cancel", params={"token": "salah"})
+        wrong = await guest.post(f"/api/orders/{order['number']}/cancel", json={}, params={"token": "salah"})
         assert wrong.status_code == 404
-        done = await guest.post(f"/api/orders/{order['number']}/cancel", params={"token": order["token"]})
+        done = await guest.post(f"/api/orders/{order['number']}/cancel", json={}, params={"token": order["token"]})
         assert done.status_code == 200 and done.json()["status"] == "cancelled"
-        again = await guest.post(f"/api/orders/{order['number']}/cancel", params={"token": order["token"]})
+        again = await guest.post(f"/api/orders/{order['number']}/cancel", json={}, params={"token": order["token"]})
         assert again.status_code == 409
     assert await data.stock_of(stack.db, product.id) == 5
     assert await data.ledger_sum(stack.db, product.id) == 5

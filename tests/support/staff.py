@@ -77,3 +77,19 @@ async def count_rows(db: DatabaseConfig, model: Any, **where: Any) -> int:
         for key, value in where.items():
             query = query.where(getattr(model, key) == value)
         return int(await session.scalar(query) or 0)
+
+
+async def send_out(stack: Any, numbers: list[str], slug: str = "lok-baintan") -> None:
+    """Packed delivery orders go out the only way they can: onto a new courier's run from the board."""
+    import re
+    import uuid
+
+    async with staff(stack, slug) as s:
+        name = f"Kurir {uuid.uuid4().hex[:6]}"
+        added = await s.post(f"/staf/{slug}/kurir", {"name": name, "phone": "0813 5555 0001"})
+        assert added.status_code == 303, added.text
+        page = await s.get(f"/staf/{slug}/antar")
+        ref = re.search(rf'<option value="(kurir:\d+)">{name}</option>', page.text)
+        assert ref, "the new courier is offered on the delivery page"
+        sent = await s.post(f"/staf/{slug}/pesanan/aksi", {"aksi": "assign", "kurir": ref.group(1), "pilih": numbers})
+        assert sent.status_code == 303, sent.text
