@@ -290,6 +290,30 @@ class Opened:
     stamp: tuple[int, int]  # (mtime_ns, size) of tantivy's meta.json when last reloaded
 
 
+@dataclass(frozen=True, slots=True)
+class Matching:
+    """Meilisearch's matchingStrategy "last": every hit matches the first word; those matching
+    the first k words outrank those matching fewer, so results come in buckets k = n..1."""
+
+    word_queries: list[tantivy.Query]
+    pair_queries: list[tantivy.Query]
+    filters: list[tantivy.Query]
+
+    @property
+    def words(self) -> int:
+        return len(self.word_queries)
+
+    def query(self, k: int, exclude_next: bool, ranked: bool = True) -> tantivy.Query:
+        """Documents matching the first k words (and, with exclude_next, not the next one)."""
+        clauses = [(tantivy.Occur.Must, q) for q in self.word_queries[:k]]
+        clauses += [(tantivy.Occur.Must, f) for f in self.filters]
+        if ranked:  # proximity only orders hits; counting does without it
+            clauses += [(tantivy.Occur.Should, q) for q in self.pair_queries[: max(0, k - 1)]]
+        if exclude_next and k < len(self.word_queries):
+            clauses.append((tantivy.Occur.MustNot, self.word_queries[k]))
+        return tantivy.Query.boolean_query(clauses)
+
+
 class EmbeddedEngine:
     """A tantivy index under index_dir; one process writes (holding a lock), others read and reload.
 
@@ -437,66 +461,10 @@ class EmbeddedEngine:
         word_queries = [self._word_query(plan) for plan in plans]
         if not word_queries:
             word_queries = [tantivy.Query.const_score_query(tantivy.Query.all_query(), 0.0)]
-
-        # Meilisearch's matchingStrategy "last": every hit matches the first word; those matching
-        # the first k words outrank those matching fewer, so results come in buckets k = n..1.
-        pair_queries = self._pair_queries(plans)
-
-        def matching(k: int, exclude_next: bool, ranked: bool = True) -> tantivy.Query:
-            clauses = [(tantivy.Occur.Must, q) for q in word_queries[:k]]
-            clauses += [(tantivy.Occur.Must, f) for f in filters]
-            if ranked:  # proximity only orders hits; counting does without it
-                clauses += [(tantivy.Occur.Should, q) for q in pair_queries[: max(0, k - 1)]]
-            if exclude_next and k < len(word_queries):
-                clauses.append((tantivy.Occur.MustNot, word_queries[k]))
-            return tantivy.Query.boolean_query(clauses)
-
-        everything = matching(1, exclude_next=False, ranked=False)
-        aggregates = searcher.aggregate(
-            everything,
-            {
-                "category": {"terms": {"field": "category", "size": MAX_FACET_VALUES}},
-                "producer": {"terms": {"field": "producer", "size": MAX_FACET_VALUES}},
-                "price": {"stats": {"field": "price"}},
-            },
-        )
-        total = int(aggregates["price"]["count"])
-        facets = empty_facets()
-        for name in facets:
-            buckets = aggregates[name]["buckets"]
-            facets[name] = {b["key"]: int(b["doc_count"]) for b in sorted(buckets, key=lambda b: b["key"])}
-        stats = aggregates["price"]
-        price_stats = {"min": int(stats["min"]), "max": int(stats["max"])} if total else None
-
-        # Sizes of the buckets: at_least[k] = documents matching the first k words.
-        at_least = {1: total}
-        for k in range(2, len(word_queries) + 1):
-            if at_least[k - 1] == 0:
-                at_least[k] = 0
-                continue
-            found = searcher.search(matching(k, exclude_next=False, ranked=False), limit=1, count=True)
-            at_least[k] = int(found.count)  # type: ignore[attr-defined]  # missing from tantivy's stub
-
-        addresses: list[tantivy.DocAddress] = []
-        skip = (page - 1) * per_page
-        wanted = per_page
-        order_by, order = self._order(query)
-        for k in range(len(word_queries), 0, -1):
-            size = at_least[k] - at_least.get(k + 1, 0)
-            if wanted == 0:
-                break
-            if skip >= size:
-                skip -= size
-                continue
-            bucket = matching(k, exclude_next=True)
-            limit = min(wanted, size - skip)
-            found = searcher.search(
-                bucket, limit=limit, count=False, order_by_field=order_by, offset=skip, order=order
-            )
-            addresses.extend(address for _score, address in found.hits)
-            wanted -= len(found.hits)
-            skip = 0
-
+        matching = Matching(word_queries, self._pair_queries(plans), filters)
+        total, facets, price_stats = self._aggregate(searcher, matching.query(1, exclude_next=False, ranked=False))
+        at_least = self._bucket_sizes(searcher, matching, total)
+        addresses = self._page_addresses(searcher, matching, at_least, query, page, per_page)
         highlighter = self._highlighter(plans)
         hits = []
         for address in addresses:
@@ -514,6 +482,71 @@ class EmbeddedEngine:
             price_stats=price_stats,
             engine=self.name,
         )
+
+    @staticmethod
+    def _aggregate(
+        searcher: tantivy.Searcher, everything: tantivy.Query
+    ) -> tuple[int, dict[str, dict[str, int]], dict[str, int] | None]:
+        """The total, the facet counts and the price range over every match."""
+        aggregates = searcher.aggregate(
+            everything,
+            {
+                "category": {"terms": {"field": "category", "size": MAX_FACET_VALUES}},
+                "producer": {"terms": {"field": "producer", "size": MAX_FACET_VALUES}},
+                "price": {"stats": {"field": "price"}},
+            },
+        )
+        total = int(aggregates["price"]["count"])
+        facets = empty_facets()
+        for name in facets:
+            buckets = aggregates[name]["buckets"]
+            facets[name] = {b["key"]: int(b["doc_count"]) for b in sorted(buckets, key=lambda b: b["key"])}
+        stats = aggregates["price"]
+        price_stats = {"min": int(stats["min"]), "max": int(stats["max"])} if total else None
+        return total, facets, price_stats
+
+    @staticmethod
+    def _bucket_sizes(searcher: tantivy.Searcher, matching: Matching, total: int) -> dict[int, int]:
+        """Sizes of the buckets: at_least[k] = documents matching the first k words."""
+        at_least = {1: total}
+        for k in range(2, matching.words + 1):
+            if at_least[k - 1] == 0:
+                at_least[k] = 0
+                continue
+            found = searcher.search(matching.query(k, exclude_next=False, ranked=False), limit=1, count=True)
+            at_least[k] = int(found.count)  # type: ignore[attr-defined]  # missing from tantivy's stub
+        return at_least
+
+    def _page_addresses(
+        self,
+        searcher: tantivy.Searcher,
+        matching: Matching,
+        at_least: dict[int, int],
+        query: SearchQuery,
+        page: int,
+        per_page: int,
+    ) -> list[tantivy.DocAddress]:
+        """The page's documents, walking the buckets from most words matched to fewest."""
+        addresses: list[tantivy.DocAddress] = []
+        skip = (page - 1) * per_page
+        wanted = per_page
+        order_by, order = self._order(query)
+        for k in range(matching.words, 0, -1):
+            size = at_least[k] - at_least.get(k + 1, 0)
+            if wanted == 0:
+                break
+            if skip >= size:
+                skip -= size
+                continue
+            bucket = matching.query(k, exclude_next=True)
+            limit = min(wanted, size - skip)
+            found = searcher.search(
+                bucket, limit=limit, count=False, order_by_field=order_by, offset=skip, order=order
+            )
+            addresses.extend(address for _score, address in found.hits)
+            wanted -= len(found.hits)
+            skip = 0
+        return addresses
 
     @staticmethod
     def _order(query: SearchQuery) -> tuple[str | None, tantivy.Order]:

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -118,62 +118,17 @@ async def database_search(session: AsyncSession, cooperative: Cooperative, query
     """The plain fallback ("pencarian sederhana"): every word must appear; same result shape."""
     words = catalog.query_words(query.q)
     producer_name = func.coalesce(Producer.business_name, cooperative.short_name)
-    text_match = [catalog.matches_word(w) for w in words]
-    base = [Product.cooperative_id == cooperative.id, Product.status == ProductStatus.ACTIVE, *text_match]
-    price = []
-    if query.min_price is not None:
-        price.append(Product.retail_price >= query.min_price)
-    if query.max_price is not None:
-        price.append(Product.retail_price <= query.max_price)
-    if query.in_stock:
-        price.append(Product.stock > 0)
-    category_filter = [Category.name.in_(query.categories)] if query.categories else []
-    producer_filter = [producer_name.in_(query.producers)] if query.producers else []
-
-    def scoped(*conditions: object) -> object:
-        return (
-            select(Product.id)
-            .join(Category, Product.category_id == Category.id)
-            .outerjoin(Producer, Product.producer_id == Producer.id)
-            .where(and_(*base, *price, *conditions))  # type: ignore[arg-type]
-        )
-
-    filtered = scoped(*category_filter, *producer_filter).subquery()  # type: ignore[attr-defined]
+    filtered = _database_matches(cooperative, query, words, producer_name)
     total = await session.scalar(select(func.count()).select_from(filtered)) or 0
-    # Facet counts as Meilisearch gives them: over the query and every filter.
-    facets: dict[str, dict[str, int]] = {"category": {}, "producer": {}}
-    for key, column in (("category", Category.name), ("producer", producer_name)):
-        rows = await session.execute(
-            select(column, func.count())
-            .select_from(Product)
-            .join(Category, Product.category_id == Category.id)
-            .outerjoin(Producer, Product.producer_id == Producer.id)
-            .where(Product.id.in_(select(filtered.c.id)))
-            .group_by(column)
-        )
-        facets[key] = {str(name): int(count) for name, count in sorted(rows.all(), key=lambda r: str(r[0]))}
-    stats_row = (
-        await session.execute(
-            select(func.min(Product.retail_price), func.max(Product.retail_price)).where(
-                Product.id.in_(select(filtered.c.id))
-            )
-        )
-    ).one()
-    price_stats = {"min": int(stats_row[0]), "max": int(stats_row[1])} if total else None
-    orders: dict[str, list[Any]] = {
-        "price_asc": [Product.retail_price.asc(), Product.id],
-        "price_desc": [Product.retail_price.desc(), Product.id],
-        "newest": [Product.created_at.desc(), Product.id.desc()],
-        "relevance": [(Product.stock > 0).desc(), Product.popularity.desc(), Product.name],
-    }
-    order = orders[query.sort]
+    facets = await _database_facets(session, filtered, producer_name)
+    price_stats = await _database_price_stats(session, filtered, total)
     page, per_page = query.bounded_page()
     page_rows = await session.execute(
         select(Product, Category.name, producer_name)
         .join(Category, Product.category_id == Category.id)
         .outerjoin(Producer, Product.producer_id == Producer.id)
         .where(Product.id.in_(select(filtered.c.id)))
-        .order_by(*order)
+        .order_by(*_database_order(query.sort))
         .offset((page - 1) * per_page)
         .limit(per_page)
     )
@@ -200,6 +155,70 @@ async def database_search(session: AsyncSession, cooperative: Cooperative, query
         price_stats=price_stats,
         engine="database",
     )
+
+
+def _database_matches(
+    cooperative: Cooperative, query: SearchQuery, words: list[str], producer_name: ColumnElement[Any]
+) -> Subquery:
+    """The ids of this cooperative's active products matching every word and every filter."""
+    text_match = [catalog.matches_word(w) for w in words]
+    base = [Product.cooperative_id == cooperative.id, Product.status == ProductStatus.ACTIVE, *text_match]
+    price = []
+    if query.min_price is not None:
+        price.append(Product.retail_price >= query.min_price)
+    if query.max_price is not None:
+        price.append(Product.retail_price <= query.max_price)
+    if query.in_stock:
+        price.append(Product.stock > 0)
+    category_filter = [Category.name.in_(query.categories)] if query.categories else []
+    producer_filter = [producer_name.in_(query.producers)] if query.producers else []
+    return (
+        select(Product.id)
+        .join(Category, Product.category_id == Category.id)
+        .outerjoin(Producer, Product.producer_id == Producer.id)
+        .where(and_(*base, *price, *category_filter, *producer_filter))
+        .subquery()
+    )
+
+
+async def _database_facets(
+    session: AsyncSession, filtered: Subquery, producer_name: ColumnElement[Any]
+) -> dict[str, dict[str, int]]:
+    """Facet counts as Meilisearch gives them: over the query and every filter."""
+    facets: dict[str, dict[str, int]] = {"category": {}, "producer": {}}
+    for key, column in (("category", Category.name), ("producer", producer_name)):
+        rows = await session.execute(
+            select(column, func.count())
+            .select_from(Product)
+            .join(Category, Product.category_id == Category.id)
+            .outerjoin(Producer, Product.producer_id == Producer.id)
+            .where(Product.id.in_(select(filtered.c.id)))
+            .group_by(column)
+        )
+        facets[key] = {str(name): int(count) for name, count in sorted(rows.all(), key=lambda r: str(r[0]))}
+    return facets
+
+
+async def _database_price_stats(session: AsyncSession, filtered: Subquery, total: int) -> dict[str, int] | None:
+    """The lowest and highest price among the matches; None when nothing matches."""
+    stats_row = (
+        await session.execute(
+            select(func.min(Product.retail_price), func.max(Product.retail_price)).where(
+                Product.id.in_(select(filtered.c.id))
+            )
+        )
+    ).one()
+    return {"min": int(stats_row[0]), "max": int(stats_row[1])} if total else None
+
+
+def _database_order(sort: Sort) -> list[Any]:
+    orders: dict[str, list[Any]] = {
+        "price_asc": [Product.retail_price.asc(), Product.id],
+        "price_desc": [Product.retail_price.desc(), Product.id],
+        "newest": [Product.created_at.desc(), Product.id.desc()],
+        "relevance": [(Product.stock > 0).desc(), Product.popularity.desc(), Product.name],
+    }
+    return orders[sort]
 
 
 class SearchService:

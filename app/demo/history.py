@@ -8,6 +8,7 @@ import random
 import secrets
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import TypeAlias
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +29,8 @@ _CHAIN = {
     "pickup": ("confirmed", "packed", "ready_for_pickup", "completed"),
     "delivery": ("confirmed", "packed", "out_for_delivery", "completed"),
 }
+# One step of an order's history: status, when, who (as shown), and the acting user if any.
+_Event: TypeAlias = tuple[str, datetime.datetime, str, int | None]
 
 
 def _at(cooperative: Cooperative, day: datetime.date, hour: int, minute: int) -> datetime.datetime:
@@ -52,29 +55,11 @@ async def _cooperative_history(
     today = local_today(cooperative, now)
     months = last_months(today, FULL_MONTHS + 1)
     start = months[0].start
-    products = (
-        (
-            await session.scalars(
-                select(Product).where(Product.cooperative_id == cooperative.id, Product.status == ProductStatus.ACTIVE)
-            )
-        )
-        .unique()
-        .all()
-    )
-    staff_user = await session.scalar(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(Membership.cooperative_id == cooperative.id, Membership.role == Role.STAFF)
-    )
+    products = await _active_products(session, cooperative)
+    staff_user = await _staff_user(session, cooperative)
     if not products or staff_user is None:
         return 0
-    # The opening stock was there before the history starts.
-    await session.execute(
-        update(StockLedgerEntry)
-        .where(StockLedgerEntry.cooperative_id == cooperative.id, StockLedgerEntry.reason == LedgerReason.INITIAL)
-        .values(created_at=_at(cooperative, start - datetime.timedelta(days=1), 8, 0))
-        .execution_options(synchronize_session=False)
-    )
+    await _backdate_opening_stock(session, cooperative, start)
     umkm = [p for p in products if p.producer_id is not None]
     own = [p for p in products if p.producer_id is None]
     numbers: set[str] = set()
@@ -92,7 +77,50 @@ async def _cooperative_history(
     if last_unpaid is not None:
         # One cash order of the demo month not yet recorded as received: the books show the difference.
         last_unpaid.payment_status = "unpaid"
-    # Producers bring in, each week, what sold that week (consignment keeps the shelf full).
+    await _restock_weekly(session, cooperative, staff_user, sold_by_week, today)
+    await session.flush()
+    await _pay_producers(session, cooperative, staff_user, months, today)
+    return made
+
+
+async def _active_products(session: AsyncSession, cooperative: Cooperative) -> Sequence[Product]:
+    return (
+        (
+            await session.scalars(
+                select(Product).where(Product.cooperative_id == cooperative.id, Product.status == ProductStatus.ACTIVE)
+            )
+        )
+        .unique()
+        .all()
+    )
+
+
+async def _staff_user(session: AsyncSession, cooperative: Cooperative) -> User | None:
+    return await session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.cooperative_id == cooperative.id, Membership.role == Role.STAFF)
+    )
+
+
+async def _backdate_opening_stock(session: AsyncSession, cooperative: Cooperative, start: datetime.date) -> None:
+    """The opening stock was there before the history starts."""
+    await session.execute(
+        update(StockLedgerEntry)
+        .where(StockLedgerEntry.cooperative_id == cooperative.id, StockLedgerEntry.reason == LedgerReason.INITIAL)
+        .values(created_at=_at(cooperative, start - datetime.timedelta(days=1), 8, 0))
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def _restock_weekly(
+    session: AsyncSession,
+    cooperative: Cooperative,
+    staff_user: User,
+    sold_by_week: dict[datetime.date, dict[int, int]],
+    today: datetime.date,
+) -> None:
+    """Producers bring in, each week, what sold that week (consignment keeps the shelf full)."""
     for week_start, quantities in sorted(sold_by_week.items()):
         received = min(week_start + datetime.timedelta(days=6), today - datetime.timedelta(days=1))
         for product_id, quantity in sorted(quantities.items()):
@@ -126,9 +154,6 @@ async def _cooperative_history(
                     created_at=at,
                 )
             )
-    await session.flush()
-    await _pay_producers(session, cooperative, staff_user, months, today)
-    return made
 
 
 async def _order(
@@ -142,16 +167,14 @@ async def _order(
     numbers: set[str],
     sold_by_week: dict[datetime.date, dict[int, int]],
 ) -> Order:
+    # The order of the rng calls here and in the helpers fixes the demo data: keep it.
     placed = _at(cooperative, day, rng.randint(7, 15), rng.randint(0, 59))
     pool = list(umkm) * 3 + list(own)
     chosen = {p.id: p for p in rng.sample(pool, k=min(len(pool), rng.randint(1, 3)))}
     quantities = {pid: min(rng.randint(1, 3), p.max_qty_per_order or 3) for pid, p in sorted(chosen.items())}
     cancelled = rng.random() < 0.1
     fulfilment = rng.choice(("pickup", "pickup", "delivery"))
-    number = make_order_number(cooperative.order_prefix, placed)
-    while number in numbers:
-        number = make_order_number(cooperative.order_prefix, placed)
-    numbers.add(number)
+    number = _unique_number(cooperative, placed, numbers)
     subtotal = sum(chosen[pid].retail_price * q for pid, q in quantities.items())
     order = Order(
         cooperative_id=cooperative.id,
@@ -173,6 +196,36 @@ async def _order(
     )
     session.add(order)
     await session.flush()
+    _add_lines(session, cooperative, order, chosen, quantities, placed)
+    events: list[_Event] = [("placed", placed, "Pembeli", None)]
+    if cancelled:
+        events.append(_cancel(session, cooperative, staff_user, order, quantities, placed))
+    else:
+        events += _completion_steps(staff_user, fulfilment, placed, rng)
+        week = day - datetime.timedelta(days=day.weekday())
+        for pid, quantity in quantities.items():
+            sold_by_week[week][pid] += quantity
+    _add_events(session, order, events)
+    return order
+
+
+def _unique_number(cooperative: Cooperative, placed: datetime.datetime, numbers: set[str]) -> str:
+    number = make_order_number(cooperative.order_prefix, placed)
+    while number in numbers:
+        number = make_order_number(cooperative.order_prefix, placed)
+    numbers.add(number)
+    return number
+
+
+def _add_lines(
+    session: AsyncSession,
+    cooperative: Cooperative,
+    order: Order,
+    chosen: dict[int, Product],
+    quantities: dict[int, int],
+    placed: datetime.datetime,
+) -> None:
+    """The order's lines and the sale rows they take out of the stock ledger."""
     for pid, quantity in quantities.items():
         product = chosen[pid]
         session.add(
@@ -200,29 +253,45 @@ async def _order(
                 created_at=placed,
             )
         )
-    events: list[tuple[str, datetime.datetime, str, int | None]] = [("placed", placed, "Pembeli", None)]
-    if cancelled:
-        at = placed + datetime.timedelta(minutes=40)
-        events.append(("cancelled", at, f"Staf: {staff_user.name}", staff_user.id))
-        for pid, quantity in quantities.items():
-            session.add(
-                StockLedgerEntry(
-                    product_id=pid,
-                    cooperative_id=cooperative.id,
-                    delta=quantity,
-                    reason=LedgerReason.CANCEL,
-                    order_id=order.id,
-                    created_at=at,
-                )
+
+
+def _cancel(
+    session: AsyncSession,
+    cooperative: Cooperative,
+    staff_user: User,
+    order: Order,
+    quantities: dict[int, int],
+    placed: datetime.datetime,
+) -> _Event:
+    """Staff cancel the order soon after it was placed; its stock goes back. Returns the cancel step."""
+    at = placed + datetime.timedelta(minutes=40)
+    for pid, quantity in quantities.items():
+        session.add(
+            StockLedgerEntry(
+                product_id=pid,
+                cooperative_id=cooperative.id,
+                delta=quantity,
+                reason=LedgerReason.CANCEL,
+                order_id=order.id,
+                created_at=at,
             )
-    else:
-        at = placed
-        for step in _CHAIN[fulfilment]:
-            at += datetime.timedelta(minutes=rng.randint(20, 90))
-            events.append((step, at, f"Staf: {staff_user.name}", staff_user.id))
-        week = day - datetime.timedelta(days=day.weekday())
-        for pid, quantity in quantities.items():
-            sold_by_week[week][pid] += quantity
+        )
+    return ("cancelled", at, f"Staf: {staff_user.name}", staff_user.id)
+
+
+def _completion_steps(
+    staff_user: User, fulfilment: str, placed: datetime.datetime, rng: random.Random
+) -> list[_Event]:
+    """The steps staff take from placed to completed, each some minutes after the one before."""
+    steps: list[_Event] = []
+    at = placed
+    for step in _CHAIN[fulfilment]:
+        at += datetime.timedelta(minutes=rng.randint(20, 90))
+        steps.append((step, at, f"Staf: {staff_user.name}", staff_user.id))
+    return steps
+
+
+def _add_events(session: AsyncSession, order: Order, events: Sequence[_Event]) -> None:
     previous: str | None = None
     for status, at, label, actor in events:
         session.add(
@@ -237,7 +306,6 @@ async def _order(
             )
         )
         previous = status
-    return order
 
 
 async def _pay_producers(

@@ -104,48 +104,79 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
     password_hash = hash_password(password)
     # Ceilings first: every product flush is checked against them.
     await catalog.load_ceilings(session, catalog.read_ceilings())
+    categories = await _add_categories(session, data["categories"])
+    cooperatives = await _add_cooperatives(session, data["cooperatives"], commerce["cooperatives"])
+    users = await _add_staff_and_resident(session, data["cooperatives"], cooperatives, password_hash)
+    producers = await _add_producers(session, data["producers"], cooperatives)
+    users += await add_producer_accounts(session, list(producers.values()), password_hash)
+    products = await _add_products(
+        session, data["products"], cooperatives, producers, categories, commerce["product_rules"]
+    )
+    await outbox.enqueue(session, [p.id for p in products])
+    await session.flush()
+    await load_demo_history(session)
+    return DemoSummary(cooperatives=len(cooperatives), producers=len(producers), products=len(products), users=users)
 
+
+async def _add_categories(session: AsyncSession, names: list[str]) -> dict[str, Category]:
+    """The catalog's categories by name, reusing any that already exist. Not flushed yet."""
     categories: dict[str, Category] = {}
-    for position, name in enumerate(data["categories"]):
+    for position, name in enumerate(names):
         slug = slugify(name)
         existing = await session.scalar(select(Category).where(Category.slug == slug))
         categories[name] = existing or Category(slug=slug, name=name, position=position)
         session.add(categories[name])
+    return categories
 
+
+def _cooperative(row: dict[str, Any]) -> Cooperative:
+    address = row["address"]
+    slug = cooperative_slug(row["id"])
+    return Cooperative(
+        slug=slug,
+        name=row["name"],
+        short_name=row["short_name"],
+        order_prefix=order_prefix(slug),
+        street=address.get("jalan"),
+        rt=address.get("rt"),
+        rw=address.get("rw"),
+        dusun=address.get("dusun"),
+        desa=address["desa_kelurahan"],
+        kecamatan=address["kecamatan"],
+        kabupaten=address["kabupaten_kota"],
+        provinsi=address["provinsi"],
+        kode_wilayah=address.get("kode_wilayah"),
+        kode_pos=address.get("kode_pos"),
+        landmark=address.get("patokan"),
+        whatsapp=normalise_phone(row["phone"]).lstrip("+"),
+        description=row.get("notes"),
+        is_demo=True,
+    )
+
+
+async def _add_cooperatives(
+    session: AsyncSession, rows: list[dict[str, Any]], settings: dict[str, Any]
+) -> dict[str, Cooperative]:
+    """The demo cooperatives by their catalog id, with their payment details and delivery zones."""
     cooperatives: dict[str, Cooperative] = {}
-    users = 0
-    for c in data["cooperatives"]:
-        address = c["address"]
-        slug = cooperative_slug(c["id"])
-        coop = Cooperative(
-            slug=slug,
-            name=c["name"],
-            short_name=c["short_name"],
-            order_prefix=order_prefix(slug),
-            street=address.get("jalan"),
-            rt=address.get("rt"),
-            rw=address.get("rw"),
-            dusun=address.get("dusun"),
-            desa=address["desa_kelurahan"],
-            kecamatan=address["kecamatan"],
-            kabupaten=address["kabupaten_kota"],
-            provinsi=address["provinsi"],
-            kode_wilayah=address.get("kode_wilayah"),
-            kode_pos=address.get("kode_pos"),
-            landmark=address.get("patokan"),
-            whatsapp=normalise_phone(c["phone"]).lstrip("+"),
-            description=c.get("notes"),
-            is_demo=True,
-        )
+    for row in rows:
+        coop = _cooperative(row)
         session.add(coop)
-        cooperatives[c["id"]] = coop
+        cooperatives[row["id"]] = coop
     await session.flush()
     for coop in cooperatives.values():
-        apply_payment_and_delivery(session, coop, commerce["cooperatives"].get(coop.slug, {}))
+        apply_payment_and_delivery(session, coop, settings.get(coop.slug, {}))
+    return cooperatives
 
-    for c in data["cooperatives"]:
-        coop = cooperatives[c["id"]]
-        staff = User(phone=normalise_phone(c["phone"]), name=f"Staf {coop.short_name}", password_hash=password_hash)
+
+async def _add_staff_and_resident(
+    session: AsyncSession, rows: list[dict[str, Any]], cooperatives: dict[str, Cooperative], password_hash: str
+) -> int:
+    """A staff login per cooperative (its phone) and one resident member of the first. Returns the count."""
+    users = 0
+    for row in rows:
+        coop = cooperatives[row["id"]]
+        staff = User(phone=normalise_phone(row["phone"]), name=f"Staf {coop.short_name}", password_hash=password_hash)
         session.add(staff)
         await session.flush()
         session.add(
@@ -153,7 +184,7 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
         )
         users += 1
 
-    first = cooperatives[data["cooperatives"][0]["id"]]
+    first = cooperatives[rows[0]["id"]]
     resident = User(phone=normalise_phone(RESIDENT_PHONE), name=RESIDENT_NAME, password_hash=password_hash)
     session.add(resident)
     await session.flush()
@@ -161,9 +192,15 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
         Membership(user_id=resident.id, cooperative_id=first.id, role=Role.MEMBER, status=MembershipStatus.APPROVED)
     )
     users += 1
+    return users
 
+
+async def _add_producers(
+    session: AsyncSession, rows: list[dict[str, Any]], cooperatives: dict[str, Cooperative]
+) -> dict[str, Producer]:
+    """The demo producers (UMKM) by their catalog id."""
     producers: dict[str, Producer] = {}
-    for p in data["producers"]:
+    for p in rows:
         address = p.get("address") or {}
         producer = Producer(
             cooperative_id=cooperatives[p["cooperative_id"]].id,
@@ -179,10 +216,20 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
         session.add(producer)
         producers[p["id"]] = producer
     await session.flush()
-    users += await add_producer_accounts(session, list(producers.values()), password_hash)
+    return producers
 
+
+async def _add_products(
+    session: AsyncSession,
+    rows: list[dict[str, Any]],
+    cooperatives: dict[str, Cooperative],
+    producers: dict[str, Producer],
+    categories: dict[str, Category],
+    rules: dict[str, Any],
+) -> list[Product]:
+    """The demo products, active, each with its opening stock in the ledger."""
     products: list[Product] = []
-    for p in data["products"]:
+    for p in rows:
         coop = cooperatives[p["cooperative_id"]]
         supplier = producers.get(p["supplier_id"]) if p["supplier_type"] == "umkm" else None
         product = Product(
@@ -206,7 +253,7 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
             status=ProductStatus.ACTIVE,
             search_aliases=list(p.get("search_aliases") or []),
         )
-        apply_product_rules(product, p["id"], commerce["product_rules"])
+        apply_product_rules(product, p["id"], rules)
         session.add(product)
         products.append(product)
     await session.flush()
@@ -220,10 +267,7 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
                 note="Stok awal demo",
             )
         )
-    await outbox.enqueue(session, [p.id for p in products])
-    await session.flush()
-    await load_demo_history(session)
-    return DemoSummary(cooperatives=len(cooperatives), producers=len(producers), products=len(products), users=users)
+    return products
 
 
 async def add_producer_accounts(session: AsyncSession, producers: list[Producer], password_hash: str) -> int:
