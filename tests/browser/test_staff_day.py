@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import ARTIFACTS
@@ -19,8 +18,6 @@ async def fits_the_screen(page: Page) -> None:
 
 
 async def test_a_days_fulfilment_from_a_phone(stack: Stack, phone: Page) -> None:
-    if stack.backend != "sqlite":
-        pytest.skip("one journey is enough; the HTTP suite runs the same staff actions on PostgreSQL")
     product = await data.make_product(stack.db, stock=9, price=12_500, name="Kue cincin uji kurir")
     async with stack.client() as http:
         order = await place(http, [(product.id, 2)], dusun="Dusun Telok Selong", rt="003")
