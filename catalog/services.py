@@ -17,6 +17,7 @@ from app.clock import local_today
 from app.errors import NotFound
 from app.forms import parse_int, parse_rupiah, raise_errors
 from app.models import Cooperative
+from app.text import strip_control
 from catalog import ceilings, outbox
 from catalog.ceilings import ProductCeilings
 from catalog.models import (
@@ -55,7 +56,8 @@ class ProductPage:
 
 
 def query_words(q: str | None) -> list[str]:
-    return [w for w in (q or "").lower().split() if w][:MAX_QUERY_WORDS]
+    # PostgreSQL refuses a NUL byte in text: control characters are never part of a word people search for.
+    return [w for w in strip_control(q or "").lower().split() if w][:MAX_QUERY_WORDS]
 
 
 def _escape_like(word: str) -> str:
@@ -96,7 +98,7 @@ async def list_products(
     """Active products of one cooperative; `q` is the plain database search (every word must match)."""
     conditions = [Product.cooperative_id == cooperative_id, Product.status == ProductStatus.ACTIVE]
     if category:
-        conditions.append(Category.slug == category)
+        conditions.append(Category.slug == strip_control(category))
     conditions.extend(matches_word(w) for w in query_words(q))
     base = select(Product).join(Category, Product.category_id == Category.id).where(and_(*conditions))
     total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0

@@ -123,3 +123,10 @@ async def test_product_page_says_low_stock_by_the_products_own_threshold(stack: 
     assert 'class="stock low">Sisa 8<' in page.text
     page = await http.get(f"/k/lok-baintan/produk/{relaxed.id}")
     assert 'class="stock ok">Tersedia<' in page.text and "Sisa 4" not in page.text
+
+
+async def test_a_nul_byte_in_the_product_list_query_is_no_server_error(http: httpx.AsyncClient) -> None:
+    """PostgreSQL refuses NUL in text; the property test found `q` and `category` reaching it as typed."""
+    for params in ({"q": "\x00"}, {"category": "\x00"}, {"q": "gula\x00 pasir"}):
+        response = await http.get("/api/cooperatives/lok-baintan/products", params=params)
+        assert response.status_code == 200, (params, response.text[:200])
