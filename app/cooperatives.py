@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import CurrentUser, require_user
-from app.errors import Forbidden, NotFound
+from app.auth import CurrentUser
+from app.errors import NotFound
 from app.models import Cooperative
 
 
@@ -48,14 +48,3 @@ async def cooperatives_of_staff(session: AsyncSession, user: CurrentUser | None)
     )
     return result.all()
 
-
-async def staff_cooperative(session: AsyncSession, user: CurrentUser | None) -> Cooperative:
-    """The first cooperative of a staff member: 401/403 for anyone else.
-
-    Kept only for the staff pages without the cooperative in their URL; a staff member of several
-    cooperatives cannot reach the others through it. Use the guards and `/staf/{slug}/…` instead.
-    """
-    ids = require_user(user).staff_cooperative_ids
-    if not ids:
-        raise Forbidden("Akun ini bukan staf koperasi.")
-    return await get_cooperative_by_id(session, ids[0])

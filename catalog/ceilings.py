@@ -6,17 +6,16 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Select, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.clock import DEFAULT_TIMEZONE, local_today
 from app.errors import InvalidInput
 from app.models import Cooperative
 from app.text import rupiah
 from catalog.models import CeilingKind, PriceCeiling, Product
 
-DEFAULT_TIMEZONE = "Asia/Makassar"
 # Product columns whose change can move a product above its ceiling.
 _PRICED_FIELDS = ("retail_price", "het", "ceiling_commodity", "ceiling_units_milli", "cooperative_id")
 
@@ -50,15 +49,6 @@ class ProductCeilings:
 
     def __bool__(self) -> bool:
         return self.het is not None or self.hap is not None
-
-
-def local_today(timezone: str | None, now: datetime.datetime | None = None) -> datetime.date:
-    """The date on the cooperative's clock: a decree that starts today starts at local midnight."""
-    try:
-        zone = ZoneInfo(timezone or DEFAULT_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo(DEFAULT_TIMEZONE)
-    return (now or datetime.datetime.now(datetime.UTC)).astimezone(zone).date()
 
 
 def per_product_unit(amount: int, units_milli: int | None) -> int:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import msgspec
 
+from app.forms import parse_text
 from app.spreadsheets import (
     Cell,
     CellError,
@@ -18,7 +19,6 @@ from app.spreadsheets import (
     read_sheet,
     template_csv,
 )
-from app.text import clean_text
 
 __all__ = [
     "PRICE_LIST_COLUMNS",
@@ -110,7 +110,7 @@ class _RowReader:
             return None
         # Runs of spaces (pasted text, padded cells) collapse, so "Gula  Pasir" is "Gula Pasir".
         raw = " ".join(raw.split())
-        return clean_text(raw, key, _LABELS[key], self.errors, required=required, max_length=max_length)
+        return parse_text(raw, key, _LABELS[key], self.errors, required=required, max_length=max_length)
 
     def number(self, key: str, parse: Callable[[Cell, str], int], *, required: bool) -> int | None:
         cell = self.row.values.get(key)

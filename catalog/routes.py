@@ -6,15 +6,16 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cooperatives
-from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, InvalidInput
+from app.guards import provide_cooperative, requires_staff
 from app.models import Cooperative
 from app.web import flash, render
 from catalog import services
@@ -160,6 +161,7 @@ class StorefrontController(Controller):
             producer_name=producer_name(product, cooperative),
             cart_count=carts.count(request, cooperative.slug),
             photos=await producer_services.photos_of(db_session, product.id),
+            low_stock=product.id in await stockwork.low_among(db_session, cooperative.id, [product]),
         )
 
 
@@ -237,21 +239,20 @@ class CatalogApiController(Controller):
 class StaffCatalogController(Controller):
     """Staff set each product's price (never above an active HET) and who may buy how much of it."""
 
-    path = "/staf/produk"
+    path = "/staf/{slug:str}/produk"
     include_in_schema = False
+    guards = [requires_staff]
+    dependencies = {"cooperative": Provide(provide_cooperative)}
 
     @get("/", name="staff_products")
     async def list_products(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         q: Annotated[str | None, Parameter(query="q", max_length=200)] = None,
         halaman: Annotated[int, Parameter(query="halaman", ge=1, le=10_000)] = 1,
     ) -> Any:
-        if user is None:
-            return Redirect(path="/masuk?lanjut=/staf/produk", status_code=303)
-        cooperative = await cooperatives.staff_cooperative(db_session, user)
         page = await services.list_products(db_session, cooperative.id, q=q, page=halaman, per_page=50)
         ceilings = await services.ceilings_for(db_session, page.items, cooperative)
         return render(
@@ -292,11 +293,8 @@ class StaffCatalogController(Controller):
 
     @get("/{product_id:int}", name="staff_product")
     async def edit_product(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, product_id: int, user: CurrentUser | None
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, product_id: int
     ) -> Any:
-        if user is None:
-            return Redirect(path=f"/masuk?lanjut=/staf/produk/{product_id}", status_code=303)
-        cooperative = await cooperatives.staff_cooperative(db_session, user)
         product = await services.get_product(db_session, product_id, cooperative.id)
         form = ProductTermsForm(
             retail_price=str(product.retail_price),
@@ -313,22 +311,13 @@ class StaffCatalogController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
+        cooperative: Cooperative,
         product_id: int,
         data: Annotated[ProductTermsForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
-        user: CurrentUser | None,
     ) -> Any:
-        cooperative = await cooperatives.staff_cooperative(db_session, user)
         product = await services.get_product(db_session, product_id, cooperative.id)
-        terms = services.ProductTerms(
-            retail_price=data.retail_price,
-            max_qty_per_order=data.max_qty_per_order,
-            members_only=data.members_only == "1",
-            requires_nik=data.requires_nik == "1",
-            quota_qty=data.quota_qty,
-            quota_period=data.quota_period or None,
-        )
         try:
-            warnings = await services.update_terms(db_session, product, cooperative, terms)
+            warnings = await services.update_terms(db_session, product, cooperative, data)
         except DomainError as exc:
             await roll_back(db_session, cooperative, product)
             return await self._edit_page(
@@ -344,4 +333,4 @@ class StaffCatalogController(Controller):
         flash(request, f"{product.name} tersimpan.", "ok")
         for warning in warnings:
             flash(request, warning, "info")
-        return Redirect(path=f"/staf/produk/{product.id}", status_code=303)
+        return Redirect(path=f"/staf/{cooperative.slug}/produk/{product.id}", status_code=303)

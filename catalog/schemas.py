@@ -73,3 +73,15 @@ class ProductTermsForm(msgspec.Struct):
     requires_nik: str = ""
     quota_qty: str = ""
     quota_period: str = ""
+
+
+class AdjustForm(msgspec.Struct):
+    """Damaged, lost or miscounted goods: an `ADJUSTMENT_KINDS` key, how many, and why."""
+
+    kind: str = ""
+    quantity: str = ""
+    note: str = ""
+
+
+class ThresholdForm(msgspec.Struct):
+    threshold: str = ""

@@ -13,9 +13,11 @@ from sqlalchemy import String, and_, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.errors import InvalidInput, NotFound
+from app.clock import local_today
+from app.errors import NotFound
+from app.forms import parse_int, parse_rupiah, raise_errors
 from app.models import Cooperative
-from app.text import is_digits
+from app.text import strip_control
 from catalog import ceilings, outbox
 from catalog.ceilings import ProductCeilings
 from catalog.models import (
@@ -28,6 +30,7 @@ from catalog.models import (
     QuotaPeriod,
     StockLedgerEntry,
 )
+from catalog.schemas import ProductTermsForm
 
 # The plain database search reads as many words as the search engines do.
 MAX_QUERY_WORDS = 10
@@ -53,7 +56,8 @@ class ProductPage:
 
 
 def query_words(q: str | None) -> list[str]:
-    return [w for w in (q or "").lower().split() if w][:MAX_QUERY_WORDS]
+    # PostgreSQL refuses a NUL byte in text: control characters are never part of a word people search for.
+    return [w for w in strip_control(q or "").lower().split() if w][:MAX_QUERY_WORDS]
 
 
 def _escape_like(word: str) -> str:
@@ -94,7 +98,7 @@ async def list_products(
     """Active products of one cooperative; `q` is the plain database search (every word must match)."""
     conditions = [Product.cooperative_id == cooperative_id, Product.status == ProductStatus.ACTIVE]
     if category:
-        conditions.append(Category.slug == category)
+        conditions.append(Category.slug == strip_control(category))
     conditions.extend(matches_word(w) for w in query_words(q))
     base = select(Product).join(Category, Product.category_id == Category.id).where(and_(*conditions))
     total = await session.scalar(select(func.count()).select_from(base.subquery())) or 0
@@ -135,62 +139,42 @@ async def ceilings_for(
     """The HET and HAP that apply today to each product of one cooperative, in one query."""
     query = ceilings.rows_for(products)
     rows = (await session.scalars(query)).all() if query is not None else []
-    day = on or ceilings.local_today(cooperative.timezone)
+    day = on or local_today(cooperative)
     return {p.id: ceilings.for_product(rows, p, cooperative.provinsi, day) for p in products}
 
 
-@dataclass(frozen=True)
-class ProductTerms:
-    """What staff set on a product: its price and who may buy how much of it. Checked by `update_terms`."""
-
-    retail_price: object
-    max_qty_per_order: object = None
-    members_only: bool = False
-    requires_nik: bool = False
-    quota_qty: object = None
-    quota_period: str | None = None
-
-
-def _optional_count(value: object, field: str, label: str, errors: dict[str, str]) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool) or not (
-        isinstance(value, int) or (isinstance(value, str) and is_digits(value.strip()) and len(value.strip()) <= 6)
-    ):
-        errors[field] = f"{label} diisi angka bulat, atau dikosongkan."
-        return None
-    number = int(value)
-    if not 1 <= number <= 100_000:
-        errors[field] = f"{label} paling sedikit 1."
-        return None
-    return number
+# A per-order limit or quota above this is no limit at all: a typo, refused with a message.
+MAX_RULE_UNITS = 100_000
 
 
 async def update_terms(
-    session: AsyncSession, product: Product, cooperative: Cooperative, terms: ProductTerms
+    session: AsyncSession, product: Product, cooperative: Cooperative, form: ProductTermsForm
 ) -> list[str]:
     """Set a product's price and purchase rules. A price above the active HET is refused; returns warnings."""
     errors: dict[str, str] = {}
-    price = terms.retail_price
-    if isinstance(price, str):
-        price = int(price.strip()) if is_digits(price.strip()) and len(price.strip()) <= 9 else None
-    if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
-        errors["retail_price"] = "Harga jual diisi angka rupiah tanpa titik, lebih dari 0."
-    max_qty = _optional_count(terms.max_qty_per_order, "max_qty_per_order", "Batas per pesanan", errors)
-    quota = _optional_count(terms.quota_qty, "quota_qty", "Kuota", errors)
-    period = terms.quota_period or None
+    price = parse_rupiah(form.retail_price, "retail_price", "Harga jual", errors)
+    max_qty = parse_int(
+        form.max_qty_per_order,
+        "max_qty_per_order",
+        "Batas per pesanan",
+        errors,
+        low=1,
+        high=MAX_RULE_UNITS,
+        required=False,
+    )
+    quota = parse_int(form.quota_qty, "quota_qty", "Kuota", errors, low=1, high=MAX_RULE_UNITS, required=False)
+    period = form.quota_period or None
     if quota is not None and period not in {p.value for p in QuotaPeriod}:
         errors["quota_period"] = "Pilih periode kuota: per hari, per minggu atau per bulan."
     if quota is None:
         period = None
-    if errors:
-        raise InvalidInput.of(errors)
-    assert isinstance(price, int)
+    raise_errors(errors)
+    assert price is not None
     warnings = ceilings.check_price(price, (await ceilings_for(session, [product], cooperative))[product.id])
     product.retail_price = price
     product.max_qty_per_order = max_qty
-    product.members_only = bool(terms.members_only)
-    product.requires_nik = bool(terms.requires_nik)
+    product.members_only = form.members_only == "1"
+    product.requires_nik = form.requires_nik == "1"
     product.quota_qty = quota
     product.quota_period = period
     await outbox.enqueue(session, [product.id])

@@ -6,15 +6,14 @@ product always explains its stock, and stock never goes below zero.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, InvalidInput, NotFound
-from app.text import clean_text
+from app.errors import Conflict, NotFound
+from app.forms import parse_int, parse_rupiah, parse_text, raise_errors
 from catalog import outbox
 from catalog.models import (
     LedgerReason,
@@ -32,7 +31,6 @@ DEFAULT_LOW_STOCK = 5
 MAX_UNITS = 100_000
 MAX_PRICE = 100_000_000
 MAX_NOTE = 300
-_INT = re.compile(r"^\s*-?\d{1,12}\s*$")
 
 
 @dataclass(frozen=True)
@@ -63,46 +61,8 @@ REASON_LABELS: dict[str, str] = {
 }
 
 
-def parse_int(
-    value: object, field: str, label: str, errors: dict[str, str], *, low: int, high: int, blank: int | None = None
-) -> int | None:
-    """A whole number typed by staff, within [low, high]; one Indonesian message per field otherwise."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if blank is not None:
-            return blank
-        errors[field] = f"{label} wajib diisi."
-        return None
-    if isinstance(value, bool):
-        errors[field] = f"{label} harus angka bulat."
-        return None
-    if isinstance(value, str):
-        cleaned = value.replace(".", "") if re.fullmatch(r"\s*\d{1,3}(\.\d{3})+\s*", value) else value
-        if not _INT.match(cleaned):
-            errors[field] = f"{label} harus angka bulat, tanpa koma."
-            return None
-        number = int(cleaned)
-    elif isinstance(value, int):
-        number = value
-    else:
-        errors[field] = f"{label} harus angka bulat."
-        return None
-    if number < low:
-        errors[field] = f"{label} paling sedikit {low}."
-        return None
-    if number > high:
-        errors[field] = f"{label} paling banyak {high}."
-        return None
-    return number
-
-
 def clean_note(value: object, errors: dict[str, str], *, field: str = "note", required: bool = False) -> str | None:
-    return clean_text(value, field, "Catatan", errors, required=required, max_length=MAX_NOTE)
-
-
-def _refuse(errors: Mapping[str, str]) -> None:
-    if errors:
-        message = next(iter(errors.values())) if len(errors) == 1 else "Ada beberapa isian yang perlu diperbaiki."
-        raise InvalidInput(message, field_errors=errors)
+    return parse_text(value, field, "Catatan", errors, required=required, max_length=MAX_NOTE)
 
 
 async def product_of(session: AsyncSession, cooperative_id: int, product_id: int) -> Product:
@@ -185,7 +145,7 @@ async def receive(
         quantity = parse_int(
             line.quantity, f"qty-{product.id}", f"Jumlah {product.name}", errors, low=1, high=MAX_UNITS
         )
-        price = parse_int(
+        price = parse_rupiah(
             line.producer_price,
             f"price-{product.id}",
             f"Harga produsen {product.name}",
@@ -198,7 +158,7 @@ async def receive(
             wanted.append((product, quantity, price))
     if not wanted and not errors:
         errors["lines"] = "Isi jumlah barang yang diterima, paling tidak satu."
-    _refuse(errors)
+    raise_errors(errors)
     receipts = []
     for product, quantity, price in wanted:
         receipt = StockReceipt(
@@ -239,7 +199,7 @@ async def adjust(
     if amount == 0:
         errors["quantity"] = "Jumlah tidak boleh 0."
     text = clean_note(note, errors)
-    _refuse(errors)
+    raise_errors(errors)
     assert adjustment is not None and amount is not None
     # Damage and loss always take away: staff type how many, not a signed number.
     delta = amount if adjustment.may_add else -amount
@@ -302,7 +262,7 @@ async def record_stocktake(
             counted.append((product, number))
     if not counted and not errors:
         errors["lines"] = "Isi hasil hitungan paling tidak satu barang."
-    _refuse(errors)
+    raise_errors(errors)
     for product, number in counted:
         reserved = held.get(product.id, 0)
         if number < reserved:
@@ -402,7 +362,7 @@ async def set_threshold(session: AsyncSession, cooperative_id: int, product_id: 
     product = await product_of(session, cooperative_id, product_id)
     errors: dict[str, str] = {}
     number = parse_int(value, "threshold", "Batas stok menipis", errors, low=0, high=MAX_UNITS)
-    _refuse(errors)
+    raise_errors(errors)
     assert number is not None
     row = await session.scalar(select(StockThreshold).where(StockThreshold.product_id == product.id))
     if row is None:

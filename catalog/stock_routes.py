@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, get, post
+from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect
@@ -13,27 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import InvalidInput, NotFound
+from app.guards import provide_cooperative, requires_staff
+from app.models import Cooperative
 from app.text import is_digits, rupiah
 from app.web import flash, render
 from catalog import stock as stockwork
-from orders.fulfilment.common import staff_cooperative
+from catalog.schemas import AdjustForm, ThresholdForm
 from orders.fulfilment.picking import held_quantities
-from orders.fulfilment.routes import login_first
 from producers.services import producers_of
 
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 # A form posts one field per product (`qty-12`, `count-12`); more than this is not a village's shelf.
 MAX_FORM_LINES = 2000
-
-
-class AdjustForm(msgspec.Struct):
-    kind: str = ""
-    quantity: str = ""
-    note: str = ""
-
-
-class ThresholdForm(msgspec.Struct):
-    threshold: str = ""
 
 
 def _per_product(form: Any, prefix: str) -> dict[int, object]:
@@ -50,19 +41,17 @@ def _per_product(form: Any, prefix: str) -> dict[int, object]:
 class StockController(Controller):
     path = "/staf/{slug:str}/stok"
     include_in_schema = False
-    # Litestar un-binds hook functions set on a controller class; mypy sees a method.
-    before_request = login_first  # type: ignore[assignment]
+    guards = [requires_staff]
+    dependencies = {"cooperative": Provide(provide_cooperative)}
 
     @get("/", name="staff_stock")
     async def stock(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         q: Annotated[str | None, Parameter(query="q", max_length=80)] = None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         return render(
             request,
             "staff/stock.html",
@@ -82,12 +71,10 @@ class StockController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         produsen: Annotated[int | None, Parameter(query="produsen", ge=1, le=10**12)] = None,
         q: Annotated[str | None, Parameter(query="q", max_length=80)] = None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         products = await stockwork.active_products(db_session, cooperative.id, producer_id=produsen, q=q)
         return render(
             request,
@@ -102,16 +89,15 @@ class StockController(Controller):
 
     @post("/opname", name="staff_stocktake", status_code=303)
     async def stocktake(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
     ) -> Any:
-        cooperative, staff = await staff_cooperative(db_session, user, slug)
         form = await request.form()
         done = await stockwork.record_stocktake(
             db_session,
             cooperative.id,
             _per_product(form, "count-"),
             await held_quantities(db_session, cooperative.id),
-            user_id=staff.id,
+            user_id=user.id,
             note=form.get("note", ""),
         )
         changed = [line for line in done.lines if line.difference]
@@ -128,12 +114,10 @@ class StockController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         produsen: Annotated[int | None, Parameter(query="produsen", ge=1, le=10**12)] = None,
         produk: Annotated[int | None, Parameter(query="produk", ge=1, le=10**12)] = None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         producers = await producers_of(db_session, cooperative.id)
         if produk is not None:
             products = [await stockwork.product_of(db_session, cooperative.id, produk)]
@@ -155,14 +139,13 @@ class StockController(Controller):
 
     @post("/terima", name="staff_receive", status_code=303)
     async def receive(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
     ) -> Any:
-        cooperative, staff = await staff_cooperative(db_session, user, slug)
         form = await request.form()
         quantities = _per_product(form, "qty-")
         prices = _per_product(form, "price-")
         lines = [stockwork.ReceiptLine(pid, qty, prices.get(pid, "")) for pid, qty in quantities.items()]
-        receipts = await stockwork.receive(db_session, cooperative.id, lines, user_id=staff.id, note=form.get("note"))
+        receipts = await stockwork.receive(db_session, cooperative.id, lines, user_id=user.id, note=form.get("note"))
         total = sum(r.total for r in receipts)
         flash(request, f"{len(receipts)} jenis barang diterima; utang titip jual {rupiah(total)}.", "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/stok", status_code=303)
@@ -172,11 +155,9 @@ class StockController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
+        cooperative: Cooperative,
         product_id: int,
-        user: CurrentUser | None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         return render(
             request,
             "staff/product_stock.html",
@@ -192,19 +173,18 @@ class StockController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
+        cooperative: Cooperative,
+        user: CurrentUser,
         product_id: int,
         data: Annotated[AdjustForm, Form],
-        user: CurrentUser | None,
     ) -> Any:
-        cooperative, staff = await staff_cooperative(db_session, user, slug)
         left = await stockwork.adjust(
             db_session,
             cooperative.id,
             product_id,
             kind=data.kind,
             quantity=data.quantity,
-            user_id=staff.id,
+            user_id=user.id,
             note=data.note,
         )
         flash(request, f"Stok disesuaikan; sekarang {left}.", "ok")
@@ -215,12 +195,10 @@ class StockController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
+        cooperative: Cooperative,
         product_id: int,
         data: Annotated[ThresholdForm, Form],
-        user: CurrentUser | None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         value = await stockwork.set_threshold(db_session, cooperative.id, product_id, data.threshold)
         flash(request, f"Batas stok menipis: {value}.", "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/stok/{product_id}", status_code=303)

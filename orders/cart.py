@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import InvalidInput
+from app.forms import parse_int, raise_errors
 from app.models import Cooperative
 from app.text import is_digits
 from catalog import services as catalog
@@ -93,15 +94,12 @@ def quantity_of(request: Request[Any, Any, Any], slug: str, product_id: int) -> 
 
 
 def parse_quantity(raw: str, *, allow_zero: bool) -> int:
-    text = (raw or "").strip()
-    if not is_digits(text.lstrip("-")) or len(text) > 6:
-        raise InvalidInput("Jumlah harus berupa angka bulat.", field_errors={"quantity": "Isi dengan angka."})
-    value = int(text)
-    if value < (0 if allow_zero else 1):
-        raise InvalidInput("Jumlah paling sedikit 1.", field_errors={"quantity": "Paling sedikit 1."})
-    if value > MAX_QUANTITY:
-        raise InvalidInput(f"Jumlah paling banyak {MAX_QUANTITY}.", field_errors={"quantity": "Terlalu banyak."})
-    return value
+    """How many of a product the buyer typed: a whole number, at least 1 (0 removes it where allowed)."""
+    errors: dict[str, str] = {}
+    quantity = parse_int(raw, "quantity", "Jumlah", errors, low=0 if allow_zero else 1, high=MAX_QUANTITY)
+    raise_errors(errors)
+    assert quantity is not None
+    return quantity
 
 
 async def add(

@@ -9,12 +9,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.clock import local_midnight, local_today, period_containing, tanggal
 from app.models import MembershipStatus
-from app.text import tanggal
-
-DEFAULT_TIMEZONE = "Asia/Makassar"
 
 PERIOD_WORDS = {
     "day": ("per hari", "hari ini"),
@@ -68,29 +65,12 @@ class QuotaWindow:
     resets_on: datetime.date  # local date the next period starts
 
 
-def _zone(timezone: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(timezone or DEFAULT_TIMEZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
-
-
 def quota_window(period: str, now: datetime.datetime, timezone: str | None) -> QuotaWindow:
     """The current period on the cooperative's clock: a day, a week from Monday, or a calendar month."""
-    zone = _zone(timezone)
-    today = now.astimezone(zone).date()
-    if period == "day":
-        start, reset = today, today + datetime.timedelta(days=1)
-    elif period == "week":
-        start = today - datetime.timedelta(days=today.weekday())
-        reset = start + datetime.timedelta(days=7)
-    elif period == "month":
-        start = today.replace(day=1)
-        reset = (start + datetime.timedelta(days=32)).replace(day=1)
-    else:
+    if period not in PERIOD_WORDS:
         raise ValueError(f"unknown quota period {period!r}")
-    starts_at = datetime.datetime.combine(start, datetime.time(), tzinfo=zone).astimezone(datetime.UTC)
-    return QuotaWindow(starts_at=starts_at, resets_on=reset)
+    current = period_containing(period, local_today(timezone, now))
+    return QuotaWindow(starts_at=local_midnight(timezone, current.start), resets_on=current.end)
 
 
 def check(

@@ -72,7 +72,27 @@ class CartForm(msgspec.Struct):
 
 
 class StatusForm(msgspec.Struct):
+    """A staff step for an order (`to` a status), from the board or the order page, with an optional note."""
+
     to: str = ""
+    note: str = ""
+
+
+class CourierForm(msgspec.Struct):
+    name: str = ""
+    phone: str = ""
+
+
+class DeliveredForm(msgspec.Struct):
+    tunai: str = ""
+
+
+class ReconcileForm(msgspec.Struct):
+    """A courier's cash hand-in: courier id, business day, rupiah received, and a note for any difference."""
+
+    kurir: str = ""
+    tanggal: str = ""
+    received: str = ""
     note: str = ""
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -18,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.clock import Period, local_today, parse_period
 from app.csv import csv_response, csv_text
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.guards import provide_cooperative, requires_producer, requires_staff, staff_entry
 from app.models import Cooperative
 from app.settings import Settings
@@ -34,7 +33,6 @@ Upload = Body(media_type=RequestEncodingType.MULTI_PART)
 PeriodKind = Annotated[str | None, Parameter(query="jenis", max_length=10)]
 PeriodValue = Annotated[str | None, Parameter(query="periode", max_length=10)]
 STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
-_MENU_KEY = re.compile(r"[a-z-]{1,20}")
 DECISION_WORDS = {
     ReviewDecision.APPROVED: "disetujui dan sekarang dijual",
     ReviewDecision.CHANGES_REQUESTED: "dikembalikan untuk diperbaiki",
@@ -439,13 +437,6 @@ class OldStaffUrlController(Controller):
 
     path = "/staf"
     include_in_schema = False
-
-    @get("/menu/{section:str}", name="staff_menu_entry")
-    async def menu(self, request: Request[Any, Any, Any], section: str) -> Response[Any]:
-        """A staff menu link from a page that cannot name its cooperative yet (the `staff_nav` macro)."""
-        if not _MENU_KEY.fullmatch(section):
-            raise NotFound("Halaman staf ini tidak ada.")
-        return await staff_entry(request, "" if section == "ringkasan" else section)
 
     @get("/tinjauan", name="review_queue_entry")
     async def review_queue(self, request: Request[Any, Any, Any]) -> Response[Any]:

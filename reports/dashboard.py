@@ -1,4 +1,8 @@
-"""The staff dashboard's figures: today's orders and sales, unpaid orders, low stock, a 30-day sales chart."""
+"""The staff dashboard's figures: today's orders and sales, unpaid orders, low stock, a 30-day sales chart.
+
+Sales are counted on `SALES_BASIS` (orders placed, not cancelled; goods only, as `orders.sales` defines a sale)
+and the page says so with `Dashboard.sales_caption`.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,19 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import day_bounds, local_date, local_today
 from app.models import Cooperative
 from catalog import stock as stockwork
 from orders import state
 from orders.fulfilment.board import OPEN_STATUSES
 from orders.fulfilment.cash import cash_differences
-from orders.fulfilment.common import day_bounds, local_date, local_today
 from orders.models import Order
+from orders.sales import Basis, caption, sold_orders
 from reports.charts import SalesChart, sales_chart
 
 CHART_DAYS = 30
+# Today's orders as they come in: completed sales would show a busy morning as an empty day.
+SALES_BASIS = Basis.PLACED
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,7 @@ class Dashboard:
     chart: SalesChart
     cash_difference_month: int
     open_orders: int
+    sales_caption: str = caption(SALES_BASIS)
 
 
 async def _sales_by_day(
@@ -43,11 +51,8 @@ async def _sales_by_day(
     # and a village's month of orders is a few thousand rows of two columns.
     start, end = day_bounds(cooperative, first, last)
     rows = await session.execute(
-        select(Order.created_at, Order.total).where(
-            Order.cooperative_id == cooperative.id,
-            Order.status != state.OrderStatus.CANCELLED,
-            Order.created_at >= start,
-            Order.created_at < end,
+        sold_orders(SALES_BASIS, start, end, cooperative_id=cooperative.id).with_only_columns(
+            Order.created_at, Order.subtotal
         )
     )
     totals: dict[datetime.date, int] = {}
@@ -86,7 +91,7 @@ async def _unpaid(session: AsyncSession, cooperative: Cooperative) -> tuple[int,
 async def dashboard(
     session: AsyncSession, cooperative: Cooperative, *, now: datetime.datetime | None = None
 ) -> Dashboard:
-    """Today at a glance. Sales are orders not cancelled, by the day they were placed."""
+    """Today at a glance. Sales are goods in orders not cancelled, by the day they were placed."""
     today = local_today(cooperative, now)
     by_status = await _orders_today_by_status(session, cooperative, today)
     first = today - datetime.timedelta(days=CHART_DAYS - 1)

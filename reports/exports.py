@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.errors import InvalidInput
+from app.clock import day_bounds, local_time, local_today
+from app.csv import csv_text
+from app.forms import parse_date, raise_errors
 from app.models import Cooperative, User
-from app.web import local_time
 from catalog import stock as stockwork
 from catalog.models import Product, StockLedgerEntry
 from orders import services, state
-from orders.fulfilment.common import day_bounds, local_today, parse_date
 from orders.models import Order, OrderLine
+from orders.sales import line_total, producer_cost, sold_lines
 from producers.models import Producer
+from reports import sales
 
 MAX_EXPORT_DAYS = 366
 
@@ -31,20 +31,47 @@ class Export:
     filename: str
     title: str
     description: str
+    # Which orders count: every sales figure says it (`sales.caption`); None for files without sales figures.
+    basis: sales.Basis | None = None
+
+    @property
+    def caption(self) -> str | None:
+        return sales.caption(self.basis) if self.basis else None
+
+
+def sales_header(basis: sales.Basis) -> str:
+    """`Penjualan (pesanan selesai, Rp)`: the sales column names the orders it counts."""
+    return f"Penjualan ({sales.CAPTIONS[basis]}, Rp)"
+
+
+# Orders placed in the range (the orders file lists every one, cancelled too, with its status).
+PRODUCTS_BASIS = sales.Basis.PLACED
+# What producers are owed for: the same figures as their statements for the same days.
+PRODUCERS_BASIS = sales.Basis.COMPLETED
 
 
 EXPORTS: dict[str, Export] = {
     e.filename: e
     for e in (
-        Export("orders", "pesanan.csv", "Pesanan", "Satu baris per pesanan: status, pembeli, alamat, total."),
         Export(
-            "products", "penjualan-produk.csv", "Penjualan per produk", "Jumlah terjual, penjualan, bagian produsen."
+            "orders",
+            "pesanan.csv",
+            "Pesanan",
+            "Satu baris per pesanan masuk pada tanggal itu, yang dibatalkan juga: status, pembeli, alamat, total.",
+        ),
+        Export(
+            "products",
+            "penjualan-produk.csv",
+            "Penjualan per produk",
+            "Jumlah terjual, penjualan, bagian produsen.",
+            PRODUCTS_BASIS,
         ),
         Export(
             "producers",
             "penjualan-produsen.csv",
             "Penjualan per produsen",
-            "Yang terjual dari tiap UMKM dan bagiannya.",
+            "Yang terjual dari tiap UMKM dan bagiannya; sama dengan tagihan produsen.",
+            PRODUCERS_BASIS,
         ),
         Export("ledger", "buku-stok.csv", "Buku stok", "Setiap perubahan stok dengan alasannya."),
     )
@@ -71,27 +98,8 @@ def parse_range(cooperative: Cooperative, dari: object, sampai: object) -> DateR
         errors["sampai"] = "Tanggal akhir tidak boleh sebelum tanggal awal."
     if not errors and (last - first).days >= MAX_EXPORT_DAYS:
         errors["dari"] = f"Rentang paling panjang {MAX_EXPORT_DAYS} hari."
-    if errors:
-        message = next(iter(errors.values())) if len(errors) == 1 else "Periksa tanggal awal dan akhir."
-        raise InvalidInput(message, field_errors=errors)
+    raise_errors(errors)
     return DateRange(first, last)
-
-
-def _cell(value: object) -> object:
-    # A name typed as "=HYPERLINK(...)" must stay text in a spreadsheet (CSV formula injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def csv_text(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    """UTF-8 CSV with a byte-order mark, so spreadsheet programs read Indonesian text correctly."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return "\ufeff" + buffer.getvalue()
 
 
 async def export_csv(session: AsyncSession, cooperative: Cooperative, filename: str, period: DateRange) -> str:
@@ -134,8 +142,8 @@ async def _orders(session: AsyncSession, cooperative: Cooperative, period: DateR
         [
             o.number,
             local_time(o.created_at, cooperative.timezone),
-            state.LABELS.get(state.OrderStatus(o.status), o.status),
-            state.PAYMENT_LABELS.get(state.PaymentStatus(o.payment_status), o.payment_status),
+            state.status_label(o.status),
+            state.payment_status_label(o.payment_status),
             services.PAYMENT_METHODS.get(o.payment_method, o.payment_method),
             services.FULFILMENTS.get(o.fulfilment, o.fulfilment),
             o.customer_name,
@@ -154,16 +162,6 @@ async def _orders(session: AsyncSession, cooperative: Cooperative, period: DateR
     return headers, rows
 
 
-def _sold_lines(cooperative: Cooperative, period: DateRange) -> list[object]:
-    start, end = day_bounds(cooperative, period.first, period.last)
-    return [
-        Order.cooperative_id == cooperative.id,
-        Order.status != state.OrderStatus.CANCELLED,
-        Order.created_at >= start,
-        Order.created_at < end,
-    ]
-
-
 async def _producer_names(session: AsyncSession, cooperative: Cooperative, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = [i for i in set(ids) if i is not None]
     if not wanted:
@@ -177,19 +175,19 @@ async def _producer_names(session: AsyncSession, cooperative: Cooperative, ids: 
 
 
 async def _products(session: AsyncSession, cooperative: Cooperative, period: DateRange) -> Rows:
+    start, end = day_bounds(cooperative, period.first, period.last)
     rows = (
         await session.execute(
-            select(
+            sold_lines(PRODUCTS_BASIS, start, end, cooperative_id=cooperative.id)
+            .with_only_columns(
                 OrderLine.product_id,
                 func.max(OrderLine.name),
                 OrderLine.unit,
                 OrderLine.producer_id,
                 func.sum(OrderLine.quantity),
-                func.sum(OrderLine.line_total),
-                func.sum(OrderLine.producer_price * OrderLine.quantity),
+                func.sum(line_total),
+                func.sum(producer_cost),
             )
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(*_sold_lines(cooperative, period))  # type: ignore[arg-type]
             .group_by(OrderLine.product_id, OrderLine.unit, OrderLine.producer_id)
         )
     ).all()
@@ -199,62 +197,39 @@ async def _products(session: AsyncSession, cooperative: Cooperative, period: Dat
         "Satuan",
         "Produsen",
         "Terjual",
-        "Penjualan (Rp)",
+        sales_header(PRODUCTS_BASIS),
         "Bagian produsen (Rp)",
         "Margin koperasi (Rp)",
     ]
     out: list[list[object]] = []
-    for _pid, name, unit, producer_id, quantity, sales, producer_share in sorted(rows, key=lambda r: -int(r[5] or 0)):
+    for _pid, name, unit, producer_id, quantity, sold, producer_share in sorted(rows, key=lambda r: -int(r[5] or 0)):
         out.append(
             [
                 name,
                 unit,
                 names.get(producer_id, cooperative.short_name) if producer_id else cooperative.short_name,
                 int(quantity),
-                int(sales),
+                int(sold),
                 int(producer_share),
-                int(sales) - int(producer_share),
+                int(sold) - int(producer_share),
             ]
         )
     return headers, out
 
 
 async def _producers(session: AsyncSession, cooperative: Cooperative, period: DateRange) -> Rows:
-    rows = (
-        await session.execute(
-            select(
-                OrderLine.producer_id,
-                func.count(func.distinct(OrderLine.order_id)),
-                func.sum(OrderLine.quantity),
-                func.sum(OrderLine.line_total),
-                func.sum(OrderLine.producer_price * OrderLine.quantity),
-            )
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(*_sold_lines(cooperative, period))  # type: ignore[arg-type]
-            .group_by(OrderLine.producer_id)
-        )
-    ).all()
-    names = await _producer_names(session, cooperative, (r[0] for r in rows))
+    start, end = day_bounds(cooperative, period.first, period.last)
+    figures = await sales.by_producer(session, cooperative, start, end, basis=PRODUCERS_BASIS)
     headers = [
         "Produsen",
         "Jumlah pesanan",
         "Barang terjual",
-        "Penjualan (Rp)",
+        sales_header(PRODUCERS_BASIS),
         "Bagian produsen (Rp)",
         "Margin koperasi (Rp)",
     ]
-    out: list[list[object]] = [
-        [
-            names.get(producer_id, "") if producer_id else f"{cooperative.short_name} (stok koperasi)",
-            int(orders),
-            int(quantity),
-            int(sales),
-            int(share),
-            int(sales) - int(share),
-        ]
-        for producer_id, orders, quantity, sales, share in sorted(rows, key=lambda r: -int(r[3] or 0))
-    ]
-    return headers, out
+    rows: list[list[object]] = [[f.name, f.orders, f.units, f.sales, f.producer_share, f.margin] for f in figures]
+    return headers, rows
 
 
 async def _ledger(session: AsyncSession, cooperative: Cooperative, period: DateRange) -> Rows:

@@ -6,29 +6,31 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
+from litestar.di import Provide
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import CurrentUser
+from app.csv import csv_response
 from app.errors import NotFound
+from app.guards import provide_cooperative, requires_staff
+from app.models import Cooperative
 from app.web import render
-from orders.fulfilment.common import staff_cooperative
-from orders.fulfilment.routes import csv_response, login_first
 from reports import exports
 from reports.dashboard import dashboard
+
+STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
 
 
 class DashboardController(Controller):
     path = "/staf/{slug:str}"
     include_in_schema = False
-    # Litestar un-binds hook functions set on a controller class; mypy sees a method.
-    before_request = login_first  # type: ignore[assignment]
+    guards = [requires_staff]
+    dependencies = STAFF_AREA
 
     @get("/", name="staff_dashboard")
     async def show_dashboard(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         return render(
             request,
             "staff/dashboard.html",
@@ -41,19 +43,18 @@ class DashboardController(Controller):
 class ExportController(Controller):
     path = "/staf/{slug:str}/ekspor"
     include_in_schema = False
-    before_request = login_first  # type: ignore[assignment]
+    guards = [requires_staff]
+    dependencies = STAFF_AREA
 
     @get("/", name="staff_exports")
     async def list_exports(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         dari: Annotated[str | None, Parameter(query="dari", max_length=10)] = None,
         sampai: Annotated[str | None, Parameter(query="sampai", max_length=10)] = None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         period = exports.parse_range(cooperative, dari, sampai)
         return render(
             request,
@@ -69,13 +70,11 @@ class ExportController(Controller):
     async def download_csv(
         self,
         db_session: AsyncSession,
-        slug: str,
+        cooperative: Cooperative,
         filename: str,
-        user: CurrentUser | None,
         dari: Annotated[str | None, Parameter(query="dari", max_length=10)] = None,
         sampai: Annotated[str | None, Parameter(query="sampai", max_length=10)] = None,
     ) -> Response[str]:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         if filename not in exports.EXPORTS:
             raise NotFound("Laporan itu tidak ada.")
         period = exports.parse_range(cooperative, dari, sampai)

@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
+from app.forms import parse_int, parse_rupiah
 from app.models import Cooperative
-from app.text import is_digits
 from catalog import services as catalog
 from catalog.models import Category, Product, ProductStatus
 from producers.models import Producer
@@ -265,20 +265,6 @@ _TRUE = {"1", "true", "ya", "on", "yes"}
 _FALSE = {"", "0", "false", "tidak", "off", "no"}
 
 
-def _int_param(raw: str | None, name: str, errors: dict[str, str], *, low: int, high: int) -> int | None:
-    if raw is None or raw.strip() == "":
-        return None
-    text = raw.strip().replace(".", "")  # "15.000" as people write rupiah
-    if not is_digits(text) or len(text) > 10:
-        errors[name] = f"{name} harus bilangan bulat."
-        return None
-    value = int(text)
-    if not low <= value <= high:
-        errors[name] = f"{name} harus antara {low} dan {high}."
-        return None
-    return value
-
-
 def build_query(
     cooperative: str,
     *,
@@ -304,8 +290,8 @@ def build_query(
         errors["category"] = "Terlalu banyak atau terlalu panjang."
     if len(prods) > MAX_FILTER_VALUES or any(len(p) > 200 for p in prods):
         errors["producer"] = "Terlalu banyak atau terlalu panjang."
-    low = _int_param(min_price, "min_price", errors, low=0, high=MAX_PRICE)
-    high = _int_param(max_price, "max_price", errors, low=0, high=MAX_PRICE)
+    low = parse_rupiah(min_price, "min_price", "Harga terendah", errors, low=0, high=MAX_PRICE, required=False)
+    high = parse_rupiah(max_price, "max_price", "Harga tertinggi", errors, low=0, high=MAX_PRICE, required=False)
     if low is not None and high is not None and low > high:
         errors["max_price"] = "Harga tertinggi harus lebih besar dari harga terendah."
     stock_flag = (in_stock or "").strip().lower()
@@ -313,8 +299,8 @@ def build_query(
         errors["in_stock"] = "in_stock harus true atau false."
     if sort not in SORTS:
         errors["sort"] = "sort harus relevance, price_asc, price_desc atau newest."
-    page_no = _int_param(page, "page", errors, low=1, high=10_000) or 1
-    size = _int_param(per_page, "per_page", errors, low=1, high=MAX_PER_PAGE) or 24
+    page_no = parse_int(page, "page", "Halaman", errors, low=1, high=10_000, blank=1) or 1
+    size = parse_int(per_page, "per_page", "Jumlah per halaman", errors, low=1, high=MAX_PER_PAGE, blank=24) or 24
     if errors:
         raise InvalidInput("Parameter pencarian tidak valid.", field_errors=errors)
     return SearchQuery(

@@ -13,19 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload, selectinload
 
 from app.auth import CurrentUser
+from app.clock import day_bounds, local_today
 from app.errors import InvalidInput
+from app.forms import parse_date, raise_errors
 from app.models import Cooperative
 from orders import services, state
-from orders.fulfilment.common import (
-    BulkResult,
-    clean,
-    day_bounds,
-    local_today,
-    orders_by_number,
-    parse_date,
-    refuse,
-    require_selection,
-)
+from orders.fulfilment.common import BulkResult, clean, orders_by_number, require_selection
 from orders.fulfilment.delivery import CourierChoice, assign_to_courier, courier_choices
 from orders.models import DeliveryStop, Order
 
@@ -96,7 +89,7 @@ def parse_filters(
     status_filter = clean(status, 24)
     if status_filter and status_filter not in OPEN_STATUSES:
         errors["status"] = "Status tidak dikenal."
-    refuse(errors)
+    raise_errors(errors)
     return BoardFilters(
         tanggal=day,
         cara=fulfilment,

@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import Conflict, NotFound
+from app.forms import parse_date, parse_int, parse_rupiah, parse_text, raise_errors
 from app.models import Cooperative
 from catalog import stock as stockwork
 from orders import services, state
-from orders.fulfilment.common import parse_date, refuse
 from orders.models import CashReconciliation, Courier, DeliveryRun, DeliveryStop, Order
+from orders.schemas import ReconcileForm
 
 
 def cash_to_collect(order: Order) -> int:
@@ -130,20 +131,14 @@ async def reconcile(
     session: AsyncSession,
     cooperative: Cooperative,
     user: CurrentUser,
-    *,
-    courier_id: object,
-    day: object,
-    received: object,
-    note: object,
+    form: ReconcileForm,
 ) -> CashReconciliation:
     """Record the cash a courier handed in against what was collected; a difference needs a note."""
     errors: dict[str, str] = {}
-    business_date = parse_date(day, "tanggal", "Tanggal", errors)
-    if business_date is None and "tanggal" not in errors:
-        errors["tanggal"] = "Tanggal wajib diisi."
-    cid = stockwork.parse_int(courier_id, "kurir", "Kurir", errors, low=1, high=10**12)
-    amount = stockwork.parse_int(received, "received", "Uang yang diserahkan", errors, low=0, high=10**12)
-    refuse(errors)
+    business_date = parse_date(form.tanggal, "tanggal", "Tanggal", errors, required=True)
+    cid = parse_int(form.kurir, "kurir", "Kurir", errors, low=1)
+    amount = parse_rupiah(form.received, "received", "Uang yang diserahkan", errors, low=0)
+    raise_errors(errors)
     assert business_date is not None and cid is not None and amount is not None
     courier = await session.get(Courier, cid)
     if courier is None or courier.cooperative_id != cooperative.id:
@@ -166,14 +161,14 @@ async def reconcile(
         raise Conflict(f"Tidak ada antaran {courier.name} pada tanggal itu yang belum disetor.")
     expected = sum(s.cash_collected for s in stops)
     difference = amount - expected
-    text = stockwork.clean_note(note, errors, required=difference != 0)
+    text = parse_text(form.note, "note", "Catatan", errors, required=difference != 0, max_length=stockwork.MAX_NOTE)
     if errors:
         errors["note"] = (
             "Ada selisih, jadi catatan wajib diisi (misalnya: uang kembalian kurang)."
             if difference and not text
             else errors["note"]
         )
-    refuse(errors)
+    raise_errors(errors)
     record = CashReconciliation(
         cooperative_id=cooperative.id,
         courier_id=courier.id,

@@ -11,21 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, noload, selectinload
 
 from app.auth import CurrentUser
+from app.clock import local_today
 from app.errors import Conflict, InvalidInput, NotFound
+from app.forms import parse_phone, parse_text, raise_errors
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
-from app.text import InvalidPhone, is_digits, normalise_phone
+from app.text import is_digits
 from orders import services, state
 from orders.fulfilment.cash import cash_to_collect, record_cash_payment
-from orders.fulfilment.common import (
-    BulkResult,
-    clean,
-    local_today,
-    order_of,
-    orders_by_number,
-    refuse,
-    require_selection,
-)
+from orders.fulfilment.common import BulkResult, clean, order_of, orders_by_number, require_selection
 from orders.models import Courier, DeliveryRun, DeliveryStop, Order
+from orders.schemas import CourierForm
 
 # --- couriers ---------------------------------------------------------------------------------------------
 
@@ -75,22 +70,11 @@ async def courier_choices(session: AsyncSession, cooperative: Cooperative) -> li
     return choices
 
 
-async def add_courier(session: AsyncSession, cooperative: Cooperative, name: object, phone: object) -> Courier:
+async def add_courier(session: AsyncSession, cooperative: Cooperative, form: CourierForm) -> Courier:
     errors: dict[str, str] = {}
-    clean_name = clean(name, 200)
-    if not clean_name:
-        errors["name"] = "Nama kurir wajib diisi."
-    elif len(clean_name) > 120:
-        errors["name"] = "Nama kurir terlalu panjang (paling banyak 120 huruf)."
-    elif "<" in clean_name or ">" in clean_name:
-        errors["name"] = "Nama kurir tidak boleh berisi tanda < atau >."
-    number: str | None = None
-    if isinstance(phone, str) and phone.strip():
-        try:
-            number = normalise_phone(phone[:40])
-        except InvalidPhone as exc:
-            errors["phone"] = str(exc)
-    refuse(errors)
+    clean_name = parse_text(form.name, "name", "Nama kurir", errors, required=True, max_length=120)
+    number = parse_phone(form.phone, "phone", errors, required=False)
+    raise_errors(errors)
     courier = Courier(cooperative_id=cooperative.id, name=clean_name, phone=number, is_active=True)
     session.add(courier)
     await session.flush()

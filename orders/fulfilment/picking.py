@@ -11,10 +11,11 @@ from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload, selectinload
 
+from app.clock import day_bounds
 from app.models import Cooperative
 from catalog.models import Product
 from orders import state
-from orders.fulfilment.common import day_bounds, orders_by_number
+from orders.fulfilment.common import orders_by_number
 from orders.models import Order, OrderLine
 
 if TYPE_CHECKING:

@@ -6,15 +6,18 @@ import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.di import Provide
+from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import CurrentUser, session_user_id
+from app.auth import CurrentUser
+from app.clock import local_today
+from app.csv import csv_response, csv_text
 from app.errors import InvalidInput
+from app.forms import parse_date, raise_errors
+from app.guards import provide_cooperative, requires_staff
 from app.models import Cooperative
 from app.text import rupiah
 from app.web import flash, is_partial, render
@@ -22,75 +25,19 @@ from orders import services, state
 from orders.fulfilment import board as boards
 from orders.fulfilment import cash, delivery, picking
 from orders.fulfilment.board import BoardFilters
-from orders.fulfilment.common import (
-    check_selection,
-    clean_numbers,
-    local_today,
-    order_of,
-    parse_date,
-    staff_cooperative,
-)
-from reports.exports import csv_text
+from orders.fulfilment.common import check_selection, clean_numbers, order_of
+from orders.routes.common import Form, back_to
+from orders.schemas import CourierForm, DeliveredForm, ReconcileForm, StatusForm
 
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 Numbers = Annotated[list[str] | None, Parameter(query="pilih")]
 Day = Annotated[str | None, Parameter(query="tanggal", max_length=10)]
-
-
-class StepForm(msgspec.Struct):
-    to: str = ""
-
-
-class CourierForm(msgspec.Struct):
-    name: str = ""
-    phone: str = ""
-
-
-class DeliveredForm(msgspec.Struct):
-    tunai: str = ""
-
-
-class ReconcileForm(msgspec.Struct):
-    kurir: str = ""
-    tanggal: str = ""
-    received: str = ""
-    note: str = ""
-
-
-# --- shared by every controller of the staff area ------------------------------------------------------------
-
-
-async def login_first(request: Request[Any, Any, Any]) -> Redirect | None:
-    """Pages ask a visitor to log in first; actions just answer 403 (require_staff)."""
-    if request.method == "GET" and session_user_id(request) is None:
-        return Redirect(path="/masuk?" + urlencode({"lanjut": request.url.path}), status_code=303)
-    return None
-
-
-def back_to(request: Request[Any, Any, Any], fallback: str) -> str:
-    """Where a plain form post returns to: the page it came from, if it is ours."""
-    referer = request.headers.get("referer") or ""
-    parts = urlsplit(referer)
-    if parts.netloc and parts.netloc != request.headers.get("host", ""):
-        return fallback
-    if parts.path.startswith("/staf/"):
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return fallback
-
-
-def csv_response(text: str, filename: str) -> Response[str]:
-    return Response(
-        content=text,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
 
 
 def _day(value: str | None) -> datetime.date | None:
     errors: dict[str, str] = {}
     day = parse_date(value, "tanggal", "Tanggal", errors)
-    if errors:
-        raise InvalidInput(next(iter(errors.values())), field_errors=errors)
+    raise_errors(errors)
     return day
 
 
@@ -122,16 +69,15 @@ def _board_filters_from(request: Request[Any, Any, Any]) -> BoardFilters:
 class BoardController(Controller):
     path = "/staf/{slug:str}"
     include_in_schema = False
-    # Litestar un-binds hook functions set on a controller class; mypy sees a method.
-    before_request = login_first  # type: ignore[assignment]
+    guards = [requires_staff]
+    dependencies = STAFF_AREA
 
     @get("/pesanan", name="staff_board")
     async def board(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         tanggal: Day = None,
         cara: Annotated[str | None, Parameter(query="cara", max_length=16)] = None,
         dusun: Annotated[str | None, Parameter(query="dusun", max_length=120)] = None,
@@ -140,7 +86,6 @@ class BoardController(Controller):
         status: Annotated[str | None, Parameter(query="status", max_length=24)] = None,
         semua: Annotated[str | None, Parameter(query="semua", max_length=2)] = None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         filters = boards.parse_filters(
             tanggal=tanggal, cara=cara, dusun=dusun, bayar=bayar, q=q, status=status, semua=semua
         )
@@ -169,16 +114,15 @@ class BoardController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
+        cooperative: Cooperative,
         number: str,
-        data: Annotated[StepForm, Form],
-        user: CurrentUser | None,
+        data: Annotated[StatusForm, Form],
+        user: CurrentUser,
     ) -> Any:
-        cooperative, staff = await staff_cooperative(db_session, user, slug)
+        """One staff step for an order, from the board, a run sheet or the order's own page (with a note)."""
         order = await order_of(db_session, cooperative, number)
-        await services.transition(db_session, order, data.to[:24], staff, role="staff")
-        label = state.LABELS.get(state.OrderStatus(order.status), order.status)
-        flash(request, f"Pesanan {order.number}: {label}.", "ok")
+        await services.transition(db_session, order, data.to[:24], user, role="staff", note=data.note or None)
+        flash(request, f"Pesanan {order.number}: {state.status_label(order.status)}.", "ok")
         if is_partial(request):
             board = await boards.load_board(db_session, cooperative, _board_filters_from(request))
             return self._board_page(request, cooperative, board)
@@ -186,9 +130,8 @@ class BoardController(Controller):
 
     @post("/pesanan/aksi", name="staff_bulk", status_code=303)
     async def bulk(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
     ) -> Any:
-        cooperative, staff = await staff_cooperative(db_session, user, slug)
         numbers, form = await _form_numbers(request)
         action = form.get("aksi", "")[:16]
         if action in {"ambil", "slip"}:
@@ -196,7 +139,7 @@ class BoardController(Controller):
             await check_selection(db_session, cooperative, numbers)
             return Redirect(path=f"/staf/{cooperative.slug}/{action}?" + urlencode({"pilih": numbers}, doseq=True))
         result = await boards.bulk_action(
-            db_session, cooperative, staff, numbers, action, courier=form.get("kurir", "")
+            db_session, cooperative, user, numbers, action, courier=form.get("kurir", "")
         )
         verb = {"confirm": "dikonfirmasi", "pack": "ditandai dikemas", "assign": "diserahkan ke kurir"}[action]
         flash(request, result.message(verb), "ok" if result.done else "error")
@@ -212,28 +155,27 @@ class BoardController(Controller):
 class PickingController(Controller):
     path = "/staf/{slug:str}"
     include_in_schema = False
-    before_request = login_first  # type: ignore[assignment]
+    guards = [requires_staff]
+    dependencies = STAFF_AREA
 
     @staticmethod
     async def _pick(
-        db_session: AsyncSession, slug: str, user: CurrentUser | None, tanggal: str | None, pilih: list[str] | None
-    ) -> tuple[Cooperative, picking.PickList]:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
+        db_session: AsyncSession, cooperative: Cooperative, tanggal: str | None, pilih: list[str] | None
+    ) -> picking.PickList:
         day = _day(tanggal)
         numbers = clean_numbers(pilih or [])
-        return cooperative, await picking.pick_list(db_session, cooperative, day=day, numbers=numbers)
+        return await picking.pick_list(db_session, cooperative, day=day, numbers=numbers)
 
     @get("/ambil", name="staff_pick_list")
     async def pick_list(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         tanggal: Day = None,
         pilih: Numbers = None,
     ) -> Any:
-        cooperative, pick = await self._pick(db_session, slug, user, tanggal, pilih)
+        pick = await self._pick(db_session, cooperative, tanggal, pilih)
         query = urlencode({"tanggal": tanggal or "", "pilih": pilih or []}, doseq=True)
         return render(
             request,
@@ -249,12 +191,11 @@ class PickingController(Controller):
     async def pick_list_csv(
         self,
         db_session: AsyncSession,
-        slug: str,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         tanggal: Day = None,
         pilih: Numbers = None,
     ) -> Response[str]:
-        cooperative, pick = await self._pick(db_session, slug, user, tanggal, pilih)
+        pick = await self._pick(db_session, cooperative, tanggal, pilih)
         text = csv_text(picking.PICK_CSV_HEADERS, picking.pick_list_rows(pick))
         day = (pick.day or local_today(cooperative)).isoformat()
         return csv_response(text, f"{cooperative.slug}-daftar-ambil-{day}.csv")
@@ -264,13 +205,11 @@ class PickingController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         tanggal: Day = None,
         ukuran: Annotated[str | None, Parameter(query="ukuran", max_length=4)] = None,
         pilih: Numbers = None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         day = _day(tanggal)
         numbers = clean_numbers(pilih or [])
         orders = await picking.packing_slips(db_session, cooperative, day=day, numbers=numbers)
@@ -295,18 +234,17 @@ class PickingController(Controller):
 class DeliveryController(Controller):
     path = "/staf/{slug:str}"
     include_in_schema = False
-    before_request = login_first  # type: ignore[assignment]
+    guards = [requires_staff]
+    dependencies = STAFF_AREA
 
     @get("/antar", name="staff_runs")
     async def runs(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         tanggal: Day = None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         day = _date_or_today(cooperative, tanggal)
         ready = await boards.load_board(
             db_session, cooperative, BoardFilters(cara="delivery", status=state.OrderStatus.PACKED, semua=True)
@@ -325,11 +263,10 @@ class DeliveryController(Controller):
 
     @post("/antar", name="staff_assign", status_code=303)
     async def assign(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
     ) -> Any:
-        cooperative, staff = await staff_cooperative(db_session, user, slug)
         numbers, form = await _form_numbers(request)
-        result = await delivery.assign_to_courier(db_session, cooperative, staff, numbers, form.get("kurir", ""))
+        result = await delivery.assign_to_courier(db_session, cooperative, user, numbers, form.get("kurir", ""))
         flash(request, result.message("diserahkan ke kurir"), "ok" if result.done else "error")
         if result.done and result.run_id:
             return Redirect(path=f"/staf/{cooperative.slug}/antar/{result.run_id}", status_code=303)
@@ -340,12 +277,10 @@ class DeliveryController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
+        cooperative: Cooperative,
         data: Annotated[CourierForm, Form],
-        user: CurrentUser | None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
-        courier = await delivery.add_courier(db_session, cooperative, data.name, data.phone)
+        courier = await delivery.add_courier(db_session, cooperative, data)
         flash(request, f"Kurir {courier.name} ditambahkan.", "ok")
         return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/antar"), status_code=303)
 
@@ -354,11 +289,9 @@ class DeliveryController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
+        cooperative: Cooperative,
         run_id: int,
-        user: CurrentUser | None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         return self._run_page(request, cooperative, await delivery.run_sheet(db_session, cooperative, run_id))
 
     @staticmethod
@@ -386,14 +319,13 @@ class DeliveryController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
+        cooperative: Cooperative,
         run_id: int,
         number: str,
         data: Annotated[DeliveredForm, Form],
-        user: CurrentUser | None,
+        user: CurrentUser,
     ) -> Any:
-        cooperative, staff = await staff_cooperative(db_session, user, slug)
-        stop = await delivery.mark_delivered(db_session, cooperative, staff, run_id, number, cash=bool(data.tunai))
+        stop = await delivery.mark_delivered(db_session, cooperative, user, run_id, number, cash=bool(data.tunai))
         flash(request, f"Pesanan {stop.order.number} terkirim.", "ok")
         return await self._after_stop(request, db_session, cooperative, run_id)
 
@@ -402,13 +334,12 @@ class DeliveryController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
+        cooperative: Cooperative,
         run_id: int,
         number: str,
-        user: CurrentUser | None,
+        user: CurrentUser,
     ) -> Any:
-        cooperative, staff = await staff_cooperative(db_session, user, slug)
-        stop = await delivery.collect_cash(db_session, cooperative, staff, run_id, number)
+        stop = await delivery.collect_cash(db_session, cooperative, user, run_id, number)
         flash(request, f"Uang pesanan {stop.order.number} diterima kurir.", "ok")
         return await self._after_stop(request, db_session, cooperative, run_id)
 
@@ -419,18 +350,17 @@ class DeliveryController(Controller):
 class CashController(Controller):
     path = "/staf/{slug:str}"
     include_in_schema = False
-    before_request = login_first  # type: ignore[assignment]
+    guards = [requires_staff]
+    dependencies = STAFF_AREA
 
     @get("/setoran", name="staff_cash_day")
     async def cash_day(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
-        user: CurrentUser | None,
+        cooperative: Cooperative,
         tanggal: Day = None,
     ) -> Any:
-        cooperative, _ = await staff_cooperative(db_session, user, slug)
         day = _date_or_today(cooperative, tanggal)
         return render(
             request,
@@ -446,20 +376,11 @@ class CashController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        slug: str,
+        cooperative: Cooperative,
         data: Annotated[ReconcileForm, Form],
-        user: CurrentUser | None,
+        user: CurrentUser,
     ) -> Any:
-        cooperative, staff = await staff_cooperative(db_session, user, slug)
-        record = await cash.reconcile(
-            db_session,
-            cooperative,
-            staff,
-            courier_id=data.kurir,
-            day=data.tanggal,
-            received=data.received,
-            note=data.note,
-        )
+        record = await cash.reconcile(db_session, cooperative, user, data)
         if record.difference:
             flash(
                 request, f"Setoran {record.courier_name} dicatat dengan selisih {rupiah(record.difference)}.", "error"

@@ -1,9 +1,11 @@
-"""What the orders controllers share: form and upload bodies, the order's secret-link token, the order's path."""
+"""What the orders controllers share: form and upload bodies, the order's secret-link token and path, going back."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
+from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
@@ -17,3 +19,17 @@ Token = Annotated[str | None, Parameter(query="token", max_length=100)]
 def order_path(order: Order) -> str:
     """The buyer's page of an order, with the secret link's token."""
     return f"/pesanan/{order.number}?token={order.token}"
+
+
+# Pages a staff form may return to: the staff area and the order pages it acts from.
+_BACK_PREFIXES = ("/staf/", "/pesanan/")
+
+
+def back_to(request: Request[Any, Any, Any], fallback: str) -> str:
+    """Where a plain form post returns to: the page it came from, if it is one of ours."""
+    parts = urlsplit(request.headers.get("referer") or "")
+    if parts.netloc and parts.netloc != request.headers.get("host", ""):
+        return fallback
+    if parts.path.startswith(_BACK_PREFIXES):
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return fallback

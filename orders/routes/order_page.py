@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import cooperatives
 from app.auth import CurrentUser
 from app.errors import NotFound
+from app.guards import requires_login
 from app.models import Cooperative
 from app.web import flash, render
 from orders import cart as carts
@@ -43,7 +44,6 @@ def _order_context(
         "payable": payable,
         "qris_svg": qris_svg,
         "payment_label": services.payment_label(order),
-        "payment_labels": state.PAYMENT_LABELS,
         "buyer_can_cancel": is_buyer and order.status == state.OrderStatus.PLACED,
         "buyer_whatsapp": services.buyer_whatsapp_url(order, cooperative),
         "staff_whatsapp": services.staff_whatsapp_url(order, cooperative, base + order_path(order))
@@ -129,10 +129,8 @@ class OrderPageController(Controller):
         flash(request, result.message, "ok" if result.added or result.reduced else "info")
         return Redirect(path=f"/k/{cooperative.slug}/keranjang", status_code=303)
 
-    @get("/akun/pesanan", name="order_history")
-    async def history(self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None) -> Any:
-        if user is None:
-            return Redirect(path="/masuk?lanjut=/akun/pesanan", status_code=303)
+    @get("/akun/pesanan", name="order_history", guards=[requires_login])
+    async def history(self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser) -> Any:
         orders = await services.list_orders_for_buyer(db_session, user)
         names = {c.id: c.short_name for c in await cooperatives.list_cooperatives(db_session)}
         return render(
@@ -140,5 +138,4 @@ class OrderPageController(Controller):
             "orders/history.html",
             orders=orders,
             cooperative_names=names,
-            payment_labels=state.PAYMENT_LABELS,
         )

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
+from litestar.di import Provide
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import cooperatives
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError
+from app.guards import provide_cooperative, requires_staff
 from app.models import Cooperative
 from app.web import flash, render
 from orders import services
@@ -20,16 +21,15 @@ from orders.schemas import BankForm, QrisUpload, ZoneForm
 
 
 class ShopSettingsController(Controller):
-    path = "/staf"
+    path = "/staf/{slug:str}/pengaturan"
     include_in_schema = False
+    guards = [requires_staff]
+    dependencies = {"cooperative": Provide(provide_cooperative)}
 
-    @get("/pengaturan", name="staff_settings")
+    @get("/", name="staff_settings")
     async def settings_page(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative
     ) -> Any:
-        if user is None:
-            return Redirect(path="/masuk?lanjut=/staf/pengaturan", status_code=303)
-        cooperative = await cooperatives.staff_cooperative(db_session, user)
         return await self._settings(request, db_session, cooperative)
 
     async def _settings(
@@ -86,15 +86,15 @@ class ShopSettingsController(Controller):
             **form,
         )
 
-    @post("/pengaturan/qris", name="staff_qris", status_code=303)
+    @post("/qris", name="staff_qris", status_code=303)
     async def save_qris(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         data: Annotated[QrisUpload, Upload],
-        user: CurrentUser | None,
+        cooperative: Cooperative,
+        user: CurrentUser,
     ) -> Any:
-        cooperative = await cooperatives.staff_cooperative(db_session, user)
         try:
             payload = data.payload
             if not payload.strip() and data.image is not None:
@@ -103,36 +103,36 @@ class ShopSettingsController(Controller):
         except DomainError as exc:
             return await self._refused(request, db_session, cooperative, "qris", exc, qris_text=data.payload[:600])
         flash(request, f"QRIS tersimpan: {info.merchant_name}{f', NMID {info.nmid}' if info.nmid else ''}.", "ok")
-        return Redirect(path="/staf/pengaturan#qris", status_code=303)
+        return Redirect(path=f"/staf/{cooperative.slug}/pengaturan#qris", status_code=303)
 
-    @post("/pengaturan/rekening", name="staff_bank", status_code=303)
+    @post("/rekening", name="staff_bank", status_code=303)
     async def save_bank(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         data: Annotated[BankForm, Form],
-        user: CurrentUser | None,
+        cooperative: Cooperative,
+        user: CurrentUser,
     ) -> Any:
-        cooperative = await cooperatives.staff_cooperative(db_session, user)
         try:
             await services.set_bank_account(db_session, cooperative, user, data)
         except DomainError as exc:
             return await self._refused(request, db_session, cooperative, "rekening", exc, bank=data)
         flash(request, "Rekening koperasi tersimpan.", "ok")
-        return Redirect(path="/staf/pengaturan#rekening", status_code=303)
+        return Redirect(path=f"/staf/{cooperative.slug}/pengaturan#rekening", status_code=303)
 
-    @post("/pengaturan/antar", name="staff_zone", status_code=303)
+    @post("/antar", name="staff_zone", status_code=303)
     async def save_zone(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         data: Annotated[ZoneForm, Form],
-        user: CurrentUser | None,
+        cooperative: Cooperative,
+        user: CurrentUser,
     ) -> Any:
-        cooperative = await cooperatives.staff_cooperative(db_session, user)
         try:
             zone = await services.save_zone(db_session, cooperative, user, data)
         except DomainError as exc:
             return await self._refused(request, db_session, cooperative, "antar", exc)
         flash(request, f"Wilayah antar {zone.name} tersimpan.", "ok")
-        return Redirect(path="/staf/pengaturan#antar", status_code=303)
+        return Redirect(path=f"/staf/{cooperative.slug}/pengaturan#antar", status_code=303)

@@ -1,71 +1,43 @@
-"""Staff actions on one order from its page (status step, payment), and the way into the staff area."""
+"""Staff payment on one order from its page, and the staff URLs from before they named the cooperative."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.di import Provide
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import cooperatives
-from app.auth import CurrentUser, require_staff
-from app.web import flash, render
+from app.auth import CurrentUser
+from app.guards import provide_cooperative, requires_staff, staff_entry
+from app.models import Cooperative
+from app.web import flash
 from orders import services, state
+from orders.fulfilment.common import order_of
 from orders.routes.common import Form
-from orders.schemas import PaymentForm, StatusForm
+from orders.schemas import PaymentForm
 
 
-class StaffOrderController(Controller):
-    path = "/staf"
+class StaffPaymentController(Controller):
+    """The order page's payment form; the order's steps go through the board's `…/langkah`."""
+
+    path = "/staf/{slug:str}/pesanan"
     include_in_schema = False
+    guards = [requires_staff]
+    dependencies = {"cooperative": Provide(provide_cooperative)}
 
-    @get("/", name="staff_orders")
-    async def staff_orders(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None
-    ) -> Any:
-        if user is None:
-            return Redirect(path="/masuk?lanjut=/staf", status_code=303)
-        ids = user.staff_cooperative_ids
-        if len(ids) == 1:
-            cooperative = await cooperatives.get_cooperative_by_id(db_session, ids[0])
-            return Redirect(path=f"/staf/{cooperative.slug}/pesanan", status_code=303)
-        # Several cooperatives (or none): let the person choose; the board itself is per cooperative.
-        choices = [await cooperatives.get_cooperative_by_id(db_session, cid) for cid in ids]
-        return render(
-            request,
-            "staff/choose.html",
-            status_code=200 if choices else 403,
-            cooperative=None,
-            choices=choices,
-        )
-
-    @post("/pesanan/{number:str}/status", name="staff_transition", status_code=303)
-    async def staff_transition(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: AsyncSession,
-        number: str,
-        data: Annotated[StatusForm, Form],
-        user: CurrentUser | None,
-    ) -> Any:
-        order = await services.get_order(db_session, number[:24])
-        cooperative = await cooperatives.get_cooperative_by_id(db_session, order.cooperative_id)
-        staff = require_staff(user, cooperative)
-        await services.transition(db_session, order, data.to, staff, role="staff", note=data.note or None)
-        flash(request, f"Pesanan {order.number}: {state.status_label(order.status)}.", "ok")
-        return Redirect(path=request.headers.get("referer") or "/staf", status_code=303)
-
-    @post("/pesanan/{number:str}/pembayaran", name="staff_payment", status_code=303)
+    @post("/{number:str}/pembayaran", name="staff_payment", status_code=303)
     async def staff_payment(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
         number: str,
         data: Annotated[PaymentForm, Form],
-        user: CurrentUser | None,
     ) -> Any:
-        order = await services.get_order_for_staff(db_session, number, user)
+        order = await order_of(db_session, cooperative, number)
         await services.record_payment(
             db_session,
             order,
@@ -78,3 +50,33 @@ class StaffOrderController(Controller):
         label = state.payment_status_label(order.payment_status)
         flash(request, f"Pesanan {order.number}: pembayaran {label.lower()}.", "ok")
         return Redirect(path=f"/pesanan/{order.number}", status_code=303)
+
+
+class StaffEntryController(Controller):
+    """`/staf` and bookmarks of the old catalog and settings pages: on to the cooperative's own URL.
+
+    Staff of one cooperative go straight there, staff of several choose (`app.guards.staff_entry`).
+    """
+
+    path = "/staf"
+    include_in_schema = False
+
+    @get("/", name="staff_entry")
+    async def entry(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        return await staff_entry(request, "")
+
+    @get("/produk", name="staff_products_entry")
+    async def products(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        return await staff_entry(request, "produk")
+
+    @get("/produk/{product_id:int}", name="staff_product_entry")
+    async def product(self, request: Request[Any, Any, Any], product_id: int) -> Response[Any]:
+        return await staff_entry(request, f"produk/{product_id}")
+
+    @get("/pengaturan", name="staff_settings_entry")
+    async def settings(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        return await staff_entry(request, "pengaturan")
+
+
+# app/asgi.py registers this name; it stands for the two controllers until asgi lists them itself.
+StaffOrderController = Router(path="/", route_handlers=[StaffPaymentController, StaffEntryController])

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import Conflict, InvalidInput, OutOfStock
+from app.forms import parse_address, parse_int, parse_phone, parse_text
 from app.models import Cooperative, Membership, User
-from app.text import InvalidPhone, clean_address, clean_text, normalise_phone
 from catalog import services as catalog
 from catalog.models import Product
 from orders import rules, state
@@ -88,34 +88,28 @@ def _quantities(request: OrderCreate, errors: dict[str, str]) -> dict[int, int]:
     for index, line in enumerate(request.lines[:MAX_LINES]):
         if line.product_id <= 0:
             errors[f"lines[{index}].product_id"] = "Produk tidak dikenal."
-        elif line.quantity < 1:
-            errors[f"lines[{index}].quantity"] = "Jumlah paling sedikit 1."
-        elif line.quantity > MAX_QUANTITY:
-            errors[f"lines[{index}].quantity"] = f"Jumlah paling banyak {MAX_QUANTITY} per barang."
-        else:
-            quantities[line.product_id] = quantities.get(line.product_id, 0) + line.quantity
+            continue
+        quantity = parse_int(line.quantity, f"lines[{index}].quantity", "Jumlah", errors, low=1, high=MAX_QUANTITY)
+        if quantity is not None:
+            quantities[line.product_id] = quantities.get(line.product_id, 0) + quantity
     return quantities
 
 
 def validate_checkout(request: OrderCreate) -> ValidCheckout:
     """Check everything a buyer typed; one message per field, in Bahasa Indonesia. Changes nothing."""
     errors: dict[str, str] = {}
-    name = clean_text(request.customer.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
-    phone = ""
-    try:
-        phone = normalise_phone(request.customer.phone)
-    except InvalidPhone as exc:
-        errors["phone"] = str(exc)
+    name = parse_text(request.customer.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    phone = parse_phone(request.customer.phone, "phone", errors) or ""
     if request.fulfilment not in state.FULFILMENT_LABELS:
         errors["fulfilment"] = "Pilih cara menerima pesanan: ambil di koperasi atau diantar."
     if request.payment_method not in state.PAYMENT_METHOD_LABELS:
         errors["payment_method"] = "Pilih cara bayar: bayar di tempat (tunai), transfer bank atau QRIS."
     delivery = request.fulfilment == "delivery"
     address = request.address or AddressIn()
-    dusun, rt, rw, landmark = clean_address(
+    dusun, rt, rw, landmark = parse_address(
         address.dusun, address.rt, address.rw, address.landmark, errors, dusun_required=delivery
     )
-    note = clean_text(request.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
+    note = parse_text(request.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
     quantities = _quantities(request, errors)
     if errors:
         raise InvalidInput.of(errors)

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.forms import parse_text
 from app.models import Cooperative
-from app.text import clean_text
 from catalog import services as catalog
 from orders import qris, state
 from orders.models import Order, OrderEvent, Payment
@@ -70,7 +70,7 @@ def _actor(role: str, user: CurrentUser | None) -> str:
 
 def _clean(value: str | None, field_name: str, label: str, max_length: int) -> str | None:
     errors: dict[str, str] = {}
-    cleaned = clean_text(value, field_name, label, errors, required=False, max_length=max_length)
+    cleaned = parse_text(value, field_name, label, errors, required=False, max_length=max_length)
     if errors:
         raise InvalidInput.of(errors)
     return cleaned

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser, require_staff
 from app.db import flush_or_raise
 from app.errors import InvalidInput, NotFound
+from app.forms import parse_int, parse_rupiah, parse_text, raise_errors
 from app.models import Cooperative
-from app.text import clean_text, is_digits, rupiah
 from orders import qris, state
 from orders.models import DeliveryZone
 from orders.schemas import BankForm, ZoneForm
@@ -74,9 +74,9 @@ async def set_bank_account(
     """The account buyers transfer to. All three fields empty switches transfer off."""
     require_staff(user, cooperative)
     errors: dict[str, str] = {}
-    bank = clean_text(account.bank_name, "bank_name", "Nama bank", errors, required=False, max_length=80)
+    bank = parse_text(account.bank_name, "bank_name", "Nama bank", errors, required=False, max_length=80)
     number = re.sub(r"[\s.\-]", "", account.account_number or "")
-    holder = clean_text(
+    holder = parse_text(
         account.account_name, "account_name", "Nama pemilik rekening", errors, required=False, max_length=120
     )
     if any((bank, number, holder)):
@@ -127,17 +127,13 @@ async def save_zone(
     A new zone (no `zone_id`) is always active; an existing one is active only while its box is ticked.
     """
     require_staff(user, cooperative)
-    zone_id = int(form.zone_id) if is_digits(form.zone_id) and len(form.zone_id) < 12 else None
-    active = zone_id is None or form.active == "1"
     errors: dict[str, str] = {}
-    clean = clean_text(form.name, "name", "Nama dusun/wilayah", errors, required=True, max_length=120)
-    text = form.fee.strip().replace(".", "")
-    amount = int(text) if is_digits(text) and len(text) <= 9 else -1
-    if not 0 <= amount <= MAX_DELIVERY_FEE:
-        errors["fee"] = f"Ongkos antar diisi angka rupiah, 0 sampai {rupiah(MAX_DELIVERY_FEE)}."
-    if errors:
-        raise InvalidInput.of(errors)
-    assert clean is not None
+    zone_id = parse_int(form.zone_id, "zone_id", "Wilayah", errors, low=1, required=False)
+    active = zone_id is None or form.active == "1"
+    clean = parse_text(form.name, "name", "Nama dusun/wilayah", errors, required=True, max_length=120)
+    amount = parse_rupiah(form.fee, "fee", "Ongkos antar", errors, low=0, high=MAX_DELIVERY_FEE)
+    raise_errors(errors)
+    assert clean is not None and amount is not None
     taken = f"Wilayah {clean} sudah ada. Ubah ongkosnya di daftar."
     # Checkout matches names without regard to case or spacing, so two zones may not differ only in those.
     if any(same_zone_name(z.name, clean) and z.id != zone_id for z in await list_zones(session, cooperative.id)):

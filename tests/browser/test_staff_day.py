@@ -28,6 +28,9 @@ async def test_a_days_fulfilment_from_a_phone(stack: Stack, phone: Page) -> None
     await phone.get_by_label("Nomor HP").fill("0812-0000-0101")
     await phone.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
     await phone.get_by_role("button", name="Masuk").click()
+    # Staff of one cooperative land on its dashboard (/staf/{slug}); the board is one tap away.
+    await expect(phone.get_by_role("heading", name="Ringkasan hari ini")).to_be_visible()
+    await phone.get_by_role("navigation", name="Menu staf").get_by_role("link", name="Pesanan").click()
     await expect(phone.get_by_role("heading", name="Papan pesanan")).to_be_visible()
 
     search = phone.get_by_label("Cari nomor pesanan atau nomor HP")

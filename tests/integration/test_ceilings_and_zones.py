@@ -16,23 +16,24 @@ from tests.support import data
 
 
 async def _save_terms(client, product_id: int, **fields: str):
-    token = await data.csrf_token(client, f"/staf/produk/{product_id}")
-    return await client.post(f"/staf/produk/{product_id}", data={"_csrf_token": token, **fields})
+    token = await data.csrf_token(client, f"/staf/lok-baintan/produk/{product_id}")
+    return await client.post(f"/staf/lok-baintan/produk/{product_id}", data={"_csrf_token": token, **fields})
 
 
 async def test_staff_cannot_price_above_the_active_het(stack: Stack) -> None:
     oil = await data.make_product(stack.db, price=31_000, producer_price=28_000, ceiling=("minyakita", 2000))
     staff = await data.staff(stack.url)
     try:
-        page = await staff.get(f"/staf/produk/{oil.id}")
+        page = await staff.get(f"/staf/lok-baintan/produk/{oil.id}")
         assert "HET (harga eceran tertinggi): <strong>Rp31.400</strong>" in page.text
         refused = await _save_terms(staff, oil.id, retail_price="31500")
         assert refused.status_code == 422
         assert "melebihi HET (harga eceran tertinggi) Rp31.400 (Permendag 18/2024" in refused.text
         async with stack.db.session() as session:
             assert (await session.get(Product, oil.id)).retail_price == 31_000  # type: ignore[union-attr]
+        # Written the Indonesian way, "31.400" is the same price here as on the review page.
         accepted = await _save_terms(
-            staff, oil.id, retail_price="31400", members_only="1", quota_qty="4", quota_period="week"
+            staff, oil.id, retail_price="31.400", members_only="1", quota_qty="4", quota_period="week"
         )
         assert accepted.status_code == 303
         detail = (await staff.get(f"/api/products/{oil.id}")).json()
@@ -113,25 +114,22 @@ async def test_staff_configure_delivery_zones_and_the_fee_is_on_the_order(stack:
     staff = await data.staff(stack.url, "telaga-bidadari")
     other = await data.staff(stack.url, "lok-baintan")
     try:
-        token = await data.csrf_token(staff, "/staf/pengaturan")
-        added = await staff.post(
-            "/staf/pengaturan/antar", data={"_csrf_token": token, "name": "Kampung Dodol", "fee": "4.000"}
-        )
+        zones = "/staf/telaga-bidadari/pengaturan/antar"
+        token = await data.csrf_token(staff, "/staf/telaga-bidadari/pengaturan")
+        added = await staff.post(zones, data={"_csrf_token": token, "name": "Kampung Dodol", "fee": "4.000"})
         assert added.status_code == 303
-        duplicate = await staff.post(
-            "/staf/pengaturan/antar", data={"_csrf_token": token, "name": "kampung dodol", "fee": "1"}
-        )
+        duplicate = await staff.post(zones, data={"_csrf_token": token, "name": "kampung dodol", "fee": "1"})
         # Buyers' choices match names regardless of case and spacing, so neither may tell two zones apart.
         assert duplicate.status_code == 422 and "sudah ada" in duplicate.text
-        bad_fee = await staff.post("/staf/pengaturan/antar", data={"_csrf_token": token, "name": "X", "fee": "-5"})
-        assert bad_fee.status_code == 422 and "Ongkos antar diisi angka" in bad_fee.text
+        bad_fee = await staff.post(zones, data={"_csrf_token": token, "name": "X", "fee": "-5"})
+        assert bad_fee.status_code == 422 and "Ongkos antar paling sedikit Rp0" in bad_fee.text
         async with stack.db.session() as session:
             zone = await session.scalar(select(DeliveryZone).where(DeliveryZone.name == "Kampung Dodol"))
             assert zone is not None and zone.fee == 4_000
         # Staff of another cooperative cannot change it.
-        other_token = await data.csrf_token(other, "/staf/pengaturan")
+        other_token = await data.csrf_token(other, "/staf/lok-baintan/pengaturan")
         hijack = await other.post(
-            "/staf/pengaturan/antar",
+            "/staf/lok-baintan/pengaturan/antar",
             data={
                 "_csrf_token": other_token,
                 "zone_id": str(zone.id),
@@ -159,7 +157,7 @@ async def test_staff_configure_delivery_zones_and_the_fee_is_on_the_order(stack:
 
         # Switched off, the zone is no longer offered.
         off = await staff.post(
-            "/staf/pengaturan/antar",
+            "/staf/telaga-bidadari/pengaturan/antar",
             data={"_csrf_token": token, "zone_id": str(zone.id), "name": "Kampung Dodol", "fee": "4000"},
         )
         assert off.status_code == 303

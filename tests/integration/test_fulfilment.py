@@ -11,10 +11,10 @@ import uuid
 import httpx
 from sqlalchemy import select
 
+from app.clock import local_today
 from catalog.models import Product
 from orders.fulfilment import cash
-from orders.fulfilment.common import local_today
-from orders.models import CashReconciliation, Order, OrderEvent, Payment
+from orders.models import CashReconciliation, Courier, DeliveryZone, Order, OrderEvent, Payment
 from tests.conftest import DEMO_PASSWORD, Stack
 from tests.support import data
 from tests.support.staff import count_rows, order_state, place, staff
@@ -55,9 +55,31 @@ async def test_anonymous_visitors_are_sent_to_login_and_cannot_act(stack: Stack,
     page = await http.get("/staf/lok-baintan/pesanan")
     assert page.status_code == 303
     assert page.headers["location"].startswith("/masuk?lanjut=")
+    product = await data.make_product(stack.db, stock=10)
+    order = await place(http, [(product.id, 2)], delivery=False)
+    number = order["number"]
+    zones, couriers = await count_rows(stack.db, DeliveryZone), await count_rows(stack.db, Courier)
     token = await data.csrf_token(http)
-    action = await http.post("/staf/lok-baintan/pesanan/aksi", data={"aksi": "confirm", "_csrf_token": token})
-    assert action.status_code == 403
+    # Staff actions used to answer a signed-out visitor 403; the guard now sends them to log in first.
+    actions: list[tuple[str, dict[str, str]]] = [
+        ("/staf/lok-baintan/pesanan/aksi", {"aksi": "confirm", "pilih": number}),
+        (f"/staf/lok-baintan/pesanan/{number}/langkah", {"to": "confirmed", "note": "uji"}),
+        (f"/staf/lok-baintan/pesanan/{number}/pembayaran", {"status": "paid", "method": "cash"}),
+        (f"/staf/lok-baintan/produk/{product.id}", {"retail_price": "1"}),
+        (f"/staf/lok-baintan/stok/{product.id}/sesuaikan", {"kind": "hilang", "quantity": "1"}),
+        ("/staf/lok-baintan/pengaturan/antar", {"name": "Dusun Penyusup", "fee": "0"}),
+        ("/staf/lok-baintan/kurir", {"name": "Kurir Penyusup"}),
+    ]
+    for path, form in actions:
+        action = await http.post(path, data={**form, "_csrf_token": token})
+        assert action.status_code == 303, (path, action.status_code)
+        assert action.headers["location"].startswith("/masuk?lanjut="), path
+    assert await order_state(stack.db, number) == ("placed", "unpaid")
+    assert await data.stock_of(stack.db, product.id) == 8
+    async with stack.db.session() as session:
+        price = await session.scalar(select(Product.retail_price).where(Product.id == product.id))
+    assert price == product.retail_price
+    assert (await count_rows(stack.db, DeliveryZone), await count_rows(stack.db, Courier)) == (zones, couriers)
     resident = await data.login(http, "081200009001", DEMO_PASSWORD)
     assert resident.status_code == 303
     assert (await http.get("/staf/lok-baintan/pesanan")).status_code == 403
@@ -296,7 +318,7 @@ async def test_cash_taken_by_a_courier_is_recorded_like_a_staff_lunas(stack: Sta
     orders = [await place(http, [(product.id, qty)], dusun="Dusun Tunai") for qty in (1, 2, 3)]
     at_counter, on_delivery, paid_later = (o["number"] for o in orders)
     async with staff(stack) as s:
-        lunas = await s.post(f"/staf/pesanan/{at_counter}/pembayaran", {"status": "paid"})
+        lunas = await s.post(f"/staf/lok-baintan/pesanan/{at_counter}/pembayaran", {"status": "paid"})
         assert lunas.status_code == 303
         name = f"Kurir Tunai {uuid.uuid4().hex[:5]}"
         added = await s.post("/staf/lok-baintan/kurir", {"name": name})

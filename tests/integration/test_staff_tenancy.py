@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
-from catalog.models import StockLedgerEntry, StockReceipt, Stocktake, StockThreshold
-from orders.models import CashReconciliation, Courier, DeliveryRun
+from app.models import Cooperative, Membership, Role, User
+from catalog.models import Product, StockLedgerEntry, StockReceipt, Stocktake, StockThreshold
+from orders.models import CashReconciliation, Courier, DeliveryRun, DeliveryZone
 from tests.conftest import Stack
 from tests.support import data
 from tests.support.staff import order_state, place, staff
@@ -85,7 +87,16 @@ ROUTES: list[tuple[str, str, dict[str, object]]] = [
     ("GET", B + "/ekspor/penjualan-produk.csv", {}),
     ("GET", B + "/ekspor/penjualan-produsen.csv", {}),
     ("GET", B + "/ekspor/buku-stok.csv", {}),
-    ("POST", "/staf/pesanan/{p}/status", {"to": "out_for_delivery"}),
+    ("GET", B + "/produk", {}),
+    ("GET", B + "/produk/{x}", {}),
+    ("GET", A + "/produk/{x}", {}),
+    ("GET", B + "/pengaturan", {}),
+    ("POST", B + "/pesanan/{p}/pembayaran", {"status": "paid", "method": "cash"}),
+    ("POST", A + "/pesanan/{p}/pembayaran", {"status": "paid", "method": "cash"}),
+    ("POST", B + "/produk/{x}", {"retail_price": "1"}),
+    ("POST", A + "/produk/{x}", {"retail_price": "1"}),
+    ("POST", B + "/pengaturan/antar", {"name": "Dusun Penyusup", "fee": "0"}),
+    ("POST", B + "/pengaturan/rekening", {"bank_name": "BRI", "account_number": "123456789", "account_name": "X"}),
     ("POST", B + "/pesanan/{p}/langkah", {"to": "cancelled"}),
     ("POST", A + "/pesanan/{p}/langkah", {"to": "cancelled"}),
     ("POST", B + "/pesanan/aksi", {"aksi": "assign", "kurir": "kurir:{c}", "pilih": "{p}"}),
@@ -118,7 +129,16 @@ def _fill(text: str, f: Foreign) -> str:
 async def _counts(stack: Stack) -> tuple[int, ...]:
     async with stack.db.session() as session:
         counts = []
-        models = (StockLedgerEntry, StockReceipt, Stocktake, StockThreshold, CashReconciliation, Courier, DeliveryRun)
+        models = (
+            StockLedgerEntry,
+            StockReceipt,
+            Stocktake,
+            StockThreshold,
+            CashReconciliation,
+            Courier,
+            DeliveryRun,
+            DeliveryZone,
+        )
         for model in models:
             counts.append(int(await session.scalar(select(func.count()).select_from(model)) or 0))
         return tuple(counts)
@@ -153,3 +173,80 @@ async def test_the_owner_can_use_the_same_routes(stack: Stack) -> None:
             if method == "GET" and path.startswith(B):
                 response = await b.get(_fill(path, f))
                 assert response.status_code == 200, (path, response.text[:300])
+
+
+# --- one person, staff of two cooperatives ---------------------------------------------------------------------
+
+
+async def _staff_of(stack: Stack, *slugs: str) -> httpx.AsyncClient:
+    """A new resident made staff of each cooperative in `slugs`."""
+    client = await data.resident(stack.url, stack.db)
+    async with stack.db.session(write=True) as session:
+        user_id = await session.scalar(select(User.id).order_by(User.id.desc()).limit(1))
+        cooperatives = (await session.scalars(select(Cooperative).where(Cooperative.slug.in_(slugs)))).all()
+        session.add_all(Membership(user_id=user_id, cooperative_id=c.id, role=Role.STAFF) for c in cooperatives)
+        await session.commit()
+    return client
+
+
+async def _cooperative_row(stack: Stack, slug: str) -> Cooperative:
+    async with stack.db.session() as session:
+        row = await session.scalar(select(Cooperative).where(Cooperative.slug == slug))
+        assert row is not None
+        return row
+
+
+async def test_staff_of_two_cooperatives_reach_prices_settings_and_board_of_both(stack: Stack) -> None:
+    """`/staf/produk` and `/staf/pengaturan` used to open only the first cooperative of such a person."""
+    lok_product = await data.make_product(stack.db, "lok-baintan", stock=5, price=10_000)
+    tabanio_product = await data.make_product(stack.db, "tabanio", stock=5, price=10_000)
+    lok_before = await _cooperative_row(stack, "lok-baintan")
+    client = await _staff_of(stack, "lok-baintan", "tabanio")
+    try:
+        for old in ("/staf", "/staf/produk", "/staf/pengaturan"):
+            chooser = await client.get(old)
+            assert chooser.status_code == 200, old
+            section = old.removeprefix("/staf").removeprefix("/")
+            for slug in ("lok-baintan", "tabanio"):
+                assert f'href="/staf/{slug}/{section}' in chooser.text, (old, slug)
+        for slug in ("lok-baintan", "tabanio"):
+            for page in ("", "/pesanan", "/produk", "/pengaturan"):
+                response = await client.get(f"/staf/{slug}{page}")
+                assert response.status_code == 200, (slug, page, response.text[:300])
+                assert f'href="/staf/{slug}/produk"' in response.text, "the one staff menu names the cooperative"
+        token = await data.csrf_token(client, "/staf/tabanio/pengaturan")
+        # A price typed the Indonesian way is a price here too, as on the review page.
+        saved = await client.post(
+            f"/staf/tabanio/produk/{tabanio_product.id}", data={"_csrf_token": token, "retail_price": "15.000"}
+        )
+        assert saved.status_code == 303 and saved.headers["location"] == f"/staf/tabanio/produk/{tabanio_product.id}"
+        crossed = await client.post(
+            f"/staf/tabanio/produk/{lok_product.id}", data={"_csrf_token": token, "retail_price": "15000"}
+        )
+        assert crossed.status_code == 404
+        bank = {"bank_name": "Bank Kalsel", "account_number": "0011223344", "account_name": "Koperasi Tabanio"}
+        saved = await client.post("/staf/tabanio/pengaturan/rekening", data={"_csrf_token": token, **bank})
+        assert saved.status_code == 303 and saved.headers["location"] == "/staf/tabanio/pengaturan#rekening"
+        zone = {"name": f"Dusun Dua Koperasi {stack.backend}", "fee": "2.500"}
+        saved = await client.post("/staf/tabanio/pengaturan/antar", data={"_csrf_token": token, **zone})
+        assert saved.status_code == 303
+    finally:
+        await client.aclose()
+    async with stack.db.session() as session:
+        prices = dict(
+            (
+                await session.execute(
+                    select(Product.id, Product.retail_price).where(Product.id.in_([lok_product.id, tabanio_product.id]))
+                )
+            ).all()
+        )
+        zones = (
+            await session.execute(
+                select(DeliveryZone.cooperative_id, DeliveryZone.fee).where(DeliveryZone.name == zone["name"])
+            )
+        ).all()
+    assert prices == {lok_product.id: 10_000, tabanio_product.id: 15_000}
+    tabanio, lok = await _cooperative_row(stack, "tabanio"), await _cooperative_row(stack, "lok-baintan")
+    assert (tabanio.bank_name, tabanio.bank_account_number) == ("Bank Kalsel", "0011223344")
+    assert (lok.bank_name, lok.bank_account_number) == (lok_before.bank_name, lok_before.bank_account_number)
+    assert [(cid, fee) for cid, fee in zones] == [(tabanio.id, 2_500)]

@@ -6,7 +6,9 @@ import re
 
 import httpx
 
+from catalog.models import StockThreshold
 from tests.conftest import Stack
+from tests.support import data
 
 
 async def test_home_lists_the_three_demo_cooperatives(http: httpx.AsyncClient) -> None:
@@ -105,3 +107,26 @@ async def test_first_page_load_is_under_60_kb_compressed(stack: Stack) -> None:
             assert response.status_code == 200
             sizes[asset] = response.num_bytes_downloaded
     assert sum(sizes.values()) < 60_000, sizes
+
+
+async def test_product_page_says_low_stock_by_the_products_own_threshold(stack: Stack, http: httpx.AsyncClient) -> None:
+    """The product page used a fixed `<= 5` while the shop and the staff use each product's threshold."""
+    watched = await data.make_product(stack.db, stock=8)
+    relaxed = await data.make_product(stack.db, stock=4)
+    async with stack.db.session(write=True) as session:
+        session.add_all(
+            StockThreshold(cooperative_id=p.cooperative_id, product_id=p.id, threshold=limit)
+            for p, limit in ((watched, 10), (relaxed, 2))
+        )
+        await session.commit()
+    page = await http.get(f"/k/lok-baintan/produk/{watched.id}")
+    assert 'class="stock low">Sisa 8<' in page.text
+    page = await http.get(f"/k/lok-baintan/produk/{relaxed.id}")
+    assert 'class="stock ok">Tersedia<' in page.text and "Sisa 4" not in page.text
+
+
+async def test_a_nul_byte_in_the_product_list_query_is_no_server_error(http: httpx.AsyncClient) -> None:
+    """PostgreSQL refuses NUL in text; the property test found `q` and `category` reaching it as typed."""
+    for params in ({"q": "\x00"}, {"category": "\x00"}, {"q": "gula\x00 pasir"}):
+        response = await http.get("/api/cooperatives/lok-baintan/products", params=params)
+        assert response.status_code == 200, (params, response.text[:200])

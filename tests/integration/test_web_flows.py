@@ -161,19 +161,23 @@ async def test_staff_see_only_their_cooperative_and_move_orders(stack: Stack, ht
         assert theirs["number"] not in board.text
         token = staff.cookies["csrftoken"]
         moved = await staff.post(
-            f"/staf/pesanan/{mine['number']}/status", data={"to": "confirmed", "_csrf_token": token}
+            f"/staf/lok-baintan/pesanan/{mine['number']}/langkah",
+            data={"to": "confirmed", "note": "dicek lewat telepon", "_csrf_token": token},
         )
         assert moved.status_code == 303
         detail = await http.get(f"/api/orders/{mine['number']}", params={"token": mine["token"]})
         assert detail.json()["status"] == "confirmed"
+        assert detail.json()["events"][-1]["note"] == "dicek lewat telepon"
         illegal = await staff.post(
-            f"/staf/pesanan/{mine['number']}/status", data={"to": "completed", "_csrf_token": token}
+            f"/staf/lok-baintan/pesanan/{mine['number']}/langkah", data={"to": "completed", "_csrf_token": token}
         )
         assert illegal.status_code == 409
-        foreign = await staff.post(
-            f"/staf/pesanan/{theirs['number']}/status", data={"to": "confirmed", "_csrf_token": token}
-        )
-        assert foreign.status_code in (403, 404)
+        for path in (f"/staf/lok-baintan/pesanan/{theirs['number']}", f"/staf/tabanio/pesanan/{theirs['number']}"):
+            foreign = await staff.post(f"{path}/langkah", data={"to": "confirmed", "_csrf_token": token})
+            assert foreign.status_code in (403, 404)
+        # The old endpoint for the same step is gone: one endpoint per action.
+        old = await staff.post(f"/staf/pesanan/{mine['number']}/status", data={"to": "packed", "_csrf_token": token})
+        assert old.status_code in (404, 405)
         # Staff open their own cooperative's order pages without the buyer's token, not others'.
         assert (await staff.get(f"/pesanan/{mine['number']}")).status_code == 200
         assert (await staff.get(f"/pesanan/{theirs['number']}")).status_code == 404
@@ -188,11 +192,11 @@ async def test_staff_of_other_cooperatives_cannot_cancel_an_order(
     product = await data.make_product(stack.db, stock=5)
     order = (await http.post("/api/cooperatives/lok-baintan/orders", json=data.order_body(product.id, 2))).json()
     async with staff_client(stack, slug) as staff:
-        response = await staff.post(
-            f"/staf/pesanan/{order['number']}/status",
-            data={"to": "cancelled", "_csrf_token": staff.cookies["csrftoken"]},
-        )
-        assert response.status_code in (403, 404)
+        for path in (f"/staf/{slug}/pesanan/{order['number']}", f"/staf/lok-baintan/pesanan/{order['number']}"):
+            response = await staff.post(
+                f"{path}/langkah", data={"to": "cancelled", "_csrf_token": staff.cookies["csrftoken"]}
+            )
+            assert response.status_code in (403, 404)
     assert await data.stock_of(stack.db, product.id) == 3
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from app.errors import InvalidInput
 from orders.fulfilment.board import parse_filters
-from orders.fulfilment.common import clean_numbers, day_bounds
+from orders.fulfilment.common import clean_numbers
 
 
 def test_board_filters_refuse_unknown_values() -> None:
@@ -22,10 +20,3 @@ def test_order_numbers_from_forms_are_cleaned() -> None:
     assert clean_numbers(["lba-261127-k7q3", "LBA-261127-K7Q3", "<x>", "", 5]) == ["LBA-261127-K7Q3"]
 
 
-def test_business_day_bounds_follow_the_cooperative_clock() -> None:
-    class Coop:
-        timezone = "Asia/Makassar"
-
-    start, end = day_bounds(Coop(), datetime.date(2026, 11, 27))  # type: ignore[arg-type]
-    assert start == datetime.datetime(2026, 11, 26, 16, 0, tzinfo=datetime.UTC)
-    assert end - start == datetime.timedelta(days=1)
