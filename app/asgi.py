@@ -23,7 +23,16 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.htmx import HTMXRequest
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, HTTPResponseBodyEvent, HTTPResponseStartEvent, Middleware, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    ControllerRouterHandler,
+    HTTPResponseBodyEvent,
+    HTTPResponseStartEvent,
+    Middleware,
+    Receive,
+    Scope,
+    Send,
+)
 
 from app import maintenance
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
@@ -48,9 +57,16 @@ from orders.routes import (
     OrderApiController,
     OrderPageController,
     ShopSettingsController,
-    StaffOrderController,
+    StaffEntryController,
+    StaffPaymentController,
 )
-from producers.routes import MediaController, ProducerPortalController, ReviewController, SettlementController
+from producers.routes import (
+    MediaController,
+    OldStaffUrlController,
+    ProducerPaymentController,
+    ProducerPortalController,
+    ReviewController,
+)
 from reports.routes import BooksController, ProvinceApiController
 from reports.staff_routes import DashboardController, ExportController
 from search.relay import SearchRuntime
@@ -169,6 +185,49 @@ def _middleware(
     ]
 
 
+def _route_handlers() -> list[ControllerRouterHandler]:
+    """Every page and API of the app, package by package, and the static files."""
+    return [
+        StorefrontController,
+        CatalogApiController,
+        StaffCatalogController,
+        CartController,
+        OrderPageController,
+        StaffEntryController,
+        StaffPaymentController,
+        ShopSettingsController,
+        DashboardController,
+        BoardController,
+        PickingController,
+        DeliveryController,
+        CashController,
+        StockController,
+        ExportController,
+        OrderApiController,
+        AuthController,
+        AccountController,
+        AuthApiController,
+        SearchApiController,
+        ProducerPortalController,
+        MediaController,
+        ReviewController,
+        ProducerPaymentController,
+        OldStaffUrlController,
+        BooksController,
+        ProvinceApiController,
+        healthz,
+        readyz,
+        metrics,
+        create_static_files_router(
+            path="/static",
+            directories=[STATIC_DIR],
+            name="static",
+            cache_control=CacheControlHeader(max_age=30 * 24 * 3600, public=True),
+            include_in_schema=False,
+        ),
+    ]
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     keys = resolve_secret_keys(settings)
@@ -197,43 +256,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         await db.dispose()
 
     return Litestar(
-        route_handlers=[
-            StorefrontController,
-            CatalogApiController,
-            StaffCatalogController,
-            CartController,
-            OrderPageController,
-            StaffOrderController,
-            ShopSettingsController,
-            DashboardController,
-            BoardController,
-            PickingController,
-            DeliveryController,
-            CashController,
-            StockController,
-            ExportController,
-            OrderApiController,
-            AuthController,
-            AccountController,
-            AuthApiController,
-            SearchApiController,
-            ProducerPortalController,
-            MediaController,
-            ReviewController,
-            SettlementController,
-            BooksController,
-            ProvinceApiController,
-            healthz,
-            readyz,
-            metrics,
-            create_static_files_router(
-                path="/static",
-                directories=[STATIC_DIR],
-                name="static",
-                cache_control=CacheControlHeader(max_age=30 * 24 * 3600, public=True),
-                include_in_schema=False,
-            ),
-        ],
+        route_handlers=_route_handlers(),
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         dependencies={"user": Provide(provide_current_user)},
         request_class=HTMXRequest,

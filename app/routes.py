@@ -152,7 +152,7 @@ class AccountController(Controller):
             nik_masked=mask_nik(profile.nik),
             memberships=memberships,
             others=others,
-            is_staff=bool(user.staff_cooperative_ids),
+            staff_of=[m.cooperative for m in memberships if user.is_staff_of(m.cooperative_id)],
         )
 
     @get("/akun/profil", name="profile", guards=[requires_login])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, Router, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
@@ -461,4 +461,3 @@ class OldStaffUrlController(Controller):
 
 
 # app/asgi.py still registers this name; it stands for the two controllers until asgi lists them itself.
-SettlementController = Router(path="/", route_handlers=[ProducerPaymentController, OldStaffUrlController])

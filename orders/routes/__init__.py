@@ -6,12 +6,13 @@ from orders.routes.api import OrderApiController
 from orders.routes.cart import CartController
 from orders.routes.order_page import OrderPageController
 from orders.routes.settings import ShopSettingsController
-from orders.routes.staff import StaffOrderController
+from orders.routes.staff import StaffEntryController, StaffPaymentController
 
 __all__ = [
     "CartController",
     "OrderApiController",
     "OrderPageController",
     "ShopSettingsController",
-    "StaffOrderController",
+    "StaffEntryController",
+    "StaffPaymentController",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, Router, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,4 +79,3 @@ class StaffEntryController(Controller):
 
 
 # app/asgi.py registers this name; it stands for the two controllers until asgi lists them itself.
-StaffOrderController = Router(path="/", route_handlers=[StaffPaymentController, StaffEntryController])

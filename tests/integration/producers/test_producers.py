@@ -162,8 +162,8 @@ async def test_retail_price_above_het_is_refused_and_above_hap_warns(stack: Stac
         product = await product_row(stack, product_id)
         assert (product.status, product.retail_price) == ("active", 13_500)
         # The staff price page refuses the same price with the same words: one ceiling check.
-        token = await data.csrf_token(staff, f"/staf/produk/{product_id}")
-        terms = await staff.post(f"/staf/produk/{product_id}", data={"_csrf_token": token, "retail_price": "14500"})
+        token = await data.csrf_token(staff, f"/staf/lok-baintan/produk/{product_id}")
+        terms = await staff.post(f"/staf/lok-baintan/produk/{product_id}", data={"_csrf_token": token, "retail_price": "14500"})
         assert terms.status_code == 422
         assert ABOVE_HET in terms.text
 

@@ -243,7 +243,7 @@ async def test_out_for_delivery_only_through_a_courier_run(stack: Stack) -> None
             page = await web.get(f"/pesanan/{number}")
             assert "Pilih kurir di papan pesanan" in page.text
             assert 'value="out_for_delivery"' not in page.text, "the page offers no direct button"
-            form = await web.post(f"/staf/pesanan/{number}/status", {"to": "out_for_delivery"})
+            form = await web.post(f"/staf/lok-baintan/pesanan/{number}/langkah", {"to": "out_for_delivery"})
             assert form.status_code == 409
             assert COURIER_RUN_MESSAGE in form.text
             assert await order_state(stack.db, number) == ("packed", "unpaid")
