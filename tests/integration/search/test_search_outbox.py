@@ -26,7 +26,7 @@ from search import services as search_services
 from search.documents import SearchDocument
 from search.engine import EngineError, SearchEngine, SearchQuery
 from search.relay import SearchRuntime, retry_parked
-from tests.integration.test_search_sync import Switchable, indexed, runtime, sell
+from tests.integration.search.test_search_sync import Switchable, indexed, runtime, sell
 from tests.support import data
 from tests.support.postgres import PgCluster
 
