@@ -64,7 +64,7 @@ async def _cooperative_history(
     staff_user = await session.scalar(
         select(User)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.cooperative_id == cooperative.id, Membership.role == Role.STAFF)
+        .where(Membership.cooperative_id == cooperative.id, Membership.role == Role.PENGURUS)
     )
     if not products or staff_user is None:
         return 0
@@ -250,7 +250,7 @@ async def _pay_producers(
     """Older months fully paid; the demo month (the last full one) paid to every other producer, so the
     books show both money paid and money still owed."""
     staff = CurrentUser(
-        id=staff_user.id, name=staff_user.name, phone=staff_user.phone, roles={cooperative.id: Role.STAFF}
+        id=staff_user.id, name=staff_user.name, phone=staff_user.phone, roles={cooperative.id: Role.PENGURUS}
     )
     demo_month = months[-2]
     for period in months[:-1]:

@@ -149,7 +149,7 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
         session.add(staff)
         await session.flush()
         session.add(
-            Membership(user_id=staff.id, cooperative_id=coop.id, role=Role.STAFF, status=MembershipStatus.APPROVED)
+            Membership(user_id=staff.id, cooperative_id=coop.id, role=Role.PENGURUS, status=MembershipStatus.APPROVED)
         )
         users += 1
 

@@ -306,7 +306,7 @@ async def test_a_producer_cannot_approve_their_own_listing(stack: Stack) -> None
         session.add(user)
         await session.flush()
         session.add(
-            Membership(user_id=user.id, cooperative_id=coop.id, role=Role.STAFF, status=MembershipStatus.APPROVED)
+            Membership(user_id=user.id, cooperative_id=coop.id, role=Role.PENGURUS, status=MembershipStatus.APPROVED)
         )
         session.add(ProducerAccount(user_id=user.id, producer_id=account.producer_id, cooperative_id=coop.id))
         await session.commit()
@@ -554,7 +554,9 @@ async def test_staff_of_two_cooperatives_review_and_pay_in_both_without_crossing
             for name in fields:
                 setattr(listing, name, getattr(sold, name))
             session.add(listing)
-            session.add_all(Membership(user_id=staff_id, cooperative_id=c.id, role=Role.STAFF) for c in (lok, tabanio))
+            session.add_all(
+                Membership(user_id=staff_id, cooperative_id=c.id, role=Role.PENGURUS) for c in (lok, tabanio)
+            )
             await session.commit()
             tabanio_listing = listing.id
         chooser = await staff.get("/staf/tinjauan")

@@ -27,7 +27,7 @@ COOPS = {
     "tabanio": Cooperative(id=2, slug="tabanio", name="KDMP Tabanio", is_active=True),
 }
 USERS = {
-    1: CurrentUser(id=1, name="Staf Dua Koperasi", phone="+6281200000001", roles={1: Role.STAFF, 2: Role.ADMIN}),
+    1: CurrentUser(id=1, name="Staf Dua Koperasi", phone="+6281200000001", roles={1: Role.PETUGAS, 2: Role.PENGURUS}),
     2: CurrentUser(id=2, name="Anggota", phone="+6281200000002", roles={1: Role.MEMBER}),
     3: CurrentUser(id=3, name="Produsen", phone="+6281200000003", roles={}),
 }
@@ -97,7 +97,11 @@ async def member_page(user: CurrentUser, cooperative: Cooperative) -> dict[str, 
     return _who(user, cooperative)
 
 
-@get("/k/{slug:str}/ketua", guards=[guards.requires_role({Role.ADMIN}, "Hanya untuk pengurus.")], dependencies=tenant)
+@get(
+    "/k/{slug:str}/ketua",
+    guards=[guards.requires_role({Role.PENGURUS}, "Hanya untuk pengurus.")],
+    dependencies=tenant,
+)
 async def admin_page(user: CurrentUser, cooperative: Cooperative) -> dict[str, Any]:
     return _who(user, cooperative)
 
@@ -233,7 +237,7 @@ def test_old_staff_urls_lead_to_the_cooperative(client: TestClient[Litestar], mo
         return [COOPS[s] for s in ("lok-baintan", "tabanio") if user and COOPS[s].id in user.staff_cooperative_ids]
 
     monkeypatch.setattr(guards.cooperatives, "cooperatives_of_staff", cooperatives_of_staff)
-    USERS[4] = CurrentUser(id=4, name="Staf Satu", phone="+6281200000004", roles={2: Role.STAFF})
+    USERS[4] = CurrentUser(id=4, name="Staf Satu", phone="+6281200000004", roles={2: Role.PETUGAS})
     try:
         one = client.get("/staf/anggota", params={"a": "1"}, headers=_as(4), follow_redirects=False)
         assert one.status_code == 303 and one.headers["location"] == "/staf/tabanio/anggota?a=1"
