@@ -162,7 +162,7 @@ def _act(connection: Connection, role: str, cooperative: Cooperative | None = No
 
 
 def _named(guard: Guard, name: str) -> Guard:
-    guard.__qualname__ = guard.__name__ = name  # type: ignore[attr-defined]
+    guard.__qualname__ = guard.__name__ = name
     return guard
 
 
