@@ -17,6 +17,7 @@ from app.regions import is_region_code
 from app.text import strip_control
 
 __all__ = [
+    "ACTION_LABELS",
     "MAX_PER_PAGE",
     "Actor",
     "AuditEntry",
@@ -28,6 +29,20 @@ __all__ = [
 ]
 
 MAX_PER_PAGE = 200
+# How the log page names each action; an action without a label is shown as its code.
+ACTION_LABELS: dict[str, str] = {
+    "invitation.created": "Mengirim undangan",
+    "invitation.accepted": "Menerima undangan",
+    "invitation.cancelled": "Membatalkan undangan",
+    "role.changed": "Mengubah peran",
+    "member.removed": "Mengeluarkan dari koperasi",
+    "password_link.issued": "Membuat tautan kata sandi baru",
+    "password.set": "Mengatur kata sandi",
+    "operator.granted": "Menjadikan operator",
+    "pendamping.granted": "Menjadikan pendamping",
+    "pendamping.assigned": "Menugaskan pendamping",
+    "pendamping.unassigned": "Mengakhiri tugas pendamping",
+}
 
 
 def _utcnow() -> datetime.datetime:

@@ -46,6 +46,7 @@ from sqlalchemy import column, exists, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cooperatives
+from app.audit import Actor
 from app.auth import CurrentUser, load_current_user, session_user_id
 from app.errors import login_redirect
 from app.models import COURIER_ROLES, READ_ONLY_ROLES, ROLE_LABELS, STAFF_ROLES, Cooperative, PlatformRole, Role
@@ -250,6 +251,29 @@ async def requires_operator(connection: Connection, _: BaseRouteHandler) -> None
     if region is not None and not user.operates(str(region)):
         raise PermissionDeniedException(outside)
     _act(connection, PlatformRole.OPERATOR, cooperative)
+
+
+async def requires_password_help(connection: Connection, _: BaseRouteHandler) -> None:
+    """Issuing password links for a cooperative's people: its pengurus, its assigned pendamping (whatever
+    the cooperative's status), or an operator whose region covers it."""
+    user = await _signed_in(connection)
+    cooperative = await cooperative_in_path(connection)
+    if user.role_in(cooperative.id) == Role.PENGURUS:
+        role: str = Role.PENGURUS
+    elif user.is_assigned_to(cooperative.id):
+        role = PlatformRole.PENDAMPING
+    elif user.operates(cooperative.kode_wilayah):
+        role = PlatformRole.OPERATOR
+    else:
+        raise PermissionDeniedException("Hanya pengurus, pendamping atau operator wilayah koperasi ini.")
+    _act(connection, role, cooperative)
+
+
+def actor_of(connection: Connection, user: CurrentUser) -> Actor:
+    """Who acts on this request, for the audit log: the account, the role its guard found, the client address."""
+    acting = acting_as(connection)
+    address = connection.client.host if connection.client else None
+    return Actor(user=user, acting_as=acting.role if acting else None, address=address)
 
 
 requires_member = requires_role(MEMBER_ROLES, "Halaman ini hanya untuk anggota koperasi ini.")

@@ -99,6 +99,14 @@ async def issue_reset(
     return target_user, link
 
 
+def reset_message(user: User) -> str:
+    """The WhatsApp text sent with a reset link (the link follows it)."""
+    return (
+        f"Halo {user.name}, ini tautan untuk membuat kata sandi baru di Pasar Desa "
+        "(berlaku 48 jam, hanya sekali pakai). Jangan teruskan ke orang lain:"
+    )
+
+
 @dataclass(frozen=True)
 class LinkOwner:
     user: User

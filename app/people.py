@@ -193,6 +193,14 @@ async def invite(
     return invitation, link
 
 
+def invitation_message(invitation: Invitation, cooperative: Cooperative) -> str:
+    """The WhatsApp text sent with an invitation link (the link follows it)."""
+    return (
+        f"Halo {invitation.name}, Anda diundang menjadi {role_label(invitation.role)} di {cooperative.name} "
+        "lewat Pasar Desa. Buka tautan ini untuk menerima (berlaku 7 hari, hanya sekali pakai):"
+    )
+
+
 async def cancel_invitation(
     session: AsyncSession, cooperative: Cooperative, actor: Actor, invitation_id: int
 ) -> Invitation:

@@ -1,5 +1,4 @@
-"""roles: cooperative roles (staff and admin become pengurus), operators and facilitators, invitations,
-the cooperative's status
+"""roles: cooperative roles, operators and facilitators, invitations, the cooperative's status
 
 Revision ID: 0010_roles
 Revises: 0009_onboarding_base
