@@ -283,3 +283,24 @@ async def test_the_log_page_lists_the_cooperative_entries_newest_first(stack: St
             select(Invitation).where(Invitation.cooperative_id == cast.cooperative_id).order_by(Invitation.id.desc())
         )
         assert invitation is not None and invitation.role == "kurir"
+
+
+def test_link_apis_never_answer_5xx(stack: Stack) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    scalar = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=60), st.floats(allow_nan=False))
+    body = st.dictionaries(st.sampled_from(["token", "password", "name", "phone", "role", "x"]), scalar, max_size=5)
+    with httpx.Client(base_url=stack.url, timeout=60) as client:
+
+        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(
+            payload=body | st.lists(scalar, max_size=3),
+            path=st.sampled_from(["auth/password-setup", "invitations/accept"]),
+        )
+        def check(payload: object, path: str) -> None:
+            response = client.post(f"/api/{path}", json=payload)
+            assert response.status_code < 500, (payload, response.text)
+            assert response.headers["content-type"].startswith("application/json")
+
+        check()
