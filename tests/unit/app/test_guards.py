@@ -249,3 +249,45 @@ def test_old_staff_urls_lead_to_the_cooperative(client: TestClient[Litestar], mo
         assert signed_out.headers["location"] == "/masuk?lanjut=/staf/anggota"
     finally:
         del USERS[4]
+
+
+@get("/operator/wilayah/{region:str}", guards=[guards.requires_operator])
+async def operator_region() -> dict[str, Any]:
+    return {}
+
+
+@get("/pendamping", guards=[guards.requires_pendamping])
+async def pendamping_home(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    acting = guards.acting_as(request)
+    return {"acting": acting.label if acting else None}
+
+
+BANJAR_OPERATOR = CurrentUser(id=5, name="O", phone="", roles={}, operator_regions=("63.03",))
+
+
+@pytest.mark.parametrize(
+    ("path", "user", "status"),
+    [
+        ("/operator/wilayah/63.03.04", BANJAR_OPERATOR, 200),
+        ("/operator/wilayah/63.01", BANJAR_OPERATOR, 403),
+        ("/operator/wilayah/63.01", CurrentUser(id=5, name="O", phone="", roles={}, operator_regions=("",)), 200),
+        ("/operator/wilayah/63", CurrentUser(id=5, name="O", phone="", roles={1: Role.PENGURUS}), 403),
+        ("/pendamping", CurrentUser(id=5, name="P", phone="", roles={}, is_pendamping=True), 200),
+        ("/pendamping", CurrentUser(id=5, name="P", phone="", roles={1: Role.PENGURUS}), 403),
+    ],
+)
+def test_platform_guards(calls: Calls, path: str, user: CurrentUser, status: int) -> None:
+    USERS[5] = user
+    app = Litestar(
+        route_handlers=[operator_region, pendamping_home],
+        dependencies={"user": Provide(guards.provide_current_user)},
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
+    try:
+        with TestClient(app) as client:
+            response = client.get(path, headers={**_as(5), "accept": "application/json"})
+            assert response.status_code == status, response.text
+            if path == "/pendamping" and status == 200:
+                assert response.json() == {"acting": "Pendamping"}
+    finally:
+        del USERS[5]
