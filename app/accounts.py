@@ -37,15 +37,20 @@ class Profile:
     nik: str = ""
 
 
+def check_password(password: str, errors: dict[str, str], field: str = "password") -> None:
+    """The one password rule: every form that sets a password uses it."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors[field] = f"Kata sandi paling sedikit {MIN_PASSWORD_LENGTH} karakter."
+    elif len(password) > MAX_PASSWORD:
+        errors[field] = f"Kata sandi paling banyak {MAX_PASSWORD} karakter."
+
+
 async def register(session: AsyncSession, form: SignUp) -> User:
     """A new resident account from a phone number and a password. The caller signs them in."""
     errors: dict[str, str] = {}
     name = parse_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
     phone = parse_phone(form.phone, "phone", errors)
-    if len(form.password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"Kata sandi paling sedikit {MIN_PASSWORD_LENGTH} karakter."
-    elif len(form.password) > MAX_PASSWORD:
-        errors["password"] = f"Kata sandi paling banyak {MAX_PASSWORD} karakter."
+    check_password(form.password, errors)
     raise_errors(errors)
     assert name is not None and phone is not None
     taken = "Nomor HP ini sudah terdaftar. Silakan masuk, atau pakai nomor lain."

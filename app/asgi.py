@@ -41,12 +41,14 @@ from app.health import healthz, readyz
 from app.logs import app_logging_config, configure_server_logging
 from app.metrics import Metrics, metrics
 from app.models import WebSession
+from app.onboarding_routes import LinkController, OnboardingApiController
 from app.ratelimit import Limiter, login_throttle
 from app.registry import import_models
 from app.routes import AccountController, AuthApiController, AuthController, provide_current_user
 from app.secret_key import resolve_secret_keys
 from app.security import CSRFMiddleware, add_security_headers, parse_networks, real_client_middleware
 from app.settings import Settings
+from app.team_routes import TeamController
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from catalog.stock_routes import StockController
@@ -207,6 +209,9 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         AuthController,
         AccountController,
         AuthApiController,
+        LinkController,
+        OnboardingApiController,
+        TeamController,
         SearchApiController,
         ProducerPortalController,
         MediaController,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -12,11 +13,22 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from litestar import Request
 from litestar.connection import ASGIConnection
-from sqlalchemy import select
+from sqlalchemy import BigInteger, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Forbidden, InvalidInput, Unauthenticated
-from app.models import Cooperative, Membership, MembershipStatus, Role, User
+from app.models import (
+    NOT_YET_OPEN,
+    STAFF_ROLES,
+    Cooperative,
+    FacilitatorAssignment,
+    Membership,
+    MembershipStatus,
+    PlatformGrant,
+    PlatformRole,
+    Role,
+    User,
+)
 from app.text import InvalidPhone, normalise_phone
 
 _hasher = PasswordHasher()
@@ -30,11 +42,26 @@ HASHING_CONCURRENCY = max(1, min(4, os.cpu_count() or 1))
 _hashing_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 
 
+# A stored hash starting with "!" matches no password: accounts created for someone who sets theirs
+# through a one-time link (the first operator, invited people before they accept).
+UNUSABLE_PREFIX = "!"
+
+
+def unusable_password() -> str:
+    return UNUSABLE_PREFIX + secrets.token_hex(16)
+
+
+def has_usable_password(password_hash: str) -> bool:
+    return not password_hash.startswith(UNUSABLE_PREFIX)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    if not has_usable_password(password_hash):
+        return False
     try:
         return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -66,23 +93,82 @@ async def verify_password_async(password_hash: str, password: str) -> bool:
 _DUMMY_HASH = _hasher.hash("pasardesa-timing-equaliser")
 
 
+def covers(scope: str, region_code: str | None) -> bool:
+    """Whether an operator scope ("" = the whole country, "63", "63.03") includes a region code."""
+    if scope == "":
+        return True
+    return bool(region_code) and (region_code == scope or str(region_code).startswith(scope + "."))
+
+
 @dataclass(frozen=True)
 class CurrentUser:
     id: int
     name: str
     phone: str
-    # cooperative_id -> role, approved memberships only
+    # cooperative_id -> role (a Role value), approved memberships only
     roles: dict[int, str]
+    # Region code prefixes this person is operator of ("" = the whole country).
+    operator_regions: tuple[str, ...] = ()
+    # A registered facilitator (platform_role row) or one with a current assignment.
+    is_pendamping: bool = False
+    # Cooperatives this pendamping is assigned to now (assignments not ended).
+    assigned_cooperative_ids: frozenset[int] = frozenset()
+
+    def role_in(self, cooperative_id: int) -> str | None:
+        return self.roles.get(cooperative_id)
+
+    def is_assigned_to(self, cooperative_id: int) -> bool:
+        return cooperative_id in self.assigned_cooperative_ids
 
     def is_staff_of(self, cooperative_id: int) -> bool:
-        return self.roles.get(cooperative_id) in {Role.STAFF, Role.ADMIN}
+        """May use the staff area: a staff role there, or the pendamping assigned to it."""
+        return self.roles.get(cooperative_id) in STAFF_ROLES or self.is_assigned_to(cooperative_id)
+
+    def is_pengurus_of(self, cooperative: Cooperative) -> bool:
+        """Pengurus, or the assigned pendamping while the cooperative has not opened yet."""
+        if self.roles.get(cooperative.id) == Role.PENGURUS:
+            return True
+        return self.is_assigned_to(cooperative.id) and cooperative.status in NOT_YET_OPEN
 
     def is_member_of(self, cooperative_id: int) -> bool:
         return cooperative_id in self.roles
 
     @property
+    def is_operator(self) -> bool:
+        return bool(self.operator_regions)
+
+    def operates(self, region_code: str | None) -> bool:
+        """An operator whose region includes this region code (a cooperative's kode_wilayah, or a region)."""
+        return any(covers(scope, region_code) for scope in self.operator_regions)
+
+    def acting_role(self, cooperative: Cooperative) -> str | None:
+        """The role this person acts in for a cooperative: their own role there first, then pendamping, operator."""
+        role = self.roles.get(cooperative.id)
+        if role in STAFF_ROLES or role == Role.KURIR:
+            return role
+        if self.is_assigned_to(cooperative.id):
+            return PlatformRole.PENDAMPING
+        if self.operates(cooperative.kode_wilayah):
+            return PlatformRole.OPERATOR
+        return role
+
+    @property
     def staff_cooperative_ids(self) -> list[int]:
-        return [cid for cid, role in self.roles.items() if role in {Role.STAFF, Role.ADMIN}]
+        own = [cid for cid, role in self.roles.items() if role in STAFF_ROLES]
+        return own + sorted(self.assigned_cooperative_ids - set(own))
+
+
+def home_path(user: CurrentUser | None) -> str:
+    """Where a person lands after signing in without a destination: their most specific work first."""
+    if user is None:
+        return "/"
+    if user.is_operator:
+        return "/operator"
+    if user.is_pendamping:
+        return "/pendamping"
+    if user.staff_cooperative_ids:
+        return "/staf"
+    return "/akun"
 
 
 async def authenticate(session: AsyncSession, phone: str, password: str) -> User:
@@ -96,6 +182,12 @@ async def authenticate(session: AsyncSession, phone: str, password: str) -> User
         raise InvalidInput(
             "Nomor HP atau kata sandi salah.", field_errors={"password": "Nomor HP atau kata sandi salah."}
         )
+    if not has_usable_password(user.password_hash):
+        # The same time as a wrong password, so the form does not tell which accounts have none yet.
+        await verify_password_async(_DUMMY_HASH, password)
+        raise InvalidInput(
+            "Nomor HP atau kata sandi salah.", field_errors={"password": "Nomor HP atau kata sandi salah."}
+        )
     if not await verify_password_async(user.password_hash, password):
         raise InvalidInput(
             "Nomor HP atau kata sandi salah.", field_errors={"password": "Nomor HP atau kata sandi salah."}
@@ -104,16 +196,48 @@ async def authenticate(session: AsyncSession, phone: str, password: str) -> User
 
 
 async def load_current_user(session: AsyncSession, user_id: int | None) -> CurrentUser | None:
+    """The account and every role it holds, in two queries (the account, then one UNION of its roles)."""
     if not user_id:
         return None
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
         return None
-    memberships = await session.scalars(
-        select(Membership).where(Membership.user_id == user.id, Membership.status == MembershipStatus.APPROVED)
-    )
+    memberships = select(
+        literal("m").label("kind"),
+        Membership.cooperative_id.label("place"),
+        Membership.role.label("role"),
+        literal("").label("region"),
+    ).where(Membership.user_id == user.id, Membership.status == MembershipStatus.APPROVED)
+    grants = select(
+        literal("g"), literal(None, type_=BigInteger), PlatformGrant.role, PlatformGrant.region_code
+    ).where(PlatformGrant.user_id == user.id)
+    assignments = select(
+        literal("a"), FacilitatorAssignment.cooperative_id, literal(PlatformRole.PENDAMPING.value), literal("")
+    ).where(FacilitatorAssignment.user_id == user.id, FacilitatorAssignment.ended_at.is_(None))
+    roles: dict[int, str] = {}
+    regions: list[str] = []
+    assigned: set[int] = set()
+    pendamping = False
+    for row_kind, cooperative_id, role, region in (
+        await session.execute(union_all(memberships, grants, assignments))
+    ).tuples():
+        if row_kind == "m":
+            roles[int(cooperative_id)] = str(role)
+        elif row_kind == "a":
+            assigned.add(int(cooperative_id))
+            pendamping = True
+        elif role == PlatformRole.OPERATOR:
+            regions.append(str(region or ""))
+        elif role == PlatformRole.PENDAMPING:
+            pendamping = True
     return CurrentUser(
-        id=user.id, name=user.name, phone=user.phone, roles={m.cooperative_id: m.role for m in memberships}
+        id=user.id,
+        name=user.name,
+        phone=user.phone,
+        roles=roles,
+        operator_regions=tuple(sorted(set(regions))),
+        is_pendamping=pendamping,
+        assigned_cooperative_ids=frozenset(assigned),
     )
 
 

@@ -93,6 +93,36 @@ async def load_ceilings(settings: Settings, path: str | None) -> str:
     return f"Batas harga dimuat: {added} baru dari {len(rows)} baris."
 
 
+async def create_operator(settings: Settings, name: str, phone: str, region: str) -> str:
+    """The first operator (or another region for one): an account without a password and a one-time link
+    to set it. BASE_URL, when set, is the address people open (e.g. https://pasardesa.example)."""
+    import os
+
+    from app import platform
+    from app.audit import Actor
+    from app.clock import local_time
+    from app.db import DatabaseConfig
+    from app.models import PlatformRole
+    from app.registry import import_models
+
+    import_models()
+    db = DatabaseConfig(settings)
+    try:
+        async with db.session(write=True) as session:
+            user, link = await platform.grant(
+                session, Actor(user=None, acting_as=None), PlatformRole.OPERATOR, name, phone, region
+            )
+            await session.commit()
+    finally:
+        await db.dispose()
+    base = os.environ.get("BASE_URL", "").strip() or f"http://{settings.host}:{settings.port}"
+    return (
+        f"Operator: {user.name} ({user.phone}), wilayah {region or 'seluruh Indonesia'}.\n"
+        f"Tautan untuk membuat kata sandi (sekali pakai, berlaku sampai {local_time(link.expires_at)}):\n"
+        f"{link.url(base)}"
+    )
+
+
 def serve(settings: Settings) -> None:
     import uvicorn
 
@@ -133,6 +163,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     province.add_argument("--seed", type=int, default=1)
     ceilings = sub.add_parser("load-ceilings", help="add government price ceilings (HET/HAP) from a JSON file")
     ceilings.add_argument("path", nargs="?", help="JSON file like catalog/data/price_ceilings.json (the default)")
+    operator = sub.add_parser("create-operator", help="an operator (Dinas Koperasi) and a link to set a password")
+    operator.add_argument("--name", required=True)
+    operator.add_argument("--phone", required=True)
+    operator.add_argument("--region", default="", help="region code, e.g. 63 or 63.03 (default: whole country)")
     backup = sub.add_parser("backup", help="copy the database and VAR_DIR's files into a new folder, while running")
     backup.add_argument("dest", help="a folder that does not exist yet (or is empty)")
     restore = sub.add_parser("restore", help="put a backup in place (stop the app first)")
@@ -161,8 +195,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(generate_province(settings, scale=args.scale, seed=args.seed)))
     elif args.command == "load-ceilings":
         print(asyncio.run(load_ceilings(settings, args.path)))
+    elif args.command == "create-operator":
+        return _create_operator(args, settings)
     elif args.command in {"backup", "restore", "serve"}:
         return _operate(args, settings)
+    return 0
+
+
+def _create_operator(args: argparse.Namespace, settings: Settings) -> int:
+    from app.errors import DomainError
+
+    migrate(settings)
+    try:
+        print(asyncio.run(create_operator(settings, args.name, args.phone, args.region)))
+    except DomainError as exc:
+        print(" ".join(dict.fromkeys([exc.message, *exc.field_errors.values()])), file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,5 +1,22 @@
 """Who may open what: the signed-in user loaded once per request, role guards, and the cooperative in the URL.
 
+Guards, all on the cooperative named by the URL's `{slug}` unless said otherwise:
+
+- `requires_login`: anyone signed in.
+- `requires_member`: any role in the cooperative (member, staff, kurir).
+- `requires_staff`: the staff area: pengurus, bendahara, pengawas, petugas, or the pendamping assigned
+  to it. A pengawas only reads: their POST/PUT/PATCH/DELETE are refused here.
+- `requires_pengurus`: pengurus, or the assigned pendamping while the cooperative is not open yet.
+- `requires_courier`: kurir, or staff as above.
+- `requires_pendamping`: a pendamping; with `{slug}`, one assigned to that cooperative.
+- `requires_operator`: an operator; with `{slug}`, one whose region covers the cooperative; with
+  `{region}`, one whose region covers that region code.
+- `requires_role(roles, message)`: one of these membership roles in the cooperative.
+- `requires_producer`: runs a producer (UMKM) account.
+
+Each cooperative guard records what the person acts as (`acting_as(connection)`, an `ActingAs`), which
+staff pages show and audit entries name.
+
 Use on a controller or handler:
 
     class MembersController(Controller):
@@ -16,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from advanced_alchemy.extensions.litestar.plugins.init.plugin import SQLAlchemyInitPlugin
@@ -28,18 +46,23 @@ from sqlalchemy import column, exists, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cooperatives
+from app.audit import Actor
 from app.auth import CurrentUser, load_current_user, session_user_id
 from app.errors import login_redirect
-from app.models import Cooperative, Role
+from app.models import COURIER_ROLES, READ_ONLY_ROLES, ROLE_LABELS, STAFF_ROLES, Cooperative, PlatformRole, Role
 from app.web import render
 
 Connection = ASGIConnection[Any, Any, Any, Any]
 Guard = Callable[[Connection, BaseRouteHandler], Awaitable[None]]
 
-# Approved memberships only (CurrentUser.roles holds no pending ones). New cooperative roles go here.
-STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+# Approved memberships only (CurrentUser.roles holds no pending ones). STAFF_ROLES is defined with Role.
 MEMBER_ROLES = frozenset(Role)
 NOT_SIGNED_IN = "Silakan masuk terlebih dahulu."
+STAFF_ONLY = "Halaman ini hanya untuk staf koperasi ini."
+READ_ONLY = "Pengawas hanya dapat melihat; perubahan dilakukan oleh pengurus atau petugas."
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Templates read this scope key (templates/app/_acting_as.html).
+ACTING_AS_KEY = "pd_acting_as"
 
 # Request-scoped cache, in the ASGI scope like the session backend's own keys.
 _USER_KEY = "_pd_current_user"
@@ -48,6 +71,19 @@ _PRODUCER_KEY = "_pd_is_producer"
 _LOCK_KEY = "_pd_guard_lock"
 # The producer link belongs to the producers package, which app must not import; only the table is named.
 _PRODUCER_ACCOUNT = table("producer_account", column("user_id"))
+
+
+@dataclass(frozen=True)
+class ActingAs:
+    """The role a person acts in on this request, and where: shown on staff pages, written to the audit log."""
+
+    role: str
+    cooperative_id: int | None = None
+    cooperative_name: str | None = None
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS.get(self.role, self.role)
 
 
 def _scope(connection: Connection) -> dict[str, Any]:
@@ -112,21 +148,134 @@ async def requires_login(connection: Connection, _: BaseRouteHandler) -> None:
     await _signed_in(connection)
 
 
+def acting_as(connection: Connection) -> ActingAs | None:
+    """What the person acts as on this request, once a cooperative or platform guard has passed."""
+    value = _scope(connection).get(ACTING_AS_KEY)
+    return value if isinstance(value, ActingAs) else None
+
+
+def _act(connection: Connection, role: str, cooperative: Cooperative | None = None) -> None:
+    _scope(connection)[ACTING_AS_KEY] = ActingAs(
+        role=role,
+        cooperative_id=cooperative.id if cooperative else None,
+        cooperative_name=cooperative.name if cooperative else None,
+    )
+
+
+def _named(guard: Guard, name: str) -> Guard:
+    guard.__qualname__ = guard.__name__ = name
+    return guard
+
+
 def requires_role(roles: Iterable[str], message: str) -> Guard:
-    """A guard: the user holds one of `roles` in the cooperative named by the URL's `{slug}`."""
+    """A guard: the user holds one of `roles` (membership roles) in the cooperative named by the URL's `{slug}`."""
     allowed = frozenset(roles)
 
     async def guard(connection: Connection, _: BaseRouteHandler) -> None:
         user = await _signed_in(connection)
         cooperative = await cooperative_in_path(connection)
-        if user.roles.get(cooperative.id) not in allowed:
+        role = user.role_in(cooperative.id)
+        if role not in allowed:
             raise PermissionDeniedException(message)
+        _act(connection, role, cooperative)
 
-    guard.__qualname__ = guard.__name__ = f"requires_role({', '.join(sorted(allowed))})"
-    return guard
+    return _named(guard, f"requires_role({', '.join(sorted(allowed))})")
 
 
-requires_staff = requires_role(STAFF_ROLES, "Halaman ini hanya untuk staf koperasi ini.")
+def _staff_role(user: CurrentUser, cooperative: Cooperative) -> str | None:
+    role = user.role_in(cooperative.id)
+    if role in STAFF_ROLES:
+        return role
+    return PlatformRole.PENDAMPING if user.is_assigned_to(cooperative.id) else None
+
+
+async def requires_staff(connection: Connection, _: BaseRouteHandler) -> None:
+    """The staff area of the cooperative in the path; a pengawas may look, not change."""
+    user = await _signed_in(connection)
+    cooperative = await cooperative_in_path(connection)
+    role = _staff_role(user, cooperative)
+    if role is None:
+        raise PermissionDeniedException(STAFF_ONLY)
+    if role in READ_ONLY_ROLES and connection.scope.get("method") not in _SAFE_METHODS:
+        raise PermissionDeniedException(READ_ONLY)
+    _act(connection, role, cooperative)
+
+
+async def requires_pengurus(connection: Connection, _: BaseRouteHandler) -> None:
+    """Settings, staff and money: the pengurus, or the assigned pendamping until the cooperative opens."""
+    user = await _signed_in(connection)
+    cooperative = await cooperative_in_path(connection)
+    if not user.is_pengurus_of(cooperative):
+        raise PermissionDeniedException("Halaman ini hanya untuk pengurus koperasi ini.")
+    role = Role.PENGURUS if user.role_in(cooperative.id) == Role.PENGURUS else PlatformRole.PENDAMPING
+    _act(connection, role, cooperative)
+
+
+async def requires_courier(connection: Connection, _: BaseRouteHandler) -> None:
+    """Delivery runs and cash hand-in: a kurir of the cooperative, or its staff."""
+    user = await _signed_in(connection)
+    cooperative = await cooperative_in_path(connection)
+    role = user.role_in(cooperative.id)
+    if role not in COURIER_ROLES:
+        role = _staff_role(user, cooperative)
+    if role is None:
+        raise PermissionDeniedException("Halaman ini hanya untuk kurir dan staf koperasi ini.")
+    _act(connection, role, cooperative)
+
+
+async def requires_pendamping(connection: Connection, _: BaseRouteHandler) -> None:
+    """A pendamping; on a route with `{slug}`, the one assigned to that cooperative."""
+    user = await _signed_in(connection)
+    if not user.is_pendamping:
+        raise PermissionDeniedException("Halaman ini hanya untuk pendamping koperasi.")
+    cooperative = None
+    if "slug" in connection.path_params:
+        cooperative = await cooperative_in_path(connection)
+        if not user.is_assigned_to(cooperative.id):
+            raise PermissionDeniedException("Anda tidak ditugaskan mendampingi koperasi ini.")
+    _act(connection, PlatformRole.PENDAMPING, cooperative)
+
+
+async def requires_operator(connection: Connection, _: BaseRouteHandler) -> None:
+    """An operator; with `{slug}` one whose region covers the cooperative, with `{region}` that region."""
+    user = await _signed_in(connection)
+    if not user.is_operator:
+        raise PermissionDeniedException("Halaman ini hanya untuk operator Dinas Koperasi.")
+    cooperative = None
+    outside = "Koperasi atau wilayah ini di luar wilayah kerja Anda."
+    if "slug" in connection.path_params:
+        cooperative = await cooperative_in_path(connection)
+        if not user.operates(cooperative.kode_wilayah):
+            raise PermissionDeniedException(outside)
+    region = connection.path_params.get("region")
+    if region is not None and not user.operates(str(region)):
+        raise PermissionDeniedException(outside)
+    _act(connection, PlatformRole.OPERATOR, cooperative)
+
+
+async def requires_password_help(connection: Connection, _: BaseRouteHandler) -> None:
+    """Issuing password links for a cooperative's people: its pengurus, its assigned pendamping (whatever
+    the cooperative's status), or an operator whose region covers it."""
+    user = await _signed_in(connection)
+    cooperative = await cooperative_in_path(connection)
+    if user.role_in(cooperative.id) == Role.PENGURUS:
+        role: str = Role.PENGURUS
+    elif user.is_assigned_to(cooperative.id):
+        role = PlatformRole.PENDAMPING
+    elif user.operates(cooperative.kode_wilayah):
+        role = PlatformRole.OPERATOR
+    else:
+        raise PermissionDeniedException("Hanya pengurus, pendamping atau operator wilayah koperasi ini.")
+    _act(connection, role, cooperative)
+
+
+def actor_of(connection: Connection, user: CurrentUser) -> Actor:
+    """Who acts on this request, for the audit log: the account, the role its guard found, the client address."""
+    acting = acting_as(connection)
+    address = connection.client.host if connection.client else None
+    return Actor(user=user, acting_as=acting.role if acting else None, address=address)
+
+
 requires_member = requires_role(MEMBER_ROLES, "Halaman ini hanya untuk anggota koperasi ini.")
 
 

@@ -7,16 +7,59 @@ from enum import StrEnum
 
 from advanced_alchemy.extensions.litestar.store import StoreModelMixin
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
 
 
 class Role(StrEnum):
+    """A person's role inside one cooperative (Membership.role)."""
+
     MEMBER = "member"
-    STAFF = "staff"
-    ADMIN = "admin"
+    PENGURUS = "pengurus"  # the board: everything in the cooperative, settings, staff and money
+    BENDAHARA = "bendahara"  # treasurer: records money
+    PENGAWAS = "pengawas"  # supervisory board: reads everything, changes nothing
+    PETUGAS = "petugas"  # shop staff: orders, stock, reviews
+    KURIR = "kurir"  # their delivery runs and cash hand-in
+
+
+class PlatformRole(StrEnum):
+    """Roles outside any one cooperative."""
+
+    OPERATOR = "operator"  # Dinas Koperasi of a region: approves cooperatives, assigns facilitators
+    PENDAMPING = "pendamping"  # facilitator, assigned to a handful of cooperatives
+
+
+# Who may use a cooperative's staff area (an assigned pendamping too, see CurrentUser.is_staff_of).
+STAFF_ROLES: frozenset[str] = frozenset({Role.PENGURUS, Role.BENDAHARA, Role.PENGAWAS, Role.PETUGAS})
+# Staff roles that may look but not change anything.
+READ_ONLY_ROLES: frozenset[str] = frozenset({Role.PENGAWAS})
+COURIER_ROLES: frozenset[str] = STAFF_ROLES | {Role.KURIR}
+# What every page says a person acts as.
+ROLE_LABELS: dict[str, str] = {
+    Role.MEMBER: "Anggota",
+    Role.PENGURUS: "Pengurus",
+    Role.BENDAHARA: "Bendahara",
+    Role.PENGAWAS: "Pengawas",
+    Role.PETUGAS: "Petugas",
+    Role.KURIR: "Kurir",
+    PlatformRole.PENDAMPING: "Pendamping",
+    PlatformRole.OPERATOR: "Operator",
+    "producer": "Produsen",
+}
+
+
+class CooperativeStatus(StrEnum):
+    APPLIED = "applied"  # a pengurus applied; waits for an operator
+    ONBOARDING = "onboarding"  # approved or created; setting up, not selling yet
+    OPEN = "open"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+
+
+# A pendamping may act as pengurus only before the cooperative opens.
+NOT_YET_OPEN: frozenset[str] = frozenset({CooperativeStatus.APPLIED, CooperativeStatus.ONBOARDING})
 
 
 class MembershipStatus(StrEnum):
@@ -50,6 +93,9 @@ class Cooperative(Base):
     description: Mapped[str | None] = mapped_column(Text)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(
+        String(12), default=CooperativeStatus.OPEN, server_default=CooperativeStatus.OPEN.value, index=True
+    )
     # Bank transfer: shown on the order page of every order paid by transfer.
     bank_name: Mapped[str | None] = mapped_column(String(80))
     bank_account_number: Mapped[str | None] = mapped_column(String(40))
@@ -105,6 +151,58 @@ class Membership(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships", lazy="raise")
     cooperative: Mapped[Cooperative] = relationship(lazy="selectin")
+
+
+def _utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+class PlatformGrant(Base):
+    """A platform role held by a person: an operator over a region, or a registered pendamping.
+
+    `region_code` is a region code prefix ("63", "63.03"), "" for the whole country. A person may hold
+    several rows (an operator of two kabupaten).
+    """
+
+    __tablename__ = "platform_role"
+    __table_args__ = (UniqueConstraint("user_id", "role", "region_code", name="uq_platform_role_user_role_region"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    region_code: Mapped[str] = mapped_column(String(13), default="", server_default="")
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class FacilitatorAssignment(Base):
+    """A pendamping assigned to a cooperative by an operator; ended rows stay as history."""
+
+    __tablename__ = "facilitator_assignment"
+    __table_args__ = (Index("ix_facilitator_assignment_cooperative", "cooperative_id", "ended_at"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime.datetime] = mapped_column(DateTimeUTC(timezone=True), default=_utcnow)
+    ended_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Invitation(Base):
+    """An invitation to take a role in a cooperative; its one-time link is a token whose subject is this row."""
+
+    __tablename__ = "invitation"
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    # A cooperative Role, or a role another package handles on acceptance (e.g. "producer").
+    role: Mapped[str] = mapped_column(String(20))
+    # The producer whose owner is invited; the producers package owns that table, so no foreign key here.
+    producer_id: Mapped[int | None] = mapped_column(BigInteger)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    accepted_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    cancelled_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class WebSession(StoreModelMixin):

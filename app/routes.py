@@ -93,8 +93,9 @@ class AuthController(Controller):
         flash(request, f"Selamat datang, {user.name}.", "ok")
         current = await auth.load_current_user(db_session, user.id)
         target = safe_next(data.lanjut)
-        if target == "/" and current and current.staff_cooperative_ids:
-            target = "/staf"
+        home = auth.home_path(current)
+        if target == "/" and home != "/akun":
+            target = home  # operator, pendamping or staff: their work first
         elif target == "/" and await has_producer_account(db_session, user.id):
             target = "/produsen"
         return Redirect(path=target, status_code=303)

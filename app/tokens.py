@@ -6,6 +6,8 @@ import datetime
 import hashlib
 import re
 import secrets
+from collections.abc import Collection
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import cast
 
@@ -20,6 +22,7 @@ from app.errors import DomainError
 __all__ = [
     "DEFAULT_TTL",
     "INVALID_MESSAGE",
+    "IssuedLink",
     "OneTimeToken",
     "TokenInvalid",
     "TokenPurpose",
@@ -27,6 +30,7 @@ __all__ = [
     "find",
     "hash_token",
     "issue",
+    "issue_link",
     "revoke",
 ]
 
@@ -46,6 +50,30 @@ DEFAULT_TTL: dict[TokenPurpose, datetime.timedelta] = {
     TokenPurpose.PASSWORD_RESET: datetime.timedelta(hours=48),
     TokenPurpose.INVITATION: datetime.timedelta(days=7),
 }
+
+
+# Where each kind of link leads; the raw token follows.
+LINK_PATHS: dict[TokenPurpose, str] = {
+    TokenPurpose.PASSWORD_SETUP: "/atur-sandi/",
+    TokenPurpose.PASSWORD_RESET: "/atur-sandi/",
+    TokenPurpose.INVITATION: "/undangan/",
+}
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    """A link just issued: shown once to whoever asked for it, then only its hash remains."""
+
+    purpose: TokenPurpose
+    raw: str
+    expires_at: datetime.datetime
+
+    @property
+    def path(self) -> str:
+        return LINK_PATHS[self.purpose] + self.raw
+
+    def url(self, base_url: str) -> str:
+        return base_url.rstrip("/") + self.path
 
 
 class TokenInvalid(DomainError):
@@ -83,6 +111,14 @@ def _valid_hash(raw: object) -> str | None:
     return hash_token(raw)
 
 
+Purposes = TokenPurpose | Collection[TokenPurpose]
+
+
+def _purposes(purpose: Purposes) -> list[str]:
+    # One link page serves several purposes (a first password and a reset both lead to /atur-sandi/).
+    return [purpose] if isinstance(purpose, TokenPurpose) else list(purpose)
+
+
 def _now(now: datetime.datetime | None) -> datetime.datetime:
     return now or datetime.datetime.now(datetime.UTC)
 
@@ -110,8 +146,24 @@ async def issue(
     return raw, row
 
 
+async def issue_link(
+    session: AsyncSession,
+    purpose: TokenPurpose,
+    subject_id: int,
+    *,
+    created_by: int | None = None,
+    replace: bool = False,
+    now: datetime.datetime | None = None,
+) -> IssuedLink:
+    """`issue` as a link; with `replace`, the subject's earlier links of this purpose stop working."""
+    if replace:
+        await revoke(session, purpose, subject_id, now=now)
+    raw, row = await issue(session, purpose, subject_id, created_by=created_by, now=now)
+    return IssuedLink(purpose=purpose, raw=raw, expires_at=row.expires_at)
+
+
 async def find(
-    session: AsyncSession, purpose: TokenPurpose, raw: object, *, now: datetime.datetime | None = None
+    session: AsyncSession, purpose: Purposes, raw: object, *, now: datetime.datetime | None = None
 ) -> OneTimeToken | None:
     """The usable token behind a link, without using it up (to show the form the link leads to)."""
     token_hash = _valid_hash(raw)
@@ -120,7 +172,7 @@ async def find(
     return await session.scalar(
         select(OneTimeToken).where(
             OneTimeToken.token_hash == token_hash,
-            OneTimeToken.purpose == purpose,
+            OneTimeToken.purpose.in_(_purposes(purpose)),
             OneTimeToken.used_at.is_(None),
             OneTimeToken.expires_at > _now(now),
         )
@@ -128,7 +180,7 @@ async def find(
 
 
 async def consume(
-    session: AsyncSession, purpose: TokenPurpose, raw: object, *, now: datetime.datetime | None = None
+    session: AsyncSession, purpose: Purposes, raw: object, *, now: datetime.datetime | None = None
 ) -> OneTimeToken:
     """Use a token up and return its row, or raise TokenInvalid.
 
@@ -146,7 +198,7 @@ async def consume(
             update(OneTimeToken)
             .where(
                 OneTimeToken.token_hash == token_hash,
-                OneTimeToken.purpose == purpose,
+                OneTimeToken.purpose.in_(_purposes(purpose)),
                 OneTimeToken.used_at.is_(None),
                 OneTimeToken.expires_at > moment,
             )
@@ -164,7 +216,7 @@ async def consume(
 
 
 async def revoke(
-    session: AsyncSession, purpose: TokenPurpose, subject_id: int, *, now: datetime.datetime | None = None
+    session: AsyncSession, purpose: Purposes, subject_id: int, *, now: datetime.datetime | None = None
 ) -> int:
     """Use up every outstanding token of a subject (a new reset link replaces the old one); how many."""
     moment = _now(now)
@@ -173,7 +225,7 @@ async def revoke(
         await session.execute(
             update(OneTimeToken)
             .where(
-                OneTimeToken.purpose == purpose,
+                OneTimeToken.purpose.in_(_purposes(purpose)),
                 OneTimeToken.subject_id == subject_id,
                 OneTimeToken.used_at.is_(None),
             )

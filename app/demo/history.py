@@ -99,7 +99,7 @@ async def _staff_user(session: AsyncSession, cooperative: Cooperative) -> User |
     return await session.scalar(
         select(User)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.cooperative_id == cooperative.id, Membership.role == Role.STAFF)
+        .where(Membership.cooperative_id == cooperative.id, Membership.role == Role.PENGURUS)
     )
 
 
@@ -318,7 +318,7 @@ async def _pay_producers(
     """Older months fully paid; the demo month (the last full one) paid to every other producer, so the
     books show both money paid and money still owed."""
     staff = CurrentUser(
-        id=staff_user.id, name=staff_user.name, phone=staff_user.phone, roles={cooperative.id: Role.STAFF}
+        id=staff_user.id, name=staff_user.name, phone=staff_user.phone, roles={cooperative.id: Role.PENGURUS}
     )
     demo_month = months[-2]
     for period in months[:-1]:

@@ -180,7 +180,7 @@ async def _add_staff_and_resident(
         session.add(staff)
         await session.flush()
         session.add(
-            Membership(user_id=staff.id, cooperative_id=coop.id, role=Role.STAFF, status=MembershipStatus.APPROVED)
+            Membership(user_id=staff.id, cooperative_id=coop.id, role=Role.PENGURUS, status=MembershipStatus.APPROVED)
         )
         users += 1
 

@@ -131,7 +131,7 @@ class Province(Trade):
             "bank_account_name": f"Koperasi {village.desa}" if active else None,
             "qris_is_demo": False, **self.stamps(),
         })
-        self.membership(staff_id, cid, "staff")
+        self.membership(staff_id, cid, "pengurus")
         coop = Coop(cid, slug, order_prefix(slug), village, staff_id, f"Staf: Staf KMP {village.desa}", active)
         if active:
             for position, (name, fee) in enumerate(ZONES):

@@ -14,7 +14,7 @@ from app.auth import CurrentUser
 from app.clock import local_today
 from app.errors import Conflict, InvalidInput, NotFound
 from app.forms import parse_phone, parse_text, raise_errors
-from app.models import Cooperative, Membership, MembershipStatus, Role, User
+from app.models import COURIER_ROLES, Cooperative, Membership, MembershipStatus, User
 from app.text import is_digits
 from orders import services, state
 from orders.fulfilment.cash import cash_to_collect, record_cash_payment
@@ -40,7 +40,7 @@ async def _staff_users(session: AsyncSession, cooperative: Cooperative) -> list[
         .where(
             Membership.cooperative_id == cooperative.id,
             Membership.status == MembershipStatus.APPROVED,
-            Membership.role.in_([Role.STAFF, Role.ADMIN]),
+            Membership.role.in_(COURIER_ROLES),
             User.is_active.is_(True),
         )
         .order_by(User.name)

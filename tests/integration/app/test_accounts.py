@@ -221,7 +221,7 @@ async def test_staff_of_two_cooperatives_reach_both(stack: Stack) -> None:
             ).all()[::-1]
             coops = {c.slug: c for c in (await session.scalars(select(Cooperative))).all()}
             for slug in ("lok-baintan", "tabanio"):
-                session.add(Membership(user_id=staff_id, cooperative_id=coops[slug].id, role=Role.STAFF))
+                session.add(Membership(user_id=staff_id, cooperative_id=coops[slug].id, role=Role.PENGURUS))
             pending = Membership(
                 user_id=applicant_id, cooperative_id=coops["tabanio"].id, status=MembershipStatus.PENDING
             )

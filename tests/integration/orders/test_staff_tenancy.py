@@ -184,7 +184,7 @@ async def _staff_of(stack: Stack, *slugs: str) -> httpx.AsyncClient:
     async with stack.db.session(write=True) as session:
         user_id = await session.scalar(select(User.id).order_by(User.id.desc()).limit(1))
         cooperatives = (await session.scalars(select(Cooperative).where(Cooperative.slug.in_(slugs)))).all()
-        session.add_all(Membership(user_id=user_id, cooperative_id=c.id, role=Role.STAFF) for c in cooperatives)
+        session.add_all(Membership(user_id=user_id, cooperative_id=c.id, role=Role.PENGURUS) for c in cooperatives)
         await session.commit()
     return client
 

@@ -163,7 +163,8 @@ async def test_retail_price_above_het_is_refused_and_above_hap_warns(stack: Stac
         assert (product.status, product.retail_price) == ("active", 13_500)
         # The staff price page refuses the same price with the same words: one ceiling check.
         token = await data.csrf_token(staff, f"/staf/lok-baintan/produk/{product_id}")
-        terms = await staff.post(f"/staf/lok-baintan/produk/{product_id}", data={"_csrf_token": token, "retail_price": "14500"})
+        form = {"_csrf_token": token, "retail_price": "14500"}
+        terms = await staff.post(f"/staf/lok-baintan/produk/{product_id}", data=form)
         assert terms.status_code == 422
         assert ABOVE_HET in terms.text
 
@@ -306,7 +307,7 @@ async def test_a_producer_cannot_approve_their_own_listing(stack: Stack) -> None
         session.add(user)
         await session.flush()
         session.add(
-            Membership(user_id=user.id, cooperative_id=coop.id, role=Role.STAFF, status=MembershipStatus.APPROVED)
+            Membership(user_id=user.id, cooperative_id=coop.id, role=Role.PENGURUS, status=MembershipStatus.APPROVED)
         )
         session.add(ProducerAccount(user_id=user.id, producer_id=account.producer_id, cooperative_id=coop.id))
         await session.commit()
@@ -554,7 +555,9 @@ async def test_staff_of_two_cooperatives_review_and_pay_in_both_without_crossing
             for name in fields:
                 setattr(listing, name, getattr(sold, name))
             session.add(listing)
-            session.add_all(Membership(user_id=staff_id, cooperative_id=c.id, role=Role.STAFF) for c in (lok, tabanio))
+            session.add_all(
+                Membership(user_id=staff_id, cooperative_id=c.id, role=Role.PENGURUS) for c in (lok, tabanio)
+            )
             await session.commit()
             tabanio_listing = listing.id
         chooser = await staff.get("/staf/tinjauan")

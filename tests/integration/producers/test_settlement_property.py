@@ -99,7 +99,7 @@ async def _run(config: Settings, scenario: Scenario) -> None:
                 products.append(product)
             await session.flush()
             staff = CurrentUser(
-                id=staff_user.id, name=staff_user.name, phone=staff_user.phone, roles={coop.id: Role.STAFF}
+                id=staff_user.id, name=staff_user.name, phone=staff_user.phone, roles={coop.id: Role.PENGURUS}
             )
 
             expected_sales = 0

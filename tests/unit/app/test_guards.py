@@ -27,7 +27,7 @@ COOPS = {
     "tabanio": Cooperative(id=2, slug="tabanio", name="KDMP Tabanio", is_active=True),
 }
 USERS = {
-    1: CurrentUser(id=1, name="Staf Dua Koperasi", phone="+6281200000001", roles={1: Role.STAFF, 2: Role.ADMIN}),
+    1: CurrentUser(id=1, name="Staf Dua Koperasi", phone="+6281200000001", roles={1: Role.PETUGAS, 2: Role.PENGURUS}),
     2: CurrentUser(id=2, name="Anggota", phone="+6281200000002", roles={1: Role.MEMBER}),
     3: CurrentUser(id=3, name="Produsen", phone="+6281200000003", roles={}),
 }
@@ -97,7 +97,11 @@ async def member_page(user: CurrentUser, cooperative: Cooperative) -> dict[str, 
     return _who(user, cooperative)
 
 
-@get("/k/{slug:str}/ketua", guards=[guards.requires_role({Role.ADMIN}, "Hanya untuk pengurus.")], dependencies=tenant)
+@get(
+    "/k/{slug:str}/ketua",
+    guards=[guards.requires_role({Role.PENGURUS}, "Hanya untuk pengurus.")],
+    dependencies=tenant,
+)
 async def admin_page(user: CurrentUser, cooperative: Cooperative) -> dict[str, Any]:
     return _who(user, cooperative)
 
@@ -233,7 +237,7 @@ def test_old_staff_urls_lead_to_the_cooperative(client: TestClient[Litestar], mo
         return [COOPS[s] for s in ("lok-baintan", "tabanio") if user and COOPS[s].id in user.staff_cooperative_ids]
 
     monkeypatch.setattr(guards.cooperatives, "cooperatives_of_staff", cooperatives_of_staff)
-    USERS[4] = CurrentUser(id=4, name="Staf Satu", phone="+6281200000004", roles={2: Role.STAFF})
+    USERS[4] = CurrentUser(id=4, name="Staf Satu", phone="+6281200000004", roles={2: Role.PETUGAS})
     try:
         one = client.get("/staf/anggota", params={"a": "1"}, headers=_as(4), follow_redirects=False)
         assert one.status_code == 303 and one.headers["location"] == "/staf/tabanio/anggota?a=1"
@@ -245,3 +249,45 @@ def test_old_staff_urls_lead_to_the_cooperative(client: TestClient[Litestar], mo
         assert signed_out.headers["location"] == "/masuk?lanjut=/staf/anggota"
     finally:
         del USERS[4]
+
+
+@get("/operator/wilayah/{region:str}", guards=[guards.requires_operator])
+async def operator_region() -> dict[str, Any]:
+    return {}
+
+
+@get("/pendamping", guards=[guards.requires_pendamping])
+async def pendamping_home(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    acting = guards.acting_as(request)
+    return {"acting": acting.label if acting else None}
+
+
+BANJAR_OPERATOR = CurrentUser(id=5, name="O", phone="", roles={}, operator_regions=("63.03",))
+
+
+@pytest.mark.parametrize(
+    ("path", "user", "status"),
+    [
+        ("/operator/wilayah/63.03.04", BANJAR_OPERATOR, 200),
+        ("/operator/wilayah/63.01", BANJAR_OPERATOR, 403),
+        ("/operator/wilayah/63.01", CurrentUser(id=5, name="O", phone="", roles={}, operator_regions=("",)), 200),
+        ("/operator/wilayah/63", CurrentUser(id=5, name="O", phone="", roles={1: Role.PENGURUS}), 403),
+        ("/pendamping", CurrentUser(id=5, name="P", phone="", roles={}, is_pendamping=True), 200),
+        ("/pendamping", CurrentUser(id=5, name="P", phone="", roles={1: Role.PENGURUS}), 403),
+    ],
+)
+def test_platform_guards(calls: Calls, path: str, user: CurrentUser, status: int) -> None:
+    USERS[5] = user
+    app = Litestar(
+        route_handlers=[operator_region, pendamping_home],
+        dependencies={"user": Provide(guards.provide_current_user)},
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
+    try:
+        with TestClient(app) as client:
+            response = client.get(path, headers={**_as(5), "accept": "application/json"})
+            assert response.status_code == status, response.text
+            if path == "/pendamping" and status == 200:
+                assert response.json() == {"acting": "Pendamping"}
+    finally:
+        del USERS[5]
