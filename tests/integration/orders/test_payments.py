@@ -119,17 +119,17 @@ async def test_staff_upload_a_photo_of_the_sticker(stack: Stack) -> None:
 
     staff = await data.staff(stack.url, "tabanio")
     try:
-        token = await data.csrf_token(staff, "/staf/lok-baintan/pengaturan")
+        token = await data.csrf_token(staff, "/staf/tabanio/pengaturan")
         response = await staff.post(
-            "/staf/lok-baintan/pengaturan/qris",
+            "/staf/tabanio/pengaturan/qris",
             data={"_csrf_token": token, "payload": ""},
             files={"image": ("qris.png", qr_png(BANK_WITH_TIP), "image/png")},
         )
         assert response.status_code == 303, response.text
-        page = await staff.get("/staf/lok-baintan/pengaturan")
+        page = await staff.get("/staf/tabanio/pengaturan")
         assert "KOPERASI TELAGA MAKMUR" in page.text and "ID2021000000042" in page.text
         refused = await staff.post(
-            "/staf/lok-baintan/pengaturan/qris",
+            "/staf/tabanio/pengaturan/qris",
             data={"_csrf_token": token, "payload": ""},
             files={"image": ("qris.jpg", b"%PDF-1.4 this is not a picture", "image/jpeg")},
         )
@@ -236,9 +236,9 @@ async def test_methods_the_cooperative_has_not_set_up_are_refused(stack: Stack, 
     product = await data.make_product(stack.db, "tabanio", stock=5)
     staff = await data.staff(stack.url, "tabanio")
     try:
-        token = await data.csrf_token(staff, "/staf/lok-baintan/pengaturan")
+        token = await data.csrf_token(staff, "/staf/tabanio/pengaturan")
         cleared = await staff.post(
-            "/staf/lok-baintan/pengaturan/rekening",
+            "/staf/tabanio/pengaturan/rekening",
             data={"_csrf_token": token, "bank_name": "", "account_number": "", "account_name": ""},
         )
         assert cleared.status_code == 303
@@ -258,7 +258,7 @@ async def test_methods_the_cooperative_has_not_set_up_are_refused(stack: Stack, 
         )
         assert checkout_choices.status_code == 201
         bad = await staff.post(
-            "/staf/lok-baintan/pengaturan/rekening",
+            "/staf/tabanio/pengaturan/rekening",
             data={"_csrf_token": token, "bank_name": "Bank Kalsel", "account_number": "12ab", "account_name": ""},
         )
         assert bad.status_code == 422
