@@ -48,6 +48,7 @@ from app.secret_key import resolve_secret_keys
 from app.security import CSRFMiddleware, add_security_headers, parse_networks, real_client_middleware
 from app.settings import Settings
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
+from catalog.product_admin_routes import PriceListApiController, ProductAdminController, create_product_api
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from catalog.stock_routes import StockController
 from orders import state as order_state
@@ -67,6 +68,7 @@ from producers.routes import (
     ProducerPortalController,
     ReviewController,
 )
+from producers.staff_routes import ProducerApiController, StaffProducerController
 from reports.routes import BooksController, ProvinceApiController
 from reports.staff_routes import DashboardController, ExportController
 from search.relay import SearchRuntime
@@ -191,6 +193,11 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         StorefrontController,
         CatalogApiController,
         StaffCatalogController,
+        ProductAdminController,
+        create_product_api,
+        PriceListApiController,
+        StaffProducerController,
+        ProducerApiController,
         CartController,
         OrderPageController,
         StaffEntryController,
