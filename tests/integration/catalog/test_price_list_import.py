@@ -63,15 +63,15 @@ async def _count(stack: Stack, tag: str) -> int:
 async def test_twenty_rows_with_two_bad_ones_then_the_fixed_file(stack: Stack) -> None:
     tag = uuid.uuid4().hex[:6]
     text = _renamed(TWENTY_WITH_TWO_BAD.read_text(encoding="utf-8"), tag)
-    staff = await data.staff(stack.url)
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
-        page = await staff.get("/staf/lok-baintan/produk/impor")
-        assert page.status_code == 200 and "/staf/lok-baintan/produk/impor/templat" in page.text
-        template = await staff.get("/staf/lok-baintan/produk/impor/templat")
+        page = await staff.get("/staf/telaga-bidadari/produk/impor")
+        assert page.status_code == 200 and "/staf/telaga-bidadari/produk/impor/templat" in page.text
+        template = await staff.get("/staf/telaga-bidadari/produk/impor/templat")
         assert template.status_code == 200 and template.headers["content-type"].startswith("text/csv")
         assert template.content.startswith(b"\xef\xbb\xbfnama;kategori;satuan;harga;stok")
 
-        preview = await _upload(staff, "lok-baintan", text.encode(), "harga.csv")
+        preview = await _upload(staff, "telaga-bidadari", text.encode(), "harga.csv")
         assert preview.status_code == 422
         assert "20 baris dibaca, 18 siap ditambahkan" in preview.text
         assert "Stok harus berupa angka" in preview.text
@@ -82,15 +82,15 @@ async def test_twenty_rows_with_two_bad_ones_then_the_fixed_file(stack: Stack) -
         assert await _count(stack, tag) == 0
 
         fixed = text.replace("loyang,45.000,five", "loyang,45.000,5").replace("Perkakas Dapur", "Kerajinan")
-        preview = await _upload(staff, "lok-baintan", fixed.encode(), "harga.csv")
+        preview = await _upload(staff, "telaga-bidadari", fixed.encode(), "harga.csv")
         assert preview.status_code == 200 and "Tambahkan 20 produk" in preview.text
         assert await _count(stack, tag) == 0  # a preview writes no product
-        applied = await _apply(staff, "lok-baintan", preview)
-        assert applied.status_code == 303 and applied.headers["location"] == "/staf/lok-baintan/produk"
+        applied = await _apply(staff, "telaga-bidadari", preview)
+        assert applied.status_code == 303 and applied.headers["location"] == "/staf/telaga-bidadari/produk"
         assert "20 produk dari daftar harga ditambahkan" in (await staff.get(applied.headers["location"])).text
         assert await _count(stack, tag) == 20
         # Applying the same upload twice adds nothing more.
-        again = await _apply(staff, "lok-baintan", preview)
+        again = await _apply(staff, "telaga-bidadari", preview)
         assert again.status_code == 404 and "Unggah berkasnya lagi" in again.text
         assert await _count(stack, tag) == 20
 
@@ -107,7 +107,7 @@ async def test_twenty_rows_with_two_bad_ones_then_the_fixed_file(stack: Stack) -
             assert [tuple(r) for r in ledger] == [(LedgerReason.INITIAL, 35)]
         async with stack.client() as visitor:
             amplang = await _id(stack, f"Amplang Ikan 200 g {tag}")
-            await data.wait_until_findable(visitor, "lok-baintan", f"amplang {tag}", amplang)
+            await data.wait_until_findable(visitor, "telaga-bidadari", f"amplang {tag}", amplang)
     finally:
         await staff.aclose()
 
@@ -125,12 +125,12 @@ async def test_a_latin1_semicolon_csv_as_excel_writes_it(stack: Stack) -> None:
     lines = raw.split(b"\r\n") if b"\r\n" in raw else raw.split(b"\n")
     suffix = rb"\1\2 " + tag.encode()
     named = [lines[0]] + [re.sub(rb"^(\"?)([^;\"]+)", suffix, line, count=1) for line in lines[1:] if line]
-    staff = await data.staff(stack.url)
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
-        preview = await _upload(staff, "lok-baintan", b"\r\n".join(named) + b"\r\n", "harga.csv")
+        preview = await _upload(staff, "telaga-bidadari", b"\r\n".join(named) + b"\r\n", "harga.csv")
         assert preview.status_code == 200, preview.text
         assert f"Kue Crème Pandan {tag}" in preview.text and "Rp120.000" in preview.text
-        assert (await _apply(staff, "lok-baintan", preview)).status_code == 303
+        assert (await _apply(staff, "telaga-bidadari", preview)).status_code == 303
         assert await _count(stack, tag) == 3
     finally:
         await staff.aclose()
@@ -148,11 +148,11 @@ async def test_an_xlsx_made_here_imports(stack: Stack) -> None:
     sheet.append([f"Teh Kelulut {tag}", "Minuman", "botol", "35.000", 9])
     buffer = io.BytesIO()
     book.save(buffer)
-    staff = await data.staff(stack.url)
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
-        preview = await _upload(staff, "lok-baintan", buffer.getvalue(), "harga.xlsx")
+        preview = await _upload(staff, "telaga-bidadari", buffer.getvalue(), "harga.xlsx")
         assert preview.status_code == 200 and "Tambahkan 2 produk" in preview.text
-        assert (await _apply(staff, "lok-baintan", preview)).status_code == 303
+        assert (await _apply(staff, "telaga-bidadari", preview)).status_code == 303
         assert await _count(stack, tag) == 2
     finally:
         await staff.aclose()
@@ -169,10 +169,10 @@ async def test_an_xlsx_made_here_imports(stack: Stack) -> None:
     ids=["png-renamed", "empty", "10000-rows", "6-mb"],
 )
 async def test_bad_files_are_refused_with_a_message(stack: Stack, content: bytes, filename: str, message: str) -> None:
-    staff = await data.staff(stack.url)
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
         before = await _count(stack, "")
-        response = await _upload(staff, "lok-baintan", content, filename)
+        response = await _upload(staff, "telaga-bidadari", content, filename)
         assert response.status_code in (413, 422), response.status_code
         assert message in response.text
         assert await _count(stack, "") == before
@@ -183,9 +183,9 @@ async def test_bad_files_are_refused_with_a_message(stack: Stack, content: bytes
 async def test_a_price_above_the_het_is_a_row_error(stack: Stack) -> None:
     tag = uuid.uuid4().hex[:6]
     text = HEADER + f"LPG 3 kg {tag},Sembako,tabung,25.000,10\nBeras Medium 5 kg {tag},Sembako,karung,70.000,4\n"
-    staff = await data.staff(stack.url)
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
-        preview = await _upload(staff, "lok-baintan", text.encode(), "harga.csv")
+        preview = await _upload(staff, "telaga-bidadari", text.encode(), "harga.csv")
         assert preview.status_code == 422
         assert "melebihi HET (harga eceran tertinggi) Rp18.500" in preview.text
         # 5 kg of medium rice at Rp14.000/kg: Rp70.000 is exactly the HET, so that row is fine.
@@ -199,9 +199,9 @@ async def test_a_price_above_the_het_is_a_row_error(stack: Stack) -> None:
 async def test_the_api_checks_then_imports_all_or_nothing(stack: Stack) -> None:
     tag = uuid.uuid4().hex[:6]
     text = _renamed(TWENTY_WITH_TWO_BAD.read_text(encoding="utf-8"), tag)
-    staff = await data.staff(stack.url)
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
-        url = "/api/cooperatives/lok-baintan/products/import"
+        url = "/api/cooperatives/telaga-bidadari/products/import"
         bad = await staff.post(url, files={"file": ("harga.csv", text.encode())}, data={"dry_run": "false"})
         assert bad.status_code == 200, bad.text
         body = bad.json()
@@ -223,18 +223,18 @@ async def test_the_api_checks_then_imports_all_or_nothing(stack: Stack) -> None:
 
 async def test_only_staff_of_this_cooperative_may_import(stack: Stack) -> None:
     content = (HEADER + f"Beras {uuid.uuid4().hex[:6]},Sembako,kg,1000,1\n").encode()
-    other = await data.staff(stack.url, "telaga-bidadari")
+    other = await data.staff(stack.url, "lok-baintan")
     try:
-        assert (await other.get("/staf/lok-baintan/produk/impor")).status_code == 403
-        token = await data.csrf_token(other, "/staf/telaga-bidadari/produk/impor")
+        assert (await other.get("/staf/telaga-bidadari/produk/impor")).status_code == 403
+        token = await data.csrf_token(other, "/staf/lok-baintan/produk/impor")
         refused = await other.post(
-            "/staf/lok-baintan/produk/impor", data={"_csrf_token": token}, files={"file": ("h.csv", content)}
+            "/staf/telaga-bidadari/produk/impor", data={"_csrf_token": token}, files={"file": ("h.csv", content)}
         )
         assert refused.status_code == 403
     finally:
         await other.aclose()
     async with stack.client() as visitor:
-        page = await visitor.get("/staf/lok-baintan/produk/impor")
+        page = await visitor.get("/staf/telaga-bidadari/produk/impor")
         assert page.status_code == 303
 
 

@@ -13,6 +13,9 @@ from producers.models import Producer
 from tests.conftest import Stack
 from tests.support import data
 
+# A cooperative the other suites do not search in, so the products added here change none of their results.
+SLUG = "telaga-bidadari"
+
 
 def _unique(name: str) -> str:
     return f"{name} {uuid.uuid4().hex[:6]}"
@@ -54,14 +57,14 @@ async def _producer_of(stack: Stack, slug: str) -> Producer:
 
 
 async def test_staff_add_the_cooperatives_own_goods_and_they_sell_at_once(stack: Stack) -> None:
-    name = _unique("LPG 3 kg isi ulang")
-    staff = await data.staff(stack.url)
+    name = _unique("Isi ulang LPG 3 kg")
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
-        page = await staff.get("/staf/lok-baintan/produk/baru")
+        page = await staff.get("/staf/telaga-bidadari/produk/baru")
         assert page.status_code == 200 and 'name="category"' in page.text and "Sembako" in page.text
         created = await _post_form(
             staff,
-            "lok-baintan",
+            "telaga-bidadari",
             name=name,
             category="sembako",
             unit="tabung",
@@ -76,7 +79,7 @@ async def test_staff_add_the_cooperatives_own_goods_and_they_sell_at_once(stack:
         )
         assert created.status_code == 303, created.text
         product = await _by_name(stack, name)
-        assert created.headers["location"] == f"/staf/lok-baintan/produk/{product.id}"
+        assert created.headers["location"] == f"/staf/telaga-bidadari/produk/{product.id}"
         assert (product.producer_id, product.retail_price, product.producer_price, product.stock) == (
             None,
             18_000,
@@ -95,18 +98,18 @@ async def test_staff_add_the_cooperatives_own_goods_and_they_sell_at_once(stack:
         async with stack.client() as visitor:
             detail = (await visitor.get(f"/api/products/{product.id}")).json()
             assert (detail["price"], detail["het"], detail["members_only"]) == (18_000, 18_500, True)
-            await data.wait_until_findable(visitor, "lok-baintan", name.split()[-1], product.id)
+            await data.wait_until_findable(visitor, "telaga-bidadari", name.split()[-1], product.id)
     finally:
         await staff.aclose()
 
 
 async def test_a_bad_form_shows_every_error_and_writes_nothing(stack: Stack) -> None:
-    staff = await data.staff(stack.url)
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
         before = await _product_count(stack)
         refused = await _post_form(
             staff,
-            "lok-baintan",
+            "telaga-bidadari",
             name="",
             category="Perkakas Dapur",
             unit="",
@@ -127,12 +130,12 @@ async def test_a_bad_form_shows_every_error_and_writes_nothing(stack: Stack) -> 
         assert 'id="err-name"' in refused.text and 'value="lima"' in refused.text  # the form keeps what was typed
         # A price above the HET: the same words as the price page (/staf/{slug}/produk/{id}).
         above = await _post_form(
-            staff, "lok-baintan", name=_unique("Minyakita 2 liter"), category="Sembako", unit="pouch", price="32.000"
+            staff, SLUG, name=_unique("Minyakita 2 liter"), category="Sembako", unit="pouch", price="32.000"
         )
         assert above.status_code == 422
         assert "melebihi HET (harga eceran tertinggi) Rp31.400 (Permendag 18/2024" in above.text
         taken = await _post_form(
-            staff, "lok-baintan", name=(await _by_name_any(stack)).upper(), category="Sembako", unit="kg", price="1000"
+            staff, SLUG, name=(await _by_name_any(stack)).upper(), category="Sembako", unit="kg", price="1000"
         )
         assert taken.status_code == 422 and "sudah ada di koperasi ini" in taken.text
         assert await _product_count(stack) == before
@@ -141,7 +144,7 @@ async def test_a_bad_form_shows_every_error_and_writes_nothing(stack: Stack) -> 
 
 
 async def _by_name_any(stack: Stack) -> str:
-    coop = await data.cooperative(stack.db, "lok-baintan")
+    coop = await data.cooperative(stack.db, "telaga-bidadari")
     async with stack.db.session() as session:
         name = await session.scalar(select(Product.name).where(Product.cooperative_id == coop.id).limit(1))
         assert name is not None
@@ -149,9 +152,9 @@ async def _by_name_any(stack: Stack) -> str:
 
 
 async def test_the_api_adds_a_producers_product(stack: Stack) -> None:
-    producer = await _producer_of(stack, "lok-baintan")
+    producer = await _producer_of(stack, "telaga-bidadari")
     name = _unique("Amplang Haruan")
-    staff = await data.staff(stack.url)
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
         body: dict[str, Any] = {
             "name": name,
@@ -162,7 +165,7 @@ async def test_the_api_adds_a_producers_product(stack: Stack) -> None:
             "producer_id": producer.id,
             "producer_price": 16000,
         }
-        created = await staff.post("/api/cooperatives/lok-baintan/products", json=body)
+        created = await staff.post("/api/cooperatives/telaga-bidadari/products", json=body)
         assert created.status_code == 201, created.text
         out = created.json()
         assert out == {
@@ -177,14 +180,14 @@ async def test_the_api_adds_a_producers_product(stack: Stack) -> None:
         }
         assert [(r, d) for r, d, _ in await _ledger(stack, out["id"])] == [(LedgerReason.INITIAL, 12)]
 
-        again = await staff.post("/api/cooperatives/lok-baintan/products", json=body)
+        again = await staff.post("/api/cooperatives/telaga-bidadari/products", json=body)
         assert again.status_code == 422 and "name" in again.json()["errors"]
         missing_cost = await staff.post(
-            "/api/cooperatives/lok-baintan/products", json={**body, "name": _unique("X"), "producer_price": None}
+            "/api/cooperatives/telaga-bidadari/products", json={**body, "name": _unique("X"), "producer_price": None}
         )
         assert missing_cost.status_code == 422
         assert missing_cost.json()["errors"] == {"producer_price": "Harga produsen wajib diisi."}
-        bad = await staff.post("/api/cooperatives/lok-baintan/products", json={"name": "", "price": "abc"})
+        bad = await staff.post("/api/cooperatives/telaga-bidadari/products", json={"name": "", "price": "abc"})
         assert bad.status_code == 422
         assert {"name", "category", "unit", "price"} <= set(bad.json()["errors"])
     finally:
@@ -192,13 +195,13 @@ async def test_the_api_adds_a_producers_product(stack: Stack) -> None:
 
 
 async def test_another_cooperatives_producer_is_not_found_and_nothing_is_written(stack: Stack) -> None:
-    theirs = await _producer_of(stack, "telaga-bidadari")
-    staff = await data.staff(stack.url)
+    theirs = await _producer_of(stack, "lok-baintan")
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
         before = await _product_count(stack)
         body = {"name": _unique("Titipan"), "category": "Sembako", "unit": "kg", "price": 10000, "stock": 1}
         refused = await staff.post(
-            "/api/cooperatives/lok-baintan/products", json={**body, "producer_id": theirs.id, "producer_price": 1}
+            "/api/cooperatives/telaga-bidadari/products", json={**body, "producer_id": theirs.id, "producer_price": 1}
         )
         assert refused.status_code == 404 and refused.json()["detail"] == "Produsen tidak ditemukan di koperasi ini."
         assert await _product_count(stack) == before
@@ -210,15 +213,15 @@ async def test_only_staff_of_this_cooperative_may_add_products(stack: Stack) -> 
     body = {"name": _unique("Beras"), "category": "Sembako", "unit": "kg", "price": 10000, "stock": 1}
     before = await _product_count(stack)
     async with stack.client() as visitor:
-        assert (await visitor.post("/api/cooperatives/lok-baintan/products", json=body)).status_code == 401
-        page = await visitor.get("/staf/lok-baintan/produk/baru")
+        assert (await visitor.post("/api/cooperatives/telaga-bidadari/products", json=body)).status_code == 401
+        page = await visitor.get("/staf/telaga-bidadari/produk/baru")
         assert page.status_code == 303 and page.headers["location"].startswith("/masuk?lanjut=")
-    other_staff = await data.staff(stack.url, "telaga-bidadari")
-    resident = await data.resident(stack.url, stack.db, member_of="lok-baintan")
+    other_staff = await data.staff(stack.url, "lok-baintan")
+    resident = await data.resident(stack.url, stack.db, member_of="telaga-bidadari")
     try:
         for client in (other_staff, resident):
-            assert (await client.post("/api/cooperatives/lok-baintan/products", json=body)).status_code == 403
-            assert (await client.get("/staf/lok-baintan/produk/baru")).status_code == 403
+            assert (await client.post("/api/cooperatives/telaga-bidadari/products", json=body)).status_code == 403
+            assert (await client.get("/staf/telaga-bidadari/produk/baru")).status_code == 403
     finally:
         await other_staff.aclose()
         await resident.aclose()

@@ -19,11 +19,11 @@ async def _producer_count(stack: Stack) -> int:
 async def test_staff_add_a_producer_with_its_permits_on_the_page(stack: Stack) -> None:
     name = f"UMKM Wadai {uuid.uuid4().hex[:6]}"
     phone = data.new_phone()
-    staff = await data.staff(stack.url)
+    staff = await data.staff(stack.url, "telaga-bidadari")
     try:
-        page = await staff.get("/staf/lok-baintan/produsen")
+        page = await staff.get("/staf/telaga-bidadari/produsen")
         assert page.status_code == 200 and "Tambah produsen" in page.text
-        token = await data.csrf_token(staff, "/staf/lok-baintan/produsen")
+        token = await data.csrf_token(staff, "/staf/telaga-bidadari/produsen")
         form = {
             "name": name,
             "owner_name": "Ibu Ijah",
@@ -33,7 +33,7 @@ async def test_staff_add_a_producer_with_its_permits_on_the_page(stack: Stack) -
             "halal_number": "ID63110000123450124",
             "_csrf_token": token,
         }
-        added = await staff.post("/staf/lok-baintan/produsen", data=form)
+        added = await staff.post("/staf/telaga-bidadari/produsen", data=form)
         assert added.status_code == 303, added.text
         listing = await staff.get(added.headers["location"])
         assert name in listing.text and "Pemilik: Ibu Ijah" in listing.text and "NIB 1234567890123" in listing.text
@@ -43,16 +43,16 @@ async def test_staff_add_a_producer_with_its_permits_on_the_page(stack: Stack) -
             assert producer.phone == "+62" + phone.lstrip("0")
             assert (producer.owner_name, producer.pirt_number) == ("Ibu Ijah", "2066303010123-27")
         # The new producer is offered on the new-product form.
-        assert name in (await staff.get("/staf/lok-baintan/produk/baru")).text
+        assert name in (await staff.get("/staf/telaga-bidadari/produk/baru")).text
 
         before = await _producer_count(stack)
-        same_phone = await staff.post("/staf/lok-baintan/produsen", data={**form, "name": name + " Dua"})
+        same_phone = await staff.post("/staf/telaga-bidadari/produsen", data={**form, "name": name + " Dua"})
         assert same_phone.status_code == 409 and "sudah dipakai produsen lain" in same_phone.text
         same_name = await staff.post(
-            "/staf/lok-baintan/produsen", data={**form, "name": name.upper(), "phone": data.new_phone()}
+            "/staf/telaga-bidadari/produsen", data={**form, "name": name.upper(), "phone": data.new_phone()}
         )
         assert same_name.status_code == 409 and "sudah terdaftar di koperasi ini" in same_name.text
-        empty = await staff.post("/staf/lok-baintan/produsen", data={"_csrf_token": token, "phone": "123"})
+        empty = await staff.post("/staf/telaga-bidadari/produsen", data={"_csrf_token": token, "phone": "123"})
         assert empty.status_code == 422
         for message in ("Nama usaha wajib diisi.", "Nama pemilik wajib diisi."):
             assert message in empty.text
@@ -65,21 +65,21 @@ async def test_staff_add_a_producer_with_its_permits_on_the_page(stack: Stack) -
 async def test_the_api_adds_a_producer_and_the_same_phone_is_free_in_another_cooperative(stack: Stack) -> None:
     phone = data.new_phone()
     body = {"name": f"Kelompok Tani {uuid.uuid4().hex[:6]}", "owner_name": "Pak Udin", "phone": phone}
-    staff = await data.staff(stack.url)
-    other = await data.staff(stack.url, "telaga-bidadari")
+    staff = await data.staff(stack.url, "telaga-bidadari")
+    other = await data.staff(stack.url, "tabanio")
     try:
-        created = await staff.post("/api/cooperatives/lok-baintan/producers", json=body)
+        created = await staff.post("/api/cooperatives/telaga-bidadari/producers", json=body)
         assert created.status_code == 201, created.text
         out = created.json()
         assert set(out) == {"id", "invitation_url"} and out["invitation_url"] is None
         duplicate = await staff.post(
-            "/api/cooperatives/lok-baintan/producers", json={**body, "name": body["name"] + " B"}
+            "/api/cooperatives/telaga-bidadari/producers", json={**body, "name": body["name"] + " B"}
         )
         assert duplicate.status_code == 409 and "phone" in duplicate.json()["errors"]
         # One person may supply two cooperatives.
-        elsewhere = await other.post("/api/cooperatives/telaga-bidadari/producers", json=body)
+        elsewhere = await other.post("/api/cooperatives/tabanio/producers", json=body)
         assert elsewhere.status_code == 201
-        invalid = await staff.post("/api/cooperatives/lok-baintan/producers", json={"name": "X", "phone": "12"})
+        invalid = await staff.post("/api/cooperatives/telaga-bidadari/producers", json={"name": "X", "phone": "12"})
         assert invalid.status_code == 422 and {"owner_name", "phone"} <= set(invalid.json()["errors"])
     finally:
         await staff.aclose()
@@ -90,13 +90,13 @@ async def test_only_staff_of_this_cooperative_may_add_producers(stack: Stack) ->
     body = {"name": f"UMKM {uuid.uuid4().hex[:6]}", "owner_name": "Ibu Sari", "phone": data.new_phone()}
     before = await _producer_count(stack)
     async with stack.client() as visitor:
-        assert (await visitor.post("/api/cooperatives/lok-baintan/producers", json=body)).status_code == 401
-    other = await data.staff(stack.url, "telaga-bidadari")
-    resident = await data.resident(stack.url, stack.db, member_of="lok-baintan")
+        assert (await visitor.post("/api/cooperatives/telaga-bidadari/producers", json=body)).status_code == 401
+    other = await data.staff(stack.url, "tabanio")
+    resident = await data.resident(stack.url, stack.db, member_of="telaga-bidadari")
     try:
         for client in (other, resident):
-            assert (await client.post("/api/cooperatives/lok-baintan/producers", json=body)).status_code == 403
-            assert (await client.get("/staf/lok-baintan/produsen")).status_code == 403
+            assert (await client.post("/api/cooperatives/telaga-bidadari/producers", json=body)).status_code == 403
+            assert (await client.get("/staf/telaga-bidadari/produsen")).status_code == 403
     finally:
         await other.aclose()
         await resident.aclose()
