@@ -21,11 +21,6 @@ TWENTY_WITH_TWO_BAD = FIXTURES / "harga_20_baris_2_salah.csv"
 LATIN1 = FIXTURES / "harga_latin1_titik_koma.csv"
 HEADER = "nama,kategori,satuan,harga,stok\n"
 SIX_MB = 6 * 1024 * 1024
-# The API is JSON-only for unsafe requests (app.asgi.json_api_middleware); a multipart upload needs the
-# exemption described in the report before these can pass.
-multipart_api = pytest.mark.xfail(
-    strict=True, reason="app.asgi.json_api_middleware answers 415 to a multipart POST under /api/"
-)
 
 
 def _renamed(text: str, tag: str) -> str:
@@ -195,7 +190,6 @@ async def test_a_price_above_the_het_is_a_row_error(stack: Stack) -> None:
         await staff.aclose()
 
 
-@multipart_api
 async def test_the_api_checks_then_imports_all_or_nothing(stack: Stack) -> None:
     tag = uuid.uuid4().hex[:6]
     text = _renamed(TWENTY_WITH_TWO_BAD.read_text(encoding="utf-8"), tag)
