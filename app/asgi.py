@@ -50,6 +50,7 @@ from app.security import CSRFMiddleware, add_security_headers, parse_networks, r
 from app.settings import Settings
 from app.team_routes import TeamController
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
+from catalog.product_admin_routes import PriceListApiController, ProductAdminController, create_product_api
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from catalog.stock_routes import StockController
 from orders import state as order_state
@@ -69,6 +70,7 @@ from producers.routes import (
     ProducerPortalController,
     ReviewController,
 )
+from producers.staff_routes import ProducerApiController, StaffProducerController
 from reports.routes import BooksController, ProvinceApiController
 from reports.staff_routes import DashboardController, ExportController
 from search.relay import SearchRuntime
@@ -99,13 +101,16 @@ def json_api_middleware(app: ASGIApp) -> ASGIApp:
 
     Every unsafe request needs the JSON content type, even without a body: a cross-site form can
     POST an empty body too (a bodiless "cancel" or "logout" would otherwise need no CSRF token).
+    File uploads (`.../import`) are multipart: the session cookie is SameSite=Lax, so a cross-site
+    form's upload arrives signed out and is refused by the guard.
     """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if str(scope["type"]) == "http" and scope.get("method") in _UNSAFE and scope["path"].startswith("/api/"):
             headers = dict(scope.get("headers", []))
             content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
-            if not content_type.startswith("application/json"):
+            upload = content_type.startswith("multipart/form-data") and scope["path"].endswith("/import")
+            if not content_type.startswith("application/json") and not upload:
                 body = json.dumps(
                     {
                         "status": 415,
@@ -193,6 +198,11 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         StorefrontController,
         CatalogApiController,
         StaffCatalogController,
+        ProductAdminController,
+        create_product_api,
+        PriceListApiController,
+        StaffProducerController,
+        ProducerApiController,
         CartController,
         OrderPageController,
         StaffEntryController,

@@ -147,36 +147,74 @@ async def ceilings_for(
 MAX_RULE_UNITS = 100_000
 
 
+@dataclass(frozen=True)
+class PurchaseRules:
+    """Who may buy a product and how much (enforced by `orders.rules`), as staff set them on a form."""
+
+    max_qty_per_order: int | None = None
+    members_only: bool = False
+    requires_nik: bool = False
+    quota_qty: int | None = None
+    quota_period: str | None = None
+
+    def apply_to(self, product: Product) -> None:
+        product.max_qty_per_order = self.max_qty_per_order
+        product.members_only = self.members_only
+        product.requires_nik = self.requires_nik
+        product.quota_qty = self.quota_qty
+        product.quota_period = self.quota_period
+
+
+def _ticked(value: object) -> bool:
+    # A checkbox sends "1"; the JSON API sends true.
+    return value is True or value == "1"
+
+
+def parse_purchase_rules(
+    errors: dict[str, str],
+    *,
+    max_qty_per_order: object,
+    members_only: object,
+    requires_nik: object,
+    quota_qty: object,
+    quota_period: object,
+) -> PurchaseRules:
+    """The purchase-rule fields of a product form (the terms page, a new product); problems go to `errors`."""
+    max_qty = parse_int(
+        max_qty_per_order, "max_qty_per_order", "Batas per pesanan", errors, low=1, high=MAX_RULE_UNITS, required=False
+    )
+    quota = parse_int(quota_qty, "quota_qty", "Kuota", errors, low=1, high=MAX_RULE_UNITS, required=False)
+    period = quota_period if isinstance(quota_period, str) and quota_period else None
+    if quota is not None and period not in {p.value for p in QuotaPeriod}:
+        errors["quota_period"] = "Pilih periode kuota: per hari, per minggu atau per bulan."
+    return PurchaseRules(
+        max_qty_per_order=max_qty,
+        members_only=_ticked(members_only),
+        requires_nik=_ticked(requires_nik),
+        quota_qty=quota,
+        quota_period=period if quota is not None else None,
+    )
+
+
 async def update_terms(
     session: AsyncSession, product: Product, cooperative: Cooperative, form: ProductTermsForm
 ) -> list[str]:
     """Set a product's price and purchase rules. A price above the active HET is refused; returns warnings."""
     errors: dict[str, str] = {}
     price = parse_rupiah(form.retail_price, "retail_price", "Harga jual", errors)
-    max_qty = parse_int(
-        form.max_qty_per_order,
-        "max_qty_per_order",
-        "Batas per pesanan",
+    terms = parse_purchase_rules(
         errors,
-        low=1,
-        high=MAX_RULE_UNITS,
-        required=False,
+        max_qty_per_order=form.max_qty_per_order,
+        members_only=form.members_only,
+        requires_nik=form.requires_nik,
+        quota_qty=form.quota_qty,
+        quota_period=form.quota_period,
     )
-    quota = parse_int(form.quota_qty, "quota_qty", "Kuota", errors, low=1, high=MAX_RULE_UNITS, required=False)
-    period = form.quota_period or None
-    if quota is not None and period not in {p.value for p in QuotaPeriod}:
-        errors["quota_period"] = "Pilih periode kuota: per hari, per minggu atau per bulan."
-    if quota is None:
-        period = None
     raise_errors(errors)
     assert price is not None
     warnings = ceilings.check_price(price, (await ceilings_for(session, [product], cooperative))[product.id])
     product.retail_price = price
-    product.max_qty_per_order = max_qty
-    product.members_only = form.members_only == "1"
-    product.requires_nik = form.requires_nik == "1"
-    product.quota_qty = quota
-    product.quota_period = period
+    terms.apply_to(product)
     await outbox.enqueue(session, [product.id])
     await session.flush()
     return warnings

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -14,7 +14,11 @@ from app.db import Base
 
 class Producer(Base):
     __tablename__ = "producer"
-    __table_args__ = (UniqueConstraint("cooperative_id", "slug", name="uq_producer_cooperative_slug"),)
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "slug", name="uq_producer_cooperative_slug"),
+        # One producer per phone in a cooperative: the phone is how its owner is invited and reached.
+        Index("uq_producer_cooperative_phone", "cooperative_id", "phone", unique=True),
+    )
 
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(120))
@@ -25,6 +29,11 @@ class Producer(Base):
     kecamatan: Mapped[str | None] = mapped_column(String(120))
     kabupaten: Mapped[str | None] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(20))
+    # Set when staff add the producer: who runs it, and the permits people ask about (all optional but the name).
+    owner_name: Mapped[str | None] = mapped_column(String(120))
+    nib: Mapped[str | None] = mapped_column(String(20))  # Nomor Induk Berusaha
+    pirt_number: Mapped[str | None] = mapped_column(String(40))  # izin P-IRT (home-made food)
+    halal_number: Mapped[str | None] = mapped_column(String(60))
 
 
 class ProducerAccount(Base):

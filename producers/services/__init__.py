@@ -26,6 +26,7 @@ from producers.services.listings import (
     update_listing,
 )
 from producers.services.photos import add_photo, delete_photo, photo_for_viewer, photos_of
+from producers.services.registry import ProducerCreated, ProducerForm, register_producer, registered_producers
 from producers.services.review import ReviewItem, decide, review_item, review_queue
 from producers.services.settlements import (
     PAYMENT_METHODS,
@@ -46,6 +47,8 @@ __all__ = [
     "STATUS_LABELS",
     "SUBMITTABLE",
     "ProducerContext",
+    "ProducerCreated",
+    "ProducerForm",
     "ReviewItem",
     "add_photo",
     "categories",
@@ -65,6 +68,8 @@ __all__ = [
     "producer_context",
     "producer_for_user",
     "producers_of",
+    "register_producer",
+    "registered_producers",
     "review_item",
     "review_queue",
     "reviews_of",
