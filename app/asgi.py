@@ -52,6 +52,10 @@ from app.team_routes import TeamController
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from catalog.stock_routes import StockController
+from onboarding.api_routes import CooperativeApiController, create_cooperative
+from onboarding.helper_routes import OperatorController, PendampingController
+from onboarding.readiness_routes import ReadinessController
+from onboarding.registration_routes import RegistrationController
 from orders import state as order_state
 from orders.fulfilment.routes import BoardController, CashController, DeliveryController, PickingController
 from orders.routes import (
@@ -192,6 +196,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
     return [
         StorefrontController,
         CatalogApiController,
+        create_cooperative,  # after CatalogApiController, which holds GET on the same path
         StaffCatalogController,
         CartController,
         OrderPageController,
@@ -220,6 +225,11 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         OldStaffUrlController,
         BooksController,
         ProvinceApiController,
+        CooperativeApiController,
+        RegistrationController,
+        ReadinessController,
+        OperatorController,
+        PendampingController,
         healthz,
         readyz,
         metrics,

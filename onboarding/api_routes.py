@@ -100,24 +100,29 @@ def invitation_link(
 cooperative_dependency = {"cooperative": Provide(provide_cooperative)}
 
 
+# A function, not a controller method: `GET /api/cooperatives` lives in catalog's controller, and Litestar
+# refuses a second controller on the same path (it adds a second OPTIONS handler). Register it after that one.
+@post(
+    "/api/cooperatives", name="api_cooperative_create", status_code=201, guards=[requires_registrar], tags=["koperasi"]
+)
+async def create_cooperative(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    user: CurrentUser,
+    data: registration.CooperativeIn,
+) -> CooperativeCreated:
+    """An operator or pendamping registers a cooperative; it starts onboarding."""
+    created = await registration.create(db_session, actor_of(request, user), user, data)
+    cooperative = created.cooperative
+    if created.invitation is None or created.link is None:
+        return CooperativeCreated(cooperative.slug, cooperative.status)
+    link = invitation_link(request, created.invitation, created.link, cooperative)
+    return CooperativeCreated(cooperative.slug, cooperative.status, link.url, link.whatsapp_url)
+
+
 class CooperativeApiController(Controller):
     path = "/api/cooperatives"
     tags = ["koperasi"]
-
-    @post("", name="api_cooperative_create", status_code=201, guards=[requires_registrar])
-    async def create(
-        self,
-        request: Request[Any, Any, Any],
-        db_session: AsyncSession,
-        user: CurrentUser,
-        data: registration.CooperativeIn,
-    ) -> CooperativeCreated:
-        created = await registration.create(db_session, actor_of(request, user), user, data)
-        cooperative = created.cooperative
-        if created.invitation is None or created.link is None:
-            return CooperativeCreated(cooperative.slug, cooperative.status)
-        link = invitation_link(request, created.invitation, created.link, cooperative)
-        return CooperativeCreated(cooperative.slug, cooperative.status, link.url, link.whatsapp_url)
 
     @post("/applications", name="api_cooperative_apply", status_code=201, guards=[requires_login])
     async def apply(
