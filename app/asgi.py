@@ -53,6 +53,10 @@ from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environme
 from catalog.product_admin_routes import PriceListApiController, ProductAdminController, create_product_api
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from catalog.stock_routes import StockController
+from onboarding.api_routes import CooperativeApiController, create_cooperative
+from onboarding.helper_routes import OperatorController, PendampingController
+from onboarding.readiness_routes import ReadinessController
+from onboarding.registration_routes import RegistrationController
 from orders import state as order_state
 from orders.fulfilment.routes import BoardController, CashController, DeliveryController, PickingController
 from orders.routes import (
@@ -197,6 +201,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
     return [
         StorefrontController,
         CatalogApiController,
+        create_cooperative,  # after CatalogApiController, which holds GET on the same path
         StaffCatalogController,
         ProductAdminController,
         create_product_api,
@@ -230,6 +235,11 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         OldStaffUrlController,
         BooksController,
         ProvinceApiController,
+        CooperativeApiController,
+        RegistrationController,
+        ReadinessController,
+        OperatorController,
+        PendampingController,
         healthz,
         readyz,
         metrics,

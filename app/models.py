@@ -108,6 +108,23 @@ class Cooperative(Base):
     # A made-up QRIS for the demo: pages say it moves no money.
     qris_is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     qris_updated_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # Registration (the onboarding package): legal identity, who applied, the operator's decision.
+    legal_number: Mapped[str | None] = mapped_column(String(80), index=True)  # nomor badan hukum
+    nik_koperasi: Mapped[str | None] = mapped_column(String(40))  # Nomor Induk Koperasi, when known
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    applicant_name: Mapped[str | None] = mapped_column(String(120))
+    applicant_phone: Mapped[str | None] = mapped_column(String(20))
+    reviewed_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # Readiness ("Siap berjualan"): what a buyer needs to know before the shop opens.
+    opening_hours: Mapped[str | None] = mapped_column(Text)
+    pickup_address: Mapped[str | None] = mapped_column(Text)
+    # Comma-separated, from cash, transfer, qris: the methods the pengurus chose to offer.
+    payment_methods: Mapped[str | None] = mapped_column(String(40))
+    delivery_mode: Mapped[str | None] = mapped_column(String(12))  # pickup_only | zones
+    # Shown on the shop while it has not opened yet ("Buka mulai 1 Maret") or is closed for a holiday.
+    closed_message: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
     @property
     def village(self) -> str:

@@ -1,17 +1,20 @@
-"""The public province overview: cooperatives, activity, orders, completed sales and producers paid, by
-kabupaten. Aggregates only, no personal data; also its JSON shape for `/api/provinsi`."""
+"""The public province overview: cooperatives by state, activity, orders, completed sales and producers paid,
+by kabupaten/kota code (names from the region table). Aggregates only, no personal data; also its JSON shape
+for `/api/provinsi`."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import msgspec
-from sqlalchemy import BigInteger, cast, distinct, func, select
+from sqlalchemy import BigInteger, and_, case, cast, distinct, func, not_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Period, last_months
-from app.models import Cooperative
+from app.models import Cooperative, CooperativeStatus
+from app.regions import Region
 from orders.models import Order
 from producers.models import Producer, Settlement
 from reports.sales import Basis, caption, order_sales, sold_orders
@@ -21,8 +24,23 @@ BASIS = Basis.COMPLETED
 SALES_CAPTION = caption(BASIS)
 
 
+# The states counted, in the order the page shows them. A shop open for 30 days without an order is
+# dormant (the operator's page, `onboarding.overviews.state_of`, says the same).
+STATES = ("applied", "onboarding", "open", "dormant", "closed")
+STATE_LABELS = {
+    "applied": "Menunggu persetujuan",
+    "onboarding": "Persiapan",
+    "open": "Buka",
+    "dormant": "Tidur (30 hari tanpa pesanan)",
+    "closed": "Tutup sementara",
+}
+DORMANT_AFTER_DAYS = 30
+NO_CODE = "-"
+
+
 @dataclass(frozen=True)
 class KabupatenRow:
+    kode: str  # the kabupaten/kota code ("63.03"), or "-" for cooperatives placed without a region code
     provinsi: str
     kabupaten: str
     cooperatives: int
@@ -32,6 +50,7 @@ class KabupatenRow:
     producers: int
     producers_paid: int
     paid_total: int
+    by_state: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -43,6 +62,7 @@ class MonthActivity:
 
 @dataclass
 class ProvinceOverview:
+    by_state: dict[str, int]
     cooperatives: int
     active: int
     producers_paid: int
@@ -50,14 +70,35 @@ class ProvinceOverview:
     months: list[MonthActivity]
     rows: list[KabupatenRow]
     sales_caption: str = SALES_CAPTION
+    state_labels: dict[str, str] = field(default_factory=lambda: dict(STATE_LABELS))
 
     @property
     def chart_max(self) -> int:
         return max([m.sales for m in self.months] + [1])
 
 
+def _state_columns(since: datetime.datetime, recent_orders: Any) -> list[Any]:
+    """One count per state; open and dormant split on orders in the last 30 days."""
+    coop = Cooperative
+    quiet = and_(
+        coop.status == CooperativeStatus.OPEN,
+        recent_orders.c.cooperative_id.is_(None),
+        func.coalesce(coop.opened_at, coop.created_at) < since,
+    )
+    columns = []
+    for state in STATES:
+        if state == "dormant":
+            condition = quiet
+        elif state == CooperativeStatus.OPEN:
+            condition = and_(coop.status == CooperativeStatus.OPEN, not_(quiet))
+        else:
+            condition = coop.status == state
+        columns.append(func.coalesce(func.sum(case((condition, 1), else_=0)), 0))
+    return columns
+
+
 async def _by_kabupaten(session: AsyncSession, now: datetime.datetime) -> list[KabupatenRow]:
-    since = now - datetime.timedelta(days=30)
+    since = now - datetime.timedelta(days=DORMANT_AFTER_DAYS)
     coop = Cooperative
     recent_orders = (
         select(Order.cooperative_id, func.count().label("orders"))
@@ -83,10 +124,13 @@ async def _by_kabupaten(session: AsyncSession, now: datetime.datetime) -> list[K
         .group_by(Settlement.cooperative_id)
         .subquery()
     )
+    # "63.03.04.2004" → "63.03": the kabupaten/kota part of the desa code.
+    kode = func.coalesce(func.substr(coop.kode_wilayah, 1, 5), NO_CODE)
     rows = await session.execute(
         select(
-            coop.provinsi,
-            coop.kabupaten,
+            kode,
+            func.min(coop.provinsi),
+            func.min(coop.kabupaten),
             func.count(coop.id),
             func.count(recent_orders.c.cooperative_id),
             func.coalesce(func.sum(recent_orders.c.orders), 0),
@@ -94,16 +138,39 @@ async def _by_kabupaten(session: AsyncSession, now: datetime.datetime) -> list[K
             func.coalesce(func.sum(producers.c.producers), 0),
             func.coalesce(func.sum(paid.c.paid_producers), 0),
             func.coalesce(func.sum(paid.c.paid_total), 0),
+            *_state_columns(since, recent_orders),
         )
         .outerjoin(recent_orders, recent_orders.c.cooperative_id == coop.id)
         .outerjoin(recent_sales, recent_sales.c.cooperative_id == coop.id)
         .outerjoin(producers, producers.c.cooperative_id == coop.id)
         .outerjoin(paid, paid.c.cooperative_id == coop.id)
-        .where(coop.is_active.is_(True))
-        .group_by(coop.provinsi, coop.kabupaten)
-        .order_by(coop.provinsi, coop.kabupaten)
+        .where(coop.is_active.is_(True), coop.status != CooperativeStatus.REJECTED)
+        .group_by(kode)
     )
-    return [KabupatenRow(r[0], r[1], *(int(v or 0) for v in r[2:])) for r in rows.all()]
+    found = rows.all()
+    names = await _region_names(session, [str(r[0]) for r in found])
+    table = []
+    for r in found:
+        code = str(r[0])
+        count, active, orders, sales, makers, makers_paid, paid_total = (int(v or 0) for v in r[3:10])
+        states = dict(zip(STATES, (int(v or 0) for v in r[10:]), strict=True))
+        provinsi = names.get(code[:2], str(r[1] or ""))
+        kabupaten = names.get(code, str(r[2] or ""))
+        table.append(
+            KabupatenRow(
+                code, provinsi, kabupaten, count, active, orders, sales, makers, makers_paid, paid_total, states
+            )
+        )
+    return sorted(table, key=lambda row: (row.kode == NO_CODE, row.kode))
+
+
+async def _region_names(session: AsyncSession, codes: list[str]) -> dict[str, str]:
+    """Names of the kabupaten codes and their provinces, from the region table."""
+    wanted = {c for c in codes if c != NO_CODE} | {c[:2] for c in codes if c != NO_CODE}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(Region.code, Region.name).where(Region.code.in_(sorted(wanted))))
+    return {code: name for code, name in rows.tuples()}
 
 
 async def province_overview(session: AsyncSession, now: datetime.datetime | None = None) -> ProvinceOverview:
@@ -121,6 +188,7 @@ async def province_overview(session: AsyncSession, now: datetime.datetime | None
     while len(months) > 1 and months[0].orders == 0:
         months.pop(0)
     return ProvinceOverview(
+        by_state={state: sum(r.by_state[state] for r in table) for state in STATES},
         cooperatives=sum(r.cooperatives for r in table),
         active=sum(r.active for r in table),
         producers_paid=sum(r.producers_paid for r in table),
@@ -137,6 +205,7 @@ class MonthActivityOut(msgspec.Struct):
 
 
 class KabupatenOut(msgspec.Struct):
+    kode: str
     provinsi: str
     kabupaten: str
     cooperatives: int
@@ -146,10 +215,13 @@ class KabupatenOut(msgspec.Struct):
     producers: int
     producers_paid: int
     paid_to_producers: int
+    # applied, onboarding, open, dormant, closed
+    by_state: dict[str, int]
 
 
 class ProvinceOverviewOut(msgspec.Struct):
     cooperatives: int
+    by_state: dict[str, int]
     active_30_days: int
     producers_paid: int
     paid_to_producers: int
@@ -160,12 +232,14 @@ class ProvinceOverviewOut(msgspec.Struct):
 def overview_out(o: ProvinceOverview) -> ProvinceOverviewOut:
     return ProvinceOverviewOut(
         cooperatives=o.cooperatives,
+        by_state=o.by_state,
         active_30_days=o.active,
         producers_paid=o.producers_paid,
         paid_to_producers=o.paid_total,
         months=[MonthActivityOut(m.period.key, m.orders, m.sales) for m in o.months],
         kabupaten=[
             KabupatenOut(
+                kode=r.kode,
                 provinsi=r.provinsi,
                 kabupaten=r.kabupaten,
                 cooperatives=r.cooperatives,
@@ -175,6 +249,7 @@ def overview_out(o: ProvinceOverview) -> ProvinceOverviewOut:
                 producers=r.producers,
                 producers_paid=r.producers_paid,
                 paid_to_producers=r.paid_total,
+                by_state=r.by_state,
             )
             for r in o.rows
         ],

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.errors import Conflict, InvalidInput, OutOfStock
 from app.forms import parse_address, parse_int, parse_phone, parse_text
-from app.models import Cooperative, Membership, User
+from app.models import Cooperative, CooperativeStatus, Membership, User
 from catalog import services as catalog
 from catalog.models import Product
 from orders import rules, state
@@ -360,6 +360,8 @@ async def place_order(
     key = check_idempotency_key(idempotency_key)
     if key and (existing := await find_by_idempotency_key(session, cooperative.id, key)):
         return _replay(existing, fingerprint), False
+    if cooperative.status != CooperativeStatus.OPEN:
+        raise Conflict(f"{cooperative.short_name} belum buka atau sedang tutup; pesanan belum bisa diterima.")
     valid = validate_checkout(request)
     terms = await _terms(session, cooperative, valid, user)
     ordered = [terms.products[pid] for pid in sorted(valid.quantities)]

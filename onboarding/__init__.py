@@ -1,0 +1,1 @@
+"""Getting a cooperative from registration to a selling shop: registration, readiness, the helpers' overviews."""
