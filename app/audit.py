@@ -42,6 +42,14 @@ ACTION_LABELS: dict[str, str] = {
     "pendamping.granted": "Menjadikan pendamping",
     "pendamping.assigned": "Menugaskan pendamping",
     "pendamping.unassigned": "Mengakhiri tugas pendamping",
+    "cooperative.created": "Mendaftarkan koperasi",
+    "cooperative.applied": "Mengajukan pendaftaran koperasi",
+    "cooperative.approved": "Menyetujui pendaftaran koperasi",
+    "cooperative.rejected": "Menolak pendaftaran koperasi",
+    "cooperative.deactivated": "Menonaktifkan koperasi",
+    "cooperative.updated": "Mengubah data toko",
+    "cooperative.opened": "Membuka toko",
+    "cooperative.closed": "Menutup toko sementara",
 }
 
 

@@ -9,13 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import NotFound
-from app.models import Cooperative
+from app.models import Cooperative, CooperativeStatus
 
 
-async def list_cooperatives(session: AsyncSession) -> Sequence[Cooperative]:
-    result = await session.scalars(
-        select(Cooperative).where(Cooperative.is_active.is_(True)).order_by(Cooperative.name)
-    )
+async def list_cooperatives(session: AsyncSession, *, open_only: bool = True) -> Sequence[Cooperative]:
+    """Active cooperatives by name; by default only the shops that are open (listed on `/` and by the API)."""
+    query = select(Cooperative).where(Cooperative.is_active.is_(True)).order_by(Cooperative.name)
+    if open_only:
+        query = query.where(Cooperative.status == CooperativeStatus.OPEN)
+    result = await session.scalars(query)
     return result.all()
 
 

@@ -74,7 +74,7 @@ class OperatorController(Controller):
             view=view,
             state_labels=overviews.STATE_LABELS,
             role_labels=ROLE_LABELS,
-            action_labels={**audit.ACTION_LABELS, **registration.ACTION_LABELS},
+            action_labels=audit.ACTION_LABELS,
             issued=issued,
             error=error,
             errors=errors or {},

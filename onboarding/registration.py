@@ -40,18 +40,6 @@ _NAME_ABBREVIATIONS = (
 _LEGAL_NUMBER = re.compile(r"^[A-Za-z0-9./\- ]{3,80}$")
 
 # How the log pages name this package's actions.
-ACTION_LABELS: dict[str, str] = {
-    "cooperative.created": "Mendaftarkan koperasi",
-    "cooperative.applied": "Mengajukan pendaftaran koperasi",
-    "cooperative.approved": "Menyetujui pendaftaran koperasi",
-    "cooperative.rejected": "Menolak pendaftaran koperasi",
-    "cooperative.deactivated": "Menonaktifkan koperasi",
-    "cooperative.updated": "Mengubah data toko",
-    "cooperative.opened": "Membuka toko",
-    "cooperative.closed": "Menutup toko sementara",
-}
-
-
 class CooperativeIn(msgspec.Struct):
     """A new cooperative, from the registration form or `POST /api/cooperatives[/applications]`."""
 

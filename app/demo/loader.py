@@ -75,8 +75,18 @@ def apply_payment_and_delivery(session: AsyncSession, coop: Cooperative, setting
             info.merchant_city,
             info.nmid,
         )
-    for position, (name, fee) in enumerate(settings.get("zones") or []):
+    zones = settings.get("zones") or []
+    for position, (name, fee) in enumerate(zones):
         session.add(DeliveryZone(cooperative_id=coop.id, name=name, fee=int(fee), position=position))
+    # The ready-to-sell checklist's answers, so the demo shops are open and can close and reopen like any other.
+    methods = ["cash"] + (["transfer"] if coop.accepts_transfer else []) + (["qris"] if coop.accepts_qris else [])
+    coop.payment_methods = ",".join(methods)
+    coop.delivery_mode = "zones" if zones else "pickup_only"
+    coop.opening_hours = settings.get("opening_hours") or "Senin–Sabtu 08.00–17.00, Minggu 08.00–12.00"
+    coop.pickup_address = ", ".join(
+        part for part in (coop.street, f"Desa {coop.desa}", f"Kec. {coop.kecamatan}", coop.landmark) if part
+    )
+    coop.opened_at = coop.created_at
 
 
 def apply_product_rules(product: Product, external_id: str, rules: dict[str, Any]) -> None:

@@ -18,7 +18,7 @@ from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 revision: str = "0011_producer_registration"
-down_revision: str | Sequence[str] | None = "0009_onboarding_base"
+down_revision: str | Sequence[str] | None = "0010_roles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = '0012_cooperative_onboarding'
-down_revision: str | None = '0010_roles'
+down_revision: str | None = '0011_producer_registration'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -132,7 +132,7 @@ class OrderPageController(Controller):
     @get("/akun/pesanan", name="order_history", guards=[requires_login])
     async def history(self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser) -> Any:
         orders = await services.list_orders_for_buyer(db_session, user)
-        names = {c.id: c.short_name for c in await cooperatives.list_cooperatives(db_session)}
+        names = {c.id: c.short_name for c in await cooperatives.list_cooperatives(db_session, open_only=False)}
         return render(
             request,
             "orders/history.html",

@@ -23,9 +23,15 @@ MAX_QRIS_TEXT = 512
 
 
 def payment_choices(cooperative: Cooperative) -> dict[str, str]:
-    """The payment methods this cooperative can take now: transfer needs an account, QRIS a static code."""
+    """The payment methods this cooperative takes: those its board chose (all when it never chose), and of
+    those only what works now — transfer needs an account, QRIS a static code. Cash is always possible."""
     available = {"cash": True, "transfer": cooperative.accepts_transfer, "qris": cooperative.accepts_qris}
-    return {method: label for method, label in state.PAYMENT_METHOD_LABELS.items() if available[method]}
+    chosen = {m.strip() for m in (cooperative.payment_methods or "cash,transfer,qris").split(",")} | {"cash"}
+    return {
+        method: label
+        for method, label in state.PAYMENT_METHOD_LABELS.items()
+        if available[method] and method in chosen
+    }
 
 
 async def set_qris(
