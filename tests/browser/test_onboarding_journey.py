@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
@@ -188,7 +189,7 @@ async def _resident_orders(site: FreshSite, resident: Page, slug: str) -> str:
     return await resident.locator(".order-number").first.inner_text()
 
 
-async def _products(site: FreshSite, slug: str) -> list[dict[str, object]]:
+async def _products(site: FreshSite, slug: str) -> list[dict[str, Any]]:
     async with site.client() as api:
         body = (await api.get(f"/api/cooperatives/{slug}/products", params={"per_page": 100})).json()
     return list(body["items"])
