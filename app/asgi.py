@@ -34,7 +34,7 @@ from litestar.types import (
     Send,
 )
 
-from app import maintenance
+from app import maintenance, people
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
@@ -67,6 +67,7 @@ from orders.routes import (
     StaffEntryController,
     StaffPaymentController,
 )
+from producers.invitations import PRODUCER_ROLE, link_producer_owner
 from producers.routes import (
     MediaController,
     OldStaffUrlController,
@@ -258,6 +259,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     keys = resolve_secret_keys(settings)
     configure_server_logging(settings.log_format)
     import_models()
+    people.register_acceptance(PRODUCER_ROLE, link_producer_owner, home="/produsen")
     db = DatabaseConfig(settings)
     request_metrics = Metrics(settings.var_dir)
     alchemy = make_alchemy_config(db)
