@@ -39,6 +39,7 @@ from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
 from app.logs import app_logging_config, configure_server_logging
+from app.member_import_routes import MemberImportApiController, MemberImportController
 from app.metrics import Metrics, metrics
 from app.models import WebSession
 from app.onboarding_routes import LinkController, OnboardingApiController
@@ -228,6 +229,8 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         LinkController,
         OnboardingApiController,
         TeamController,
+        MemberImportController,
+        MemberImportApiController,
         SearchApiController,
         ProducerPortalController,
         MediaController,
