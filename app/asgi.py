@@ -34,11 +34,12 @@ from litestar.types import (
     Send,
 )
 
-from app import maintenance
+from app import maintenance, people
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
 from app.logs import app_logging_config, configure_server_logging
+from app.member_import_routes import MemberImportApiController, MemberImportController
 from app.metrics import Metrics, metrics
 from app.models import WebSession
 from app.onboarding_routes import LinkController, OnboardingApiController
@@ -67,6 +68,7 @@ from orders.routes import (
     StaffEntryController,
     StaffPaymentController,
 )
+from producers.invitations import PRODUCER_ROLE, link_producer_owner
 from producers.routes import (
     MediaController,
     OldStaffUrlController,
@@ -227,6 +229,8 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         LinkController,
         OnboardingApiController,
         TeamController,
+        MemberImportController,
+        MemberImportApiController,
         SearchApiController,
         ProducerPortalController,
         MediaController,
@@ -258,6 +262,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     keys = resolve_secret_keys(settings)
     configure_server_logging(settings.log_format)
     import_models()
+    people.register_acceptance(PRODUCER_ROLE, link_producer_owner, home="/produsen")
     db = DatabaseConfig(settings)
     request_metrics = Metrics(settings.var_dir)
     alchemy = make_alchemy_config(db)

@@ -159,12 +159,17 @@ class User(Base):
 
 class Membership(Base):
     __tablename__ = "membership"
-    __table_args__ = (UniqueConstraint("user_id", "cooperative_id", name="uq_membership_user_cooperative"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "cooperative_id", name="uq_membership_user_cooperative"),
+        # The cooperative's own member number (from its member list); unique within the cooperative.
+        Index("uq_membership_cooperative_number", "cooperative_id", "member_number", unique=True),
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER)
     status: Mapped[str] = mapped_column(String(20), default=MembershipStatus.APPROVED)
+    member_number: Mapped[str | None] = mapped_column(String(40))
 
     user: Mapped[User] = relationship(back_populates="memberships", lazy="raise")
     cooperative: Mapped[Cooperative] = relationship(lazy="selectin")

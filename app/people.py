@@ -33,14 +33,24 @@ LAST_PENGURUS = "Koperasi harus punya paling sedikit satu pengurus. Tambahkan pe
 # Roles another package gives on acceptance (a producer's owner): role -> what to do with the new account.
 AcceptHook = Callable[[AsyncSession, Invitation, User], Awaitable[None]]
 _ACCEPT_HOOKS: dict[str, AcceptHook] = {}
+# Where a person accepting such an invitation lands (a producer's owner: their portal).
+_ACCEPT_HOMES: dict[str, str] = {}
 
 
-def register_acceptance(role: str, hook: AcceptHook) -> None:
+def register_acceptance(role: str, hook: AcceptHook, *, home: str | None = None) -> None:
     """Let a package handle invitations for a role that is not a cooperative Role (e.g. "producer").
 
     Called once from the composition root; the hook runs inside the accepting request's transaction.
+    `home` is the page the accepted person is sent to (`home_after_acceptance`).
     """
     _ACCEPT_HOOKS[role] = hook
+    if home:
+        _ACCEPT_HOMES[role] = home
+
+
+def home_after_acceptance(role: str) -> str | None:
+    """The page registered for an accepted invitation of this role, if its package named one."""
+    return _ACCEPT_HOMES.get(role)
 
 
 def role_label(role: str) -> str:

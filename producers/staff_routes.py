@@ -8,18 +8,38 @@ from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
-from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import people
+from app.auth import CurrentUser
 from app.db import roll_back
-from app.errors import DomainError
-from app.guards import provide_cooperative, requires_staff
-from app.models import Cooperative
-from app.web import flash, render
+from app.errors import DomainError, NotFound
+from app.guards import actor_of, provide_cooperative, requires_staff
+from app.models import Cooperative, Invitation
+from app.onboarding_routes import base_url
+from app.text import whatsapp_link
+from app.tokens import IssuedLink
+from app.web import render
 from producers import services
+from producers.models import Producer
 from producers.services import ProducerCreated, ProducerForm
+from producers.services.registry import invite_owner, linked_producer_ids
 
 STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
+
+
+def _issued(
+    request: Request[Any, Any, Any], cooperative: Cooperative, invitation: Invitation, link: IssuedLink
+) -> dict[str, Any]:
+    """The invitation just made, as the page shows it once: the link and a WhatsApp message carrying it."""
+    url = link.url(base_url(request))
+    text = f"{people.invitation_message(invitation, cooperative)} {url}"
+    return {
+        "title": f"Undangan untuk {invitation.name}, pemilik usaha",
+        "url": url,
+        "whatsapp": whatsapp_link(invitation.phone, text),
+        "expires_at": link.expires_at,
+    }
 
 
 class StaffProducerController(Controller):
@@ -40,6 +60,7 @@ class StaffProducerController(Controller):
         errors: dict[str, str] | None = None,
         error: str | None = None,
         status_code: int = 200,
+        issued: dict[str, Any] | None = None,
     ) -> Any:
         return render(
             request,
@@ -47,9 +68,11 @@ class StaffProducerController(Controller):
             status_code=status_code,
             cooperative=cooperative,
             producers=await services.registered_producers(db_session, cooperative.id),
+            linked=await linked_producer_ids(db_session, cooperative.id),
             form=form,
             errors=errors or {},
             error=error,
+            issued=issued,
         )
 
     @get("/", name="staff_producers")
@@ -58,16 +81,18 @@ class StaffProducerController(Controller):
     ) -> Any:
         return await self._page(request, db_session, cooperative, ProducerForm())
 
-    @post("/", name="staff_producer_add", status_code=303)
+    @post("/", name="staff_producer_add", status_code=200)
     async def add_producer(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         cooperative: Cooperative,
+        user: CurrentUser,
         data: Annotated[ProducerForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Any:
         try:
             producer = await services.register_producer(db_session, cooperative, data)
+            invitation, link = await invite_owner(db_session, cooperative, actor_of(request, user), producer)
         except DomainError as exc:
             await roll_back(db_session, cooperative)
             return await self._page(
@@ -79,8 +104,28 @@ class StaffProducerController(Controller):
                 error=exc.message,
                 status_code=exc.status_code,
             )
-        flash(request, f"{producer.business_name} ditambahkan.", "ok")
-        return Redirect(path=f"/staf/{cooperative.slug}/produsen", status_code=303)
+        # The link is shown once (only its hash is kept), so the page is rendered here rather than redirected to.
+        issued = _issued(request, cooperative, invitation, link)
+        issued["title"] = f"{producer.business_name} ditambahkan. {issued['title']}"
+        return await self._page(request, db_session, cooperative, ProducerForm(), issued=issued)
+
+    @post("/{producer_id:int}/undang", name="staff_producer_invite", status_code=200)
+    async def invite_again(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        producer_id: int,
+    ) -> Any:
+        """A new link for an owner whose first one expired or got lost (the old one stops working)."""
+        producer = await db_session.get(Producer, producer_id)
+        if producer is None or producer.cooperative_id != cooperative.id:
+            raise NotFound("Produsen tidak ditemukan di koperasi ini.")
+        invitation, link = await invite_owner(db_session, cooperative, actor_of(request, user), producer)
+        return await self._page(
+            request, db_session, cooperative, ProducerForm(), issued=_issued(request, cooperative, invitation, link)
+        )
 
 
 class ProducerApiController(Controller):
@@ -91,7 +136,14 @@ class ProducerApiController(Controller):
 
     @post("/", name="api_producer_add", status_code=201)
     async def add_producer(
-        self, db_session: AsyncSession, cooperative: Cooperative, data: ProducerForm
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        data: ProducerForm,
     ) -> ProducerCreated:
+        """Add a producer and invite its owner: `invitation_url` is the one-time link to send them."""
         producer = await services.register_producer(db_session, cooperative, data)
-        return ProducerCreated(id=producer.id, invitation_url=None)
+        _, link = await invite_owner(db_session, cooperative, actor_of(request, user), producer)
+        return ProducerCreated(id=producer.id, invitation_url=link.url(base_url(request)))

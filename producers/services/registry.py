@@ -10,10 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import people
+from app.audit import Actor
 from app.errors import Conflict
 from app.forms import parse_phone, parse_text, raise_errors
-from app.models import Cooperative
-from producers.models import Producer
+from app.models import Cooperative, Invitation
+from app.tokens import IssuedLink
+from producers.invitations import PRODUCER_ROLE
+from producers.models import Producer, ProducerAccount
 
 _PERMIT = re.compile(r"[0-9A-Za-z./\- ]+")
 
@@ -31,7 +35,7 @@ class ProducerForm(msgspec.Struct, kw_only=True):
 
 class ProducerCreated(msgspec.Struct):
     id: int
-    # Filled once invitations exist: the one-time link the owner opens to get an account for this producer.
+    # The one-time link (`/undangan/{token}`) the owner opens to get an account that acts for this producer.
     invitation_url: str | None = None
 
 
@@ -121,6 +125,14 @@ async def register_producer(session: AsyncSession, cooperative: Cooperative, for
     return producer
 
 
+async def invite_owner(
+    session: AsyncSession, cooperative: Cooperative, actor: Actor, producer: Producer
+) -> tuple[Invitation, IssuedLink]:
+    """A one-time link for the producer's owner: accepting it signs them in as this producer (7 days, single use)."""
+    form = people.InvitationIn(phone=producer.phone or "", name=producer.owner_name or "", role=PRODUCER_ROLE)
+    return await people.invite(session, cooperative, actor, form, producer_id=producer.id)
+
+
 async def registered_producers(session: AsyncSession, cooperative_id: int) -> Sequence[Producer]:
     """This cooperative's producers, newest first (the staff list)."""
     return (
@@ -128,3 +140,11 @@ async def registered_producers(session: AsyncSession, cooperative_id: int) -> Se
             select(Producer).where(Producer.cooperative_id == cooperative_id).order_by(Producer.id.desc())
         )
     ).all()
+
+
+async def linked_producer_ids(session: AsyncSession, cooperative_id: int) -> set[int]:
+    """This cooperative's producers whose owner has accepted an invitation (an account acts for them)."""
+    rows = await session.scalars(
+        select(ProducerAccount.producer_id).where(ProducerAccount.cooperative_id == cooperative_id)
+    )
+    return set(rows)
