@@ -42,6 +42,7 @@ ACTION_LABELS: dict[str, str] = {
     "pendamping.granted": "Menjadikan pendamping",
     "pendamping.assigned": "Menugaskan pendamping",
     "pendamping.unassigned": "Mengakhiri tugas pendamping",
+    "members.imported": "Mengimpor daftar anggota",
     "cooperative.created": "Mendaftarkan koperasi",
     "cooperative.applied": "Mengajukan pendaftaran koperasi",
     "cooperative.approved": "Menyetujui pendaftaran koperasi",

@@ -50,8 +50,13 @@ def base_url(request: Request[Any, Any, Any]) -> str:
     return str(request.base_url).rstrip("/")
 
 
-async def _home(db_session: AsyncSession, user: User, cooperative_id: int | None = None) -> str:
-    """Where to go once signed in: the staff area of the cooperative just joined, else the person's home."""
+async def _home(
+    db_session: AsyncSession, user: User, cooperative_id: int | None = None, role: str | None = None
+) -> str:
+    """Where to go once signed in: the page the invitation's role names (a producer's portal), the staff area of
+    the cooperative just joined, else the person's home."""
+    if role and (named := people.home_after_acceptance(role)):
+        return named
     current = await auth.load_current_user(db_session, user.id)
     if cooperative_id is not None and current and current.is_staff_of(cooperative_id):
         cooperative = await db_session.get(Cooperative, cooperative_id)
@@ -154,7 +159,7 @@ class LinkController(Controller):
         auth.login(request, user)
         label = people.role_label(invitation.role)
         flash(request, f"Selamat datang, {user.name}. Anda sekarang {label} koperasi.", "ok")
-        return Redirect(path=await _home(db_session, user, invitation.cooperative_id), status_code=303)
+        return Redirect(path=await _home(db_session, user, invitation.cooperative_id, invitation.role), status_code=303)
 
 
 class SessionOut(msgspec.Struct):
@@ -203,7 +208,7 @@ class OnboardingApiController(Controller):
     ) -> SessionOut:
         user, invitation = await people.accept_invitation(db_session, data, address=client_address(request))
         auth.login(request, user)
-        home = await _home(db_session, user, invitation.cooperative_id)
+        home = await _home(db_session, user, invitation.cooperative_id, invitation.role)
         return SessionOut(id=user.id, name=user.name, phone=user.phone, home=home)
 
     @post(

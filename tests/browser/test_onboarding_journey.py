@@ -217,8 +217,8 @@ async def _petugas_fulfils(site: FreshSite, petugas: Page, slug: str, number: st
 async def test_an_empty_instance_becomes_a_selling_cooperative_on_phones(site: FreshSite, phones: Phones) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     await assert_empty(site.db)
-    # With htmx the desa choice is lost (see the test below); without JS the pickers work, as the issue asks.
-    operator = await phones.new(javascript=False)
+    # The operator registers with htmx on; the test below checks the pickers keep the chosen desa.
+    operator = await phones.new()
     pengurus_link = await _operator_registers(site, operator)
     coop = await _only_cooperative(site)
     assert coop.kode_wilayah == SUNGAI_SIPAI and coop.status == "onboarding"
@@ -245,12 +245,6 @@ async def _only_cooperative(site: FreshSite) -> Cooperative:
     return rows[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bug: templates/onboarding/register.html: choosing the desa fires the picker form's hx-get "
-    "(hx-trigger=change), which does not send the desa (select form=register, name desa_code; the page reads "
-    "`desa`), so the swapped pickers come back with no desa chosen and the required select blocks the submit",
-)
 async def test_the_htmx_region_pickers_keep_the_chosen_desa(site: FreshSite, phones: Phones) -> None:
     path = site.create_operator("Dinas Koperasi Kabupaten Banjar", data.new_phone(), "63.03")
     operator = await phones.new()

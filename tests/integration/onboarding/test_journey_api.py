@@ -200,11 +200,6 @@ async def test_an_empty_instance_becomes_a_selling_cooperative_through_the_api(s
         assert await session.scalar(select(func.count()).select_from(Cooperative)) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Bug: producers/staff_routes.py ProducerApiController.add_producer answers invitation_url=None; "
-    "issue 10 asks for a one-time invitation link for the producer's owner",
-)
 async def test_a_producer_added_by_staff_comes_with_an_invitation_for_its_owner(site: FreshSite) -> None:
     slug, pengurus_url = await _operator_creates_the_cooperative(site)
     pengurus = await _accept(site, pengurus_url, "Hj. Rusmini")
