@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import accounts, auth, cooperatives
 from app.errors import DomainError, safe_next
-from app.guards import has_producer_account, provide_cooperative, requires_login, requires_staff, staff_entry
+from app.guards import has_producer_account, old_staff_url, provide_cooperative, requires_login, requires_staff
 from app.guards import provide_current_user as provide_current_user  # the app's `user` dependency
 from app.models import Cooperative, MembershipStatus
 from app.text import mask_nik
@@ -238,9 +238,7 @@ class AccountController(Controller):
             )
         return Redirect(path=f"/k/{cooperative.slug}/anggota", status_code=303)
 
-    @get("/staf/anggota", name="staff_members_entry")
-    async def staff_members_entry(self, request: Request[Any, Any, Any]) -> Any:
-        return await staff_entry(request, "anggota")
+    staff_members_entry = old_staff_url("/staf/anggota", "anggota", name="staff_members_entry")
 
     @get(
         "/staf/{slug:str}/anggota",

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar import Request, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import InvalidInput, NotFound
-from app.guards import provide_cooperative, requires_staff
+from app.guards import StaffController
 from app.models import Cooperative
 from app.text import is_digits, rupiah
 from app.web import flash, render
@@ -38,11 +37,8 @@ def _per_product(form: Any, prefix: str) -> dict[int, object]:
     return values
 
 
-class StockController(Controller):
+class StockController(StaffController):
     path = "/staf/{slug:str}/stok"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = {"cooperative": Provide(provide_cooperative)}
 
     @get("/", name="staff_stock")
     async def stock(

@@ -18,7 +18,7 @@ from app.auth import CurrentUser
 from app.clock import Period, local_today, parse_period
 from app.csv import csv_response, csv_text
 from app.errors import DomainError
-from app.guards import provide_cooperative, requires_producer, requires_staff, staff_entry
+from app.guards import StaffController, old_staff_url, requires_producer
 from app.models import Cooperative
 from app.settings import Settings
 from app.text import rupiah
@@ -32,7 +32,6 @@ Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
 PeriodKind = Annotated[str | None, Parameter(query="jenis", max_length=10)]
 PeriodValue = Annotated[str | None, Parameter(query="periode", max_length=10)]
-STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
 DECISION_WORDS = {
     ReviewDecision.APPROVED: "disetujui dan sekarang dijual",
     ReviewDecision.CHANGES_REQUESTED: "dikembalikan untuk diperbaiki",
@@ -274,11 +273,8 @@ class MediaController(Controller):
         return Response(path.read_bytes(), media_type="image/webp", headers={"Cache-Control": cache})
 
 
-class ReviewController(Controller):
+class ReviewController(StaffController):
     path = "/staf/{slug:str}/tinjauan"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
 
     @get("/", name="review_queue")
     async def queue(self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative) -> Any:
@@ -345,13 +341,10 @@ class ReviewController(Controller):
         return Redirect(path=f"/staf/{cooperative.slug}/tinjauan", status_code=303)
 
 
-class ProducerPaymentController(Controller):
+class ProducerPaymentController(StaffController):
     """Paying producers ("Bayar produsen"); couriers' cash hand-in ("setoran") is another page."""
 
     path = "/staf/{slug:str}/bayar-produsen"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
 
     @get("/", name="producer_payments")
     async def overview(
@@ -438,26 +431,18 @@ class OldStaffUrlController(Controller):
     path = "/staf"
     include_in_schema = False
 
-    @get("/tinjauan", name="review_queue_entry")
-    async def review_queue(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        return await staff_entry(request, "tinjauan")
-
-    @get("/tinjauan/{product_id:int}", name="review_item_entry")
-    async def review_item(self, request: Request[Any, Any, Any], product_id: int) -> Response[Any]:
-        return await staff_entry(request, f"tinjauan/{product_id}")
-
+    review_queue = old_staff_url("/tinjauan", "tinjauan", name="review_queue_entry")
+    review_item = old_staff_url("/tinjauan/{product_id:int}", "tinjauan/{product_id}", name="review_item_entry")
     # `/staf/setoran` was the producers' payments page; the couriers' hand-in is `/staf/{slug}/setoran`.
-    @get("/setoran", name="producer_payments_entry")
-    async def payments(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        return await staff_entry(request, "bayar-produsen")
-
-    @get("/setoran/{producer_id:int}", name="producer_payment_statement_entry")
-    async def statement(self, request: Request[Any, Any, Any], producer_id: int) -> Response[Any]:
-        return await staff_entry(request, f"bayar-produsen/{producer_id}")
-
-    @get("/setoran/{producer_id:int}/unduh", name="producer_payment_statement_csv_entry")
-    async def statement_csv(self, request: Request[Any, Any, Any], producer_id: int) -> Response[Any]:
-        return await staff_entry(request, f"bayar-produsen/{producer_id}/unduh")
+    payments = old_staff_url("/setoran", "bayar-produsen", name="producer_payments_entry")
+    statement = old_staff_url(
+        "/setoran/{producer_id:int}", "bayar-produsen/{producer_id}", name="producer_payment_statement_entry"
+    )
+    statement_csv = old_staff_url(
+        "/setoran/{producer_id:int}/unduh",
+        "bayar-produsen/{producer_id}/unduh",
+        name="producer_payment_statement_csv_entry",
+    )
 
 
 # app/asgi.py still registers this name; it stands for the two controllers until asgi lists them itself.

@@ -6,8 +6,7 @@ import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
+from litestar import Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +16,7 @@ from app.clock import local_today
 from app.csv import csv_response, csv_text
 from app.errors import InvalidInput
 from app.forms import parse_date, raise_errors
-from app.guards import provide_cooperative, requires_staff
+from app.guards import StaffController
 from app.models import Cooperative
 from app.text import rupiah
 from app.web import flash, is_partial, render
@@ -31,7 +30,6 @@ from orders.schemas import CourierForm, DeliveredForm, ReconcileForm, StatusForm
 
 Numbers = Annotated[list[str] | None, Parameter(query="pilih")]
 Day = Annotated[str | None, Parameter(query="tanggal", max_length=10)]
-STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -66,12 +64,7 @@ def _board_filters_from(request: Request[Any, Any, Any]) -> BoardFilters:
         return BoardFilters()
 
 
-class BoardController(Controller):
-    path = "/staf/{slug:str}"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
-
+class BoardController(StaffController):
     @get("/pesanan", name="staff_board")
     async def board(
         self,
@@ -152,12 +145,7 @@ class BoardController(Controller):
 # --- pick list and packing slips ---------------------------------------------------------------------------------
 
 
-class PickingController(Controller):
-    path = "/staf/{slug:str}"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
-
+class PickingController(StaffController):
     @staticmethod
     async def _pick(
         db_session: AsyncSession, cooperative: Cooperative, tanggal: str | None, pilih: list[str] | None
@@ -231,12 +219,7 @@ class PickingController(Controller):
 # --- couriers, delivery runs, run sheets -------------------------------------------------------------------------
 
 
-class DeliveryController(Controller):
-    path = "/staf/{slug:str}"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
-
+class DeliveryController(StaffController):
     @get("/antar", name="staff_runs")
     async def runs(
         self,
@@ -347,12 +330,7 @@ class DeliveryController(Controller):
 # --- the courier's cash hand-in ---------------------------------------------------------------------------------
 
 
-class CashController(Controller):
-    path = "/staf/{slug:str}"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
-
+class CashController(StaffController):
     @get("/setoran", name="staff_cash_day")
     async def cash_day(
         self,

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar import Request, get, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError
-from app.guards import provide_cooperative, requires_staff
+from app.guards import StaffController
 from app.models import Cooperative
 from app.web import flash, render
 from orders import services
@@ -20,11 +19,8 @@ from orders.routes.common import Form, Upload
 from orders.schemas import BankForm, QrisUpload, ZoneForm
 
 
-class ShopSettingsController(Controller):
+class ShopSettingsController(StaffController):
     path = "/staf/{slug:str}/pengaturan"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = {"cooperative": Provide(provide_cooperative)}
 
     @get("/", name="staff_settings")
     async def settings_page(
