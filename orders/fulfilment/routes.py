@@ -43,6 +43,11 @@ def _date_or_today(cooperative: Cooperative, value: str | None) -> datetime.date
     return _day(value) or local_today(cooperative)
 
 
+def _selection(tanggal: str | None, pilih: list[str] | None) -> tuple[datetime.date | None, list[str]]:
+    """The day and order numbers a pick list or the packing slips are asked for."""
+    return _day(tanggal), clean_numbers(pilih or [])
+
+
 async def _form_numbers(request: Request[Any, Any, Any]) -> tuple[list[str], dict[str, str]]:
     form = await request.form()
     numbers = clean_numbers(form.getall("pilih") if "pilih" in form else [])
@@ -102,6 +107,15 @@ class BoardController(StaffController):
             staff_whatsapp=services.staff_whatsapp_url,
         )
 
+    async def _after_action(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative
+    ) -> Any:
+        """An htmx action gets the board again, as the page shows it; a plain form post goes back."""
+        if is_partial(request):
+            board = await boards.load_board(db_session, cooperative, _board_filters_from(request))
+            return self._board_page(request, cooperative, board)
+        return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/pesanan"), status_code=303)
+
     @post("/pesanan/{number:str}/langkah", name="staff_step", status_code=303)
     async def step(
         self,
@@ -116,10 +130,7 @@ class BoardController(StaffController):
         order = await order_of(db_session, cooperative, number)
         await services.transition(db_session, order, data.to[:24], user, role="staff", note=data.note or None)
         flash(request, f"Pesanan {order.number}: {state.status_label(order.status)}.", "ok")
-        if is_partial(request):
-            board = await boards.load_board(db_session, cooperative, _board_filters_from(request))
-            return self._board_page(request, cooperative, board)
-        return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/pesanan"), status_code=303)
+        return await self._after_action(request, db_session, cooperative)
 
     @post("/pesanan/aksi", name="staff_bulk", status_code=303)
     async def bulk(
@@ -136,10 +147,7 @@ class BoardController(StaffController):
         )
         verb = {"confirm": "dikonfirmasi", "pack": "ditandai dikemas", "assign": "diserahkan ke kurir"}[action]
         flash(request, result.message(verb), "ok" if result.done else "error")
-        if is_partial(request):
-            board = await boards.load_board(db_session, cooperative, _board_filters_from(request))
-            return self._board_page(request, cooperative, board)
-        return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/pesanan"), status_code=303)
+        return await self._after_action(request, db_session, cooperative)
 
 
 # --- pick list and packing slips ---------------------------------------------------------------------------------
@@ -150,8 +158,7 @@ class PickingController(StaffController):
     async def _pick(
         db_session: AsyncSession, cooperative: Cooperative, tanggal: str | None, pilih: list[str] | None
     ) -> picking.PickList:
-        day = _day(tanggal)
-        numbers = clean_numbers(pilih or [])
+        day, numbers = _selection(tanggal, pilih)
         return await picking.pick_list(db_session, cooperative, day=day, numbers=numbers)
 
     @get("/ambil", name="staff_pick_list")
@@ -198,8 +205,7 @@ class PickingController(StaffController):
         ukuran: Annotated[str | None, Parameter(query="ukuran", max_length=4)] = None,
         pilih: Numbers = None,
     ) -> Any:
-        day = _day(tanggal)
-        numbers = clean_numbers(pilih or [])
+        day, numbers = _selection(tanggal, pilih)
         orders = await picking.packing_slips(db_session, cooperative, day=day, numbers=numbers)
         return render(
             request,
