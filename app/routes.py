@@ -7,8 +7,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,9 +17,8 @@ from app.guards import has_producer_account, old_staff_url, provide_cooperative,
 from app.guards import provide_current_user as provide_current_user  # the app's `user` dependency
 from app.models import Cooperative, MembershipStatus
 from app.text import mask_nik
-from app.web import flash, render
+from app.web import Form, flash, render
 
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 Next = Annotated[str | None, Parameter(query="lanjut", max_length=300)]
 IN_COOPERATIVE = {"cooperative": Provide(provide_cooperative)}
 

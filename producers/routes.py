@@ -22,13 +22,12 @@ from app.guards import StaffController, old_staff_url, requires_producer
 from app.models import Cooperative
 from app.settings import Settings
 from app.text import rupiah
-from app.web import flash, render
+from app.web import Form, flash, render
 from producers import services
 from producers.models import ReviewDecision
 from producers.schemas import ListingForm, PaymentForm, ReviewForm
 from producers.services import ProducerContext
 
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
 PeriodKind = Annotated[str | None, Parameter(query="jenis", max_length=10)]
 PeriodValue = Annotated[str | None, Parameter(query="periode", max_length=10)]
