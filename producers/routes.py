@@ -24,9 +24,10 @@ from app.settings import Settings
 from app.text import rupiah
 from app.web import Form, flash, render
 from producers import services
-from producers.models import ReviewDecision
+from producers.models import Producer, ReviewDecision
 from producers.schemas import ListingForm, PaymentForm, ReviewForm
 from producers.services import ProducerContext
+from producers.services.settlements import Statement
 
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
 PeriodKind = Annotated[str | None, Parameter(query="jenis", max_length=10)]
@@ -50,6 +51,24 @@ async def provide_producer(db_session: AsyncSession, user: CurrentUser) -> Produ
 
 def _period_query(period: Period) -> str:
     return urlencode({"jenis": period.kind_param, "periode": period.key})
+
+
+async def _statement(
+    session: AsyncSession, cooperative: Cooperative, producer: Producer, jenis: str | None, periode: str | None
+) -> Statement:
+    """A producer's statement for the period the query asks for (the current one without one)."""
+    period = parse_period(jenis, periode, local_today(cooperative))
+    return await services.statement(session, cooperative, producer, period)
+
+
+def _statement_csv(statement: Statement) -> Response[str]:
+    rows = services.statement_csv_rows(statement)
+    return csv_response(csv_text(None, rows), f"tagihan-{statement.producer.slug}-{statement.period.key}.csv")
+
+
+def _to_listing(request: Request[Any, Any, Any], product_id: int, message: str) -> Redirect:
+    flash(request, message, "ok")
+    return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
 
 
 class ProducerPortalController(Controller):
@@ -76,7 +95,7 @@ class ProducerPortalController(Controller):
     async def new_listing(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, producer: ProducerContext
     ) -> Any:
-        return await self._form(request, db_session, producer, None, ListingForm(), {})
+        return await self._form(request, db_session, producer, None, ListingForm())
 
     async def _form(
         self,
@@ -85,22 +104,19 @@ class ProducerPortalController(Controller):
         ctx: ProducerContext,
         product_id: int | None,
         form: ListingForm,
-        errors: dict[str, str],
-        *,
-        error: str | None = None,
-        status_code: int = 200,
+        refused: DomainError | None = None,
     ) -> Any:
         product = await services.get_own_product(session, ctx.producer, product_id) if product_id else None
         return render(
             request,
             "producers/listing.html",
-            status_code=status_code,
+            status_code=refused.status_code if refused else 200,
             producer=ctx.producer,
             home=ctx.cooperative,
             product=product,
             form=form,
-            errors=errors,
-            error=error,
+            errors=refused.field_errors if refused else {},
+            error=refused.message if refused else None,
             categories=await services.categories(session),
             photos=await services.photos_of(session, product.id) if product else [],
             reviews=await services.reviews_of(session, product.id) if product else [],
@@ -124,18 +140,10 @@ class ProducerPortalController(Controller):
             product = await services.create_listing(db_session, producer, data, user, submit=submit)
         except DomainError as exc:
             # Services validate before changing anything; the 4xx status rolls the transaction back.
-            return await self._form(
-                request,
-                db_session,
-                producer,
-                None,
-                data,
-                exc.field_errors,
-                error=exc.message,
-                status_code=exc.status_code,
-            )
-        flash(request, "Produk diajukan untuk ditinjau staf koperasi." if submit else "Draf disimpan.", "ok")
-        return Redirect(path=f"/produsen/produk/{product.id}", status_code=303)
+            return await self._form(request, db_session, producer, None, data, exc)
+        return _to_listing(
+            request, product.id, "Produk diajukan untuk ditinjau staf koperasi." if submit else "Draf disimpan."
+        )
 
     @get("/produk/{product_id:int}", name="producer_listing")
     async def edit_listing(
@@ -150,7 +158,7 @@ class ProducerPortalController(Controller):
             pack_size=product.pack_size or "",
             producer_price=str(product.producer_price),
         )
-        return await self._form(request, db_session, producer, product.id, form, {})
+        return await self._form(request, db_session, producer, product.id, form)
 
     @post("/produk/{product_id:int}", name="producer_listing_update", status_code=303)
     async def update_listing(
@@ -168,18 +176,8 @@ class ProducerPortalController(Controller):
             if exc.status_code in (403, 404):
                 raise
             # Services validate before changing anything; the 4xx status rolls the transaction back.
-            return await self._form(
-                request,
-                db_session,
-                producer,
-                product_id,
-                data,
-                exc.field_errors,
-                error=exc.message,
-                status_code=exc.status_code,
-            )
-        flash(request, "Perubahan disimpan.", "ok")
-        return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
+            return await self._form(request, db_session, producer, product_id, data, exc)
+        return _to_listing(request, product_id, "Perubahan disimpan.")
 
     @post("/produk/{product_id:int}/ajukan", name="producer_listing_submit", status_code=303)
     async def submit_listing(
@@ -191,8 +189,7 @@ class ProducerPortalController(Controller):
         product_id: int,
     ) -> Any:
         await services.submit_listing(db_session, producer, product_id, user)
-        flash(request, "Produk diajukan untuk ditinjau staf koperasi.", "ok")
-        return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
+        return _to_listing(request, product_id, "Produk diajukan untuk ditinjau staf koperasi.")
 
     @post("/produk/{product_id:int}/foto", name="producer_photo_upload", status_code=303)
     async def upload_photo(
@@ -205,8 +202,7 @@ class ProducerPortalController(Controller):
     ) -> Any:
         raw = await data.read()
         await services.add_photo(db_session, producer, product_id, raw, _settings(request).var_dir)
-        flash(request, "Foto ditambahkan.", "ok")
-        return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
+        return _to_listing(request, product_id, "Foto ditambahkan.")
 
     @post("/produk/{product_id:int}/foto/{key:str}/hapus", name="producer_photo_delete", status_code=303)
     async def delete_photo(
@@ -218,8 +214,7 @@ class ProducerPortalController(Controller):
         key: str,
     ) -> Any:
         await services.delete_photo(db_session, producer, product_id, key, _settings(request).var_dir)
-        flash(request, "Foto dihapus.", "ok")
-        return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
+        return _to_listing(request, product_id, "Foto dihapus.")
 
     @get("/tagihan", name="producer_statement")
     async def statement(
@@ -230,8 +225,7 @@ class ProducerPortalController(Controller):
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Any:
-        period = parse_period(jenis, periode, local_today(producer.cooperative))
-        s = await services.statement(db_session, producer.cooperative, producer.producer, period)
+        s = await _statement(db_session, producer.cooperative, producer.producer, jenis, periode)
         return render(
             request,
             "producers/statement.html",
@@ -251,11 +245,7 @@ class ProducerPortalController(Controller):
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Response[str]:
-        period = parse_period(jenis, periode, local_today(producer.cooperative))
-        s = await services.statement(db_session, producer.cooperative, producer.producer, period)
-        return csv_response(
-            csv_text(None, services.statement_csv_rows(s)), f"tagihan-{producer.producer.slug}-{period.key}.csv"
-        )
+        return _statement_csv(await _statement(db_session, producer.cooperative, producer.producer, jenis, periode))
 
 
 class MediaController(Controller):
@@ -285,7 +275,7 @@ class ReviewController(StaffController):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, product_id: int
     ) -> Any:
         item = await services.review_item(db_session, cooperative, product_id)
-        return await self._page(request, db_session, cooperative, item, ReviewForm(), {})
+        return await self._page(request, db_session, cooperative, item, ReviewForm())
 
     async def _page(
         self,
@@ -294,24 +284,21 @@ class ReviewController(StaffController):
         cooperative: Cooperative,
         item: services.ReviewItem,
         form: ReviewForm,
-        errors: dict[str, str],
-        *,
-        error: str | None = None,
-        status_code: int = 200,
+        refused: DomainError | None = None,
     ) -> Any:
         return render(
             request,
             "producers/review.html",
             "review_form",
-            status_code=status_code,
+            status_code=refused.status_code if refused else 200,
             cooperative=cooperative,
             item=item,
             photos=await services.photos_of(session, item.product.id),
             reviews=await services.reviews_of(session, item.product.id),
             prices=await services.price_history(session, item.product.id),
             form=form,
-            errors=errors,
-            error=error,
+            errors=refused.field_errors if refused else {},
+            error=refused.message if refused else None,
         )
 
     @post("/{product_id:int}", name="review_decide", status_code=303)
@@ -331,9 +318,7 @@ class ReviewController(StaffController):
                 raise
             # Services validate before changing anything; the 4xx status rolls the transaction back.
             item = await services.review_item(db_session, cooperative, product_id)
-            return await self._page(
-                request, db_session, cooperative, item, data, exc.field_errors, error=exc.message, status_code=422
-            )
+            return await self._page(request, db_session, cooperative, item, data, exc)
         flash(request, f"{outcome.product.name} {DECISION_WORDS[outcome.decision]}.", "ok")
         for warning in outcome.warnings:
             flash(request, warning, "warn")
@@ -394,15 +379,14 @@ class ProducerPaymentController(StaffController):
         periode: PeriodValue = None,
     ) -> Any:
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
-        period = parse_period(jenis, periode, local_today(cooperative))
-        s = await services.statement(db_session, cooperative, producer, period)
+        s = await _statement(db_session, cooperative, producer, jenis, periode)
         base = f"/staf/{cooperative.slug}/bayar-produsen"
         return render(
             request,
             "producers/statement.html",
             statement=s,
             cooperative=cooperative,
-            back_path=f"{base}?{_period_query(period)}",
+            back_path=f"{base}?{_period_query(s.period)}",
             base_path=f"{base}/{producer_id}",
             csv_path=f"{base}/{producer_id}/unduh",
             staff=True,
@@ -419,9 +403,7 @@ class ProducerPaymentController(StaffController):
         periode: PeriodValue = None,
     ) -> Response[str]:
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
-        period = parse_period(jenis, periode, local_today(cooperative))
-        s = await services.statement(db_session, cooperative, producer, period)
-        return csv_response(csv_text(None, services.statement_csv_rows(s)), f"tagihan-{producer.slug}-{period.key}.csv")
+        return _statement_csv(await _statement(db_session, cooperative, producer, jenis, periode))
 
 
 class OldStaffUrlController(Controller):
