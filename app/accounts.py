@@ -144,11 +144,10 @@ async def pending_memberships(
     return [Applicant(membership=m, user=u) for m, u in rows.tuples()]
 
 
-async def decide_membership(
-    session: AsyncSession, cooperative: Cooperative, staff: CurrentUser | None, membership_id: int, *, approve: bool
-) -> Applicant:
-    """Staff approve or refuse a pending request of their own cooperative."""
-    require_staff(staff, cooperative)
+async def membership_with_user(
+    session: AsyncSession, cooperative: Cooperative, membership_id: int, not_found: str
+) -> tuple[Membership, User]:
+    """A membership of this cooperative and its person; `not_found` is the 404's message otherwise."""
     row = (
         await session.execute(
             select(Membership, User)
@@ -157,8 +156,19 @@ async def decide_membership(
         )
     ).first()
     if row is None:
-        raise NotFound("Permintaan keanggotaan tidak ditemukan.")
+        raise NotFound(not_found)
     membership, user = row.tuple()
+    return membership, user
+
+
+async def decide_membership(
+    session: AsyncSession, cooperative: Cooperative, staff: CurrentUser | None, membership_id: int, *, approve: bool
+) -> Applicant:
+    """Staff approve or refuse a pending request of their own cooperative."""
+    require_staff(staff, cooperative)
+    membership, user = await membership_with_user(
+        session, cooperative, membership_id, "Permintaan keanggotaan tidak ditemukan."
+    )
     if membership.status != MembershipStatus.PENDING:
         raise Conflict("Permintaan ini sudah diputuskan sebelumnya.")
     membership.status = MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED

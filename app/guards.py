@@ -24,6 +24,8 @@ Use on a controller or handler:
         guards = [requires_staff]
         dependencies = {"cooperative": Provide(provide_cooperative)}
 
+or, for the staff area, subclass `StaffController` (those three lines; override `path` below `/staf/{slug}`).
+
 A guard runs before the handler's dependencies: anyone signed out is sent to the login page (API
 requests get a JSON 401), a signed-in person without the role gets 403, an unknown or closed
 cooperative 404. The handler then receives `cooperative: Cooperative` and `user: CurrentUser`.
@@ -37,9 +39,11 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from advanced_alchemy.extensions.litestar.plugins.init.plugin import SQLAlchemyInitPlugin
-from litestar import Request, Response
+from litestar import Controller, Request, Response, get
 from litestar.connection import ASGIConnection
+from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 from sqlalchemy import column, exists, select, table
@@ -314,3 +318,25 @@ async def staff_entry(request: Request[Any, Any, Any], section: str) -> Response
     if len(choices) == 1:
         return Redirect(path=f"/staf/{choices[0].slug}/{section}{query}", status_code=303)
     return render(request, "app/choose_cooperative.html", choices=choices, section=section, query=query)
+
+
+def old_staff_url(path: str, section: str, *, name: str) -> HTTPRouteHandler:
+    """A GET handler, in a controller at `/staf`, for an old staff URL without the cooperative.
+
+    It leads on through `staff_entry` to `/staf/{slug}/{section}`; `section` may name the path's
+    parameters: `old_staff_url("/tinjauan/{product_id:int}", "tinjauan/{product_id}", name=...)`.
+    """
+
+    async def lead_on(self: Controller, request: Request[Any, Any, Any]) -> Response[Any]:
+        return await staff_entry(request, section.format_map(request.path_params))
+
+    return get(path, name=name)(lead_on)
+
+
+class StaffController(Controller):
+    """A controller in the staff area of the cooperative its URL names: staff only, `cooperative` injected."""
+
+    path = "/staf/{slug:str}"
+    include_in_schema = False
+    guards = [requires_staff]
+    dependencies = {"cooperative": Provide(provide_cooperative)}

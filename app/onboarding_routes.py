@@ -9,10 +9,8 @@ import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.enums import RequestEncodingType
 from litestar.exceptions import TooManyRequestsException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.params import Body
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +21,7 @@ from app.models import Cooperative, User
 from app.ratelimit import LOGIN_WINDOW_SECONDS, Limiter
 from app.text import whatsapp_link
 from app.tokens import IssuedLink, TokenInvalid
-from app.web import flash, render
+from app.web import Form, flash, render
 
 TOO_MANY = "Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."
 
@@ -65,6 +63,18 @@ async def _home(
     return auth.home_path(current)
 
 
+async def _sign_in(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    user: User,
+    cooperative_id: int | None = None,
+    role: str | None = None,
+) -> str:
+    """Sign the person in (they just set a password through a link) and say where they go next."""
+    auth.login(request, user)
+    return await _home(db_session, user, cooperative_id, role)
+
+
 class SetPasswordForm(msgspec.Struct):
     password: str = ""
 
@@ -97,7 +107,7 @@ class LinkController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         token: str,
-        data: Annotated[SetPasswordForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[SetPasswordForm, Form],
     ) -> Any:
         form = password_links.PasswordSetupIn(token=token, password=data.password)
         try:
@@ -115,9 +125,9 @@ class LinkController(Controller):
                 errors=exc.field_errors,
                 error=exc.message,
             )
-        auth.login(request, user)
+        home = await _sign_in(request, db_session, user)
         flash(request, f"Kata sandi tersimpan. Selamat datang, {user.name}.", "ok")
-        return Redirect(path=await _home(db_session, user), status_code=303)
+        return Redirect(path=home, status_code=303)
 
     @get("/undangan/{token:str}", name="invitation")
     async def invitation_page(self, request: Request[Any, Any, Any], db_session: AsyncSession, token: str) -> Any:
@@ -133,7 +143,7 @@ class LinkController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         token: str,
-        data: Annotated[AcceptForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[AcceptForm, Form],
     ) -> Any:
         form = people.AcceptIn(token=token, password=data.password, name=data.name)
         try:
@@ -156,10 +166,10 @@ class LinkController(Controller):
                 errors=exc.field_errors,
                 error=exc.message,
             )
-        auth.login(request, user)
+        home = await _sign_in(request, db_session, user, invitation.cooperative_id, invitation.role)
         label = people.role_label(invitation.role)
         flash(request, f"Selamat datang, {user.name}. Anda sekarang {label} koperasi.", "ok")
-        return Redirect(path=await _home(db_session, user, invitation.cooperative_id, invitation.role), status_code=303)
+        return Redirect(path=home, status_code=303)
 
 
 class SessionOut(msgspec.Struct):
@@ -182,42 +192,33 @@ class TeamMemberOut(msgspec.Struct):
     role: str
 
 
-def _link_out(request: Request[Any, Any, Any], link: IssuedLink, phone: str, message: str) -> LinkOut:
+def link_out(request: Request[Any, Any, Any], link: IssuedLink, phone: str, message: str) -> LinkOut:
     url = link.url(base_url(request))
     return LinkOut(url=url, expires_at=link.expires_at, whatsapp_url=whatsapp_link(phone, f"{message} {url}"))
-
-
-cooperative_dependency = {"cooperative": Provide(provide_cooperative)}
 
 
 class OnboardingApiController(Controller):
     path = "/api"
     tags = ["akun"]
+    # Only the handlers under /cooperatives/{slug} ask for it.
+    dependencies = {"cooperative": Provide(provide_cooperative)}
 
     @post("/auth/password-setup", name="api_password_setup", status_code=200, guards=[shares_login_limit])
     async def password_setup(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, data: password_links.PasswordSetupIn
     ) -> SessionOut:
         user = await password_links.set_password(db_session, data, address=client_address(request))
-        auth.login(request, user)
-        return SessionOut(id=user.id, name=user.name, phone=user.phone, home=await _home(db_session, user))
+        return SessionOut(id=user.id, name=user.name, phone=user.phone, home=await _sign_in(request, db_session, user))
 
     @post("/invitations/accept", name="api_invitation_accept", status_code=200, guards=[shares_login_limit])
     async def accept(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, data: people.AcceptIn
     ) -> SessionOut:
         user, invitation = await people.accept_invitation(db_session, data, address=client_address(request))
-        auth.login(request, user)
-        home = await _home(db_session, user, invitation.cooperative_id, invitation.role)
+        home = await _sign_in(request, db_session, user, invitation.cooperative_id, invitation.role)
         return SessionOut(id=user.id, name=user.name, phone=user.phone, home=home)
 
-    @post(
-        "/cooperatives/{slug:str}/invitations",
-        name="api_invite",
-        status_code=201,
-        guards=[requires_pengurus],
-        dependencies=cooperative_dependency,
-    )
+    @post("/cooperatives/{slug:str}/invitations", name="api_invite", status_code=201, guards=[requires_pengurus])
     async def invite(
         self,
         request: Request[Any, Any, Any],
@@ -228,14 +229,13 @@ class OnboardingApiController(Controller):
     ) -> LinkOut:
         invitation, link = await people.invite(db_session, cooperative, actor_of(request, user), data)
         message = people.invitation_message(invitation, cooperative)
-        return _link_out(request, link, invitation.phone, message)
+        return link_out(request, link, invitation.phone, message)
 
     @post(
         "/cooperatives/{slug:str}/password-resets",
         name="api_password_reset",
         status_code=201,
         guards=[requires_password_help],
-        dependencies=cooperative_dependency,
     )
     async def password_reset(
         self,
@@ -246,14 +246,9 @@ class OnboardingApiController(Controller):
         data: password_links.ResetIn,
     ) -> LinkOut:
         target, link = await password_links.issue_reset(db_session, cooperative, actor_of(request, user), data)
-        return _link_out(request, link, target.phone, password_links.reset_message(target))
+        return link_out(request, link, target.phone, password_links.reset_message(target))
 
-    @put(
-        "/cooperatives/{slug:str}/team/{membership_id:int}",
-        name="api_team_role",
-        guards=[requires_pengurus],
-        dependencies=cooperative_dependency,
-    )
+    @put("/cooperatives/{slug:str}/team/{membership_id:int}", name="api_team_role", guards=[requires_pengurus])
     async def change_role(
         self,
         request: Request[Any, Any, Any],
@@ -271,7 +266,6 @@ class OnboardingApiController(Controller):
         name="api_team_remove",
         status_code=204,
         guards=[requires_pengurus],
-        dependencies=cooperative_dependency,
     )
     async def remove(
         self,

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import tokens
-from app.accounts import check_password
+from app.accounts import check_password, membership_with_user
 from app.audit import Actor, record_action
 from app.auth import CurrentUser, has_usable_password, hash_password_async, verify_password_async
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -351,16 +351,9 @@ async def _set_membership_role(session: AsyncSession, cooperative: Cooperative, 
 
 
 async def _team_member(session: AsyncSession, cooperative: Cooperative, membership_id: int) -> TeamMember:
-    row = (
-        await session.execute(
-            select(Membership, User)
-            .join(User, User.id == Membership.user_id)
-            .where(Membership.id == membership_id, Membership.cooperative_id == cooperative.id)
-        )
-    ).first()
-    if row is None:
-        raise NotFound("Orang ini tidak tercatat di koperasi ini.")
-    membership, user = row.tuple()
+    membership, user = await membership_with_user(
+        session, cooperative, membership_id, "Orang ini tidak tercatat di koperasi ini."
+    )
     return TeamMember(membership, user)
 
 

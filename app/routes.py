@@ -7,18 +7,20 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import accounts, auth, cooperatives
 from app.errors import DomainError, safe_next
-from app.guards import has_producer_account, provide_cooperative, requires_login, requires_staff, staff_entry
+from app.guards import has_producer_account, old_staff_url, provide_cooperative, requires_login, requires_staff
 from app.guards import provide_current_user as provide_current_user  # the app's `user` dependency
 from app.models import Cooperative, MembershipStatus
 from app.text import mask_nik
-from app.web import flash, render
+from app.web import Form, flash, render
+
+Next = Annotated[str | None, Parameter(query="lanjut", max_length=300)]
+IN_COOPERATIVE = {"cooperative": Provide(provide_cooperative)}
 
 
 class LoginForm(msgspec.Struct):
@@ -60,6 +62,25 @@ class LoginOut(msgspec.Struct):
     roles: dict[str, str]
 
 
+def _form_page(
+    request: Request[Any, Any, Any],
+    template: str,
+    form: msgspec.Struct,
+    refused: DomainError | None = None,
+    **context: Any,
+) -> Any:
+    """A form page, blank or again after `refused` with its messages and status."""
+    return render(
+        request,
+        template,
+        status_code=refused.status_code if refused else 200,
+        form=form,
+        errors=refused.field_errors if refused else {},
+        error=refused.message if refused else None,
+        **context,
+    )
+
+
 class AuthController(Controller):
     include_in_schema = False
 
@@ -67,28 +88,22 @@ class AuthController(Controller):
     async def login_form(
         self,
         request: Request[Any, Any, Any],
-        lanjut: Annotated[str | None, Parameter(query="lanjut", max_length=300)] = None,
+        lanjut: Next = None,
     ) -> Any:
-        return render(request, "app/login.html", form=LoginForm(lanjut=safe_next(lanjut)), errors={})
+        return _form_page(request, "app/login.html", LoginForm(lanjut=safe_next(lanjut)))
 
     @post("/masuk", name="login_submit", status_code=303)
     async def login_submit(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        data: Annotated[LoginForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[LoginForm, Form],
     ) -> Any:
         try:
             user = await auth.authenticate(db_session, data.phone[:40], data.password[:200])
         except DomainError as exc:
-            return render(
-                request,
-                "app/login.html",
-                status_code=exc.status_code,
-                form=LoginForm(phone=data.phone[:40], lanjut=safe_next(data.lanjut)),
-                errors=exc.field_errors,
-                error=exc.message,
-            )
+            form = LoginForm(phone=data.phone[:40], lanjut=safe_next(data.lanjut))
+            return _form_page(request, "app/login.html", form, exc)
         auth.login(request, user)
         flash(request, f"Selamat datang, {user.name}.", "ok")
         current = await auth.load_current_user(db_session, user.id)
@@ -113,28 +128,22 @@ class AccountController(Controller):
     async def signup_form(
         self,
         request: Request[Any, Any, Any],
-        lanjut: Annotated[str | None, Parameter(query="lanjut", max_length=300)] = None,
+        lanjut: Next = None,
     ) -> Any:
-        return render(request, "app/signup.html", form=SignUpForm(lanjut=safe_next(lanjut)), errors={})
+        return _form_page(request, "app/signup.html", SignUpForm(lanjut=safe_next(lanjut)))
 
     @post("/daftar", name="signup_submit", status_code=303)
     async def signup_submit(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        data: Annotated[SignUpForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[SignUpForm, Form],
     ) -> Any:
         try:
             user = await accounts.register(db_session, accounts.SignUp(data.name, data.phone, data.password))
         except DomainError as exc:
-            return render(
-                request,
-                "app/signup.html",
-                status_code=exc.status_code,
-                form=SignUpForm(name=data.name[:120], phone=data.phone[:40], lanjut=safe_next(data.lanjut)),
-                errors=exc.field_errors,
-                error=exc.message,
-            )
+            form = SignUpForm(name=data.name[:120], phone=data.phone[:40], lanjut=safe_next(data.lanjut))
+            return _form_page(request, "app/signup.html", form, exc)
         auth.login(request, user)
         flash(request, f"Akun dibuat. Selamat datang, {user.name}.", "ok")
         target = safe_next(data.lanjut)
@@ -162,7 +171,7 @@ class AccountController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         user: auth.CurrentUser,
-        lanjut: Annotated[str | None, Parameter(query="lanjut", max_length=300)] = None,
+        lanjut: Next = None,
     ) -> Any:
         profile = await accounts.get_user(db_session, user)
         form = ProfileForm(
@@ -173,14 +182,14 @@ class AccountController(Controller):
             landmark=profile.landmark or "",
             lanjut=safe_next(lanjut) if lanjut else "",
         )
-        return render(request, "app/profile.html", form=form, errors={}, nik_masked=mask_nik(profile.nik))
+        return _form_page(request, "app/profile.html", form, nik_masked=mask_nik(profile.nik))
 
     @post("/akun/profil", name="profile_submit", status_code=303, guards=[requires_login])
     async def profile_submit(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
-        data: Annotated[ProfileForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[ProfileForm, Form],
         user: auth.CurrentUser,
     ) -> Any:
         try:
@@ -192,19 +201,11 @@ class AccountController(Controller):
         except DomainError as exc:
             await db_session.rollback()
             profile = await accounts.get_user(db_session, user)
-            return render(
-                request,
-                "app/profile.html",
-                status_code=exc.status_code,
-                form=data,
-                errors=exc.field_errors,
-                error=exc.message,
-                nik_masked=mask_nik(profile.nik),
-            )
+            return _form_page(request, "app/profile.html", data, exc, nik_masked=mask_nik(profile.nik))
         flash(request, "Profil tersimpan." + (" NIK tercatat." if saved.nik and data.nik.strip() else ""), "ok")
         return Redirect(path=safe_next(data.lanjut) if data.lanjut else "/akun", status_code=303)
 
-    @get("/k/{slug:str}/anggota", name="membership", dependencies={"cooperative": Provide(provide_cooperative)})
+    @get("/k/{slug:str}/anggota", name="membership", dependencies=IN_COOPERATIVE)
     async def membership_page(
         self,
         request: Request[Any, Any, Any],
@@ -222,7 +223,7 @@ class AccountController(Controller):
         name="membership_request",
         status_code=303,
         guards=[requires_login],
-        dependencies={"cooperative": Provide(provide_cooperative)},
+        dependencies=IN_COOPERATIVE,
     )
     async def membership_request(
         self,
@@ -238,15 +239,13 @@ class AccountController(Controller):
             )
         return Redirect(path=f"/k/{cooperative.slug}/anggota", status_code=303)
 
-    @get("/staf/anggota", name="staff_members_entry")
-    async def staff_members_entry(self, request: Request[Any, Any, Any]) -> Any:
-        return await staff_entry(request, "anggota")
+    staff_members_entry = old_staff_url("/staf/anggota", "anggota", name="staff_members_entry")
 
     @get(
         "/staf/{slug:str}/anggota",
         name="staff_members",
         guards=[requires_staff],
-        dependencies={"cooperative": Provide(provide_cooperative)},
+        dependencies=IN_COOPERATIVE,
     )
     async def staff_members(
         self,
@@ -265,7 +264,7 @@ class AccountController(Controller):
         name="staff_member_decision",
         status_code=303,
         guards=[requires_staff],
-        dependencies={"cooperative": Provide(provide_cooperative)},
+        dependencies=IN_COOPERATIVE,
     )
     async def staff_member_decision(
         self,
@@ -273,7 +272,7 @@ class AccountController(Controller):
         db_session: AsyncSession,
         cooperative: Cooperative,
         membership_id: int,
-        data: Annotated[DecisionForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[DecisionForm, Form],
         user: auth.CurrentUser,
     ) -> Any:
         decided = await accounts.decide_membership(

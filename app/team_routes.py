@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar import Request, get, post
+from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,23 +13,31 @@ from app import audit, people
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError
-from app.guards import actor_of, provide_cooperative, requires_pengurus
+from app.guards import StaffController, actor_of, requires_pengurus
 from app.models import ROLE_LABELS, Cooperative, Role
-from app.onboarding_routes import base_url
+from app.onboarding_routes import link_out
 from app.password_links import ResetIn, issue_reset, reset_message
-from app.text import whatsapp_link
-from app.web import flash, render
+from app.tokens import IssuedLink
+from app.web import Form, flash, render
 
 # What the role select offers, in the order people think of them.
 ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
 AUDIT_PER_PAGE = 50
 
 
-class TeamController(Controller):
-    path = "/staf/{slug:str}"
-    include_in_schema = False
+def _issued(request: Request[Any, Any, Any], title: str, link: IssuedLink, phone: str, message: str) -> dict[str, Any]:
+    """The one-time link just made, as the team page shows it: to copy or to send by WhatsApp."""
+    out = link_out(request, link, phone, message)
+    return {"title": title, "url": out.url, "whatsapp": out.whatsapp_url, "expires_at": out.expires_at}
+
+
+def _back_to_team(request: Request[Any, Any, Any], cooperative: Cooperative, message: str) -> Redirect:
+    flash(request, message, "ok")
+    return Redirect(path=f"/staf/{cooperative.slug}/tim", status_code=303)
+
+
+class TeamController(StaffController):
     guards = [requires_pengurus]
-    dependencies = {"cooperative": Provide(provide_cooperative)}
 
     async def _page(
         self,
@@ -71,7 +77,7 @@ class TeamController(Controller):
         db_session: AsyncSession,
         cooperative: Cooperative,
         user: CurrentUser,
-        data: Annotated[people.InvitationIn, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[people.InvitationIn, Form],
     ) -> Any:
         try:
             invitation, link = await people.invite(db_session, cooperative, actor_of(request, user), data)
@@ -87,14 +93,8 @@ class TeamController(Controller):
                 errors=exc.field_errors,
                 error=exc.message,
             )
-        url = link.url(base_url(request))
-        text = f"{people.invitation_message(invitation, cooperative)} {url}"
-        issued = {
-            "title": f"Undangan untuk {invitation.name} ({people.role_label(invitation.role)})",
-            "url": url,
-            "whatsapp": whatsapp_link(invitation.phone, text),
-            "expires_at": link.expires_at,
-        }
+        title = f"Undangan untuk {invitation.name} ({people.role_label(invitation.role)})"
+        issued = _issued(request, title, link, invitation.phone, people.invitation_message(invitation, cooperative))
         return await self._page(request, db_session, cooperative, issued=issued)
 
     @post("/tim/sandi", name="team_password_link", status_code=200)
@@ -104,20 +104,15 @@ class TeamController(Controller):
         db_session: AsyncSession,
         cooperative: Cooperative,
         user: CurrentUser,
-        data: Annotated[ResetIn, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[ResetIn, Form],
     ) -> Any:
         try:
             target, link = await issue_reset(db_session, cooperative, actor_of(request, user), data)
         except DomainError as exc:
             await roll_back(db_session, cooperative)
             return await self._page(request, db_session, cooperative, status_code=exc.status_code, error=exc.message)
-        url = link.url(base_url(request))
-        issued = {
-            "title": f"Tautan atur ulang kata sandi untuk {target.name}",
-            "url": url,
-            "whatsapp": whatsapp_link(target.phone, f"{reset_message(target)} {url}"),
-            "expires_at": link.expires_at,
-        }
+        title = f"Tautan atur ulang kata sandi untuk {target.name}"
+        issued = _issued(request, title, link, target.phone, reset_message(target))
         return await self._page(request, db_session, cooperative, issued=issued)
 
     @post("/tim/{membership_id:int}/peran", name="team_role", status_code=303)
@@ -128,11 +123,11 @@ class TeamController(Controller):
         cooperative: Cooperative,
         user: CurrentUser,
         membership_id: int,
-        data: Annotated[people.RoleIn, Body(media_type=RequestEncodingType.URL_ENCODED)],
+        data: Annotated[people.RoleIn, Form],
     ) -> Any:
         person = await people.change_role(db_session, cooperative, actor_of(request, user), membership_id, data)
-        flash(request, f"Peran {person.user.name} sekarang {people.role_label(data.role.strip().lower())}.", "ok")
-        return Redirect(path=f"/staf/{cooperative.slug}/tim", status_code=303)
+        role = people.role_label(data.role.strip().lower())
+        return _back_to_team(request, cooperative, f"Peran {person.user.name} sekarang {role}.")
 
     @post("/tim/{membership_id:int}/hapus", name="team_remove", status_code=303)
     async def remove(
@@ -144,8 +139,8 @@ class TeamController(Controller):
         membership_id: int,
     ) -> Any:
         person = await people.remove(db_session, cooperative, actor_of(request, user), membership_id)
-        flash(request, f"{person.user.name} tidak lagi tercatat di {cooperative.short_name}.", "ok")
-        return Redirect(path=f"/staf/{cooperative.slug}/tim", status_code=303)
+        message = f"{person.user.name} tidak lagi tercatat di {cooperative.short_name}."
+        return _back_to_team(request, cooperative, message)
 
     @post("/tim/undangan/{invitation_id:int}/batal", name="team_invitation_cancel", status_code=303)
     async def cancel_invitation(
@@ -157,8 +152,8 @@ class TeamController(Controller):
         invitation_id: int,
     ) -> Any:
         invitation = await people.cancel_invitation(db_session, cooperative, actor_of(request, user), invitation_id)
-        flash(request, f"Undangan untuk {invitation.name} dibatalkan; tautannya tidak berlaku lagi.", "ok")
-        return Redirect(path=f"/staf/{cooperative.slug}/tim", status_code=303)
+        message = f"Undangan untuk {invitation.name} dibatalkan; tautannya tidak berlaku lagi."
+        return _back_to_team(request, cooperative, message)
 
     @get("/log", name="audit_log")
     async def audit_log(

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import cast
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, CursorResult, ForeignKey, Index, String, select, update
+from sqlalchemy import BigInteger, ColumnElement, CursorResult, ForeignKey, Index, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -179,6 +179,20 @@ async def find(
     )
 
 
+async def _use_up(session: AsyncSession, moment: datetime.datetime, *conditions: ColumnElement[bool]) -> int:
+    """Mark the unused tokens matching `conditions` used at `moment`; how many were."""
+    result = cast(
+        "CursorResult[object]",
+        await session.execute(
+            update(OneTimeToken)
+            .where(*conditions, OneTimeToken.used_at.is_(None))
+            .values(used_at=moment, updated_at=moment)
+            .execution_options(synchronize_session=False)
+        ),
+    )
+    return result.rowcount
+
+
 async def consume(
     session: AsyncSession, purpose: Purposes, raw: object, *, now: datetime.datetime | None = None
 ) -> OneTimeToken:
@@ -192,21 +206,14 @@ async def consume(
     if token_hash is None:
         raise TokenInvalid
     moment = _now(now)
-    result = cast(
-        "CursorResult[object]",
-        await session.execute(
-            update(OneTimeToken)
-            .where(
-                OneTimeToken.token_hash == token_hash,
-                OneTimeToken.purpose.in_(_purposes(purpose)),
-                OneTimeToken.used_at.is_(None),
-                OneTimeToken.expires_at > moment,
-            )
-            .values(used_at=moment, updated_at=moment)
-            .execution_options(synchronize_session=False)
-        ),
+    used = await _use_up(
+        session,
+        moment,
+        OneTimeToken.token_hash == token_hash,
+        OneTimeToken.purpose.in_(_purposes(purpose)),
+        OneTimeToken.expires_at > moment,
     )
-    if result.rowcount != 1:
+    if used != 1:
         raise TokenInvalid
     row = await session.scalar(
         select(OneTimeToken).where(OneTimeToken.token_hash == token_hash).execution_options(populate_existing=True)
@@ -220,17 +227,6 @@ async def revoke(
 ) -> int:
     """Use up every outstanding token of a subject (a new reset link replaces the old one); how many."""
     moment = _now(now)
-    result = cast(
-        "CursorResult[object]",
-        await session.execute(
-            update(OneTimeToken)
-            .where(
-                OneTimeToken.purpose.in_(_purposes(purpose)),
-                OneTimeToken.subject_id == subject_id,
-                OneTimeToken.used_at.is_(None),
-            )
-            .values(used_at=moment, updated_at=moment)
-            .execution_options(synchronize_session=False)
-        ),
+    return await _use_up(
+        session, moment, OneTimeToken.purpose.in_(_purposes(purpose)), OneTimeToken.subject_id == subject_id
     )
-    return result.rowcount

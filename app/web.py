@@ -12,7 +12,9 @@ from jinja2 import Environment
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.enums import RequestEncodingType
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.params import Body
 from litestar.types import Empty, Message, Scope, ScopeSession
 from markupsafe import Markup
 
@@ -22,6 +24,8 @@ from app.text import display_phone, rupiah
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# A handler's form body: `data: Annotated[SomeForm, Form]`.
+Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
 def is_partial(request: Request[Any, Any, Any]) -> bool:
     """A real htmx swap gets a block; boosted and history-restore requests get the whole page."""

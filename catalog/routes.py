@@ -6,7 +6,6 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 from litestar.response import Redirect
@@ -15,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import cooperatives
 from app.db import roll_back
 from app.errors import DomainError, InvalidInput
-from app.guards import provide_cooperative, requires_staff
+from app.guards import StaffController
 from app.models import Cooperative
 from app.web import flash, render
 from catalog import services
@@ -236,13 +235,10 @@ class CatalogApiController(Controller):
         )
 
 
-class StaffCatalogController(Controller):
+class StaffCatalogController(StaffController):
     """Staff set each product's price (never above an active HET) and who may buy how much of it."""
 
     path = "/staf/{slug:str}/produk"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = {"cooperative": Provide(provide_cooperative)}
 
     @get("/", name="staff_products")
     async def list_products(

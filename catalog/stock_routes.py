@@ -4,25 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.di import Provide
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, Parameter
+from litestar import Request, get, post
+from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import InvalidInput, NotFound
-from app.guards import provide_cooperative, requires_staff
+from app.guards import StaffController
 from app.models import Cooperative
 from app.text import is_digits, rupiah
-from app.web import flash, render
+from app.web import Form, flash, render
 from catalog import stock as stockwork
 from catalog.schemas import AdjustForm, ThresholdForm
 from orders.fulfilment.picking import held_quantities
 from producers.services import producers_of
 
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 # A form posts one field per product (`qty-12`, `count-12`); more than this is not a village's shelf.
 MAX_FORM_LINES = 2000
 
@@ -38,11 +35,8 @@ def _per_product(form: Any, prefix: str) -> dict[int, object]:
     return values
 
 
-class StockController(Controller):
+class StockController(StaffController):
     path = "/staf/{slug:str}/stok"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = {"cooperative": Provide(provide_cooperative)}
 
     @get("/", name="staff_stock")
     async def stock(

@@ -234,28 +234,26 @@ def _validated_fields(payload: str) -> list[Field]:
             "Kode QRIS tidak valid: informasi akun merchant (tag 26 sampai 51) tidak ada.",
             "26",
         )
-    currency = by_tag.get("53")
-    if currency is None:
-        raise QrisError("missing_tag", "Kode QRIS tidak valid: mata uang (tag 53) tidak ada.", "53")
-    if currency != "360":
-        raise QrisError(
-            "format",
-            f"Kode QRIS tidak valid: mata uang (tag 53) harus 360 (Rupiah), tertulis {currency!r}.",
-            "53",
-        )
-    country = by_tag.get("58")
-    if country is None:
-        raise QrisError("missing_tag", "Kode QRIS tidak valid: kode negara (tag 58) tidak ada.", "58")
-    if country != "ID":
-        raise QrisError(
-            "format",
-            f"Kode QRIS tidak valid: kode negara (tag 58) harus ID, tertulis {country!r}. "
-            "Hanya QRIS Indonesia yang diterima.",
-            "58",
-        )
+    _require_value(by_tag, "53", "mata uang", "360", "360 (Rupiah)")
+    _require_value(by_tag, "58", "kode negara", "ID", "ID", " Hanya QRIS Indonesia yang diterima.")
     if not by_tag.get("59", "").strip():
         raise QrisError("missing_tag", "Kode QRIS tidak valid: nama merchant (tag 59) tidak ada.", "59")
     return fields
+
+
+def _require_value(
+    by_tag: dict[str, str], tag: str, name: str, expected: str, expected_label: str, advice: str = ""
+) -> None:
+    """Refuse a payload whose `tag` is missing or holds anything but `expected`."""
+    value = by_tag.get(tag)
+    if value is None:
+        raise QrisError("missing_tag", f"Kode QRIS tidak valid: {name} (tag {tag}) tidak ada.", tag)
+    if value != expected:
+        raise QrisError(
+            "format",
+            f"Kode QRIS tidak valid: {name} (tag {tag}) harus {expected_label}, tertulis {value!r}.{advice}",
+            tag,
+        )
 
 
 def _find_nmid(fields: list[Field]) -> str | None:

@@ -18,21 +18,20 @@ from app.auth import CurrentUser
 from app.clock import Period, local_today, parse_period
 from app.csv import csv_response, csv_text
 from app.errors import DomainError
-from app.guards import provide_cooperative, requires_producer, requires_staff, staff_entry
+from app.guards import StaffController, old_staff_url, requires_producer
 from app.models import Cooperative
 from app.settings import Settings
 from app.text import rupiah
-from app.web import flash, render
+from app.web import Form, flash, render
 from producers import services
-from producers.models import ReviewDecision
+from producers.models import Producer, ReviewDecision
 from producers.schemas import ListingForm, PaymentForm, ReviewForm
 from producers.services import ProducerContext
+from producers.services.settlements import Statement
 
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
 PeriodKind = Annotated[str | None, Parameter(query="jenis", max_length=10)]
 PeriodValue = Annotated[str | None, Parameter(query="periode", max_length=10)]
-STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
 DECISION_WORDS = {
     ReviewDecision.APPROVED: "disetujui dan sekarang dijual",
     ReviewDecision.CHANGES_REQUESTED: "dikembalikan untuk diperbaiki",
@@ -52,6 +51,24 @@ async def provide_producer(db_session: AsyncSession, user: CurrentUser) -> Produ
 
 def _period_query(period: Period) -> str:
     return urlencode({"jenis": period.kind_param, "periode": period.key})
+
+
+async def _statement(
+    session: AsyncSession, cooperative: Cooperative, producer: Producer, jenis: str | None, periode: str | None
+) -> Statement:
+    """A producer's statement for the period the query asks for (the current one without one)."""
+    period = parse_period(jenis, periode, local_today(cooperative))
+    return await services.statement(session, cooperative, producer, period)
+
+
+def _statement_csv(statement: Statement) -> Response[str]:
+    rows = services.statement_csv_rows(statement)
+    return csv_response(csv_text(None, rows), f"tagihan-{statement.producer.slug}-{statement.period.key}.csv")
+
+
+def _to_listing(request: Request[Any, Any, Any], product_id: int, message: str) -> Redirect:
+    flash(request, message, "ok")
+    return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
 
 
 class ProducerPortalController(Controller):
@@ -78,7 +95,7 @@ class ProducerPortalController(Controller):
     async def new_listing(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, producer: ProducerContext
     ) -> Any:
-        return await self._form(request, db_session, producer, None, ListingForm(), {})
+        return await self._form(request, db_session, producer, None, ListingForm())
 
     async def _form(
         self,
@@ -87,22 +104,19 @@ class ProducerPortalController(Controller):
         ctx: ProducerContext,
         product_id: int | None,
         form: ListingForm,
-        errors: dict[str, str],
-        *,
-        error: str | None = None,
-        status_code: int = 200,
+        refused: DomainError | None = None,
     ) -> Any:
         product = await services.get_own_product(session, ctx.producer, product_id) if product_id else None
         return render(
             request,
             "producers/listing.html",
-            status_code=status_code,
+            status_code=refused.status_code if refused else 200,
             producer=ctx.producer,
             home=ctx.cooperative,
             product=product,
             form=form,
-            errors=errors,
-            error=error,
+            errors=refused.field_errors if refused else {},
+            error=refused.message if refused else None,
             categories=await services.categories(session),
             photos=await services.photos_of(session, product.id) if product else [],
             reviews=await services.reviews_of(session, product.id) if product else [],
@@ -126,18 +140,10 @@ class ProducerPortalController(Controller):
             product = await services.create_listing(db_session, producer, data, user, submit=submit)
         except DomainError as exc:
             # Services validate before changing anything; the 4xx status rolls the transaction back.
-            return await self._form(
-                request,
-                db_session,
-                producer,
-                None,
-                data,
-                exc.field_errors,
-                error=exc.message,
-                status_code=exc.status_code,
-            )
-        flash(request, "Produk diajukan untuk ditinjau staf koperasi." if submit else "Draf disimpan.", "ok")
-        return Redirect(path=f"/produsen/produk/{product.id}", status_code=303)
+            return await self._form(request, db_session, producer, None, data, exc)
+        return _to_listing(
+            request, product.id, "Produk diajukan untuk ditinjau staf koperasi." if submit else "Draf disimpan."
+        )
 
     @get("/produk/{product_id:int}", name="producer_listing")
     async def edit_listing(
@@ -152,7 +158,7 @@ class ProducerPortalController(Controller):
             pack_size=product.pack_size or "",
             producer_price=str(product.producer_price),
         )
-        return await self._form(request, db_session, producer, product.id, form, {})
+        return await self._form(request, db_session, producer, product.id, form)
 
     @post("/produk/{product_id:int}", name="producer_listing_update", status_code=303)
     async def update_listing(
@@ -170,18 +176,8 @@ class ProducerPortalController(Controller):
             if exc.status_code in (403, 404):
                 raise
             # Services validate before changing anything; the 4xx status rolls the transaction back.
-            return await self._form(
-                request,
-                db_session,
-                producer,
-                product_id,
-                data,
-                exc.field_errors,
-                error=exc.message,
-                status_code=exc.status_code,
-            )
-        flash(request, "Perubahan disimpan.", "ok")
-        return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
+            return await self._form(request, db_session, producer, product_id, data, exc)
+        return _to_listing(request, product_id, "Perubahan disimpan.")
 
     @post("/produk/{product_id:int}/ajukan", name="producer_listing_submit", status_code=303)
     async def submit_listing(
@@ -193,8 +189,7 @@ class ProducerPortalController(Controller):
         product_id: int,
     ) -> Any:
         await services.submit_listing(db_session, producer, product_id, user)
-        flash(request, "Produk diajukan untuk ditinjau staf koperasi.", "ok")
-        return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
+        return _to_listing(request, product_id, "Produk diajukan untuk ditinjau staf koperasi.")
 
     @post("/produk/{product_id:int}/foto", name="producer_photo_upload", status_code=303)
     async def upload_photo(
@@ -207,8 +202,7 @@ class ProducerPortalController(Controller):
     ) -> Any:
         raw = await data.read()
         await services.add_photo(db_session, producer, product_id, raw, _settings(request).var_dir)
-        flash(request, "Foto ditambahkan.", "ok")
-        return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
+        return _to_listing(request, product_id, "Foto ditambahkan.")
 
     @post("/produk/{product_id:int}/foto/{key:str}/hapus", name="producer_photo_delete", status_code=303)
     async def delete_photo(
@@ -220,8 +214,7 @@ class ProducerPortalController(Controller):
         key: str,
     ) -> Any:
         await services.delete_photo(db_session, producer, product_id, key, _settings(request).var_dir)
-        flash(request, "Foto dihapus.", "ok")
-        return Redirect(path=f"/produsen/produk/{product_id}", status_code=303)
+        return _to_listing(request, product_id, "Foto dihapus.")
 
     @get("/tagihan", name="producer_statement")
     async def statement(
@@ -232,8 +225,7 @@ class ProducerPortalController(Controller):
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Any:
-        period = parse_period(jenis, periode, local_today(producer.cooperative))
-        s = await services.statement(db_session, producer.cooperative, producer.producer, period)
+        s = await _statement(db_session, producer.cooperative, producer.producer, jenis, periode)
         return render(
             request,
             "producers/statement.html",
@@ -253,11 +245,7 @@ class ProducerPortalController(Controller):
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Response[str]:
-        period = parse_period(jenis, periode, local_today(producer.cooperative))
-        s = await services.statement(db_session, producer.cooperative, producer.producer, period)
-        return csv_response(
-            csv_text(None, services.statement_csv_rows(s)), f"tagihan-{producer.producer.slug}-{period.key}.csv"
-        )
+        return _statement_csv(await _statement(db_session, producer.cooperative, producer.producer, jenis, periode))
 
 
 class MediaController(Controller):
@@ -274,11 +262,8 @@ class MediaController(Controller):
         return Response(path.read_bytes(), media_type="image/webp", headers={"Cache-Control": cache})
 
 
-class ReviewController(Controller):
+class ReviewController(StaffController):
     path = "/staf/{slug:str}/tinjauan"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
 
     @get("/", name="review_queue")
     async def queue(self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative) -> Any:
@@ -290,7 +275,7 @@ class ReviewController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, product_id: int
     ) -> Any:
         item = await services.review_item(db_session, cooperative, product_id)
-        return await self._page(request, db_session, cooperative, item, ReviewForm(), {})
+        return await self._page(request, db_session, cooperative, item, ReviewForm())
 
     async def _page(
         self,
@@ -299,24 +284,21 @@ class ReviewController(Controller):
         cooperative: Cooperative,
         item: services.ReviewItem,
         form: ReviewForm,
-        errors: dict[str, str],
-        *,
-        error: str | None = None,
-        status_code: int = 200,
+        refused: DomainError | None = None,
     ) -> Any:
         return render(
             request,
             "producers/review.html",
             "review_form",
-            status_code=status_code,
+            status_code=refused.status_code if refused else 200,
             cooperative=cooperative,
             item=item,
             photos=await services.photos_of(session, item.product.id),
             reviews=await services.reviews_of(session, item.product.id),
             prices=await services.price_history(session, item.product.id),
             form=form,
-            errors=errors,
-            error=error,
+            errors=refused.field_errors if refused else {},
+            error=refused.message if refused else None,
         )
 
     @post("/{product_id:int}", name="review_decide", status_code=303)
@@ -336,22 +318,17 @@ class ReviewController(Controller):
                 raise
             # Services validate before changing anything; the 4xx status rolls the transaction back.
             item = await services.review_item(db_session, cooperative, product_id)
-            return await self._page(
-                request, db_session, cooperative, item, data, exc.field_errors, error=exc.message, status_code=422
-            )
+            return await self._page(request, db_session, cooperative, item, data, exc)
         flash(request, f"{outcome.product.name} {DECISION_WORDS[outcome.decision]}.", "ok")
         for warning in outcome.warnings:
             flash(request, warning, "warn")
         return Redirect(path=f"/staf/{cooperative.slug}/tinjauan", status_code=303)
 
 
-class ProducerPaymentController(Controller):
+class ProducerPaymentController(StaffController):
     """Paying producers ("Bayar produsen"); couriers' cash hand-in ("setoran") is another page."""
 
     path = "/staf/{slug:str}/bayar-produsen"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
 
     @get("/", name="producer_payments")
     async def overview(
@@ -402,15 +379,14 @@ class ProducerPaymentController(Controller):
         periode: PeriodValue = None,
     ) -> Any:
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
-        period = parse_period(jenis, periode, local_today(cooperative))
-        s = await services.statement(db_session, cooperative, producer, period)
+        s = await _statement(db_session, cooperative, producer, jenis, periode)
         base = f"/staf/{cooperative.slug}/bayar-produsen"
         return render(
             request,
             "producers/statement.html",
             statement=s,
             cooperative=cooperative,
-            back_path=f"{base}?{_period_query(period)}",
+            back_path=f"{base}?{_period_query(s.period)}",
             base_path=f"{base}/{producer_id}",
             csv_path=f"{base}/{producer_id}/unduh",
             staff=True,
@@ -427,9 +403,7 @@ class ProducerPaymentController(Controller):
         periode: PeriodValue = None,
     ) -> Response[str]:
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
-        period = parse_period(jenis, periode, local_today(cooperative))
-        s = await services.statement(db_session, cooperative, producer, period)
-        return csv_response(csv_text(None, services.statement_csv_rows(s)), f"tagihan-{producer.slug}-{period.key}.csv")
+        return _statement_csv(await _statement(db_session, cooperative, producer, jenis, periode))
 
 
 class OldStaffUrlController(Controller):
@@ -438,26 +412,18 @@ class OldStaffUrlController(Controller):
     path = "/staf"
     include_in_schema = False
 
-    @get("/tinjauan", name="review_queue_entry")
-    async def review_queue(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        return await staff_entry(request, "tinjauan")
-
-    @get("/tinjauan/{product_id:int}", name="review_item_entry")
-    async def review_item(self, request: Request[Any, Any, Any], product_id: int) -> Response[Any]:
-        return await staff_entry(request, f"tinjauan/{product_id}")
-
+    review_queue = old_staff_url("/tinjauan", "tinjauan", name="review_queue_entry")
+    review_item = old_staff_url("/tinjauan/{product_id:int}", "tinjauan/{product_id}", name="review_item_entry")
     # `/staf/setoran` was the producers' payments page; the couriers' hand-in is `/staf/{slug}/setoran`.
-    @get("/setoran", name="producer_payments_entry")
-    async def payments(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        return await staff_entry(request, "bayar-produsen")
-
-    @get("/setoran/{producer_id:int}", name="producer_payment_statement_entry")
-    async def statement(self, request: Request[Any, Any, Any], producer_id: int) -> Response[Any]:
-        return await staff_entry(request, f"bayar-produsen/{producer_id}")
-
-    @get("/setoran/{producer_id:int}/unduh", name="producer_payment_statement_csv_entry")
-    async def statement_csv(self, request: Request[Any, Any, Any], producer_id: int) -> Response[Any]:
-        return await staff_entry(request, f"bayar-produsen/{producer_id}/unduh")
+    payments = old_staff_url("/setoran", "bayar-produsen", name="producer_payments_entry")
+    statement = old_staff_url(
+        "/setoran/{producer_id:int}", "bayar-produsen/{producer_id}", name="producer_payment_statement_entry"
+    )
+    statement_csv = old_staff_url(
+        "/setoran/{producer_id:int}/unduh",
+        "bayar-produsen/{producer_id}/unduh",
+        name="producer_payment_statement_csv_entry",
+    )
 
 
 # app/asgi.py still registers this name; it stands for the two controllers until asgi lists them itself.

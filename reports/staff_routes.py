@@ -5,28 +5,20 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, Response, get
-from litestar.di import Provide
+from litestar import Request, Response, get
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.csv import csv_response
 from app.errors import NotFound
-from app.guards import provide_cooperative, requires_staff
+from app.guards import StaffController
 from app.models import Cooperative
 from app.web import render
 from reports import exports
 from reports.dashboard import dashboard
 
-STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
 
-
-class DashboardController(Controller):
-    path = "/staf/{slug:str}"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
-
+class DashboardController(StaffController):
     @get("/", name="staff_dashboard")
     async def show_dashboard(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative
@@ -40,11 +32,8 @@ class DashboardController(Controller):
         )
 
 
-class ExportController(Controller):
+class ExportController(StaffController):
     path = "/staf/{slug:str}/ekspor"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
 
     @get("/", name="staff_exports")
     async def list_exports(

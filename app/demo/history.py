@@ -17,8 +17,9 @@ from app.auth import CurrentUser
 from app.clock import Period, last_months, local_today, zone_of
 from app.models import Cooperative, Membership, Role, User
 from catalog.models import LedgerReason, Product, ProductStatus, StockLedgerEntry, StockReceipt
-from orders.models import Order, OrderEvent, OrderLine
+from orders.models import Order, OrderEvent
 from orders.services import make_order_number
+from orders.services.checkout import order_line
 from producers import services as producers
 from producers.schemas import PaymentForm
 
@@ -228,21 +229,9 @@ def _add_lines(
     """The order's lines and the sale rows they take out of the stock ledger."""
     for pid, quantity in quantities.items():
         product = chosen[pid]
-        session.add(
-            OrderLine(
-                order_id=order.id,
-                product_id=product.id,
-                producer_id=product.producer_id,
-                name=product.name,
-                unit=product.unit,
-                unit_price=product.retail_price,
-                producer_price=product.producer_price,
-                quantity=quantity,
-                line_total=product.retail_price * quantity,
-                created_at=placed,
-                updated_at=placed,
-            )
-        )
+        line = order_line(order.id, product, quantity)
+        line.created_at = line.updated_at = placed
+        session.add(line)
         session.add(
             StockLedgerEntry(
                 product_id=product.id,

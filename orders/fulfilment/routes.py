@@ -6,8 +6,7 @@ import datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
+from litestar import Request, Response, get, post
 from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +16,7 @@ from app.clock import local_today
 from app.csv import csv_response, csv_text
 from app.errors import InvalidInput
 from app.forms import parse_date, raise_errors
-from app.guards import provide_cooperative, requires_staff
+from app.guards import StaffController
 from app.models import Cooperative
 from app.text import rupiah
 from app.web import flash, is_partial, render
@@ -31,7 +30,6 @@ from orders.schemas import CourierForm, DeliveredForm, ReconcileForm, StatusForm
 
 Numbers = Annotated[list[str] | None, Parameter(query="pilih")]
 Day = Annotated[str | None, Parameter(query="tanggal", max_length=10)]
-STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -43,6 +41,11 @@ def _day(value: str | None) -> datetime.date | None:
 
 def _date_or_today(cooperative: Cooperative, value: str | None) -> datetime.date:
     return _day(value) or local_today(cooperative)
+
+
+def _selection(tanggal: str | None, pilih: list[str] | None) -> tuple[datetime.date | None, list[str]]:
+    """The day and order numbers a pick list or the packing slips are asked for."""
+    return _day(tanggal), clean_numbers(pilih or [])
 
 
 async def _form_numbers(request: Request[Any, Any, Any]) -> tuple[list[str], dict[str, str]]:
@@ -66,12 +69,7 @@ def _board_filters_from(request: Request[Any, Any, Any]) -> BoardFilters:
         return BoardFilters()
 
 
-class BoardController(Controller):
-    path = "/staf/{slug:str}"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
-
+class BoardController(StaffController):
     @get("/pesanan", name="staff_board")
     async def board(
         self,
@@ -109,6 +107,15 @@ class BoardController(Controller):
             staff_whatsapp=services.staff_whatsapp_url,
         )
 
+    async def _after_action(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative
+    ) -> Any:
+        """An htmx action gets the board again, as the page shows it; a plain form post goes back."""
+        if is_partial(request):
+            board = await boards.load_board(db_session, cooperative, _board_filters_from(request))
+            return self._board_page(request, cooperative, board)
+        return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/pesanan"), status_code=303)
+
     @post("/pesanan/{number:str}/langkah", name="staff_step", status_code=303)
     async def step(
         self,
@@ -123,10 +130,7 @@ class BoardController(Controller):
         order = await order_of(db_session, cooperative, number)
         await services.transition(db_session, order, data.to[:24], user, role="staff", note=data.note or None)
         flash(request, f"Pesanan {order.number}: {state.status_label(order.status)}.", "ok")
-        if is_partial(request):
-            board = await boards.load_board(db_session, cooperative, _board_filters_from(request))
-            return self._board_page(request, cooperative, board)
-        return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/pesanan"), status_code=303)
+        return await self._after_action(request, db_session, cooperative)
 
     @post("/pesanan/aksi", name="staff_bulk", status_code=303)
     async def bulk(
@@ -143,27 +147,18 @@ class BoardController(Controller):
         )
         verb = {"confirm": "dikonfirmasi", "pack": "ditandai dikemas", "assign": "diserahkan ke kurir"}[action]
         flash(request, result.message(verb), "ok" if result.done else "error")
-        if is_partial(request):
-            board = await boards.load_board(db_session, cooperative, _board_filters_from(request))
-            return self._board_page(request, cooperative, board)
-        return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/pesanan"), status_code=303)
+        return await self._after_action(request, db_session, cooperative)
 
 
 # --- pick list and packing slips ---------------------------------------------------------------------------------
 
 
-class PickingController(Controller):
-    path = "/staf/{slug:str}"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
-
+class PickingController(StaffController):
     @staticmethod
     async def _pick(
         db_session: AsyncSession, cooperative: Cooperative, tanggal: str | None, pilih: list[str] | None
     ) -> picking.PickList:
-        day = _day(tanggal)
-        numbers = clean_numbers(pilih or [])
+        day, numbers = _selection(tanggal, pilih)
         return await picking.pick_list(db_session, cooperative, day=day, numbers=numbers)
 
     @get("/ambil", name="staff_pick_list")
@@ -210,8 +205,7 @@ class PickingController(Controller):
         ukuran: Annotated[str | None, Parameter(query="ukuran", max_length=4)] = None,
         pilih: Numbers = None,
     ) -> Any:
-        day = _day(tanggal)
-        numbers = clean_numbers(pilih or [])
+        day, numbers = _selection(tanggal, pilih)
         orders = await picking.packing_slips(db_session, cooperative, day=day, numbers=numbers)
         return render(
             request,
@@ -231,12 +225,7 @@ class PickingController(Controller):
 # --- couriers, delivery runs, run sheets -------------------------------------------------------------------------
 
 
-class DeliveryController(Controller):
-    path = "/staf/{slug:str}"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
-
+class DeliveryController(StaffController):
     @get("/antar", name="staff_runs")
     async def runs(
         self,
@@ -347,12 +336,7 @@ class DeliveryController(Controller):
 # --- the courier's cash hand-in ---------------------------------------------------------------------------------
 
 
-class CashController(Controller):
-    path = "/staf/{slug:str}"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = STAFF_AREA
-
+class CashController(StaffController):
     @get("/setoran", name="staff_cash_day")
     async def cash_day(
         self,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
@@ -19,34 +18,38 @@ from app.text import display_phone, is_digits
 from app.web import flash, render
 from orders import cart as carts
 from orders import services, state
-from orders.models import DeliveryZone
 from orders.routes.common import Form, order_path
 from orders.schemas import CartForm, CheckoutForm, LineIn
 
 
-def _checkout_page(
+async def _cart_page(
+    request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser | None
+) -> Any:
+    cart = await carts.load(request, db_session, cooperative, user)
+    return render(request, "orders/cart.html", "cart", cooperative=cooperative, cart=cart, cart_count=cart.count)
+
+
+async def _checkout_page(
     request: Request[Any, Any, Any],
+    db_session: AsyncSession,
     cooperative: Cooperative,
     cart: carts.Cart,
     form: CheckoutForm,
-    zones: Sequence[DeliveryZone],
-    *,
-    errors: dict[str, str] | None = None,
-    error: str | None = None,
-    status_code: int = 200,
+    refused: DomainError | None = None,
 ) -> Any:
+    """The checkout form, blank or again after `refused` with its messages and status."""
     return render(
         request,
         "orders/checkout.html",
-        status_code=status_code,
+        status_code=refused.status_code if refused else 200,
         cooperative=cooperative,
         cart=cart,
         form=form,
-        errors=errors or {},
-        error=error,
+        errors=refused.field_errors if refused else {},
+        error=refused.message if refused else None,
         cart_count=cart.count,
         fulfilments=state.FULFILMENT_LABELS,
-        zones=zones,
+        zones=await services.active_zones(db_session, cooperative.id),
         payment_choices=services.payment_choices(cooperative),
     )
 
@@ -65,9 +68,7 @@ class CartController(Controller):
     async def view_cart(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, user: CurrentUser | None
     ) -> Any:
-        cooperative = await cooperatives.get_cooperative(db_session, slug)
-        cart = await carts.load(request, db_session, cooperative, user)
-        return render(request, "orders/cart.html", "cart", cooperative=cooperative, cart=cart, cart_count=cart.count)
+        return await _cart_page(request, db_session, await cooperatives.get_cooperative(db_session, slug), user)
 
     @post("/keranjang", name="cart_add", status_code=200)
     async def add_to_cart(
@@ -110,10 +111,7 @@ class CartController(Controller):
         quantity = 0 if data.action == "remove" else carts.parse_quantity(data.quantity, allow_zero=True)
         carts.set_quantity(request, slug, product_id, quantity)
         if request.headers.get("hx-request"):
-            cart = await carts.load(request, db_session, cooperative, user)
-            return render(
-                request, "orders/cart.html", "cart", cooperative=cooperative, cart=cart, cart_count=cart.count
-            )
+            return await _cart_page(request, db_session, cooperative, user)
         return Redirect(path=f"/k/{slug}/keranjang", status_code=303)
 
     @get("/checkout", name="checkout")
@@ -138,8 +136,7 @@ class CartController(Controller):
                 landmark=profile.landmark or "",
                 idempotency_key=form.idempotency_key,
             )
-        zones = await services.active_zones(db_session, cooperative.id)
-        return _checkout_page(request, cooperative, cart, form, zones)
+        return await _checkout_page(request, db_session, cooperative, cart, form)
 
     @post("/checkout", name="checkout_submit", status_code=303)
     async def checkout_submit(
@@ -160,16 +157,6 @@ class CartController(Controller):
         except DomainError as exc:
             await roll_back(db_session, cooperative)
             cart = await carts.load(request, db_session, cooperative, user)
-            zones = await services.active_zones(db_session, cooperative.id)
-            return _checkout_page(
-                request,
-                cooperative,
-                cart,
-                data,
-                zones,
-                errors=exc.field_errors,
-                error=exc.message,
-                status_code=exc.status_code,
-            )
+            return await _checkout_page(request, db_session, cooperative, cart, data, exc)
         carts.clear(request, slug)
         return Redirect(path=order_path(order) + "&baru=1", status_code=303)

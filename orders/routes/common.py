@@ -9,9 +9,9 @@ from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
+from app.web import Form as Form  # re-exported: the orders controllers import it from here
 from orders.models import Order
 
-Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
 Token = Annotated[str | None, Parameter(query="token", max_length=100)]
 

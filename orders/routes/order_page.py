@@ -58,6 +58,14 @@ def _order_context(
     }
 
 
+async def _viewed(
+    db_session: AsyncSession, number: str, token: str | None, user: CurrentUser | None
+) -> tuple[Order, Cooperative]:
+    """The order this buyer (by the secret link or their account) or staff member may see, and its cooperative."""
+    order = await services.get_order_for_viewer(db_session, number, token, user)
+    return order, await cooperatives.get_cooperative_by_id(db_session, order.cooperative_id)
+
+
 class OrderPageController(Controller):
     include_in_schema = False
 
@@ -71,8 +79,7 @@ class OrderPageController(Controller):
         token: Token = None,
         baru: Annotated[str | None, Parameter(query="baru", max_length=2)] = None,
     ) -> Any:
-        order = await services.get_order_for_viewer(db_session, number, token, user)
-        cooperative = await cooperatives.get_cooperative_by_id(db_session, order.cooperative_id)
+        order, cooperative = await _viewed(db_session, number, token, user)
         return render(
             request,
             "orders/order.html",
@@ -85,8 +92,7 @@ class OrderPageController(Controller):
     async def order_qris_png(
         self, db_session: AsyncSession, number: str, user: CurrentUser | None, token: Token = None
     ) -> Response[bytes]:
-        order = await services.get_order_for_viewer(db_session, number, token, user)
-        cooperative = await cooperatives.get_cooperative_by_id(db_session, order.cooperative_id)
+        order, cooperative = await _viewed(db_session, number, token, user)
         payload = services.qris_for_order(order, cooperative).payload
         return Response(
             qris.qr_png(payload),
@@ -123,8 +129,7 @@ class OrderPageController(Controller):
         data: Annotated[BuyerForm, Form],
         user: CurrentUser | None,
     ) -> Any:
-        order = await services.get_order_for_viewer(db_session, number, data.token or None, user)
-        cooperative = await cooperatives.get_cooperative_by_id(db_session, order.cooperative_id)
+        order, cooperative = await _viewed(db_session, number, data.token or None, user)
         result = await carts.reorder(request, db_session, order, cooperative.slug)
         flash(request, result.message, "ok" if result.added or result.reduced else "info")
         return Redirect(path=f"/k/{cooperative.slug}/keranjang", status_code=303)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, get, post
-from litestar.di import Provide
+from litestar import Request, get, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError
-from app.guards import provide_cooperative, requires_staff
+from app.guards import StaffController
 from app.models import Cooperative
 from app.web import flash, render
 from orders import services
@@ -20,11 +19,13 @@ from orders.routes.common import Form, Upload
 from orders.schemas import BankForm, QrisUpload, ZoneForm
 
 
-class ShopSettingsController(Controller):
+def _saved(request: Request[Any, Any, Any], cooperative: Cooperative, section: str, message: str) -> Redirect:
+    flash(request, message, "ok")
+    return Redirect(path=f"/staf/{cooperative.slug}/pengaturan#{section}", status_code=303)
+
+
+class ShopSettingsController(StaffController):
     path = "/staf/{slug:str}/pengaturan"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = {"cooperative": Provide(provide_cooperative)}
 
     @get("/", name="staff_settings")
     async def settings_page(
@@ -102,8 +103,8 @@ class ShopSettingsController(Controller):
             info = await services.set_qris(db_session, cooperative, user, payload)
         except DomainError as exc:
             return await self._refused(request, db_session, cooperative, "qris", exc, qris_text=data.payload[:600])
-        flash(request, f"QRIS tersimpan: {info.merchant_name}{f', NMID {info.nmid}' if info.nmid else ''}.", "ok")
-        return Redirect(path=f"/staf/{cooperative.slug}/pengaturan#qris", status_code=303)
+        nmid = f", NMID {info.nmid}" if info.nmid else ""
+        return _saved(request, cooperative, "qris", f"QRIS tersimpan: {info.merchant_name}{nmid}.")
 
     @post("/rekening", name="staff_bank", status_code=303)
     async def save_bank(
@@ -118,8 +119,7 @@ class ShopSettingsController(Controller):
             await services.set_bank_account(db_session, cooperative, user, data)
         except DomainError as exc:
             return await self._refused(request, db_session, cooperative, "rekening", exc, bank=data)
-        flash(request, "Rekening koperasi tersimpan.", "ok")
-        return Redirect(path=f"/staf/{cooperative.slug}/pengaturan#rekening", status_code=303)
+        return _saved(request, cooperative, "rekening", "Rekening koperasi tersimpan.")
 
     @post("/antar", name="staff_zone", status_code=303)
     async def save_zone(
@@ -134,5 +134,4 @@ class ShopSettingsController(Controller):
             zone = await services.save_zone(db_session, cooperative, user, data)
         except DomainError as exc:
             return await self._refused(request, db_session, cooperative, "antar", exc)
-        flash(request, f"Wilayah antar {zone.name} tersimpan.", "ok")
-        return Redirect(path=f"/staf/{cooperative.slug}/pengaturan#antar", status_code=303)
+        return _saved(request, cooperative, "antar", f"Wilayah antar {zone.name} tersimpan.")

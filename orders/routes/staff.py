@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
-from litestar.di import Provide
+from litestar import Controller, Request, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
-from app.guards import provide_cooperative, requires_staff, staff_entry
+from app.guards import StaffController, old_staff_url
 from app.models import Cooperative
 from app.web import flash
 from orders import services, state
@@ -19,13 +18,10 @@ from orders.routes.common import Form
 from orders.schemas import PaymentForm
 
 
-class StaffPaymentController(Controller):
+class StaffPaymentController(StaffController):
     """The order page's payment form; the order's steps go through the board's `…/langkah`."""
 
     path = "/staf/{slug:str}/pesanan"
-    include_in_schema = False
-    guards = [requires_staff]
-    dependencies = {"cooperative": Provide(provide_cooperative)}
 
     @post("/{number:str}/pembayaran", name="staff_payment", status_code=303)
     async def staff_payment(
@@ -61,21 +57,10 @@ class StaffEntryController(Controller):
     path = "/staf"
     include_in_schema = False
 
-    @get("/", name="staff_entry")
-    async def entry(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        return await staff_entry(request, "")
-
-    @get("/produk", name="staff_products_entry")
-    async def products(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        return await staff_entry(request, "produk")
-
-    @get("/produk/{product_id:int}", name="staff_product_entry")
-    async def product(self, request: Request[Any, Any, Any], product_id: int) -> Response[Any]:
-        return await staff_entry(request, f"produk/{product_id}")
-
-    @get("/pengaturan", name="staff_settings_entry")
-    async def settings(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        return await staff_entry(request, "pengaturan")
+    entry = old_staff_url("/", "", name="staff_entry")
+    products = old_staff_url("/produk", "produk", name="staff_products_entry")
+    product = old_staff_url("/produk/{product_id:int}", "produk/{product_id}", name="staff_product_entry")
+    settings = old_staff_url("/pengaturan", "pengaturan", name="staff_settings_entry")
 
 
 # app/asgi.py registers this name; it stands for the two controllers until asgi lists them itself.

@@ -310,6 +310,21 @@ async def _insert(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def order_line(order_id: int, product: Product, quantity: int) -> OrderLine:
+    """A line of an order: the product's name, unit and prices as they are now, so later changes leave it be."""
+    return OrderLine(
+        order_id=order_id,
+        product_id=product.id,
+        producer_id=product.producer_id,
+        name=product.name,
+        unit=product.unit,
+        unit_price=product.retail_price,
+        producer_price=product.producer_price,
+        quantity=quantity,
+        line_total=product.retail_price * quantity,
+    )
+
+
 async def _reserve_lines(
     session: AsyncSession, order: Order, ordered: list[Product], quantities: Mapping[int, int], user_id: int | None
 ) -> None:
@@ -327,19 +342,7 @@ async def _reserve_lines(
             raise OutOfStock(
                 message, field_errors={f"product:{product.id}": message}, product_id=product.id, available=left
             )
-        session.add(
-            OrderLine(
-                order_id=order.id,
-                product_id=product.id,
-                producer_id=product.producer_id,
-                name=product.name,
-                unit=product.unit,
-                unit_price=product.retail_price,
-                producer_price=product.producer_price,
-                quantity=quantity,
-                line_total=product.retail_price * quantity,
-            )
-        )
+        session.add(order_line(order.id, product, quantity))
 
 
 async def place_order(
