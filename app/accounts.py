@@ -14,27 +14,11 @@ from app.db import flush_or_raise
 from app.errors import Conflict, InvalidInput, NotFound
 from app.forms import parse_address, parse_phone, parse_text, raise_errors
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
+from app.schemas import ProfileForm, SignUpForm
 from app.text import InvalidNik, normalise_nik
 
 MAX_NAME = 120
 MAX_PASSWORD = 200
-
-
-@dataclass(frozen=True)
-class SignUp:
-    name: str
-    phone: str
-    password: str
-
-
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    dusun: str = ""
-    rt: str = ""
-    rw: str = ""
-    landmark: str = ""
-    nik: str = ""
 
 
 def check_password(password: str, errors: dict[str, str], field: str = "password") -> None:
@@ -45,7 +29,7 @@ def check_password(password: str, errors: dict[str, str], field: str = "password
         errors[field] = f"Kata sandi paling banyak {MAX_PASSWORD} karakter."
 
 
-async def register(session: AsyncSession, form: SignUp) -> User:
+async def register(session: AsyncSession, form: SignUpForm) -> User:
     """A new resident account from a phone number and a password. The caller signs them in."""
     errors: dict[str, str] = {}
     name = parse_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
@@ -69,7 +53,7 @@ async def get_user(session: AsyncSession, current: CurrentUser) -> User:
     return user
 
 
-async def update_profile(session: AsyncSession, current: CurrentUser, form: Profile) -> User:
+async def update_profile(session: AsyncSession, current: CurrentUser, form: ProfileForm) -> User:
     """Name, address for village delivery (dusun, RT/RW, landmark) and the optional NIK (empty keeps it)."""
     errors: dict[str, str] = {}
     name = parse_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)

@@ -16,50 +16,12 @@ from app.errors import DomainError, safe_next
 from app.guards import has_producer_account, old_staff_url, provide_cooperative, requires_login, requires_staff
 from app.guards import provide_current_user as provide_current_user  # the app's `user` dependency
 from app.models import Cooperative, MembershipStatus
+from app.schemas import DecisionForm, LoginForm, LoginIn, LoginOut, ProfileForm, SignUpForm
 from app.text import mask_nik
 from app.web import Form, flash, render
 
 Next = Annotated[str | None, Parameter(query="lanjut", max_length=300)]
 IN_COOPERATIVE = {"cooperative": Provide(provide_cooperative)}
-
-
-class LoginForm(msgspec.Struct):
-    phone: str = ""
-    password: str = ""
-    lanjut: str = ""
-
-
-class SignUpForm(msgspec.Struct):
-    name: str = ""
-    phone: str = ""
-    password: str = ""
-    lanjut: str = ""
-
-
-class ProfileForm(msgspec.Struct):
-    name: str = ""
-    dusun: str = ""
-    rt: str = ""
-    rw: str = ""
-    landmark: str = ""
-    nik: str = ""
-    lanjut: str = ""
-
-
-class DecisionForm(msgspec.Struct):
-    decision: str = ""
-
-
-class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
-    phone: str
-    password: str
-
-
-class LoginOut(msgspec.Struct):
-    id: int
-    name: str
-    phone: str
-    roles: dict[str, str]
 
 
 def _form_page(
@@ -140,7 +102,7 @@ class AccountController(Controller):
         data: Annotated[SignUpForm, Form],
     ) -> Any:
         try:
-            user = await accounts.register(db_session, accounts.SignUp(data.name, data.phone, data.password))
+            user = await accounts.register(db_session, data)
         except DomainError as exc:
             form = SignUpForm(name=data.name[:120], phone=data.phone[:40], lanjut=safe_next(data.lanjut))
             return _form_page(request, "app/signup.html", form, exc)
@@ -196,7 +158,7 @@ class AccountController(Controller):
             saved = await accounts.update_profile(
                 db_session,
                 user,
-                accounts.Profile(data.name, data.dusun, data.rt, data.rw, data.landmark, data.nik),
+                data,
             )
         except DomainError as exc:
             await db_session.rollback()
