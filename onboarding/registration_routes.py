@@ -138,9 +138,17 @@ class RegistrationController(Controller):
         kabupaten: Code = "",
         kecamatan: Code = "",
         desa: Code = "",
+        desa_code: Code = "",
     ) -> Any:
         return await self._form_page(
-            request, db_session, user, "apply", provinsi=provinsi, kabupaten=kabupaten, kecamatan=kecamatan, desa=desa
+            request,
+            db_session,
+            user,
+            "apply",
+            provinsi=provinsi,
+            kabupaten=kabupaten,
+            kecamatan=kecamatan,
+            desa=desa or desa_code,
         )
 
     @post(APPLY_PATH, name="cooperative_apply", status_code=303, guards=[requires_login])
@@ -192,9 +200,17 @@ class RegistrationController(Controller):
         kabupaten: Code = "",
         kecamatan: Code = "",
         desa: Code = "",
+        desa_code: Code = "",
     ) -> Any:
         return await self._form_page(
-            request, db_session, user, "create", provinsi=provinsi, kabupaten=kabupaten, kecamatan=kecamatan, desa=desa
+            request,
+            db_session,
+            user,
+            "create",
+            provinsi=provinsi,
+            kabupaten=kabupaten,
+            kecamatan=kecamatan,
+            desa=desa or desa_code,
         )
 
     @post(CREATE_PATH, name="cooperative_create", status_code=200, guards=[requires_registrar])

@@ -129,7 +129,11 @@ async def _stock_the_shop(pengurus: Page, slug: str) -> None:
     await pengurus.get_by_label(re.compile("Nama pemilik")).fill("Ibu Salmah")
     await pengurus.get_by_label(re.compile("Nomor HP")).fill(data.new_phone())
     await pengurus.get_by_role("button", name="Tambah produsen").click()
-    await expect(pengurus.locator(".flash-ok")).to_contain_text("UMKM Wadai Sipai ditambahkan")
+    issued = pengurus.locator("#issued")
+    await expect(issued).to_contain_text("UMKM Wadai Sipai ditambahkan")
+    await expect(issued.get_by_role("link", name="Kirim lewat WhatsApp")).to_have_attribute(
+        "href", re.compile(r"^https://wa\.me/62")
+    )
 
     await open_page(pengurus, f"/staf/{slug}/produk/impor")
     await pengurus.get_by_label("Berkas daftar harga").set_input_files(str(PRICE_LIST))
