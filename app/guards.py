@@ -7,7 +7,10 @@ Guards, all on the cooperative named by the URL's `{slug}` unless said otherwise
 - `requires_staff`: the staff area: pengurus, bendahara, pengawas, petugas, or the pendamping assigned
   to it. A pengawas only reads: their POST/PUT/PATCH/DELETE are refused here.
 - `requires_pengurus`: pengurus, or the assigned pendamping while the cooperative is not open yet.
-- `requires_courier`: kurir, or staff as above.
+- `requires_courier`: kurir, or staff as above (a pengawas only reads). Handlers narrow a kurir to their
+  own runs and hand-ins (`is_kurir(connection)`).
+- `requires_goods`: the cooperative's goods (products, price lists, producers): every staff role reads;
+  pengurus and petugas change them, and the assigned pendamping until the cooperative opens.
 - `requires_pendamping`: a pendamping; with `{slug}`, one assigned to that cooperative.
 - `requires_operator`: an operator; with `{slug}`, one whose region covers the cooperative; with
   `{region}`, one whose region covers that region code.
@@ -64,6 +67,9 @@ MEMBER_ROLES = frozenset(Role)
 NOT_SIGNED_IN = "Silakan masuk terlebih dahulu."
 STAFF_ONLY = "Halaman ini hanya untuk staf koperasi ini."
 READ_ONLY = "Pengawas hanya dapat melihat; perubahan dilakukan oleh pengurus atau petugas."
+GOODS_READ_ONLY = "Produk dan produsen diubah oleh pengurus atau petugas koperasi ini."
+# Who changes the cooperative's goods: shop staff (issue 10: "petugas: orders, stock, reviews") and the board.
+GOODS_ROLES: frozenset[str] = frozenset({Role.PENGURUS, Role.PETUGAS})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Templates read this scope key (templates/app/_acting_as.html).
 ACTING_AS_KEY = "pd_acting_as"
@@ -224,6 +230,29 @@ async def requires_courier(connection: Connection, _: BaseRouteHandler) -> None:
         role = _staff_role(user, cooperative)
     if role is None:
         raise PermissionDeniedException("Halaman ini hanya untuk kurir dan staf koperasi ini.")
+    if role in READ_ONLY_ROLES and connection.scope.get("method") not in _SAFE_METHODS:
+        raise PermissionDeniedException(READ_ONLY)
+    _act(connection, role, cooperative)
+
+
+def is_kurir(connection: Connection) -> bool:
+    """Whether this request acts as a kurir: their own runs and hand-ins only, nothing of other couriers'."""
+    acting = acting_as(connection)
+    return acting is not None and acting.role == Role.KURIR
+
+
+async def requires_goods(connection: Connection, _: BaseRouteHandler) -> None:
+    """Products, price lists and producers: staff read; pengurus and petugas (and the pendamping during
+    onboarding) change them. The bendahara keeps the money, the pengawas only looks."""
+    user = await _signed_in(connection)
+    cooperative = await cooperative_in_path(connection)
+    role = _staff_role(user, cooperative)
+    if role is None:
+        raise PermissionDeniedException(STAFF_ONLY)
+    if connection.scope.get("method") not in _SAFE_METHODS and not (
+        role in GOODS_ROLES or user.is_pengurus_of(cooperative)
+    ):
+        raise PermissionDeniedException(GOODS_READ_ONLY)
     _act(connection, role, cooperative)
 
 

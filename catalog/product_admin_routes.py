@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, problem
-from app.guards import provide_cooperative, requires_staff
+from app.guards import provide_cooperative, requires_goods
 from app.models import Cooperative
 from app.spreadsheets import MAX_BYTES, FileRefused
 from app.web import flash, render
@@ -66,7 +66,7 @@ class ProductAdminController(Controller):
 
     path = "/staf/{slug:str}/produk"
     include_in_schema = False
-    guards = [requires_staff]
+    guards = [requires_goods]
     dependencies = STAFF_AREA
     exception_handlers = {RequestEntityTooLarge: _too_large}
 
@@ -207,7 +207,7 @@ class ProductAdminController(Controller):
     name="api_product_create",
     status_code=201,
     tags=["katalog"],
-    guards=[requires_staff],
+    guards=[requires_goods],
     dependencies=STAFF_AREA,
 )
 async def create_product_api(
@@ -223,7 +223,7 @@ class PriceListApiController(Controller):
 
     path = "/api/cooperatives/{slug:str}/products/import"
     tags = ["katalog"]
-    guards = [requires_staff]
+    guards = [requires_goods]
     dependencies = STAFF_AREA
     exception_handlers = {RequestEntityTooLarge: _too_large}
 

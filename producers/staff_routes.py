@@ -14,7 +14,7 @@ from app import people
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, NotFound
-from app.guards import actor_of, provide_cooperative, requires_staff
+from app.guards import actor_of, provide_cooperative, requires_goods
 from app.models import Cooperative, Invitation
 from app.onboarding_routes import base_url
 from app.text import whatsapp_link
@@ -47,7 +47,7 @@ class StaffProducerController(Controller):
 
     path = "/staf/{slug:str}/produsen"
     include_in_schema = False
-    guards = [requires_staff]
+    guards = [requires_goods]
     dependencies = STAFF_AREA
 
     async def _page(
@@ -131,7 +131,7 @@ class StaffProducerController(Controller):
 class ProducerApiController(Controller):
     path = "/api/cooperatives/{slug:str}/producers"
     tags = ["produsen"]
-    guards = [requires_staff]
+    guards = [requires_goods]
     dependencies = STAFF_AREA
 
     @post("/", name="api_producer_add", status_code=201)

@@ -26,11 +26,13 @@ def cash_to_collect(order: Order) -> int:
     return 0
 
 
-async def record_cash_payment(session: AsyncSession, order: Order, user: CurrentUser) -> int:
+async def record_cash_payment(
+    session: AsyncSession, order: Order, user: CurrentUser, *, by_courier: bool = False
+) -> int:
     """Cash taken for an unpaid cash order, booked exactly as staff marking it "Lunas". Returns the rupiah."""
     if order.payment_method != "cash":
         raise Conflict("Pesanan ini tidak dibayar tunai.")
-    await services.record_payment(session, order, state.PaymentStatus.PAID, user, method="cash")
+    await services.record_payment(session, order, state.PaymentStatus.PAID, user, method="cash", by_courier=by_courier)
     return int(order.total)
 
 
@@ -99,11 +101,17 @@ async def _undelivered_by_courier(
     return {cid: int(n) for cid, n in rows.all()}
 
 
-async def cash_day(session: AsyncSession, cooperative: Cooperative, day: datetime.date) -> CashDay:
-    """Per courier, the cash due for one day, and the hand-ins already recorded that day."""
+async def cash_day(
+    session: AsyncSession, cooperative: Cooperative, day: datetime.date, *, courier_id: int | None = None
+) -> CashDay:
+    """Per courier, the cash due for one day, and the hand-ins already recorded that day.
+
+    With `courier_id`, only that courier's (what a kurir sees of their own hand-in)."""
     pending = await _pending_by_courier(session, cooperative, day)
     undelivered = await _undelivered_by_courier(session, cooperative, day)
     ids = set(pending) | set(undelivered)
+    if courier_id is not None:
+        ids &= {courier_id}
     couriers = (
         {c.id: c for c in (await session.scalars(select(Courier).where(Courier.id.in_(ids)))).all()} if ids else {}
     )
@@ -117,13 +125,12 @@ async def cash_day(session: AsyncSession, cooperative: Cooperative, day: datetim
         )
         for cid in sorted(ids, key=lambda i: couriers[i].name.lower() if i in couriers else "")
     ]
-    records = (
-        await session.scalars(
-            select(CashReconciliation)
-            .where(CashReconciliation.cooperative_id == cooperative.id, CashReconciliation.business_date == day)
-            .order_by(CashReconciliation.id)
-        )
-    ).all()
+    query = select(CashReconciliation).where(
+        CashReconciliation.cooperative_id == cooperative.id, CashReconciliation.business_date == day
+    )
+    if courier_id is not None:
+        query = query.where(CashReconciliation.courier_id == courier_id)
+    records = (await session.scalars(query.order_by(CashReconciliation.id))).all()
     return CashDay(day=day, due=due, records=records)
 
 
@@ -194,18 +201,17 @@ class CashDifferences:
     total: int
 
 
-async def cash_differences(session: AsyncSession, cooperative_id: int, year: int, month: int) -> CashDifferences:
-    """Every courier hand-in of one month with its difference, for the cooperative's books."""
+async def cash_differences(
+    session: AsyncSession, cooperative_id: int, year: int, month: int, *, courier_id: int | None = None
+) -> CashDifferences:
+    """Every courier hand-in of one month with its difference, for the cooperative's books (or one courier's)."""
     first = datetime.date(year, month, 1)
     after = datetime.date(year + (month == 12), month % 12 + 1, 1)
-    rows = (
-        await session.scalars(
-            select(CashReconciliation)
-            .where(
-                CashReconciliation.cooperative_id == cooperative_id,
-                and_(CashReconciliation.business_date >= first, CashReconciliation.business_date < after),
-            )
-            .order_by(CashReconciliation.business_date, CashReconciliation.id)
-        )
-    ).all()
+    query = select(CashReconciliation).where(
+        CashReconciliation.cooperative_id == cooperative_id,
+        and_(CashReconciliation.business_date >= first, CashReconciliation.business_date < after),
+    )
+    if courier_id is not None:
+        query = query.where(CashReconciliation.courier_id == courier_id)
+    rows = (await session.scalars(query.order_by(CashReconciliation.business_date, CashReconciliation.id))).all()
     return CashDifferences(records=rows, total=sum(r.difference for r in rows))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, noload, selectinload
 
 from app.auth import CurrentUser
 from app.clock import local_today
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.forms import parse_phone, parse_text, raise_errors
 from app.models import COURIER_ROLES, Cooperative, Membership, MembershipStatus, User
 from app.text import is_digits
@@ -70,12 +70,32 @@ async def courier_choices(session: AsyncSession, cooperative: Cooperative) -> li
     return choices
 
 
+async def courier_of_user(session: AsyncSession, cooperative: Cooperative, user_id: int) -> Courier | None:
+    """The courier row linked to this account in the cooperative (made on their first run), if any."""
+    return await session.scalar(
+        select(Courier)
+        .where(Courier.cooperative_id == cooperative.id, Courier.user_id == user_id)
+        .order_by(Courier.id)
+        .limit(1)
+    )
+
+
 async def add_courier(session: AsyncSession, cooperative: Cooperative, form: CourierForm) -> Courier:
     errors: dict[str, str] = {}
     clean_name = parse_text(form.name, "name", "Nama kurir", errors, required=True, max_length=120)
     number = parse_phone(form.phone, "phone", errors, required=False)
     raise_errors(errors)
-    courier = Courier(cooperative_id=cooperative.id, name=clean_name, phone=number, is_active=True)
+    # A kurir member with this phone is the same person: their account sees the runs (issue 10).
+    account = next((u for u in await _staff_users(session, cooperative) if number and u.phone == number), None)
+    if account is not None and await courier_of_user(session, cooperative, account.id) is not None:
+        account = None
+    courier = Courier(
+        cooperative_id=cooperative.id,
+        user_id=account.id if account else None,
+        name=clean_name,
+        phone=number,
+        is_active=True,
+    )
     session.add(courier)
     await session.flush()
     return courier
@@ -96,9 +116,7 @@ async def resolve_courier(session: AsyncSession, cooperative: Cooperative, ref: 
     person = staff.get(int(raw_id))
     if person is None:
         raise NotFound("Staf itu tidak ditemukan di koperasi ini.")
-    existing = await session.scalar(
-        select(Courier).where(Courier.cooperative_id == cooperative.id, Courier.user_id == person.id)
-    )
+    existing = await courier_of_user(session, cooperative, person.id)
     if existing is not None:
         return existing
     courier = Courier(cooperative_id=cooperative.id, user_id=person.id, name=person.name, phone=person.phone)
@@ -172,18 +190,14 @@ class RunSummary:
     cash_collected: int
 
 
-async def runs_of_day(session: AsyncSession, cooperative: Cooperative, day: datetime.date) -> list[RunSummary]:
-    runs = (
-        (
-            await session.scalars(
-                select(DeliveryRun)
-                .where(DeliveryRun.cooperative_id == cooperative.id, DeliveryRun.business_date == day)
-                .order_by(DeliveryRun.id)
-            )
-        )
-        .unique()
-        .all()
-    )
+async def runs_of_day(
+    session: AsyncSession, cooperative: Cooperative, day: datetime.date, *, courier_id: int | None = None
+) -> list[RunSummary]:
+    """The day's runs; with `courier_id`, only that courier's (what a kurir sees)."""
+    query = select(DeliveryRun).where(DeliveryRun.cooperative_id == cooperative.id, DeliveryRun.business_date == day)
+    if courier_id is not None:
+        query = query.where(DeliveryRun.courier_id == courier_id)
+    runs = (await session.scalars(query.order_by(DeliveryRun.id))).unique().all()
     summaries = []
     for run in runs:
         stops = await _stops(session, run)
@@ -267,10 +281,26 @@ async def _stop_of(session: AsyncSession, cooperative: Cooperative, run_id: int,
     return stop
 
 
+NOT_YOUR_RUN = "Daftar antar ini milik kurir lain."
+
+
+async def acting_courier(session: AsyncSession, cooperative: Cooperative, user: CurrentUser, run: DeliveryRun) -> bool:
+    """Whether `user` works this run as its kurir rather than as staff; anyone else is refused.
+
+    Staff work every run; a kurir only the runs whose courier row is linked to their account."""
+    if user.is_staff_of(cooperative.id):
+        return False
+    courier = await session.get(Courier, run.courier_id)
+    if courier is None or courier.user_id != user.id:
+        raise Forbidden(NOT_YOUR_RUN)
+    return True
+
+
 async def mark_delivered(
     session: AsyncSession, cooperative: Cooperative, user: CurrentUser, run_id: int, number: str, *, cash: bool
 ) -> DeliveryStop:
     """The courier handed the order over (and, with `cash`, took the money for it)."""
+    by_courier = await acting_courier(session, cooperative, user, await get_run(session, cooperative, run_id))
     stop = await _stop_of(session, cooperative, run_id, number)
     if stop.delivered_at is not None:
         raise Conflict(f"Pesanan {stop.order.number} sudah ditandai terkirim.")
@@ -282,12 +312,13 @@ async def mark_delivered(
         user,
         role="staff",
         note=f"Diterima pembeli, diantar {courier.name if courier else 'kurir'}",
+        by_courier=by_courier,
     )
     now = datetime.datetime.now(datetime.UTC)
     stop.delivered_at = now
     stop.delivered_on = local_today(cooperative, now)
     if cash and cash_to_collect(stop.order):
-        stop.cash_collected = await record_cash_payment(session, stop.order, user)
+        stop.cash_collected = await record_cash_payment(session, stop.order, user, by_courier=by_courier)
     await session.flush()
     return stop
 
@@ -296,11 +327,12 @@ async def collect_cash(
     session: AsyncSession, cooperative: Cooperative, user: CurrentUser, run_id: int, number: str
 ) -> DeliveryStop:
     """Cash for an order already delivered (the buyer paid the courier afterwards)."""
+    by_courier = await acting_courier(session, cooperative, user, await get_run(session, cooperative, run_id))
     stop = await _stop_of(session, cooperative, run_id, number)
     if stop.delivered_at is None:
         raise Conflict("Tandai pesanan terkirim dulu, lalu catat uangnya.")
     if stop.reconciliation_id is not None:
         raise Conflict("Setoran kurir untuk pesanan ini sudah ditutup.")
-    stop.cash_collected = await record_cash_payment(session, stop.order, user)
+    stop.cash_collected = await record_cash_payment(session, stop.order, user, by_courier=by_courier)
     await session.flush()
     return stop

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from litestar import Request, Response, get, post
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +17,7 @@ from app.clock import local_today
 from app.csv import csv_response, csv_text
 from app.errors import InvalidInput
 from app.forms import parse_date, raise_errors
-from app.guards import StaffController
+from app.guards import StaffController, is_kurir, requires_courier, requires_staff
 from app.models import Cooperative
 from app.text import rupiah
 from app.web import flash, is_partial, render
@@ -224,17 +225,53 @@ class PickingController(StaffController):
 
 # --- couriers, delivery runs, run sheets -------------------------------------------------------------------------
 
+# No courier row has this id: a kurir never sent out yet sees no runs and no hand-ins.
+_NO_COURIER = 0
+
+
+async def _own_courier(
+    request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
+) -> int | None:
+    """For a kurir, the id of their own courier row (their runs and hand-ins only); None for staff (all)."""
+    if not is_kurir(request):
+        return None
+    courier = await delivery.courier_of_user(db_session, cooperative, user.id)
+    return courier.id if courier else _NO_COURIER
+
 
 class DeliveryController(StaffController):
+    """Runs and run sheets: staff see and assign all; a kurir sees and works only their own runs."""
+
+    guards = [requires_courier]
+
+    @staticmethod
+    async def _check_run(
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        run_id: int,
+    ) -> None:
+        own = await _own_courier(request, db_session, cooperative, user)
+        if own is not None and (await delivery.get_run(db_session, cooperative, run_id)).courier_id != own:
+            raise PermissionDeniedException(delivery.NOT_YOUR_RUN)
+
     @get("/antar", name="staff_runs")
     async def runs(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         cooperative: Cooperative,
+        user: CurrentUser,
         tanggal: Day = None,
     ) -> Any:
         day = _date_or_today(cooperative, tanggal)
+        own = await _own_courier(request, db_session, cooperative, user)
+        runs = await delivery.runs_of_day(db_session, cooperative, day, courier_id=own)
+        if own is not None:
+            return render(
+                request, "staff/runs.html", cooperative=cooperative, nav="antar", day=day, runs=runs, kurir=True
+            )
         ready = await boards.load_board(
             db_session, cooperative, BoardFilters(cara="delivery", status=state.OrderStatus.PACKED, semua=True)
         )
@@ -244,13 +281,14 @@ class DeliveryController(StaffController):
             cooperative=cooperative,
             nav="antar",
             day=day,
-            runs=await delivery.runs_of_day(db_session, cooperative, day),
+            runs=runs,
             ready=ready.columns[0].orders if ready.columns else [],
             couriers=ready.couriers,
             cash_to_collect=cash.cash_to_collect,
+            kurir=False,
         )
 
-    @post("/antar", name="staff_assign", status_code=303)
+    @post("/antar", name="staff_assign", status_code=303, guards=[requires_staff])
     async def assign(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
     ) -> Any:
@@ -261,7 +299,7 @@ class DeliveryController(StaffController):
             return Redirect(path=f"/staf/{cooperative.slug}/antar/{result.run_id}", status_code=303)
         return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/antar"), status_code=303)
 
-    @post("/kurir", name="staff_add_courier", status_code=303)
+    @post("/kurir", name="staff_add_courier", status_code=303, guards=[requires_staff])
     async def add_courier(
         self,
         request: Request[Any, Any, Any],
@@ -279,8 +317,10 @@ class DeliveryController(StaffController):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         cooperative: Cooperative,
+        user: CurrentUser,
         run_id: int,
     ) -> Any:
+        await self._check_run(request, db_session, cooperative, user, run_id)
         return self._run_page(request, cooperative, await delivery.run_sheet(db_session, cooperative, run_id))
 
     @staticmethod
@@ -337,25 +377,32 @@ class DeliveryController(StaffController):
 
 
 class CashController(StaffController):
+    """The hand-in: a kurir sees what they owe and handed in; staff record what they received (never the kurir)."""
+
+    guards = [requires_courier]
+
     @get("/setoran", name="staff_cash_day")
     async def cash_day(
         self,
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         cooperative: Cooperative,
+        user: CurrentUser,
         tanggal: Day = None,
     ) -> Any:
         day = _date_or_today(cooperative, tanggal)
+        own = await _own_courier(request, db_session, cooperative, user)
         return render(
             request,
             "staff/cash.html",
             cooperative=cooperative,
             nav="setoran",
-            cash=await cash.cash_day(db_session, cooperative, day),
-            month=await cash.cash_differences(db_session, cooperative.id, day.year, day.month),
+            cash=await cash.cash_day(db_session, cooperative, day, courier_id=own),
+            month=await cash.cash_differences(db_session, cooperative.id, day.year, day.month, courier_id=own),
+            kurir=own is not None,
         )
 
-    @post("/setoran", name="staff_reconcile", status_code=303)
+    @post("/setoran", name="staff_reconcile", status_code=303, guards=[requires_staff])
     async def reconcile(
         self,
         request: Request[Any, Any, Any],

@@ -62,9 +62,11 @@ async def list_orders_for_buyer(session: AsyncSession, user: CurrentUser, *, lim
     return result.all()
 
 
-def _actor(role: str, user: CurrentUser | None) -> str:
+def _actor(role: str, user: CurrentUser | None, *, by_courier: bool = False) -> str:
     if role == "buyer":
         return "Pembeli"
+    if user and by_courier:
+        return f"Kurir: {user.name}"
     return f"Staf: {user.name}" if user else "Sistem"
 
 
@@ -85,6 +87,7 @@ async def transition(
     role: str,
     note: str | None = None,
     courier_run: bool = False,
+    by_courier: bool = False,
 ) -> Order:
     """Move an order through the state machine; one event row per move; cancel returns the stock.
 
@@ -92,8 +95,9 @@ async def transition(
     is told to pick a courier on the board (`state.CourierRunRequired`, 409).
     The move is one conditional UPDATE (`... WHERE status = <the status we checked>`): of two people
     cancelling at once, one wins and the other is told what happened, so stock is never returned twice.
+    `by_courier`: a kurir (not staff) on their own run; the delivery service has checked the run is theirs.
     """
-    if role in {"staff", "admin"} and (user is None or not user.is_staff_of(order.cooperative_id)):
+    if role in {"staff", "admin"} and (user is None or not (by_courier or user.is_staff_of(order.cooperative_id))):
         raise Forbidden("Hanya staf koperasi ini yang bisa mengubah status pesanan.")
     try:
         target_status = state.OrderStatus(target)
@@ -133,7 +137,7 @@ async def transition(
             from_status=current,
             to_status=target_status,
             actor_user_id=user.id if user else None,
-            actor_label=_actor(role, user),
+            actor_label=_actor(role, user, by_courier=by_courier),
             note=clean_note,
         )
     )
@@ -151,13 +155,14 @@ async def record_payment(
     method: str | None = None,
     reference: str | None = None,
     note: str | None = None,
+    by_courier: bool = False,
 ) -> Order:
     """Staff confirm a payment (unpaid → paid) or record its refund (paid → refunded).
 
     One conditional UPDATE decides, and a unique (order, kind) row backs it up: twenty clicks on
-    "Lunas" make one confirmation.
+    "Lunas" make one confirmation. `by_courier`: cash a kurir took on their own run (checked by the caller).
     """
-    if user is None or not user.is_staff_of(order.cooperative_id):
+    if user is None or not (by_courier or user.is_staff_of(order.cooperative_id)):
         raise Forbidden("Hanya staf koperasi ini yang bisa mencatat pembayaran.")
     try:
         target_status = state.PaymentStatus(target)
@@ -197,7 +202,7 @@ async def record_payment(
             reference=clean_reference,
             note=clean_note,
             actor_user_id=user.id,
-            actor_label=_actor("staff", user),
+            actor_label=_actor("staff", user, by_courier=by_courier),
         )
     )
     await session.flush()
