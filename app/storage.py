@@ -50,7 +50,10 @@ class MediaStore:
 
     async def put(self, name: str, content: bytes, content_type: str) -> None:
         try:
-            await obstore.put_async(self.store, name, content, attributes={"Content-Type": content_type})
+            if self.local_dir is None:
+                await obstore.put_async(self.store, name, content, attributes={"Content-Type": content_type})
+            else:  # a folder keeps no attributes; the app names the type when it serves the file
+                await obstore.put_async(self.store, name, content)
         except (BaseError, OSError) as exc:
             log.error("storing %s in %s failed: %s", name, self.description, exc)
             raise StorageUnavailable(UNAVAILABLE) from exc
