@@ -9,6 +9,7 @@ never creates or lists it.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,12 +104,21 @@ def open_media_store(settings: Settings) -> MediaStore:
         config["secret_access_key"] = settings.aws_secret_access_key
     if settings.aws_region:
         config["region"] = settings.aws_region
-    client_options: dict[str, Any] = {}
+    # A person is waiting on every call: fail within seconds (503, "try again") rather than retry for
+    # obstore's default three minutes.
+    client_options: dict[str, Any] = {"connect_timeout": "5s", "timeout": "20s"}
+    retry: dict[str, Any] = {"max_retries": 3, "retry_timeout": datetime.timedelta(seconds=10)}
     if settings.aws_endpoint_url:
         config["endpoint"] = settings.aws_endpoint_url
         # MinIO, Garage and friends are often reached over plain HTTP inside a private network.
         client_options["allow_http"] = settings.aws_endpoint_url.startswith("http://")
-    store = S3Store(bucket, prefix=prefix or None, config=config or None, client_options=client_options or None)  # type: ignore[arg-type]
+    store = S3Store(
+        bucket,
+        prefix=prefix or None,
+        config=config or None,  # type: ignore[arg-type]
+        client_options=client_options,  # type: ignore[arg-type]
+        retry_config=retry,  # type: ignore[arg-type]
+    )
     return MediaStore(store=store, description=settings.media_url)
 
 
