@@ -85,3 +85,19 @@ def test_a_media_url_that_is_not_s3_is_refused_with_the_form_to_use(url: str) ->
 def test_a_media_url_names_bucket_and_prefix() -> None:
     assert parse_media_url("s3://foto-koperasi/kalsel/produk/") == ("foto-koperasi", "kalsel/produk")
     assert parse_media_url("s3://foto-koperasi") == ("foto-koperasi", "")
+
+
+def test_backup_leaves_photos_in_the_object_store_and_says_so(tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    from app.backup import backup
+
+    settings = _s3_settings(tmp_path / "site", "http://127.0.0.1:1")
+    settings.var_dir.mkdir()
+    sqlite3.connect(settings.var_dir / "pasardesa.sqlite3").close()
+    (settings.var_dir / "media" / "produk").mkdir(parents=True)  # a leftover from before MEDIA_URL
+    message = backup(settings, tmp_path / "cadangan")
+    assert "s3://pasardesa/toko" in message and "cadangkan bucket itu" in message
+    assert not (tmp_path / "cadangan" / "media").exists()
+    assert json.loads((tmp_path / "cadangan" / "backup.json").read_text())["media"] == "s3://pasardesa/toko"
