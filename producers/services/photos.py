@@ -175,11 +175,13 @@ async def delete_photo(
     )
     if photo is None:
         raise NotFound("Foto tidak ditemukan.")
+    # The stored key, never the one from the URL: only names the app made reach the store.
+    stored_key = photo.key
     await session.delete(photo)
     await outbox.enqueue(session, [product.id])
     await session.flush()
     for size in SIZES:
-        await media.delete(photo_name(key, size))
+        await media.delete(photo_name(stored_key, size))
 
 
 async def photo_for_viewer(
