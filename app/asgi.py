@@ -49,6 +49,7 @@ from app.routes import AccountController, AuthApiController, AuthController, pro
 from app.secret_key import resolve_secret_keys
 from app.security import CSRFMiddleware, add_security_headers, parse_networks, real_client_middleware
 from app.settings import Settings
+from app.storage import open_media_store
 from app.team_routes import TeamController
 from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
 from catalog.product_admin_routes import PriceListApiController, ProductAdminController, create_product_api
@@ -307,6 +308,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=app_logging_config(settings.log_format),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
-        state=State({"settings": settings, "db": db, "search": search, "metrics": request_metrics}),
+        state=State(
+            {
+                "settings": settings,
+                "db": db,
+                "search": search,
+                "metrics": request_metrics,
+                "media": open_media_store(settings),
+            }
+        ),
         debug=settings.debug,
     )

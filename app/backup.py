@@ -50,7 +50,8 @@ def backup(settings: Settings, dest: Path) -> str:
         _pg_dump(settings.database_url, partial / PG_DUMP_FILE)
         database = "postgresql"
     media = settings.var_dir / MEDIA
-    if media.is_dir():
+    # With MEDIA_URL the photos are in the object store, backed up there (versioning or a bucket copy).
+    if media.is_dir() and not settings.media_url:
         shutil.copytree(media, partial / MEDIA)
     secret = settings.var_dir / SECRET_FILE_NAME
     if secret.is_file():
@@ -59,11 +60,17 @@ def backup(settings: Settings, dest: Path) -> str:
         "format": FORMAT_VERSION,
         "database": database,
         "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "media": settings.media_url or "local",
     }
     (partial / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     if dest.exists():
         dest.rmdir()
     partial.rename(dest)
+    if settings.media_url:
+        return (
+            f"Cadangan selesai di {dest}: basis data {database}. Berkas media ada di {settings.media_url} "
+            "dan tidak disalin: cadangkan bucket itu sendiri (lihat README, bagian Produksi)."
+        )
     files = sum(1 for p in (dest / MEDIA).rglob("*") if p.is_file()) if (dest / MEDIA).exists() else 0
     return f"Cadangan selesai di {dest}: basis data {database} dan {files} berkas media."
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,12 @@ class Settings:
     meili_url: str | None = None
     meili_api_key: str | None = None
     var_dir: Path = DEFAULT_VAR_DIR
+    # Empty: photos in VAR_DIR/media. `s3://bucket/prefix`: an S3-compatible store every node shares.
+    media_url: str = ""
+    aws_access_key_id: str = ""
+    aws_secret_access_key: str = field(default="", repr=False)
+    aws_endpoint_url: str = ""
+    aws_region: str = ""
     demo_mode: bool = True
     demo_password: str = DEFAULT_DEMO_PASSWORD
     debug: bool = False
@@ -84,6 +90,11 @@ class Settings:
             meili_url=env.get("MEILI_URL") or None,
             meili_api_key=env.get("MEILI_API_KEY") or None,
             var_dir=var_dir,
+            media_url=env.get("MEDIA_URL", "").strip(),
+            aws_access_key_id=env.get("AWS_ACCESS_KEY_ID", "").strip(),
+            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY", "").strip(),
+            aws_endpoint_url=env.get("AWS_ENDPOINT_URL", "").strip(),
+            aws_region=(env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip(),
             demo_mode=_bool(env.get("DEMO_MODE"), demo_default),
             demo_password=env.get("DEMO_PASSWORD") or DEFAULT_DEMO_PASSWORD,
             debug=_bool(env.get("DEBUG"), False),

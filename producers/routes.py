@@ -20,7 +20,7 @@ from app.csv import csv_response, csv_text
 from app.errors import DomainError
 from app.guards import StaffController, old_staff_url, requires_producer
 from app.models import Cooperative
-from app.settings import Settings
+from app.storage import media_store
 from app.text import rupiah
 from app.web import Form, flash, render
 from producers import services
@@ -37,11 +37,6 @@ DECISION_WORDS = {
     ReviewDecision.CHANGES_REQUESTED: "dikembalikan untuk diperbaiki",
     ReviewDecision.REJECTED: "ditolak",
 }
-
-
-def _settings(request: Request[Any, Any, Any]) -> Settings:
-    settings: Settings = request.app.state["settings"]
-    return settings
 
 
 async def provide_producer(db_session: AsyncSession, user: CurrentUser) -> ProducerContext:
@@ -201,7 +196,7 @@ class ProducerPortalController(Controller):
         data: Annotated[UploadFile, Upload],
     ) -> Any:
         raw = await data.read()
-        await services.add_photo(db_session, producer, product_id, raw, _settings(request).var_dir)
+        await services.add_photo(db_session, producer, product_id, raw, media_store(request))
         return _to_listing(request, product_id, "Foto ditambahkan.")
 
     @post("/produk/{product_id:int}/foto/{key:str}/hapus", name="producer_photo_delete", status_code=303)
@@ -213,7 +208,7 @@ class ProducerPortalController(Controller):
         product_id: int,
         key: str,
     ) -> Any:
-        await services.delete_photo(db_session, producer, product_id, key, _settings(request).var_dir)
+        await services.delete_photo(db_session, producer, product_id, key, media_store(request))
         return _to_listing(request, product_id, "Foto dihapus.")
 
     @get("/tagihan", name="producer_statement")
@@ -257,9 +252,11 @@ class MediaController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None, name: str
     ) -> Response[bytes]:
         key, _, size = name.removesuffix(".webp").rpartition("-")
-        path, public = await services.photo_for_viewer(db_session, key, size, user, _settings(request).var_dir)
+        # Served through the app from whichever store holds it (not redirected to a presigned URL): the
+        # bucket stays private, unpublished listings stay hidden, and the URL and caching never change.
+        content, public = await services.photo_for_viewer(db_session, key, size, user, media_store(request))
         cache = "public, max-age=604800, immutable" if public else "private, no-store"
-        return Response(path.read_bytes(), media_type="image/webp", headers={"Cache-Control": cache})
+        return Response(content, media_type="image/webp", headers={"Cache-Control": cache})
 
 
 class ReviewController(StaffController):

@@ -6,20 +6,23 @@ WebP thumbnails are kept, for slow village connections.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import secrets
-import warnings
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+import anyio
+import anyio.to_thread
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import Conflict, InvalidInput, NotFound
+from app.storage import MediaStore
 from catalog import outbox
 from catalog.models import Product, ProductStatus
 from producers.models import ProductPhoto
@@ -27,13 +30,18 @@ from producers.services.accounts import ProducerContext, get_own_product, produc
 
 MAX_PHOTOS = 6
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-# A phone camera makes 12-50 MP; anything larger is refused before it is decoded (decompression bombs).
-MAX_PIXELS = 50_000_000
+# A phone camera makes 12-24 MP; anything larger is refused before it is decoded (decompression bombs,
+# and a 50 MP PNG alone needs 200 MB of pixels).
+MAX_PIXELS = 24_000_000
 MAX_SIDE = 12_000
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
-# Thumbnails: "md" for the product page, "sm" for lists.
+# Thumbnails: "md" for the product page, "sm" for lists; the largest first, each made from the one before.
 SIZES = {"md": 640, "sm": 200}
 WEBP_QUALITY = 72
+# Decoding runs in threads (Pillow releases the GIL), at most this many at once: each may hold ~100 MB.
+DECODERS = 2
+_ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -47,28 +55,38 @@ def _refuse(message: str) -> InvalidInput:
     return InvalidInput(message, field_errors={"photo": message})
 
 
+def _open_checked(raw: bytes) -> tuple[Image.Image, int, int]:
+    """The opened (not yet decoded) image and its upright size, or a refusal before any pixel is decoded."""
+    opened = Image.open(io.BytesIO(raw))
+    if (opened.format or "") not in ALLOWED_FORMATS:
+        raise _refuse("Berkas ini bukan foto JPEG, PNG atau WebP.")
+    width, height = opened.size
+    if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+        raise _refuse(
+            f"Ukuran gambar terlalu besar ({width}×{height} piksel). Paling besar {MAX_PIXELS // 1_000_000} "
+            "megapiksel; kecilkan dulu fotonya."
+        )
+    if opened.getexif().get(ExifTags.Base.Orientation) in _ROTATED:
+        width, height = height, width
+    if opened.format == "JPEG":
+        # The JPEG decoder scales by 1/2, 1/4 or 1/8 while decoding: a 24 MP photo is decoded at
+        # about 1.5 MP for a 640 px thumbnail, a sixteenth of the memory and time.
+        opened.draft("RGB", (SIZES["md"], SIZES["md"]))
+    return opened, width, height
+
+
 def make_thumbnails(raw: bytes) -> Thumbnails:
-    """Check an uploaded photo and return its WebP thumbnails, or raise InvalidInput with the reason."""
+    """Check an uploaded photo and return its WebP thumbnails, or raise InvalidInput with the reason.
+
+    Blocking (it decodes): the web layer calls `make_thumbnails_off_loop`."""
     if not raw:
         raise _refuse("Pilih foto dulu.")
     if len(raw) > MAX_UPLOAD_BYTES:
         raise _refuse(f"Foto terlalu besar ({len(raw) // 1024 // 1024} MB). Paling besar 5 MB.")
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns about moderately huge images; treat that as a refusal too.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            opened = Image.open(io.BytesIO(raw))
-            kind = opened.format or ""
-            if kind not in ALLOWED_FORMATS:
-                raise _refuse("Berkas ini bukan foto JPEG, PNG atau WebP.")
-            width, height = opened.size
-            if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-                raise _refuse(
-                    f"Ukuran gambar terlalu besar ({width}×{height} piksel). Paling besar {MAX_PIXELS // 1_000_000} "
-                    "megapiksel; kecilkan dulu fotonya."
-                )
-            opened.load()
-            image: Image.Image = ImageOps.exif_transpose(opened)
+        opened, width, height = _open_checked(raw)
+        opened.load()
+        image: Image.Image = ImageOps.exif_transpose(opened)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _refuse("Ukuran gambar terlalu besar untuk diproses. Kecilkan dulu fotonya.") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
@@ -77,21 +95,27 @@ def make_thumbnails(raw: bytes) -> Thumbnails:
         image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
     files: dict[str, bytes] = {}
     for name, side in SIZES.items():
-        copy = image.copy()
-        copy.thumbnail((side, side), Image.Resampling.LANCZOS)
+        image.thumbnail((side, side), Image.Resampling.LANCZOS)
         out = io.BytesIO()
         # No EXIF is written: location and camera data from a phone photo are not published.
-        copy.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
+        image.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
         files[name] = out.getvalue()
-    return Thumbnails(width=image.width, height=image.height, files=files)
+    return Thumbnails(width=width, height=height, files=files)
 
 
-def media_dir(var_dir: Path) -> Path:
-    return var_dir / "media" / "produk"
+async def make_thumbnails_off_loop(raw: bytes) -> Thumbnails:
+    """`make_thumbnails` in a worker thread, at most DECODERS at once per process, so a large upload
+    never stalls the other requests and a burst of uploads cannot exhaust memory."""
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = anyio.CapacityLimiter(DECODERS)
+    return await anyio.to_thread.run_sync(make_thumbnails, raw, limiter=limiter)
 
 
-def photo_path(var_dir: Path, key: str, size: str) -> Path:
-    return media_dir(var_dir) / f"{key}-{size}.webp"
+def photo_name(key: str, size: str) -> str:
+    """The file's name in the media store."""
+    return f"produk/{key}-{size}.webp"
 
 
 async def photos_of(session: AsyncSession, product_id: int) -> Sequence[ProductPhoto]:
@@ -116,18 +140,17 @@ async def first_photo_keys(session: AsyncSession, product_ids: Sequence[int]) ->
 
 
 async def add_photo(
-    session: AsyncSession, ctx: ProducerContext, product_id: int, raw: bytes, var_dir: Path
+    session: AsyncSession, ctx: ProducerContext, product_id: int, raw: bytes, media: MediaStore
 ) -> ProductPhoto:
     product = await get_own_product(session, ctx.producer, product_id)
     count = await session.scalar(select(func.count()).where(ProductPhoto.product_id == product.id)) or 0
     if count >= MAX_PHOTOS:
         raise Conflict(f"Paling banyak {MAX_PHOTOS} foto per produk. Hapus satu dulu.")
-    thumbs = make_thumbnails(raw)
+    thumbs = await make_thumbnails_off_loop(raw)
     key = secrets.token_urlsafe(15)
-    directory = media_dir(var_dir)
-    directory.mkdir(parents=True, exist_ok=True)
+    # Files first, row after: a row never names a missing file (a failed transaction leaves only orphans).
     for size, content in thumbs.files.items():
-        photo_path(var_dir, key, size).write_bytes(content)
+        await media.put(photo_name(key, size), content, "image/webp")
     photo = ProductPhoto(
         product_id=product.id,
         cooperative_id=product.cooperative_id,
@@ -143,24 +166,28 @@ async def add_photo(
     return photo
 
 
-async def delete_photo(session: AsyncSession, ctx: ProducerContext, product_id: int, key: str, var_dir: Path) -> None:
+async def delete_photo(
+    session: AsyncSession, ctx: ProducerContext, product_id: int, key: str, media: MediaStore
+) -> None:
     product = await get_own_product(session, ctx.producer, product_id)
     photo = await session.scalar(
         select(ProductPhoto).where(ProductPhoto.product_id == product.id, ProductPhoto.key == key[:40])
     )
     if photo is None:
         raise NotFound("Foto tidak ditemukan.")
+    # The stored key, never the one from the URL: only names the app made reach the store.
+    stored_key = photo.key
     await session.delete(photo)
     await outbox.enqueue(session, [product.id])
     await session.flush()
     for size in SIZES:
-        photo_path(var_dir, key, size).unlink(missing_ok=True)
+        await media.delete(photo_name(stored_key, size))
 
 
 async def photo_for_viewer(
-    session: AsyncSession, key: str, size: str, user: CurrentUser | None, var_dir: Path
-) -> tuple[Path, bool]:
-    """The file of a photo and whether it is public. Photos of unpublished listings are seen only by
+    session: AsyncSession, key: str, size: str, user: CurrentUser | None, media: MediaStore
+) -> tuple[bytes, bool]:
+    """The content of a photo and whether it is public. Photos of unpublished listings are seen only by
     their producer and the cooperative's staff; to anyone else they do not exist."""
     if size not in SIZES or not re.fullmatch(r"[A-Za-z0-9_\-]{10,40}", key):
         raise NotFound("Foto tidak ditemukan.")
@@ -185,7 +212,7 @@ async def photo_for_viewer(
                 allowed = own is not None and own.id == producer_id
         if not allowed:
             raise NotFound("Foto tidak ditemukan.")
-    path = photo_path(var_dir, key, size)
-    if not path.exists():
+    content = await media.get(photo_name(key, size))
+    if content is None:
         raise NotFound("Foto tidak ditemukan.")
-    return path, public
+    return content, public

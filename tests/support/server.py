@@ -33,8 +33,9 @@ class LiveServer:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def start_server(env: dict[str, str], *, workers: int = 1, log_dir: Path) -> LiveServer:
-    port = free_port()
+def start_server(env: dict[str, str], *, workers: int = 1, log_dir: Path, port: int | None = None) -> LiveServer:
+    """Serve the app; `port` restarts a stopped server where its clients expect it."""
+    port = port or free_port()
     log_path = log_dir / f"server-{port}.log"
     full_env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port)}
     args = [
@@ -52,7 +53,7 @@ def start_server(env: dict[str, str], *, workers: int = 1, log_dir: Path) -> Liv
         "--workers",
         str(workers),
     ]
-    with log_path.open("wb") as log:
+    with log_path.open("ab") as log:
         process = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
