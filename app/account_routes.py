@@ -64,6 +64,7 @@ class AccountSecurityController(Controller):
     ) -> Redirect:
         await accounts.sign_out_everywhere(db_session, user)
         auth.logout(request)
+        request.set_session({})  # signed out, with room for the message the login page shows
         flash(request, SIGNED_OUT_EVERYWHERE, "ok")
         return Redirect(path="/masuk", status_code=303)
 

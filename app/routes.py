@@ -39,10 +39,12 @@ def _form_page(
     **context: Any,
 ) -> Any:
     """A form page, blank or again after `refused` with its messages and status."""
+    wait = refused.extra.get("retry_after") if refused else None
     return render(
         request,
         template,
         status_code=refused.status_code if refused else 200,
+        headers={"Retry-After": str(wait)} if isinstance(wait, int) else None,
         form=form,
         errors=refused.field_errors if refused else {},
         error=refused.message if refused else None,
