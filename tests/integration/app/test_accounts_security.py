@@ -85,14 +85,22 @@ async def test_password_change_signs_out_the_other_devices_only(stack: Stack) ->
         token = await data.csrf_token(here, "/akun/sandi")
         wrong = await here.post(
             "/akun/sandi",
-            data={"current_password": "bukan-sandinya", "new_password": "sandi-baru-123", "confirm": "sandi-baru-123",
-                  "_csrf_token": token},
+            data={
+                "current_password": "bukan-sandinya",
+                "new_password": "sandi-baru-123",
+                "confirm": "sandi-baru-123",
+                "_csrf_token": token,
+            },
         )
         assert wrong.status_code == 422 and "Kata sandi sekarang salah." in wrong.text
         changed = await here.post(
             "/akun/sandi",
-            data={"current_password": PASSWORD, "new_password": "sandi-baru-123", "confirm": "sandi-baru-123",
-                  "_csrf_token": token},
+            data={
+                "current_password": PASSWORD,
+                "new_password": "sandi-baru-123",
+                "confirm": "sandi-baru-123",
+                "_csrf_token": token,
+            },
         )
         assert changed.status_code == 303 and changed.headers["location"] == "/akun"
         assert "Kata sandi baru tersimpan" in (await here.get("/akun")).text
@@ -149,8 +157,12 @@ async def test_staff_left_idle_sign_in_again_and_return_where_they_were(stack: S
             token = await data.csrf_token(staff)
             back = await staff.post(
                 "/masuk",
-                data={"phone": data.STAFF_PHONES["lok-baintan"], "password": DEMO_PASSWORD,
-                      "lanjut": "/staf/lok-baintan/pesanan", "_csrf_token": token},
+                data={
+                    "phone": data.STAFF_PHONES["lok-baintan"],
+                    "password": DEMO_PASSWORD,
+                    "lanjut": "/staf/lok-baintan/pesanan",
+                    "_csrf_token": token,
+                },
             )
             assert back.status_code == 303 and back.headers["location"] == "/staf/lok-baintan/pesanan"
             # However busy, a staff session ends after STAFF_SESSION_HOURS (12 h).
