@@ -28,7 +28,7 @@ SIGNUP_PHONE_KEY = "signup_phone"
 
 
 def login_path(target: str) -> str:
-    return "/masuk" if target == "/" else f"/masuk?lanjut={quote(target, safe='/')}"
+    return f"/masuk?lanjut={quote(target, safe='/')}"
 
 
 def _form_page(
@@ -120,7 +120,7 @@ class AccountController(Controller):
         request.session[SIGNUP_PHONE_KEY] = data.phone[:40]
         flash(request, accounts.SIGNED_UP, "ok")
         target = safe_next(data.lanjut)
-        return Redirect(path=login_path(target), status_code=303)
+        return Redirect(path=login_path("/akun" if target == "/" else target), status_code=303)
 
     @get("/akun", name="account", guards=[requires_login])
     async def account(self, request: Request[Any, Any, Any], db_session: AsyncSession, user: auth.CurrentUser) -> Any:
