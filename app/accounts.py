@@ -105,6 +105,18 @@ async def nik_holders(session: AsyncSession, niks: Iterable[str]) -> dict[str, s
     return holders
 
 
+async def rekey_niks(session: AsyncSession, vault: nik_vault.NikVault) -> int:
+    """After a key rotation: rewrite every NIK still under a previous key under the current one (how many)."""
+    count = 0
+    rows = await session.stream_scalars(select(User).where(User.nik_sealed.is_not(None)).order_by(User.id))
+    async for user in rows:
+        if not vault.current(user.nik_hash, user.nik_sealed):
+            user.nik_hash, user.nik_sealed = vault.seal(vault.open(user.nik_sealed))
+            count += 1
+    await session.flush()
+    return count
+
+
 @dataclass(frozen=True)
 class ProfileSaved:
     user: User

@@ -19,11 +19,11 @@ from tests.support.postgres import PgCluster
 NIK = "6303041506900042"
 
 
-async def _run(url: str, statement: str) -> list[tuple[object, ...]]:
+async def _run(url: str, statement: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
     engine = create_async_engine(url)
     try:
         async with engine.begin() as conn:
-            result = await conn.execute(text(statement))
+            result = await conn.execute(text(statement), params or {})
             return [tuple(row) for row in result] if result.returns_rows else []
     finally:
         await engine.dispose()
@@ -65,3 +65,27 @@ def test_plain_niks_are_converted_on_sqlite(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_plain_niks_are_converted_on_postgres(pg_cluster: PgCluster) -> None:
     _convert_and_back(Settings, database_url=pg_cluster.create_database("pasardesa_nik_migration"))
+
+
+def test_rekey_rewrites_niks_under_the_new_key(tmp_path: Path) -> None:
+    from app.cli import migrate, rekey_nik
+
+    old_key, new_key = secrets.token_hex(32), secrets.token_hex(32)
+    settings = Settings(var_dir=tmp_path, secret_key=old_key)
+    migrate(settings)
+    nik_hash, sealed = NikVault.from_secrets((old_key,)).seal(NIK)
+    asyncio.run(
+        _run(
+            settings.database_url,
+            "INSERT INTO user_account (phone, name, password_hash, is_active, session_epoch, nik_hash, nik_sealed,"
+            " created_at, updated_at) VALUES ('+6281200000996', 'W', 'x', true, 0, :nik_hash, :sealed,"
+            " '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
+            {"nik_hash": nik_hash, "sealed": sealed},
+        )
+    )
+    rotated = Settings(var_dir=tmp_path, secret_key=new_key, secret_key_previous=(old_key,))
+    assert asyncio.run(rekey_nik(rotated)).startswith("1 NIK")
+    [(new_hash, new_sealed)] = asyncio.run(_run(settings.database_url, "SELECT nik_hash, nik_sealed FROM user_account"))
+    alone = NikVault.from_secrets((new_key,))
+    assert new_hash == alone.digest(NIK) and alone.open(str(new_sealed)) == NIK
+    assert asyncio.run(rekey_nik(rotated)).startswith("0 NIK")
