@@ -57,6 +57,7 @@ from app.audit import Actor
 from app.auth import CurrentUser, SessionPolicy, session_user, session_user_id
 from app.errors import login_redirect
 from app.models import COURIER_ROLES, READ_ONLY_ROLES, ROLE_LABELS, STAFF_ROLES, Cooperative, PlatformRole, Role
+from app.settings import Settings
 from app.web import render
 
 Connection = ASGIConnection[Any, Any, Any, Any]
@@ -127,7 +128,8 @@ async def current_user(connection: Connection) -> CurrentUser | None:
 
 
 def session_policy(connection: Connection) -> SessionPolicy:
-    settings = connection.app.state["settings"]
+    """How long sessions last (STAFF_IDLE_MINUTES, STAFF_SESSION_HOURS); the defaults for an app without settings."""
+    settings = connection.app.state.get("settings") or Settings()
     return SessionPolicy(settings.staff_idle_minutes * 60, settings.staff_session_hours * 3600)
 
 
