@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth import MIN_PASSWORD_LENGTH, CurrentUser, hash_password_async, require_staff
+from app import nik_vault, ratelimit
+from app.auth import MIN_PASSWORD_LENGTH, CurrentUser, hash_password_async, require_staff, verify_password_async
 from app.db import flush_or_raise
 from app.errors import Conflict, InvalidInput, NotFound
 from app.forms import parse_address, parse_phone, parse_text, raise_errors
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
-from app.schemas import ProfileForm, SignUpForm
+from app.schemas import PasswordChangeForm, ProfileForm, SignUpForm
 from app.text import InvalidNik, normalise_nik
 
 MAX_NAME = 120
@@ -29,21 +31,53 @@ def check_password(password: str, errors: dict[str, str], field: str = "password
         errors[field] = f"Kata sandi paling banyak {MAX_PASSWORD} karakter."
 
 
-async def register(session: AsyncSession, form: SignUpForm) -> User:
-    """A new resident account from a phone number and a password. The caller signs them in."""
+# The one answer to a sign-up, whether the number was free or already had an account: the form cannot
+# be used to find out which numbers are registered. It is true in both cases and says what to do next.
+SIGNED_UP = (
+    "Pendaftaran diterima. Masuk dengan nomor HP dan kata sandi yang baru Anda buat. "
+    "Bila nomor ini sudah pernah didaftarkan, pakai kata sandi lamanya, atau pilih “Lupa kata sandi?”."
+)
+# The same for a NIK: a person must learn whether their NIK was recorded (it decides who may buy LPG),
+# so a refusal cannot look like success; it does not say why, and the attempts per account are few.
+NIK_NOT_RECORDED = (
+    "NIK ini tidak dapat dicatat pada akun ini. Bila NIK ini milik Anda, datang ke koperasi dengan KTP "
+    "agar pengurus memeriksanya."
+)
+
+
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
+async def register(session: AsyncSession, form: SignUpForm) -> User | None:
+    """A new resident account from a phone number and a password; None when the number already has one.
+
+    Both cases take the same time (one password hash) and the caller answers both the same way
+    (SIGNED_UP). The owner of a taken number sees on their account page that someone tried.
+    """
     errors: dict[str, str] = {}
     name = parse_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
     phone = parse_phone(form.phone, "phone", errors)
     check_password(form.password, errors)
     raise_errors(errors)
     assert name is not None and phone is not None
-    taken = "Nomor HP ini sudah terdaftar. Silakan masuk, atau pakai nomor lain."
-    if await session.scalar(select(User.id).where(User.phone == phone)):
-        raise InvalidInput(taken, field_errors={"phone": taken})
-    user = User(phone=phone, name=name, password_hash=await hash_password_async(form.password))
-    # Two sign-ups with one number at the same moment: the second is told, not crashed.
-    await flush_or_raise(session, InvalidInput(taken, field_errors={"phone": taken}), user)
-    return user
+    await ratelimit.check(session, ratelimit.SIGNUP_PER_PHONE, phone)
+    password_hash = await hash_password_async(form.password)
+    owner = await session.scalar(select(User).where(User.phone == phone))
+    if owner is None:
+        user = User(phone=phone, name=name, password_hash=password_hash)
+        try:
+            async with session.begin_nested():
+                session.add(user)
+                await session.flush()
+            return user
+        except IntegrityError:
+            # Two sign-ups with one number at the same moment: the second is a taken number.
+            owner = await session.scalar(select(User).where(User.phone == phone))
+    if owner is not None:
+        owner.signup_attempt_at = _now()
+        await session.flush()
+    return None
 
 
 async def get_user(session: AsyncSession, current: CurrentUser) -> User:
@@ -53,8 +87,50 @@ async def get_user(session: AsyncSession, current: CurrentUser) -> User:
     return user
 
 
-async def update_profile(session: AsyncSession, current: CurrentUser, form: ProfileForm) -> User:
-    """Name, address for village delivery (dusun, RT/RW, landmark) and the optional NIK (empty keeps it)."""
+async def nik_holder(session: AsyncSession, nik: str) -> User | None:
+    """The account holding this NIK, found by its keyed hash under every key still accepted."""
+    return await session.scalar(select(User).where(User.nik_hash.in_(nik_vault.vault().digests(nik))))
+
+
+async def nik_holders(session: AsyncSession, niks: Iterable[str]) -> dict[str, str]:
+    """NIK -> the phone of the account holding it, for the NIKs that have one."""
+    by_digest = {d: nik for nik in set(niks) for d in nik_vault.vault().digests(nik)}
+    holders: dict[str, str] = {}
+    digests = list(by_digest)
+    for start in range(0, len(digests), 500):
+        rows = await session.execute(
+            select(User.nik_hash, User.phone).where(User.nik_hash.in_(digests[start : start + 500]))
+        )
+        holders.update((by_digest[h], phone) for h, phone in rows.tuples() if h)
+    return holders
+
+
+async def rekey_niks(session: AsyncSession, vault: nik_vault.NikVault) -> int:
+    """After a key rotation: rewrite every NIK still under a previous key under the current one (how many)."""
+    count = 0
+    rows = await session.stream_scalars(select(User).where(User.nik_sealed.is_not(None)).order_by(User.id))
+    async for user in rows:
+        if not vault.current(user.nik_hash, user.nik_sealed):
+            user.nik_hash, user.nik_sealed = vault.seal(vault.open(user.nik_sealed))
+            count += 1
+    await session.flush()
+    return count
+
+
+@dataclass(frozen=True)
+class ProfileSaved:
+    user: User
+    nik_recorded: bool = False
+    # The NIK typed could not be recorded; everything else was saved.
+    nik_refused: bool = False
+
+
+async def update_profile(session: AsyncSession, current: CurrentUser, form: ProfileForm) -> ProfileSaved:
+    """Name, address for village delivery (dusun, RT/RW, landmark) and the optional NIK (empty keeps it).
+
+    A NIK another account holds is not recorded and the rest is saved, so the attempt (counted per
+    account, shown to the NIK's holder) is committed like any save: the answer does not say why.
+    """
     errors: dict[str, str] = {}
     name = parse_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
     dusun, rt, rw, landmark = parse_address(form.dusun, form.rt, form.rw, form.landmark, errors)
@@ -66,16 +142,61 @@ async def update_profile(session: AsyncSession, current: CurrentUser, form: Prof
             errors["nik"] = str(exc)
     raise_errors(errors)
     user = await get_user(session, current)
-    taken = "NIK ini sudah terdaftar di akun lain. Satu NIK hanya untuk satu akun; hubungi koperasi bila ini NIK Anda."
-    if nik and await session.scalar(select(User.id).where(User.nik == nik, User.id != user.id)):
-        raise InvalidInput(taken, field_errors={"nik": taken})
     assert name is not None
     # The form never shows the stored NIK back; an empty field keeps it.
     user.name, user.dusun, user.rt, user.rw, user.landmark = name, dusun, rt, rw, landmark
-    if nik:
-        user.nik = nik
-    await flush_or_raise(session, InvalidInput(taken, field_errors={"nik": taken}))
+    if not nik or nik == user.nik:
+        await session.flush()
+        return ProfileSaved(user, nik_recorded=bool(nik))
+    await ratelimit.check(session, ratelimit.NIK_PER_ACCOUNT, user.id)
+    holder = await nik_holder(session, nik)
+    if holder is not None and holder.id != user.id:
+        holder.nik_attempt_at = _now()
+        await session.flush()
+        return ProfileSaved(user, nik_refused=True)
+    user.nik = nik
+    # Two accounts saving one NIK at the same moment: the second is refused like any taken NIK.
+    await flush_or_raise(session, InvalidInput(NIK_NOT_RECORDED, field_errors={"nik": NIK_NOT_RECORDED}))
+    return ProfileSaved(user, nik_recorded=True)
+
+
+NOTICE_DAYS = 30
+
+
+def account_notices(user: User) -> list[tuple[datetime.datetime, str]]:
+    """What the owner should know (the account page says it): someone tried their number or their NIK."""
+    since = _now() - datetime.timedelta(days=NOTICE_DAYS)
+    tried = (
+        (user.signup_attempt_at, "seseorang mencoba mendaftar akun baru dengan nomor HP Anda"),
+        (user.nik_attempt_at, "seseorang mencoba mencatat NIK Anda pada akun lain"),
+    )
+    return [(at, text) for at, text in tried if at is not None and at > since]
+
+
+WRONG_CURRENT = "Kata sandi sekarang salah."
+
+
+async def change_password(session: AsyncSession, current: CurrentUser, form: PasswordChangeForm) -> User:
+    """A new password, with the current one; every other device is signed out (the caller re-signs this one)."""
+    errors: dict[str, str] = {}
+    check_password(form.new_password, errors, "new_password")
+    if not errors and form.new_password != form.confirm:
+        errors["confirm"] = "Ulangi kata sandi baru dengan sama persis."
+    user = await get_user(session, current)
+    if not await verify_password_async(user.password_hash, form.current_password[:MAX_PASSWORD]):
+        errors = {"current_password": WRONG_CURRENT, **errors}
+    raise_errors(errors)
+    user.password_hash = await hash_password_async(form.new_password)
+    user.session_epoch = (user.session_epoch or 0) + 1
+    await session.flush()
     return user
+
+
+async def sign_out_everywhere(session: AsyncSession, current: CurrentUser) -> None:
+    """Every session of this account, on every device, stops working at its next request."""
+    user = await get_user(session, current)
+    user.session_epoch = (user.session_epoch or 0) + 1
+    await session.flush()
 
 
 async def membership_of(session: AsyncSession, user_id: int, cooperative_id: int) -> Membership | None:

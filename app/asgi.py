@@ -34,7 +34,8 @@ from litestar.types import (
     Send,
 )
 
-from app import maintenance, people
+from app import maintenance, nik_vault, people
+from app.account_routes import AccountSecurityApiController, AccountSecurityController
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
@@ -43,7 +44,7 @@ from app.member_import_routes import MemberImportApiController, MemberImportCont
 from app.metrics import Metrics, metrics
 from app.models import WebSession
 from app.onboarding_routes import LinkController, OnboardingApiController
-from app.ratelimit import Limiter, login_throttle
+from app.ratelimit import Limiter, account_throttle, login_throttle
 from app.registry import import_models
 from app.routes import AccountController, AuthApiController, AuthController, provide_current_user
 from app.secret_key import resolve_secret_keys
@@ -183,6 +184,7 @@ def _middleware(
         real_client_middleware(parse_networks(settings.trusted_proxies)),
         metrics.middleware,
         login_throttle(Limiter(db), settings.login_rate_limit),
+        account_throttle(Limiter(db), settings.account_rate_limit),
         write_intent_middleware,
         json_api_middleware,
         SessionConfig(
@@ -227,6 +229,8 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         AuthController,
         AccountController,
         AuthApiController,
+        AccountSecurityController,
+        AccountSecurityApiController,
         LinkController,
         OnboardingApiController,
         TeamController,
@@ -261,6 +265,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     keys = resolve_secret_keys(settings)
+    nik_vault.configure(keys)
     configure_server_logging(settings.log_format)
     import_models()
     people.register_acceptance(PRODUCER_ROLE, link_producer_owner, home="/produsen")

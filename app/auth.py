@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import time
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -208,9 +209,9 @@ async def load_current_user(session: AsyncSession, user_id: int | None) -> Curre
         Membership.role.label("role"),
         literal("").label("region"),
     ).where(Membership.user_id == user.id, Membership.status == MembershipStatus.APPROVED)
-    grants = select(
-        literal("g"), literal(None, type_=BigInteger), PlatformGrant.role, PlatformGrant.region_code
-    ).where(PlatformGrant.user_id == user.id)
+    grants = select(literal("g"), literal(None, type_=BigInteger), PlatformGrant.role, PlatformGrant.region_code).where(
+        PlatformGrant.user_id == user.id
+    )
     assignments = select(
         literal("a"), FacilitatorAssignment.cooperative_id, literal(PlatformRole.PENDAMPING.value), literal("")
     ).where(FacilitatorAssignment.user_id == user.id, FacilitatorAssignment.ended_at.is_(None))
@@ -245,10 +246,102 @@ def login(request: Request[Any, Any, Any], user: User) -> None:
     from app.web import SessionBackend
 
     cart = request.session.get("carts")
+    now = int(time.time())
     # Start from a clean session under a new id; the cart a visitor filled before logging in stays.
     request.clear_session()
-    request.set_session({SESSION_USER_KEY: user.id, **({"carts": cart} if cart else {})})
+    request.set_session(
+        {
+            SESSION_USER_KEY: user.id,
+            SESSION_EPOCH_KEY: user.session_epoch or 0,
+            SESSION_STARTED_KEY: now,
+            SESSION_SEEN_KEY: now,
+            **({"carts": cart} if cart else {}),
+        }
+    )
     request.scope[SessionBackend.ROTATE_KEY] = True  # type: ignore[literal-required]
+
+
+# -- how long a session lasts ------------------------------------------------------------------------
+
+SESSION_EPOCH_KEY = "ep"
+SESSION_STARTED_KEY = "iat"
+SESSION_SEEN_KEY = "seen"
+RESIDENT_SESSION_SECONDS = 30 * 24 * 3600
+# A staff session's "last seen" is written at most this often: not a session write per page view.
+SEEN_RESOLUTION_SECONDS = 60
+ENDED_ELSEWHERE = (
+    "Anda sudah keluar di perangkat ini karena kata sandi akun diganti atau akun dikeluarkan dari semua "
+    "perangkat. Silakan masuk lagi."
+)
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    """Staff sessions end after `staff_idle` seconds without a request and `staff_lifetime` seconds in all."""
+
+    staff_idle: int
+    staff_lifetime: int
+    resident_lifetime: int = RESIDENT_SESSION_SECONDS
+
+    def idle_message(self) -> str:
+        return (
+            f"Anda keluar otomatis karena tidak ada kegiatan selama {self.staff_idle // 60} menit "
+            "(akun staf). Silakan masuk lagi; Anda kembali ke halaman tadi."
+        )
+
+    def lifetime_message(self) -> str:
+        return (
+            f"Sesi akun staf berakhir setelah {self.staff_lifetime // 3600} jam. "
+            "Silakan masuk lagi; Anda kembali ke halaman tadi."
+        )
+
+
+def is_staff_account(user: CurrentUser) -> bool:
+    """Any cooperative role above member, an operator or a pendamping: the shorter sessions apply."""
+    return bool(user.is_operator or user.is_pendamping or any(r != Role.MEMBER for r in user.roles.values()))
+
+
+def _session_ended(
+    data: dict[str, Any], user: User, current: CurrentUser, policy: SessionPolicy, now: int
+) -> str | None:
+    """Why this session may no longer be used, or None. Refreshes its "last seen" when due."""
+    if data.get(SESSION_EPOCH_KEY, 0) != (user.session_epoch or 0):
+        return ENDED_ELSEWHERE
+    # Sessions from before these stamps existed start counting now instead of ending at once.
+    started = data.setdefault(SESSION_STARTED_KEY, now)
+    seen = data.setdefault(SESSION_SEEN_KEY, now)
+    staff = is_staff_account(current)
+    if now - int(started) > (policy.staff_lifetime if staff else policy.resident_lifetime):
+        return policy.lifetime_message() if staff else "Sesi Anda sudah berakhir. Silakan masuk lagi."
+    if staff and now - int(seen) > policy.staff_idle:
+        return policy.idle_message()
+    if now - int(seen) >= SEEN_RESOLUTION_SECONDS:
+        data[SESSION_SEEN_KEY] = now
+    return None
+
+
+async def session_user(
+    connection: ASGIConnection[Any, Any, Any, Any], session: AsyncSession, policy: SessionPolicy
+) -> CurrentUser | None:
+    """The signed-in user of this request's session, if the session may still be used.
+
+    A session that ended (another device changed the password, idle or too old for staff) is
+    cleared and leaves a message for the login page the person is sent to.
+    """
+    user_id = session_user_id(connection)
+    current = await load_current_user(session, user_id)
+    if current is None:
+        return None
+    user = await session.get(User, current.id)
+    assert user is not None  # loaded just now by load_current_user
+    data = connection.session
+    reason = _session_ended(data, user, current, policy, int(time.time()))
+    if reason is None:
+        return current
+    # Signed out here; a cart filled on this device stays.
+    kept = {"carts": data["carts"]} if data.get("carts") else {}
+    connection.scope["session"] = {**kept, "flash": [{"kind": "info", "message": reason}]}
+    return None
 
 
 def logout(request: Request[Any, Any, Any]) -> None:

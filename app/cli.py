@@ -146,6 +146,23 @@ def serve(settings: Settings) -> None:
     )
 
 
+async def rekey_nik(settings: Settings) -> str:
+    """Rewrite NIKs sealed under SECRET_KEY_PREVIOUS with SECRET_KEY, so the previous key can be dropped."""
+    from app import accounts, nik_vault
+    from app.db import DatabaseConfig
+    from app.secret_key import resolve_secret_keys
+
+    vault = nik_vault.NikVault.from_secrets(resolve_secret_keys(settings))
+    db = DatabaseConfig(settings)
+    try:
+        async with db.session(write=True) as session:
+            count = await accounts.rekey_niks(session, vault)
+            await session.commit()
+    finally:
+        await db.dispose()
+    return f"{count} NIK ditulis ulang dengan SECRET_KEY sekarang; SECRET_KEY_PREVIOUS boleh dihapus."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pasardesa", description="Pasar Desa: pasar koperasi desa.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -154,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed.add_argument("--force", action="store_true", help="load even if the database has data")
     sub.add_parser("serve", help="migrate, load demo data if empty, and serve")
     sub.add_parser("reindex", help="rebuild the search index from the database")
+    sub.add_parser("rekey-nik", help="after rotating SECRET_KEY: rewrite stored NIKs under the new key")
     gen = sub.add_parser("generate-catalog", help="load a synthetic catalog for benchmarks")
     gen.add_argument("--products", type=int, default=10_000)
     gen.add_argument("--cooperatives", type=int, default=20)
@@ -182,6 +200,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(seed_demo(settings, only_if_empty=not args.force)))
     elif args.command == "reindex":
         print(asyncio.run(reindex(settings)))
+    elif args.command == "rekey-nik":
+        print(asyncio.run(rekey_nik(settings)))
     elif args.command == "generate-catalog":
         if args.products < 1 or args.cooperatives < 1:
             parser.error("--products and --cooperatives must be at least 1")

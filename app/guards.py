@@ -54,9 +54,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cooperatives
 from app.audit import Actor
-from app.auth import CurrentUser, load_current_user, session_user_id
+from app.auth import CurrentUser, SessionPolicy, session_user, session_user_id
 from app.errors import login_redirect
 from app.models import COURIER_ROLES, READ_ONLY_ROLES, ROLE_LABELS, STAFF_ROLES, Cooperative, PlatformRole, Role
+from app.settings import Settings
 from app.web import render
 
 Connection = ASGIConnection[Any, Any, Any, Any]
@@ -118,8 +119,18 @@ async def current_user(connection: Connection) -> CurrentUser | None:
     async with _lock(connection):
         if _USER_KEY not in scope:
             user_id = session_user_id(connection)
-            scope[_USER_KEY] = await load_current_user(request_session(connection), user_id) if user_id else None
+            scope[_USER_KEY] = (
+                await session_user(connection, request_session(connection), session_policy(connection))
+                if user_id
+                else None
+            )
     return cast("CurrentUser | None", scope[_USER_KEY])
+
+
+def session_policy(connection: Connection) -> SessionPolicy:
+    """How long sessions last (STAFF_IDLE_MINUTES, STAFF_SESSION_HOURS); the defaults for an app without settings."""
+    settings = connection.app.state.get("settings") or Settings()
+    return SessionPolicy(settings.staff_idle_minutes * 60, settings.staff_session_hours * 3600)
 
 
 async def provide_current_user(request: Request[Any, Any, Any]) -> CurrentUser | None:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import people
+from app.accounts import nik_holders
 from app.audit import Actor, record_action
 from app.auth import has_usable_password, unusable_password
 from app.errors import Conflict
@@ -99,14 +100,6 @@ async def _accounts(session: AsyncSession, phones: Iterable[str]) -> dict[str, U
     return found
 
 
-async def _nik_holders(session: AsyncSession, niks: Iterable[str]) -> dict[str, str]:
-    holders: dict[str, str] = {}
-    for chunk in _chunks(niks):
-        rows = await session.execute(select(User.nik, User.phone).where(User.nik.in_(chunk)))
-        holders.update((nik, phone) for nik, phone in rows.tuples() if nik)
-    return holders
-
-
 async def check_member_list(
     session: AsyncSession, cooperative: Cooperative, data: bytes
 ) -> tuple[MemberImportResult, dict[str, User]]:
@@ -118,7 +111,7 @@ async def check_member_list(
     result = parse_member_list(data, existing_phones=phones, existing_member_numbers=numbers)
     niks = {m.nik for m in result.valid if m.nik}
     if niks:
-        holders = await _nik_holders(session, niks)
+        holders = await nik_holders(session, niks)
         result = parse_member_list(
             data, existing_phones=phones, existing_member_numbers=numbers, nik_holders=holders
         )

@@ -7,9 +7,10 @@ from enum import StrEnum
 
 from advanced_alchemy.extensions.litestar.store import StoreModelMixin
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import nik_vault
 from app.db import Base
 
 
@@ -151,10 +152,27 @@ class User(Base):
     rt: Mapped[str | None] = mapped_column(String(8))
     rw: Mapped[str | None] = mapped_column(String(8))
     landmark: Mapped[str | None] = mapped_column(String(200))
-    # One account per NIK, so a per-person quota cannot be doubled with a second account.
-    nik: Mapped[str | None] = mapped_column(String(16), unique=True, index=True)
+    # One account per NIK, so a per-person quota cannot be doubled with a second account. Never stored
+    # in plain text (app.nik_vault): a keyed hash for uniqueness, an encrypted copy for whoever must read it.
+    nik_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    nik_sealed: Mapped[str | None] = mapped_column(Text)
+    # Bumped on a password change, a reset and "Keluar dari semua perangkat": older sessions stop working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When someone last tried to sign up with this number, or to put this person's NIK on another
+    # account: the owner is told on their account page, the one who tried is not told anything.
+    signup_attempt_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    nik_attempt_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="selectin")
+
+    @property
+    def nik(self) -> str | None:
+        """The NIK in the clear, opened from its encrypted copy (None when there is none)."""
+        return nik_vault.vault().open(self.nik_sealed)
+
+    @nik.setter
+    def nik(self, value: str | None) -> None:
+        self.nik_hash, self.nik_sealed = nik_vault.vault().seal(value)
 
 
 class Membership(Base):

@@ -9,7 +9,6 @@ import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.exceptions import TooManyRequestsException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,12 +17,10 @@ from app import auth, password_links, people
 from app.errors import DomainError
 from app.guards import actor_of, provide_cooperative, requires_password_help, requires_pengurus
 from app.models import Cooperative, User
-from app.ratelimit import LOGIN_WINDOW_SECONDS, Limiter
+from app.ratelimit import LOGIN_WINDOW_SECONDS, Limiter, RateLimited, retry_after
 from app.text import whatsapp_link
 from app.tokens import IssuedLink, TokenInvalid
 from app.web import Form, flash, render
-
-TOO_MANY = "Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi."
 
 
 async def shares_login_limit(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -36,7 +33,7 @@ async def shares_login_limit(connection: ASGIConnection[Any, Any, Any, Any], _: 
     client = connection.client.host if connection.client else "unknown"
     limiter = Limiter(connection.app.state["db"])
     if not await limiter.hit(f"login:{client}", settings.login_rate_limit, LOGIN_WINDOW_SECONDS):
-        raise TooManyRequestsException(TOO_MANY)
+        raise RateLimited(retry_after(LOGIN_WINDOW_SECONDS))
 
 
 def client_address(request: Request[Any, Any, Any]) -> str | None:

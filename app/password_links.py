@@ -135,6 +135,8 @@ async def set_password(session: AsyncSession, form: PasswordSetupIn, *, address:
     if user is None or not user.is_active:
         raise TokenInvalid
     user.password_hash = await hash_password_async(form.password)
+    # Whoever still holds a session of this account (the reason for a reset, often) is signed out.
+    user.session_epoch = (user.session_epoch or 0) + 1
     await tokens.revoke(session, PASSWORD_PURPOSES, user.id)
     me = CurrentUser(id=user.id, name=user.name, phone=user.phone, roles={})
     record_action(

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from litestar.exceptions import TooManyRequestsException
 from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy import BigInteger, Column, Integer, String, Table, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import DatabaseConfig, metadata
+from app.errors import DomainError
 
 rate_limit = Table(
     "rate_limit",
@@ -85,7 +86,7 @@ def throttle_middleware(
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if str(scope["type"]) == "http" and applies(scope) and not await limiter.hit(key(scope), limit, window):
-                raise TooManyRequestsException("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.")
+                raise RateLimited(retry_after(window))
             await app(scope, receive, send)
 
         return middleware
@@ -107,3 +108,88 @@ def login_throttle(limiter: Limiter, attempts_per_minute: int) -> Callable[[ASGI
         key=lambda scope: f"login:{_client(scope)}",
         window=LOGIN_WINDOW_SECONDS,
     )
+
+
+# -- limits where account abuse starts ------------------------------------------------------------
+
+TOO_MANY = "Terlalu banyak percobaan dari sini. Tunggu {wait} lalu coba lagi."
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `limit` attempts of one kind by one "who" (a client address, a phone, an account) per window."""
+
+    kind: str
+    limit: int
+    window: int
+
+    def key(self, who: object) -> str:
+        return f"{self.kind}:{who}"
+
+
+class RateLimited(DomainError):
+    """429 with Retry-After; the API body carries `retry_after` (seconds) too."""
+
+    status_code = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(TOO_MANY.format(wait=_wait_text(retry_after)), retry_after=retry_after)
+        self.retry_after = retry_after
+
+
+def _wait_text(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return f"{seconds} detik" if seconds < 60 else f"{minutes} menit"
+
+
+def retry_after(window: int, now: float | None = None) -> int:
+    """Seconds until the current fixed window ends."""
+    moment = int(time.time() if now is None else now)
+    return window - moment % window
+
+
+# Account limits (ACCOUNT_RATE_LIMIT sets the per-address ones; phone and account ones are fixed).
+# Per address, generous: many villagers share one mobile carrier's address (CGNAT).
+SIGNUP_PER_ADDRESS = "signup"
+PASSWORD_LINK_PER_ADDRESS = "password-link"  # noqa: S105 - a limit name
+INVITATION_PER_ADDRESS = "invitation"
+ACCOUNT_WINDOW_SECONDS = 600
+# One number is signed up for once; a few retries (a typo in the name) are fine, a probe is not.
+SIGNUP_PER_PHONE = Limit("signup-phone", 5, 3600)
+# Typing a NIK wrong a few times is normal; trying many is looking for whose NIK is registered.
+NIK_PER_ACCOUNT = Limit("nik", 5, 24 * 3600)
+ACCOUNT_PATHS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    (SIGNUP_PER_ADDRESS, lambda path: path == "/daftar"),
+    (
+        PASSWORD_LINK_PER_ADDRESS,
+        lambda path: path.startswith("/atur-sandi/") or path == "/api/auth/password-setup",
+    ),
+    (INVITATION_PER_ADDRESS, lambda path: path.startswith("/undangan/") or path.startswith("/api/invitations/")),
+)
+
+
+async def check(session: AsyncSession, limit: Limit, who: object) -> None:
+    """Count one attempt in the caller's transaction; RateLimited once the window is full."""
+    if not await hit(session, limit.key(who), limit.limit, limit.window):
+        raise RateLimited(retry_after(limit.window))
+
+
+def account_throttle(limiter: Limiter, attempts: int) -> Callable[[ASGIApp], ASGIApp]:
+    """Sign-up, password-link use and invitation acceptance: `attempts` POSTs per client address per 10 minutes."""
+
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if str(scope["type"]) == "http" and scope.get("method") == "POST":
+                path = str(scope.get("path", ""))
+                for kind, applies in ACCOUNT_PATHS:
+                    if applies(path):
+                        key = Limit(kind, attempts, ACCOUNT_WINDOW_SECONDS).key(_client(scope))
+                        if not await limiter.hit(key, attempts, ACCOUNT_WINDOW_SECONDS):
+                            raise RateLimited(retry_after(ACCOUNT_WINDOW_SECONDS))
+                        break
+            await app(scope, receive, send)
+
+        return middleware
+
+    return factory

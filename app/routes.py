@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -22,6 +23,12 @@ from app.web import Form, flash, render
 
 Next = Annotated[str | None, Parameter(query="lanjut", max_length=300)]
 IN_COOPERATIVE = {"cooperative": Provide(provide_cooperative)}
+# The number just typed on the sign-up form, filled into the login form that follows.
+SIGNUP_PHONE_KEY = "signup_phone"
+
+
+def login_path(target: str) -> str:
+    return f"/masuk?lanjut={quote(target, safe='/')}"
 
 
 def _form_page(
@@ -32,10 +39,12 @@ def _form_page(
     **context: Any,
 ) -> Any:
     """A form page, blank or again after `refused` with its messages and status."""
+    wait = refused.extra.get("retry_after") if refused else None
     return render(
         request,
         template,
         status_code=refused.status_code if refused else 200,
+        headers={"Retry-After": str(wait)} if isinstance(wait, int) else None,
         form=form,
         errors=refused.field_errors if refused else {},
         error=refused.message if refused else None,
@@ -52,7 +61,8 @@ class AuthController(Controller):
         request: Request[Any, Any, Any],
         lanjut: Next = None,
     ) -> Any:
-        return _form_page(request, "app/login.html", LoginForm(lanjut=safe_next(lanjut)))
+        phone = request.session.pop(SIGNUP_PHONE_KEY, "") if request.session else ""
+        return _form_page(request, "app/login.html", LoginForm(phone=str(phone), lanjut=safe_next(lanjut)))
 
     @post("/masuk", name="login_submit", status_code=303)
     async def login_submit(
@@ -102,14 +112,15 @@ class AccountController(Controller):
         data: Annotated[SignUpForm, Form],
     ) -> Any:
         try:
-            user = await accounts.register(db_session, data)
+            await accounts.register(db_session, data)
         except DomainError as exc:
             form = SignUpForm(name=data.name[:120], phone=data.phone[:40], lanjut=safe_next(data.lanjut))
             return _form_page(request, "app/signup.html", form, exc)
-        auth.login(request, user)
-        flash(request, f"Akun dibuat. Selamat datang, {user.name}.", "ok")
+        # The same answer whether the number was free or not (see accounts.SIGNED_UP): sign in next.
+        request.session[SIGNUP_PHONE_KEY] = data.phone[:40]
+        flash(request, accounts.SIGNED_UP, "ok")
         target = safe_next(data.lanjut)
-        return Redirect(path="/akun" if target == "/" else target, status_code=303)
+        return Redirect(path=login_path("/akun" if target == "/" else target), status_code=303)
 
     @get("/akun", name="account", guards=[requires_login])
     async def account(self, request: Request[Any, Any, Any], db_session: AsyncSession, user: auth.CurrentUser) -> Any:
@@ -122,6 +133,7 @@ class AccountController(Controller):
             "app/account.html",
             profile=profile,
             nik_masked=mask_nik(profile.nik),
+            notices=accounts.account_notices(profile),
             memberships=memberships,
             others=others,
             staff_of=[m.cooperative for m in memberships if user.is_staff_of(m.cooperative_id)],
@@ -155,16 +167,17 @@ class AccountController(Controller):
         user: auth.CurrentUser,
     ) -> Any:
         try:
-            saved = await accounts.update_profile(
-                db_session,
-                user,
-                data,
-            )
+            saved = await accounts.update_profile(db_session, user, data)
         except DomainError as exc:
             await db_session.rollback()
             profile = await accounts.get_user(db_session, user)
             return _form_page(request, "app/profile.html", data, exc, nik_masked=mask_nik(profile.nik))
-        flash(request, "Profil tersimpan." + (" NIK tercatat." if saved.nik and data.nik.strip() else ""), "ok")
+        if saved.nik_refused:
+            # Saved and committed like any save (the attempt is counted); the NIK field says why not.
+            flash(request, f"Profil tersimpan. {accounts.NIK_NOT_RECORDED}", "error")
+            back = f"/akun/profil?lanjut={quote(data.lanjut)}" if data.lanjut else "/akun/profil"
+            return Redirect(path=back, status_code=303)
+        flash(request, "Profil tersimpan." + (" NIK tercatat." if saved.nik_recorded else ""), "ok")
         return Redirect(path=safe_next(data.lanjut) if data.lanjut else "/akun", status_code=303)
 
     @get("/k/{slug:str}/anggota", name="membership", dependencies=IN_COOPERATIVE)

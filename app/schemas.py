@@ -28,6 +28,12 @@ class ProfileForm(msgspec.Struct):
     lanjut: str = ""
 
 
+class PasswordChangeForm(msgspec.Struct):
+    current_password: str = ""
+    new_password: str = ""
+    confirm: str = ""
+
+
 class DecisionForm(msgspec.Struct):
     decision: str = ""
 

@@ -51,6 +51,12 @@ class Settings:
     sql_echo: bool = False
     # Login attempts per minute from one client address, counted in the database for every worker.
     login_rate_limit: int = 10
+    # Sign-ups, password-link uses and invitation acceptances per client address per 10 minutes.
+    account_rate_limit: int = 20
+    # Staff (cooperative roles above member, operators, pendamping) are signed out after this long
+    # without a request, and after STAFF_SESSION_HOURS whatever they do; residents stay 30 days.
+    staff_idle_minutes: int = 30
+    staff_session_hours: int = 12
     # Peers whose X-Forwarded-For is believed (addresses or CIDRs); everyone else is their own address.
     trusted_proxies: tuple[str, ...] = ()
     # "json": one JSON object per log line, for log collectors; anything else: plain text.
@@ -101,6 +107,9 @@ class Settings:
             search_relay=_bool(env.get("SEARCH_RELAY"), True),
             secure_cookies=_bool(env.get("SECURE_COOKIES"), False),
             login_rate_limit=int(env.get("LOGIN_RATE_LIMIT", "10")),
+            account_rate_limit=int(env.get("ACCOUNT_RATE_LIMIT", "20")),
+            staff_idle_minutes=int(env.get("STAFF_IDLE_MINUTES", "30")),
+            staff_session_hours=int(env.get("STAFF_SESSION_HOURS", "12")),
             trusted_proxies=_list(env.get("TRUSTED_PROXIES")),
             log_format=(env.get("LOG_FORMAT") or "text").strip().lower(),
         )

@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from app import nik_vault
 from app.cli import migrate, seed_demo
 from app.db import DatabaseConfig
 from app.registry import import_models
@@ -25,6 +26,8 @@ import_models()
 
 DEMO_PASSWORD = "uji-demo-sandi"
 SECRET = "test-secret-key-not-for-production"
+# Tests read and write NIKs with the key the served app uses.
+nik_vault.configure((SECRET,))
 
 
 @dataclass
@@ -70,6 +73,7 @@ def server_env(settings: Settings) -> dict[str, str]:
         "DEMO_MODE": "1",
         # The suite logs in far more often than a person could; one test checks the real limit.
         "LOGIN_RATE_LIMIT": "10000",
+        "ACCOUNT_RATE_LIMIT": "10000",
     }
 
 

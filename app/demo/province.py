@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app import regions
+from app import nik_vault, regions
 from app.db import DatabaseConfig, metadata
 from app.demo.bulk import BulkWriter
 from app.demo.loader import load_catalog, order_prefix, slugify
 from app.demo.trade import DAYS, ZONES, Coop, Item, Template, Trade, Village
+from app.secret_key import resolve_secret_keys
 from app.settings import Settings
 from search.relay import rebuild_index
 from search.synthetic import ORIGINS, PRODUCER_FORMS, PRODUCER_NAMES, PRODUCT_KINDS, QUALITIES
@@ -103,9 +104,11 @@ class Province(Trade):
         self.phones += 1
         uid = self.w.new_id("user_account")
         phone = f"+62{prefix}{self.phones:07d}"
+        nik_hash, nik_sealed = nik_vault.vault().seal(nik)
         self.w.add("user_account", {
             "id": uid, "phone": phone, "name": name, "password_hash": self.password_hash, "is_active": True,
-            "dusun": None, "rt": None, "rw": None, "landmark": None, "nik": nik, **self.stamps(),
+            "dusun": None, "rt": None, "rw": None, "landmark": None, "nik_hash": nik_hash, "nik_sealed": nik_sealed,
+            "session_epoch": 0, **self.stamps(),
         })
         return uid, phone
 
@@ -280,6 +283,7 @@ async def generate_province(
     from app.registry import import_models
 
     import_models()
+    nik_vault.configure(resolve_secret_keys(settings))
     plan = make_plan(scale, len(read_villages()))
     db = DatabaseConfig(settings)
     started = time.perf_counter()

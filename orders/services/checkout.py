@@ -183,8 +183,8 @@ async def _buyer_facts(session: AsyncSession, cooperative: Cooperative, user: Cu
     status = await session.scalar(
         select(Membership.status).where(Membership.user_id == user.id, Membership.cooperative_id == cooperative.id)
     )
-    nik = await session.scalar(select(User.nik).where(User.id == user.id))
-    return rules.Buyer(signed_in=True, membership=status, has_nik=bool(nik))
+    nik_hash = await session.scalar(select(User.nik_hash).where(User.id == user.id))
+    return rules.Buyer(signed_in=True, membership=status, has_nik=bool(nik_hash))
 
 
 async def _bought_since(session: AsyncSession, user_id: int, product_id: int, since: datetime.datetime) -> int:

@@ -14,9 +14,10 @@ PAGES = {
         "/k/lok-baintan/keranjang",
         "/masuk",
         "/daftar",
+        "/lupa-sandi",
         "/provinsi",
     ],
-    "081200009001": ["/k/lok-baintan/laporan", "/akun", "/akun/profil", "/akun/pesanan"],
+    "081200009001": ["/k/lok-baintan/laporan", "/akun", "/akun/profil", "/akun/pesanan", "/akun/sandi"],
     "081200001001": ["/produsen", "/produsen/tagihan"],
     "081200000101": [
         "/staf/lok-baintan",

@@ -143,13 +143,15 @@ def new_nik() -> str:
 
 
 async def signup(client: httpx.AsyncClient, phone: str | None = None, name: str = "Warga Uji") -> str:
-    """Create a resident account through the sign-up form; the client stays signed in. Returns the phone."""
+    """Create a resident account through the sign-up form, then sign in as a person would. Returns the phone."""
     phone = phone or new_phone()
     token = await csrf_token(client, "/daftar")
     response = await client.post(
         "/daftar", data={"name": name, "phone": phone, "password": "sandi-warga-uji", "_csrf_token": token}
     )
     assert response.status_code == 303, response.text
+    signed_in = await login(client, phone, "sandi-warga-uji")
+    assert signed_in.status_code == 303, signed_in.text
     return phone
 
 

@@ -37,6 +37,7 @@ def env_for(settings: Settings, **overrides: str) -> dict[str, str]:
         "DEMO_PASSWORD": DEMO_PASSWORD,
         "DEMO_MODE": "1",
         "LOGIN_RATE_LIMIT": "10000",
+        "ACCOUNT_RATE_LIMIT": "10000",
         "TRUSTED_PROXIES": "",
         "FORWARDED_ALLOW_IPS": UVICORN_TRUSTS_NOBODY,
     }

@@ -34,7 +34,7 @@ BEFORE = [
 AFTER = {
     "SELECT members_only, requires_nik, quota_qty, ceiling_commodity FROM product": (False, False, None, None),
     "SELECT qris_is_demo, qris_payload, bank_name FROM cooperative": (False, None, None),
-    "SELECT nik, dusun FROM user_account": (None, None),
+    "SELECT nik_hash, nik_sealed, dusun FROM user_account": (None, None, None),
     "SELECT count(*) FROM price_ceiling": (0,),
     "SELECT count(*) FROM delivery_zone": (0,),
     "SELECT count(*) FROM payment": (0,),

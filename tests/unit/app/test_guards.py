@@ -47,9 +47,9 @@ class Calls:
 def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
     counted = Calls()
 
-    async def load_current_user(_session: object, user_id: int | None) -> CurrentUser | None:
+    async def session_user(connection: Any, _session: object, _policy: object) -> CurrentUser | None:
         counted.users += 1
-        return USERS.get(user_id or 0)
+        return USERS.get(guards.session_user_id(connection) or 0)
 
     async def get_cooperative(_session: object, slug: str) -> Cooperative:
         counted.cooperatives += 1
@@ -61,7 +61,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
         counted.producers += 1
         return user_id in PRODUCERS
 
-    monkeypatch.setattr(guards, "load_current_user", load_current_user)
+    monkeypatch.setattr(guards, "session_user", session_user)
     monkeypatch.setattr(guards.cooperatives, "get_cooperative", get_cooperative)
     monkeypatch.setattr(guards, "has_producer_account", has_producer_account)
     monkeypatch.setattr(guards, "request_session", lambda _connection: object())
