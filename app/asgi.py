@@ -38,6 +38,8 @@ from app import maintenance, people
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
+from app.inputs import EXCEPTION_HANDLERS as INPUT_HANDLERS
+from app.inputs import path_guard_middleware
 from app.logs import app_logging_config, configure_server_logging
 from app.member_import_routes import MemberImportApiController, MemberImportController
 from app.metrics import Metrics, metrics
@@ -180,6 +182,7 @@ def _middleware(
     )
     return [
         real_client_middleware(parse_networks(settings.trusted_proxies)),
+        path_guard_middleware,
         metrics.middleware,
         login_throttle(Limiter(db), settings.login_rate_limit),
         write_intent_middleware,
@@ -303,7 +306,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[JsonRenderPlugin(path=["/openapi.json", "/"])],
         ),
-        exception_handlers={**EXCEPTION_HANDLERS, order_state.StateError: _state_error_handler},
+        exception_handlers={**EXCEPTION_HANDLERS, **INPUT_HANDLERS, order_state.StateError: _state_error_handler},
         logging_config=app_logging_config(settings.log_format),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -13,7 +13,9 @@ from app.web import Form as Form  # re-exported: the orders controllers import i
 from orders.models import Order
 
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
-Token = Annotated[str | None, Parameter(query="token", max_length=100)]
+# No length limit here: an overlong token is a wrong token (404, the same answer as for an unknown
+# number), not a validation error that answers before the order is looked up.
+Token = Annotated[str | None, Parameter(query="token")]
 
 
 def order_path(order: Order) -> str:
