@@ -52,7 +52,7 @@ from app.secret_key import resolve_secret_keys
 from app.security import CSRFMiddleware, add_security_headers, parse_networks, real_client_middleware
 from app.settings import Settings
 from app.team_routes import TeamController
-from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
+from app.web import SESSION_COOKIE, STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
 from catalog.product_admin_routes import PriceListApiController, ProductAdminController, create_product_api
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from catalog.stock_routes import StockController
@@ -189,7 +189,7 @@ def _middleware(
         json_api_middleware,
         SessionConfig(
             store="sessions",
-            key="pd_session",
+            key=SESSION_COOKIE,
             max_age=30 * 24 * 3600,
             httponly=True,
             samesite="lax",

@@ -170,7 +170,12 @@ def login_redirect(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return problem(request, exc.status_code, exc.message, code=exc.code, field_errors=exc.field_errors, extra=exc.extra)
+    response = problem(
+        request, exc.status_code, exc.message, code=exc.code, field_errors=exc.field_errors, extra=exc.extra
+    )
+    if "retry_after" in exc.extra:
+        response.headers["Retry-After"] = str(exc.extra["retry_after"])
+    return response
 
 
 def _validation_messages(exc: ValidationException) -> dict[str, str]:

@@ -45,6 +45,10 @@ class Settings:
     sql_echo: bool = False
     # Login attempts per minute from one client address, counted in the database for every worker.
     login_rate_limit: int = 10
+    # Orders an hour from one client address (generous: many phones share one carrier address) and for
+    # one buyer's phone number; over either, 429 and no order. 0 switches a limit off.
+    order_rate_limit_address: int = 60
+    order_rate_limit_phone: int = 10
     # Peers whose X-Forwarded-For is believed (addresses or CIDRs); everyone else is their own address.
     trusted_proxies: tuple[str, ...] = ()
     # "json": one JSON object per log line, for log collectors; anything else: plain text.
@@ -90,6 +94,8 @@ class Settings:
             search_relay=_bool(env.get("SEARCH_RELAY"), True),
             secure_cookies=_bool(env.get("SECURE_COOKIES"), False),
             login_rate_limit=int(env.get("LOGIN_RATE_LIMIT", "10")),
+            order_rate_limit_address=int(env.get("ORDER_RATE_LIMIT_ADDRESS", "60")),
+            order_rate_limit_phone=int(env.get("ORDER_RATE_LIMIT_PHONE", "10")),
             trusted_proxies=_list(env.get("TRUSTED_PROXIES")),
             log_format=(env.get("LOG_FORMAT") or "text").strip().lower(),
         )

@@ -167,8 +167,7 @@ def _quota(
     if not buyer.signed_in:
         return Refusal(
             product.id,
-            f"{name} dibatasi {quota} {unit} {per} untuk setiap pembeli. "
-            "Masuk dulu supaya kuota Anda bisa dihitung.",
+            f"{name} dibatasi {quota} {unit} {per} untuk setiap pembeli. Masuk dulu supaya kuota Anda bisa dihitung.",
             f"/masuk{after}",
             "Masuk",
         )
