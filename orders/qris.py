@@ -127,7 +127,8 @@ def _parse_tlv(text: str, where: str = "") -> list[Field]:
         if not _TWO_DIGITS.fullmatch(tag):
             raise QrisError(
                 "format",
-                f"Kode QRIS rusak{where}: tag pada posisi {pos + 1} harus dua angka, tertulis {tag!r}. {_HINT}",
+                f"Kode QRIS rusak{where}: tag pada posisi {pos + 1} harus dua angka, tertulis {tag!r}. "
+                f"{_HINT}",
             )
         if not _TWO_DIGITS.fullmatch(length):
             raise QrisError(
@@ -205,7 +206,9 @@ def _validated_fields(payload: str) -> list[Field]:
     seen: set[str] = set()
     for field in fields:
         if field.tag in seen:
-            raise QrisError("format", f"Kode QRIS tidak valid: tag {field.tag} muncul lebih dari sekali.", field.tag)
+            raise QrisError(
+                "format", f"Kode QRIS tidak valid: tag {field.tag} muncul lebih dari sekali.", field.tag
+            )
         seen.add(field.tag)
     by_tag = {field.tag: field.value for field in fields}
 

@@ -167,7 +167,8 @@ def _quota(
     if not buyer.signed_in:
         return Refusal(
             product.id,
-            f"{name} dibatasi {quota} {unit} {per} untuk setiap pembeli. Masuk dulu supaya kuota Anda bisa dihitung.",
+            f"{name} dibatasi {quota} {unit} {per} untuk setiap pembeli. "
+            "Masuk dulu supaya kuota Anda bisa dihitung.",
             f"/masuk{after}",
             "Masuk",
         )

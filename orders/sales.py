@@ -52,7 +52,9 @@ def reached(status: str) -> Select[int, datetime.datetime]:
     )
 
 
-def _at_status(query: Select[Any], status: str, start: datetime.datetime | None, end: datetime.datetime) -> Select[Any]:
+def _at_status(
+    query: Select[Any], status: str, start: datetime.datetime | None, end: datetime.datetime
+) -> Select[Any]:
     moved = reached(status).subquery()
     query = query.join(moved, moved.c.order_id == Order.id).where(Order.status == status, moved.c.at < end)
     return query.where(moved.c.at >= start) if start is not None else query

@@ -220,13 +220,17 @@ def _illegal_message(current: OrderStatus, target: OrderStatus, fulfilment: Fulf
     if _RANK[target] == _RANK[current]:
         return f"Pesanan yang {standing} tidak bisa berubah menjadi {LABELS[target].lower()}."
     steps = ", ".join(LABELS[s].lower() for s in next_steps(current, fulfilment))
-    return f"Pesanan yang {standing} tidak bisa langsung menjadi {LABELS[target].lower()}. Langkah berikutnya: {steps}."
+    return (
+        f"Pesanan yang {standing} tidak bisa langsung menjadi {LABELS[target].lower()}. "
+        f"Langkah berikutnya: {steps}."
+    )
 
 
 def _forbidden_message(current: OrderStatus, target: OrderStatus, role: str) -> str:
     if role == "buyer" and target is OrderStatus.CANCELLED:
         return (
-            f"Pesanan yang {_STANDING[current]} tidak bisa dibatalkan sendiri. Hubungi koperasi untuk membatalkannya."
+            f"Pesanan yang {_STANDING[current]} tidak bisa dibatalkan sendiri. "
+            "Hubungi koperasi untuk membatalkannya."
         )
     return f"Hanya petugas koperasi yang bisa mengubah status pesanan menjadi {LABELS[target].lower()}."
 
@@ -262,7 +266,9 @@ def needs_courier_run(target: OrderStatus | str) -> bool:
 def next_steps(current: OrderStatus | str, fulfilment: Fulfilment | str) -> list[OrderStatus]:
     """The forward (non-cancel) statuses an order can move to next."""
     current, fulfilment = OrderStatus(current), Fulfilment(fulfilment)
-    return [target for target, required in _FORWARD[current].items() if required is None or required is fulfilment]
+    return [
+        target for target, required in _FORWARD[current].items() if required is None or required is fulfilment
+    ]
 
 
 def allowed_targets(
@@ -292,7 +298,9 @@ def is_final(status: OrderStatus | str) -> bool:
     return OrderStatus(status) in _FINAL
 
 
-_PAYMENT_MOVES = frozenset({(PaymentStatus.UNPAID, PaymentStatus.PAID), (PaymentStatus.PAID, PaymentStatus.REFUNDED)})
+_PAYMENT_MOVES = frozenset(
+    {(PaymentStatus.UNPAID, PaymentStatus.PAID), (PaymentStatus.PAID, PaymentStatus.REFUNDED)}
+)
 
 
 def _payment_message(current: PaymentStatus, target: PaymentStatus) -> str:

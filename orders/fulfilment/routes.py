@@ -143,7 +143,9 @@ class BoardController(StaffController):
             # Views of a selection are GET pages; the selection travels in the query, never the CSRF token.
             await check_selection(db_session, cooperative, numbers)
             return Redirect(path=f"/staf/{cooperative.slug}/{action}?" + urlencode({"pilih": numbers}, doseq=True))
-        result = await boards.bulk_action(db_session, cooperative, user, numbers, action, courier=form.get("kurir", ""))
+        result = await boards.bulk_action(
+            db_session, cooperative, user, numbers, action, courier=form.get("kurir", "")
+        )
         verb = {"confirm": "dikonfirmasi", "pack": "ditandai dikemas", "assign": "diserahkan ke kurir"}[action]
         flash(request, result.message(verb), "ok" if result.done else "error")
         return await self._after_action(request, db_session, cooperative)

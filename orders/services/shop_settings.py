@@ -28,7 +28,9 @@ def payment_choices(cooperative: Cooperative) -> dict[str, str]:
     available = {"cash": True, "transfer": cooperative.accepts_transfer, "qris": cooperative.accepts_qris}
     chosen = {m.strip() for m in (cooperative.payment_methods or "cash,transfer,qris").split(",")} | {"cash"}
     return {
-        method: label for method, label in state.PAYMENT_METHOD_LABELS.items() if available[method] and method in chosen
+        method: label
+        for method, label in state.PAYMENT_METHOD_LABELS.items()
+        if available[method] and method in chosen
     }
 
 
