@@ -197,10 +197,15 @@ class CartController(Controller):
         except DomainError as exc:
             await roll_back(db_session, cooperative)
             cart = await carts.load(request, db_session, cooperative, user)
-            # The key already stands for another order of this buyer: this page gets a new one, so the
-            # next press places the order the page now shows.
-            form = _fresh_key(data) if isinstance(exc, services.KeyReused) else data
-            return await _checkout_page(request, db_session, cooperative, cart, form, exc)
+            # The key already stands for another order of this buyer: the page gets a new key, so the next
+            # press places the order the page now shows.
+            if isinstance(exc, services.KeyReused):
+                exc = Conflict(
+                    "Halaman ini sudah dipakai untuk pesanan lain dengan isi berbeda. Periksa lagi isian di bawah, "
+                    "lalu tekan Pesan untuk membuat pesanan baru."
+                )
+                data = _fresh_key(data)
+            return await _checkout_page(request, db_session, cooperative, cart, data, exc)
         carts.clear(request, slug)
         # Keeps a guest's session, and with it the scope of the page's key, alive once the cart is empty:
         # a second press of this page still finds this order instead of starting an empty checkout.
