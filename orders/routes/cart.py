@@ -72,7 +72,10 @@ async def _placed_from_this_page(
 ) -> Order | None:
     """The order this buyer (account or browser session, never a phone typed in) placed with the page's key."""
     scope = services.buyer_scope(user, session_id(request), None)
-    key = form.idempotency_key
+    try:
+        key = services.check_idempotency_key(form.idempotency_key)
+    except InvalidInput:
+        return None
     if not scope or not key:
         return None
     return await services.find_by_idempotency_key(db_session, cooperative.id, scope, key)
