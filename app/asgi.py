@@ -39,6 +39,8 @@ from app.account_routes import AccountSecurityApiController, AccountSecurityCont
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
+from app.inputs import EXCEPTION_HANDLERS as INPUT_HANDLERS
+from app.inputs import path_guard_middleware
 from app.logs import app_logging_config, configure_server_logging
 from app.member_import_routes import MemberImportApiController, MemberImportController
 from app.metrics import Metrics, metrics
@@ -52,7 +54,7 @@ from app.security import CSRFMiddleware, add_security_headers, parse_networks, r
 from app.settings import Settings
 from app.storage import open_media_store
 from app.team_routes import TeamController
-from app.web import STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
+from app.web import SESSION_COOKIE, STATIC_DIR, TEMPLATE_DIR, SessionConfig, configure_environment
 from catalog.product_admin_routes import PriceListApiController, ProductAdminController, create_product_api
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from catalog.stock_routes import StockController
@@ -182,6 +184,7 @@ def _middleware(
     )
     return [
         real_client_middleware(parse_networks(settings.trusted_proxies)),
+        path_guard_middleware,
         metrics.middleware,
         login_throttle(Limiter(db), settings.login_rate_limit),
         account_throttle(Limiter(db), settings.account_rate_limit),
@@ -189,7 +192,7 @@ def _middleware(
         json_api_middleware,
         SessionConfig(
             store="sessions",
-            key="pd_session",
+            key=SESSION_COOKIE,
             max_age=30 * 24 * 3600,
             httponly=True,
             samesite="lax",
@@ -309,7 +312,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             path="/schema",
             render_plugins=[JsonRenderPlugin(path=["/openapi.json", "/"])],
         ),
-        exception_handlers={**EXCEPTION_HANDLERS, order_state.StateError: _state_error_handler},
+        exception_handlers={**EXCEPTION_HANDLERS, **INPUT_HANDLERS, order_state.StateError: _state_error_handler},
         logging_config=app_logging_config(settings.log_format),
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],

@@ -57,6 +57,10 @@ class Settings:
     # without a request, and after STAFF_SESSION_HOURS whatever they do; residents stay 30 days.
     staff_idle_minutes: int = 30
     staff_session_hours: int = 12
+    # Orders an hour from one client address (generous: many phones share one carrier address) and for
+    # one buyer's phone number; over either, 429 and no order. 0 switches a limit off.
+    order_rate_limit_address: int = 60
+    order_rate_limit_phone: int = 10
     # Peers whose X-Forwarded-For is believed (addresses or CIDRs); everyone else is their own address.
     trusted_proxies: tuple[str, ...] = ()
     # "json": one JSON object per log line, for log collectors; anything else: plain text.
@@ -110,6 +114,8 @@ class Settings:
             account_rate_limit=int(env.get("ACCOUNT_RATE_LIMIT", "20")),
             staff_idle_minutes=int(env.get("STAFF_IDLE_MINUTES", "30")),
             staff_session_hours=int(env.get("STAFF_SESSION_HOURS", "12")),
+            order_rate_limit_address=int(env.get("ORDER_RATE_LIMIT_ADDRESS", "60")),
+            order_rate_limit_phone=int(env.get("ORDER_RATE_LIMIT_PHONE", "10")),
             trusted_proxies=_list(env.get("TRUSTED_PROXIES")),
             log_format=(env.get("LOG_FORMAT") or "text").strip().lower(),
         )

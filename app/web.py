@@ -24,6 +24,8 @@ from app.text import display_phone, rupiah
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The browser session's cookie (server-side sessions: the cookie holds only the id).
+SESSION_COOKIE = "pd_session"
 # A handler's form body: `data: Annotated[SomeForm, Form]`.
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,13 @@ class Cart:
     @property
     def ok(self) -> bool:
         return bool(self.lines) and all(line.problem is None for line in self.lines)
+
+    @property
+    def fingerprint(self) -> str:
+        """What the cart holds, as a short digest: the checkout page carries it, so a page opened before the
+        cart changed is noticed when it is sent."""
+        lines = sorted((line.product.id, line.quantity) for line in self.lines)
+        return hashlib.sha256(repr(lines).encode()).hexdigest()[:32]
 
 
 def _raw(request: Request[Any, Any, Any], slug: str) -> dict[str, int]:

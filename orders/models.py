@@ -25,7 +25,10 @@ from app.db import Base
 class Order(Base):
     __tablename__ = "customer_order"
     __table_args__ = (
-        UniqueConstraint("cooperative_id", "idempotency_key", name="uq_order_cooperative_idempotency_key"),
+        # A key is the buyer's own (see orders.services.checkout.buyer_scope): two buyers may send the same one.
+        UniqueConstraint(
+            "cooperative_id", "idempotency_scope", "idempotency_key", name="uq_order_idempotency_scope_key"
+        ),
     )
 
     cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
@@ -33,8 +36,10 @@ class Order(Base):
     # The buyer's proof of ownership for guest orders: part of the order link, never shown to staff lists.
     token: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    # Whose key it is: "u:<user id>", "s:<digest of the browser session>" or "p:<phone>".
+    idempotency_scope: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
-    # A digest of the API request that carried the key: the same key with another request is refused.
+    # A digest of the request that carried the key: the same key with another request is refused.
     idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(24), default="placed", index=True)
     payment_status: Mapped[str] = mapped_column(String(16), default="unpaid")
@@ -165,6 +170,8 @@ class CashReconciliation(Base):
     difference: Mapped[int] = mapped_column(BigInteger)
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
 class Payment(Base):
     """A payment confirmed by staff, or its refund: who, when, how, which reference."""
 

@@ -52,6 +52,8 @@ class CheckoutForm(msgspec.Struct):
     landmark: str = ""
     note: str = ""
     idempotency_key: str = ""
+    # The digest of the cart the page showed (orders.cart.Cart.fingerprint).
+    cart_fingerprint: str = ""
 
     def order(self, lines: list[LineIn]) -> OrderCreate:
         """This form's buyer and address with the cart's lines, in the shape the checkout service takes."""

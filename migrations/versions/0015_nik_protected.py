@@ -1,7 +1,7 @@
 """NIK protected: a keyed hash and an encrypted copy replace the plain NIK; session epochs; sign-up notices
 
 Revision ID: 0015_nik_protected
-Revises: 0013_member_numbers
+Revises: 0014_idempotency_scope
 Create Date: 2026-12-04 09:00:00
 
 Every stored NIK is converted with keys derived from SECRET_KEY (or the key kept in VAR_DIR on the
@@ -19,7 +19,7 @@ from app.secret_key import resolve_secret_keys
 from app.settings import Settings
 
 revision: str = "0015_nik_protected"
-down_revision: str | Sequence[str] | None = "0013_member_numbers"
+down_revision: str | Sequence[str] | None = "0014_idempotency_scope"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

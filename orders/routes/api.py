@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, get, post, put
+from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +14,7 @@ from app.errors import NotFound
 from app.models import Cooperative
 from orders import services, state
 from orders.models import Order
-from orders.routes.common import Token
+from orders.routes.common import Token, client_address, order_limits, session_id
 from orders.schemas import (
     AddressIn,
     CustomerIn,
@@ -94,20 +94,27 @@ class OrderApiController(Controller):
     @post("/cooperatives/{slug:str}/orders", name="api_create_order", status_code=201)
     async def create_order(
         self,
+        request: Request[Any, Any, Any],
         db_session: AsyncSession,
         slug: str,
         data: OrderCreate,
         user: CurrentUser | None,
         idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
     ) -> Response[OrderOut]:
+        """Place an order. With an `Idempotency-Key`, a retry by the same buyer (the signed-in account, else
+        the session, else the phone) with the same contents answers that buyer's first order, 201 as the
+        first time; the same key with other contents is 409 `idempotency_key_reused`. Another buyer's use
+        of the same key is simply their own new order: keys are never shared between buyers."""
         cooperative = await cooperatives.get_cooperative(db_session, slug)
         order, _created = await services.place_order(
             db_session,
             cooperative,
             data,
             idempotency_key=idempotency_key,
-            fingerprint=services.request_fingerprint(data),
+            session_id=session_id(request),
             user=user,
+            limits=order_limits(request),
+            client=client_address(request),
         )
         return Response(order_out(order, cooperative, with_token=True), status_code=201)
 

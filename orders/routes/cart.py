@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import accounts, cooperatives
 from app.auth import CurrentUser
 from app.db import roll_back
-from app.errors import DomainError, InvalidInput
+from app.errors import Conflict, DomainError, InvalidInput
 from app.models import Cooperative
 from app.text import display_phone, is_digits
 from app.web import flash, render
 from orders import cart as carts
 from orders import services, state
-from orders.routes.common import Form, order_path
+from orders.models import Order
+from orders.routes.common import Form, client_address, order_limits, order_path, session_id
 from orders.schemas import CartForm, CheckoutForm, LineIn
 
 
@@ -42,6 +44,9 @@ async def _checkout_page(
         request,
         "orders/checkout.html",
         status_code=refused.status_code if refused else 200,
+        headers={"Retry-After": str(refused.extra["retry_after"])}
+        if refused and "retry_after" in refused.extra
+        else None,
         cooperative=cooperative,
         cart=cart,
         form=form,
@@ -52,6 +57,28 @@ async def _checkout_page(
         zones=await services.active_zones(db_session, cooperative.id),
         payment_choices=services.payment_choices(cooperative),
     )
+
+
+def _fresh_key(form: CheckoutForm) -> CheckoutForm:
+    return msgspec.structs.replace(form, idempotency_key=secrets.token_urlsafe(18))
+
+
+async def _placed_from_this_page(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    cooperative: Cooperative,
+    form: CheckoutForm,
+    user: CurrentUser | None,
+) -> Order | None:
+    """The order this buyer (account or browser session, never a phone typed in) placed with the page's key."""
+    scope = services.buyer_scope(user, session_id(request), None)
+    try:
+        key = services.check_idempotency_key(form.idempotency_key)
+    except InvalidInput:
+        return None
+    if not scope or not key:
+        return None
+    return await services.find_by_idempotency_key(db_session, cooperative.id, scope, key)
 
 
 def _product_id(data: CartForm) -> int:
@@ -149,14 +176,41 @@ class CartController(Controller):
     ) -> Any:
         cooperative = await cooperatives.get_cooperative(db_session, slug)
         cart = await carts.load(request, db_session, cooperative, user)
+        if not cart.lines and (placed := await _placed_from_this_page(request, db_session, cooperative, data, user)):
+            # A second press after the first one placed the order (and emptied the cart): show that order.
+            return Redirect(path=order_path(placed) + "&baru=1", status_code=303)
+        if data.cart_fingerprint and cart.lines and data.cart_fingerprint != cart.fingerprint:
+            stale = Conflict(
+                "Isi keranjang berubah sejak halaman ini dibuka. Periksa lagi barang dan jumlahnya di bawah, "
+                "lalu tekan Pesan sekali lagi."
+            )
+            return await _checkout_page(request, db_session, cooperative, cart, _fresh_key(data), stale)
         lines = [LineIn(product_id=line.product.id, quantity=line.quantity) for line in cart.lines]
         try:
             order, _ = await services.place_order(
-                db_session, cooperative, data.order(lines), idempotency_key=data.idempotency_key or None, user=user
+                db_session,
+                cooperative,
+                data.order(lines),
+                idempotency_key=data.idempotency_key or None,
+                session_id=session_id(request),
+                user=user,
+                limits=order_limits(request),
+                client=client_address(request),
             )
         except DomainError as exc:
             await roll_back(db_session, cooperative)
             cart = await carts.load(request, db_session, cooperative, user)
+            # The key already stands for another order of this buyer: the page gets a new key, so the next
+            # press places the order the page now shows.
+            if isinstance(exc, services.KeyReused):
+                exc = Conflict(
+                    "Halaman ini sudah dipakai untuk pesanan lain dengan isi berbeda. Periksa lagi isian di bawah, "
+                    "lalu tekan Pesan untuk membuat pesanan baru."
+                )
+                data = _fresh_key(data)
             return await _checkout_page(request, db_session, cooperative, cart, data, exc)
         carts.clear(request, slug)
+        # Keeps a guest's session, and with it the scope of the page's key, alive once the cart is empty:
+        # a second press of this page still finds this order instead of starting an empty checkout.
+        request.session["last_order"] = order.number
         return Redirect(path=order_path(order) + "&baru=1", status_code=303)

@@ -9,11 +9,31 @@ from litestar import Request
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, Parameter
 
+from app.web import SESSION_COOKIE
 from app.web import Form as Form  # re-exported: the orders controllers import it from here
 from orders.models import Order
+from orders.services.order_limits import OrderLimits
 
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
-Token = Annotated[str | None, Parameter(query="token", max_length=100)]
+# No length limit here: an overlong token is a wrong token (404, the same answer as for an unknown
+# number), not a validation error that answers before the order is looked up.
+Token = Annotated[str | None, Parameter(query="token")]
+
+
+def session_id(request: Request[Any, Any, Any]) -> str | None:
+    """The browser session's id, when the request brought a session that holds something (a cart)."""
+    return request.cookies.get(SESSION_COOKIE) if request.session else None
+
+
+def order_limits(request: Request[Any, Any, Any]) -> OrderLimits:
+    """This installation's order-creation limits (settings)."""
+    settings = request.app.state["settings"]
+    return OrderLimits(per_address=settings.order_rate_limit_address, per_phone=settings.order_rate_limit_phone)
+
+
+def client_address(request: Request[Any, Any, Any]) -> str | None:
+    """The buyer's address, as the trusted-proxy middleware left it in the scope."""
+    return request.client.host if request.client else None
 
 
 def order_path(order: Order) -> str:

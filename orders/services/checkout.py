@@ -24,6 +24,7 @@ from catalog.models import Product
 from orders import rules, state
 from orders.models import Order, OrderEvent, OrderLine
 from orders.schemas import AddressIn, OrderCreate
+from orders.services.order_limits import OrderLimits, count_order
 from orders.services.shop_settings import active_zones, payment_choices, same_zone_name
 
 MAX_LINES = 50
@@ -53,6 +54,7 @@ _ORDER_INIT_FIELDS = (
     "cooperative_id",
     "token",
     "user_id",
+    "idempotency_scope",
     "idempotency_key",
     "idempotency_fingerprint",
     "status",
@@ -140,10 +142,10 @@ def check_idempotency_key(key: str | None) -> str | None:
 
 
 def request_fingerprint(request: OrderCreate) -> str:
-    """A digest of what an API request asked for: one idempotency key never stands for two orders.
+    """The digest orders placed through the API before fingerprints were canonical were stored with.
 
-    The digest is of a flat form of the request, the same as orders placed before this shape existed
-    were stored with, so a retry of such an order is still recognised.
+    A digest of the flat request as it arrived; still accepted on a replay, so a client retrying such an
+    order with the same key and body gets its first order, not a conflict.
     """
     address = request.address or AddressIn()
     body = {
@@ -161,18 +163,55 @@ def request_fingerprint(request: OrderCreate) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-async def find_by_idempotency_key(session: AsyncSession, cooperative_id: int, key: str) -> Order | None:
+def checkout_fingerprint(valid: ValidCheckout) -> str:
+    """A digest of what the buyer asked for, after checking: the same order typed twice (another spacing of
+    the phone, lines in another order or split) has one fingerprint, any real change another."""
+    body = {
+        "name": valid.name,
+        "phone": valid.phone,
+        "fulfilment": valid.fulfilment,
+        "payment_method": valid.payment_method,
+        "address": [valid.dusun, valid.rt, valid.rw, valid.landmark],
+        "note": valid.note,
+        "lines": sorted(valid.quantities.items()),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def buyer_scope(user: CurrentUser | None, session_id: str | None, phone: str | None) -> str | None:
+    """Whose idempotency keys these are: the signed-in account, else the browser session, else the phone.
+
+    A key only ever finds an order placed by the same buyer; another buyer sending the same key gets
+    an order of their own. The session id is kept only as a digest: order rows are not a place for it.
+    """
+    if user is not None:
+        return f"u:{user.id}"
+    if session_id:
+        return "s:" + hashlib.sha256(session_id.encode()).hexdigest()[:40]
+    return f"p:{phone}" if phone else None
+
+
+class KeyReused(Conflict):
+    """The buyer's key already stands for an order with other contents."""
+
+    code = "idempotency_key_reused"
+
+
+async def find_by_idempotency_key(session: AsyncSession, cooperative_id: int, scope: str, key: str) -> Order | None:
     return await session.scalar(
-        select(Order).where(Order.cooperative_id == cooperative_id, Order.idempotency_key == key)
+        select(Order).where(
+            Order.cooperative_id == cooperative_id, Order.idempotency_scope == scope, Order.idempotency_key == key
+        )
     )
 
 
-def _replay(order: Order, fingerprint: str | None) -> Order:
-    if fingerprint and order.idempotency_fingerprint and fingerprint != order.idempotency_fingerprint:
-        raise Conflict(
-            "Idempotency-Key ini sudah dipakai untuk pesanan lain dengan isi berbeda. "
+def _replay(order: Order, fingerprints: tuple[str, ...]) -> Order:
+    """The buyer's earlier order for this key, if they asked for the same thing; never another order's data."""
+    if order.idempotency_fingerprint not in fingerprints:
+        raise KeyReused(
+            "Kunci pesanan (Idempotency-Key) ini sudah dipakai untuk pesanan dengan isi berbeda. "
             "Buat kunci baru untuk setiap pesanan baru.",
-            field_errors={"idempotency_key": "Sudah dipakai untuk pesanan lain."},
+            field_errors={"idempotency_key": "Sudah dipakai untuk pesanan dengan isi berbeda."},
         )
     return order
 
@@ -287,7 +326,7 @@ async def _terms(
 
 
 async def _insert(
-    session: AsyncSession, order: Order, prefix: str, key: str | None, fingerprint: str | None
+    session: AsyncSession, order: Order, prefix: str, fingerprints: tuple[str, ...]
 ) -> tuple[Order, bool]:
     """Insert the order, drawing a new number on a collision; (the first order, False) for a repeated key."""
     cooperative_id = order.cooperative_id
@@ -300,8 +339,9 @@ async def _insert(
                 await session.flush()
             return order, True
         except IntegrityError:
-            if key and (existing := await find_by_idempotency_key(session, cooperative_id, key)):
-                return _replay(existing, fingerprint), False
+            scope, key = order.idempotency_scope, order.idempotency_key
+            if scope and key and (existing := await find_by_idempotency_key(session, cooperative_id, scope, key)):
+                return _replay(existing, fingerprints), False
             if attempt == 4:
                 raise Conflict("Pesanan tidak bisa dibuat, silakan coba lagi.") from None
             # The random part of the order number collided with another order today: draw again.
@@ -351,21 +391,27 @@ async def place_order(
     request: OrderCreate,
     *,
     idempotency_key: str | None = None,
-    fingerprint: str | None = None,
+    session_id: str | None = None,
     user: CurrentUser | None = None,
+    limits: OrderLimits | None = None,
+    client: str | None = None,
 ) -> tuple[Order, bool]:
     """Create an order and reserve its stock in one transaction. Returns (order, created).
 
-    Prices and fees come from the database, never from the buyer. The same idempotency key always
-    yields the first order, even when the repeats arrive at the same moment; with a `fingerprint`
-    (the API), a key reused for a different request is refused instead.
+    Prices and fees come from the database, never from the buyer. The request is checked first; then
+    the same buyer's key (see `buyer_scope`) with the same contents yields that buyer's first order, even
+    when the repeats arrive at the same moment, and with other contents is refused (`KeyReused`).
+    With `limits`, a new order counts against the buyer's phone and `client` address (`TooManyOrders`).
     """
     key = check_idempotency_key(idempotency_key)
-    if key and (existing := await find_by_idempotency_key(session, cooperative.id, key)):
-        return _replay(existing, fingerprint), False
+    valid = validate_checkout(request)
+    scope = buyer_scope(user, session_id, valid.phone) if key else None
+    fingerprint = checkout_fingerprint(valid)
+    accepted = (fingerprint, request_fingerprint(request))
+    if scope and key and (existing := await find_by_idempotency_key(session, cooperative.id, scope, key)):
+        return _replay(existing, accepted), False
     if cooperative.status != CooperativeStatus.OPEN:
         raise Conflict(f"{cooperative.short_name} belum buka atau sedang tutup; pesanan belum bisa diterima.")
-    valid = validate_checkout(request)
     terms = await _terms(session, cooperative, valid, user)
     ordered = [terms.products[pid] for pid in sorted(valid.quantities)]
     subtotal = sum(p.retail_price * valid.quantities[p.id] for p in ordered)
@@ -374,6 +420,7 @@ async def place_order(
         number=make_order_number(cooperative.order_prefix),
         token=secrets.token_urlsafe(24),
         user_id=user.id if user else None,
+        idempotency_scope=scope,
         idempotency_key=key,
         idempotency_fingerprint=fingerprint if key else None,
         status=state.OrderStatus.PLACED,
@@ -391,9 +438,11 @@ async def place_order(
         delivery_fee=terms.delivery_fee,
         total=subtotal + terms.delivery_fee,
     )
-    order, created = await _insert(session, draft, cooperative.order_prefix, key, fingerprint)
+    order, created = await _insert(session, draft, cooperative.order_prefix, accepted)
     if not created:
         return order, False
+    if limits is not None:
+        await count_order(session, limits, client, valid.phone)
     user_id = user.id if user else None
     await _reserve_lines(session, order, ordered, valid.quantities, user_id)
     session.add(

@@ -32,7 +32,9 @@ async def get_order(session: AsyncSession, number: str) -> Order:
 
 def is_buyer(order: Order, token: str | None, user: CurrentUser | None) -> bool:
     """The buyer holds the order's secret link, or placed it while signed in."""
-    if token and secrets.compare_digest(token, order.token):
+    # Compared as bytes: a token with non-ASCII characters is simply wrong, never an error that would
+    # tell an existing order number from an unknown one.
+    if token and secrets.compare_digest(token.encode("utf-8", "replace"), order.token.encode()):
         return True
     return user is not None and order.user_id is not None and order.user_id == user.id
 

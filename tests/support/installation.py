@@ -38,6 +38,8 @@ def env_for(settings: Settings, **overrides: str) -> dict[str, str]:
         "DEMO_MODE": "1",
         "LOGIN_RATE_LIMIT": "10000",
         "ACCOUNT_RATE_LIMIT": "10000",
+        "ORDER_RATE_LIMIT_ADDRESS": "0",
+        "ORDER_RATE_LIMIT_PHONE": "0",
         "TRUSTED_PROXIES": "",
         "FORWARDED_ALLOW_IPS": UVICORN_TRUSTS_NOBODY,
     }
