@@ -6,8 +6,9 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth import CurrentUser
 from app.errors import Conflict, NotFound
@@ -17,6 +18,10 @@ from catalog import stock as stockwork
 from orders import services, state
 from orders.models import CashReconciliation, Courier, DeliveryRun, DeliveryStop, Order
 from orders.schemas import ReconcileForm
+
+HANDED_IN_MEANWHILE = (
+    "Setoran {name} untuk tanggal itu baru saja dicatat orang lain. Muat ulang halaman, lalu periksa sisanya."
+)
 
 
 def cash_to_collect(order: Order) -> int:
@@ -187,11 +192,22 @@ async def reconcile(
         note=text,
         recorded_by=user.id,
     )
-    session.add(record)
-    await session.flush()
+    async with session.begin_nested():
+        session.add(record)
+        await session.flush()
+        # Claim the stops only where still open: a hand-in recorded at the same moment (another staff
+        # member, a double submit) holds them, and on PostgreSQL this UPDATE waits for it, then finds them
+        # taken. All or nothing, so cash is never counted in two hand-ins.
+        claimed = await session.execute(
+            update(DeliveryStop)
+            .where(DeliveryStop.id.in_([s.id for s in stops]), DeliveryStop.reconciliation_id.is_(None))
+            .values(reconciliation_id=record.id)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != len(stops):  # type: ignore[attr-defined]
+            raise Conflict(HANDED_IN_MEANWHILE.format(name=courier.name))
     for stop in stops:
-        stop.reconciliation_id = record.id
-    await session.flush()
+        set_committed_value(stop, "reconciliation_id", record.id)
     return record
 
 
