@@ -20,7 +20,8 @@ from orders.models import CashReconciliation, Courier, DeliveryRun, DeliveryStop
 from orders.schemas import ReconcileForm
 
 HANDED_IN_MEANWHILE = (
-    "Setoran {name} untuk tanggal itu baru saja dicatat orang lain. Muat ulang halaman, lalu periksa sisanya."
+    "Setoran {name} untuk tanggal itu baru saja berubah (dicatat atau ada uang baru dari antaran). "
+    "Muat ulang halaman, lalu periksa jumlahnya."
 )
 
 
@@ -197,14 +198,18 @@ async def reconcile(
         await session.flush()
         # Claim the stops only where still open: a hand-in recorded at the same moment (another staff
         # member, a double submit) holds them, and on PostgreSQL this UPDATE waits for it, then finds them
-        # taken. All or nothing, so cash is never counted in two hand-ins.
-        claimed = await session.execute(
-            update(DeliveryStop)
-            .where(DeliveryStop.id.in_([s.id for s in stops]), DeliveryStop.reconciliation_id.is_(None))
-            .values(reconciliation_id=record.id)
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != len(stops):  # type: ignore[attr-defined]
+        # taken. All or nothing, so cash is never counted in two hand-ins. The cash is read back as
+        # claimed: money recorded on a stop after it was read above must not be closed unseen.
+        claimed = (
+            await session.execute(
+                update(DeliveryStop)
+                .where(DeliveryStop.id.in_([s.id for s in stops]), DeliveryStop.reconciliation_id.is_(None))
+                .values(reconciliation_id=record.id)
+                .returning(DeliveryStop.cash_collected)
+                .execution_options(synchronize_session=False)
+            )
+        ).all()
+        if len(claimed) != len(stops) or sum(cash for (cash,) in claimed) != expected:
             raise Conflict(HANDED_IN_MEANWHILE.format(name=courier.name))
     for stop in stops:
         set_committed_value(stop, "reconciliation_id", record.id)

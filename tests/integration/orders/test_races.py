@@ -11,10 +11,17 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 import httpx
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select, text, update
 
 from app import clock
+from app.auth import CurrentUser
+from app.errors import Conflict
+from app.models import User
+from app.text import normalise_phone
+from orders.fulfilment import cash
 from orders.models import CashReconciliation, DeliveryStop, Order, Payment
+from orders.schemas import ReconcileForm
 from producers.models import Producer, Settlement
 from producers.services import settlements
 from tests.conftest import Stack
@@ -31,8 +38,10 @@ async def desks(stack: Stack, count: int) -> AsyncIterator[list[StaffClient]]:
         yield [await stacked.enter_async_context(staff(stack)) for _ in range(count)]
 
 
-async def _delivered_with_cash(stack: Stack, s: StaffClient, http: httpx.AsyncClient) -> tuple[int, list[str]]:
-    """A new courier delivered two cash orders today and took the money: (courier id, order numbers)."""
+async def _delivered_with_cash(
+    stack: Stack, s: StaffClient, http: httpx.AsyncClient, *, cash: tuple[bool, bool] = (True, True)
+) -> tuple[int, list[str]]:
+    """A new courier delivered two cash orders today, taking the money where `cash` says: (courier id, numbers)."""
     product = await data.make_product(stack.db, stock=10, price=7_000)
     numbers = [(await place(http, [(product.id, qty)], dusun="Dusun Setoran"))["number"] for qty in (1, 2)]
     name = f"Kurir Balapan {uuid.uuid4().hex[:5]}"
@@ -44,8 +53,8 @@ async def _delivered_with_cash(stack: Stack, s: StaffClient, http: httpx.AsyncCl
     assert ref, "the new courier is offered"
     assign = await s.post("/staf/lok-baintan/antar", {"kurir": f"kurir:{ref.group(1)}", "pilih": numbers})
     run_id = int(assign.headers["location"].rsplit("/", 1)[1])
-    for number in numbers:
-        done = await s.post(f"/staf/lok-baintan/antar/{run_id}/{number}/terkirim", {"tunai": "1"})
+    for number, paid in zip(numbers, cash, strict=True):
+        done = await s.post(f"/staf/lok-baintan/antar/{run_id}/{number}/terkirim", {"tunai": "1"} if paid else {})
         assert done.status_code == 303, done.text
     return int(ref.group(1)), numbers
 
@@ -87,6 +96,60 @@ async def test_concurrent_hand_ins_of_the_same_stops_record_one(stack: Stack, ht
             )
         ).all()
     assert sorted(payments) == sorted([(numbers[0], "paid", 7_000), (numbers[1], "paid", 14_000)])
+
+
+async def _until_someone_waits_for_a_lock(stack: Stack) -> None:
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(1000):
+        async with stack.db.session() as session:
+            if await session.scalar(waiting):
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the hand-in never waited for the stop being changed")
+
+
+async def test_cash_taken_while_a_hand_in_is_recorded_is_never_closed_unseen(
+    stack: Stack, http: httpx.AsyncClient
+) -> None:
+    if stack.backend == "sqlite":
+        pytest.skip("SQLite writers queue for the whole database, so a hand-in never reads a stop mid-change")
+    coop = await data.cooperative(stack.db, "lok-baintan")
+    async with desks(stack, 1) as (desk,):
+        courier_id, numbers = await _delivered_with_cash(stack, desk, http, cash=(True, False))
+    async with stack.db.session() as session:
+        staff_id = await session.scalar(
+            select(User.id).where(User.phone == normalise_phone(data.STAFF_PHONES["lok-baintan"]))
+        )
+        late = await session.scalar(
+            select(DeliveryStop.id).join(Order, Order.id == DeliveryStop.order_id).where(Order.number == numbers[1])
+        )
+    assert staff_id is not None and late is not None
+    desk_user = CurrentUser(id=staff_id, name="Staf", phone="", roles={})
+    form = ReconcileForm(kurir=str(courier_id), tanggal=clock.local_today(coop).isoformat(), received="7000")
+
+    async def hand_in() -> None:
+        async with stack.db.session(write=True) as session:
+            await cash.reconcile(session, coop, desk_user, form)
+            await session.commit()
+
+    # The courier's money for the second order is being written (not committed yet) while the hand-in,
+    # which read the stops before, closes them.
+    async with stack.db.session(write=True) as collecting:
+        await collecting.execute(update(DeliveryStop).where(DeliveryStop.id == late).values(cash_collected=14_000))
+        recording = asyncio.create_task(hand_in())
+        await _until_someone_waits_for_a_lock(stack)
+        await collecting.commit()
+    with pytest.raises(Conflict, match="baru saja berubah"):
+        await recording
+    async with stack.db.session() as session:
+        stops = (await session.scalars(select(DeliveryStop).where(DeliveryStop.courier_id == courier_id))).all()
+        handed = await session.scalar(
+            select(func.count()).select_from(CashReconciliation).where(CashReconciliation.courier_id == courier_id)
+        )
+    assert handed == 0 and all(s.reconciliation_id is None for s in stops), "nothing closed; staff count again"
+    assert sorted(s.cash_collected for s in stops) == [7_000, 14_000]
 
 
 async def _producer_with_sales_in_a_week(stack: Stack) -> tuple[int, clock.Period, clock.Period]:
