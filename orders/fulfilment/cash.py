@@ -24,6 +24,8 @@ HANDED_IN_MEANWHILE = (
     "Muat ulang halaman, lalu periksa jumlahnya."
 )
 
+STOP_HANDED_IN = "Setoran kurir untuk pesanan ini sudah ditutup."
+
 
 def cash_to_collect(order: Order) -> int:
     """Rupiah the courier or counter must take for this order: the total while a cash order is unpaid."""
@@ -40,6 +42,21 @@ async def record_cash_payment(
         raise Conflict("Pesanan ini tidak dibayar tunai.")
     await services.record_payment(session, order, state.PaymentStatus.PAID, user, method="cash", by_courier=by_courier)
     return int(order.total)
+
+
+async def book_on_open_stop(session: AsyncSession, stop: DeliveryStop, amount: int) -> None:
+    """Put cash taken later on its stop, only while the stop's hand-in is still open.
+
+    A hand-in recorded at the same moment (PostgreSQL) would otherwise close the stop without this cash."""
+    moved = await session.execute(
+        update(DeliveryStop)
+        .where(DeliveryStop.id == stop.id, DeliveryStop.reconciliation_id.is_(None))
+        .values(cash_collected=amount)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(STOP_HANDED_IN)
+    set_committed_value(stop, "cash_collected", amount)
 
 
 @dataclass(frozen=True)

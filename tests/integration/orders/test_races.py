@@ -17,9 +17,9 @@ from sqlalchemy import func, select, text, update
 from app import clock
 from app.auth import CurrentUser
 from app.errors import Conflict
-from app.models import User
+from app.models import Role, User
 from app.text import normalise_phone
-from orders.fulfilment import cash
+from orders.fulfilment import cash, delivery
 from orders.models import CashReconciliation, DeliveryStop, Order, Payment
 from orders.schemas import ReconcileForm
 from producers.models import Producer, Settlement
@@ -110,6 +110,23 @@ async def _until_someone_waits_for_a_lock(stack: Stack) -> None:
     raise AssertionError("the hand-in never waited for the stop being changed")
 
 
+async def _desk_and_late_stop(stack: Stack, courier_id: int, number: str) -> tuple[CurrentUser, int, int]:
+    """The demo staff as the services see them, and the (stop id, run id) of order `number`."""
+    coop = await data.cooperative(stack.db, "lok-baintan")
+    async with stack.db.session() as session:
+        phone = normalise_phone(data.STAFF_PHONES["lok-baintan"])
+        staff_id = await session.scalar(select(User.id).where(User.phone == phone))
+        stop = (
+            await session.execute(
+                select(DeliveryStop.id, DeliveryStop.run_id)
+                .join(Order, Order.id == DeliveryStop.order_id)
+                .where(Order.number == number, DeliveryStop.courier_id == courier_id)
+            )
+        ).one()
+    assert staff_id is not None
+    return CurrentUser(id=staff_id, name="Staf", phone="", roles={coop.id: Role.PETUGAS}), stop[0], stop[1]
+
+
 async def test_cash_taken_while_a_hand_in_is_recorded_is_never_closed_unseen(
     stack: Stack, http: httpx.AsyncClient
 ) -> None:
@@ -118,15 +135,7 @@ async def test_cash_taken_while_a_hand_in_is_recorded_is_never_closed_unseen(
     coop = await data.cooperative(stack.db, "lok-baintan")
     async with desks(stack, 1) as (desk,):
         courier_id, numbers = await _delivered_with_cash(stack, desk, http, cash=(True, False))
-    async with stack.db.session() as session:
-        staff_id = await session.scalar(
-            select(User.id).where(User.phone == normalise_phone(data.STAFF_PHONES["lok-baintan"]))
-        )
-        late = await session.scalar(
-            select(DeliveryStop.id).join(Order, Order.id == DeliveryStop.order_id).where(Order.number == numbers[1])
-        )
-    assert staff_id is not None and late is not None
-    desk_user = CurrentUser(id=staff_id, name="Staf", phone="", roles={})
+    desk_user, late, _ = await _desk_and_late_stop(stack, courier_id, numbers[1])
     form = ReconcileForm(kurir=str(courier_id), tanggal=clock.local_today(coop).isoformat(), received="7000")
 
     async def hand_in() -> None:
@@ -150,6 +159,33 @@ async def test_cash_taken_while_a_hand_in_is_recorded_is_never_closed_unseen(
         )
     assert handed == 0 and all(s.reconciliation_id is None for s in stops), "nothing closed; staff count again"
     assert sorted(s.cash_collected for s in stops) == [7_000, 14_000]
+
+
+async def test_cash_taken_as_the_hand_in_closes_the_stop_is_refused(stack: Stack, http: httpx.AsyncClient) -> None:
+    if stack.backend == "sqlite":
+        pytest.skip("SQLite writers queue for the whole database, so a stop is never closed mid-change")
+    coop = await data.cooperative(stack.db, "lok-baintan")
+    async with desks(stack, 1) as (desk,):
+        courier_id, numbers = await _delivered_with_cash(stack, desk, http, cash=(True, False))
+    desk_user, late, run_id = await _desk_and_late_stop(stack, courier_id, numbers[1])
+    form = ReconcileForm(kurir=str(courier_id), tanggal=clock.local_today(coop).isoformat(), received="7000")
+
+    async def collect() -> None:
+        async with stack.db.session(write=True) as session:
+            await delivery.collect_cash(session, coop, desk_user, run_id, numbers[1])
+            await session.commit()
+
+    # The hand-in has closed both stops (not committed yet) when the courier's late cash is recorded.
+    async with stack.db.session(write=True) as closing:
+        await cash.reconcile(closing, coop, desk_user, form)
+        collecting = asyncio.create_task(collect())
+        await _until_someone_waits_for_a_lock(stack)
+        await closing.commit()
+    with pytest.raises(Conflict, match="sudah ditutup"):
+        await collecting
+    async with stack.db.session() as session:
+        assert await session.scalar(select(DeliveryStop.cash_collected).where(DeliveryStop.id == late)) == 0
+    assert await data.payments_of(stack.db, numbers[1]) == [], "no payment without its cash in the books"
 
 
 async def _producer_with_sales_in_a_week(stack: Stack) -> tuple[int, clock.Period, clock.Period]:
