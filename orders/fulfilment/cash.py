@@ -6,8 +6,9 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth import CurrentUser
 from app.errors import Conflict, NotFound
@@ -17,6 +18,13 @@ from catalog import stock as stockwork
 from orders import services, state
 from orders.models import CashReconciliation, Courier, DeliveryRun, DeliveryStop, Order
 from orders.schemas import ReconcileForm
+
+HANDED_IN_MEANWHILE = (
+    "Setoran {name} untuk tanggal itu baru saja berubah (dicatat atau ada uang baru dari antaran). "
+    "Muat ulang halaman, lalu periksa jumlahnya."
+)
+
+STOP_HANDED_IN = "Setoran kurir untuk pesanan ini sudah ditutup."
 
 
 def cash_to_collect(order: Order) -> int:
@@ -34,6 +42,21 @@ async def record_cash_payment(
         raise Conflict("Pesanan ini tidak dibayar tunai.")
     await services.record_payment(session, order, state.PaymentStatus.PAID, user, method="cash", by_courier=by_courier)
     return int(order.total)
+
+
+async def book_on_open_stop(session: AsyncSession, stop: DeliveryStop, amount: int) -> None:
+    """Put cash taken later on its stop, only while the stop's hand-in is still open.
+
+    A hand-in recorded at the same moment (PostgreSQL) would otherwise close the stop without this cash."""
+    moved = await session.execute(
+        update(DeliveryStop)
+        .where(DeliveryStop.id == stop.id, DeliveryStop.reconciliation_id.is_(None))
+        .values(cash_collected=amount)
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(STOP_HANDED_IN)
+    set_committed_value(stop, "cash_collected", amount)
 
 
 @dataclass(frozen=True)
@@ -187,11 +210,26 @@ async def reconcile(
         note=text,
         recorded_by=user.id,
     )
-    session.add(record)
-    await session.flush()
+    async with session.begin_nested():
+        session.add(record)
+        await session.flush()
+        # Claim the stops only where still open: a hand-in recorded at the same moment (another staff
+        # member, a double submit) holds them, and on PostgreSQL this UPDATE waits for it, then finds them
+        # taken. All or nothing, so cash is never counted in two hand-ins. The cash is read back as
+        # claimed: money recorded on a stop after it was read above must not be closed unseen.
+        claimed = (
+            await session.execute(
+                update(DeliveryStop)
+                .where(DeliveryStop.id.in_([s.id for s in stops]), DeliveryStop.reconciliation_id.is_(None))
+                .values(reconciliation_id=record.id)
+                .returning(DeliveryStop.cash_collected)
+                .execution_options(synchronize_session=False)
+            )
+        ).all()
+        if len(claimed) != len(stops) or sum(cash for (cash,) in claimed) != expected:
+            raise Conflict(HANDED_IN_MEANWHILE.format(name=courier.name))
     for stop in stops:
-        stop.reconciliation_id = record.id
-    await session.flush()
+        set_committed_value(stop, "reconciliation_id", record.id)
     return record
 
 

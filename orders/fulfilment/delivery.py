@@ -17,7 +17,7 @@ from app.forms import parse_phone, parse_text, raise_errors
 from app.models import COURIER_ROLES, Cooperative, Membership, MembershipStatus, User
 from app.text import is_digits
 from orders import services, state
-from orders.fulfilment.cash import cash_to_collect, record_cash_payment
+from orders.fulfilment.cash import STOP_HANDED_IN, book_on_open_stop, cash_to_collect, record_cash_payment
 from orders.fulfilment.common import BulkResult, clean, order_of, orders_by_number, require_selection
 from orders.models import Courier, DeliveryRun, DeliveryStop, Order
 from orders.schemas import CourierForm
@@ -332,7 +332,6 @@ async def collect_cash(
     if stop.delivered_at is None:
         raise Conflict("Tandai pesanan terkirim dulu, lalu catat uangnya.")
     if stop.reconciliation_id is not None:
-        raise Conflict("Setoran kurir untuk pesanan ini sudah ditutup.")
-    stop.cash_collected = await record_cash_payment(session, stop.order, user, by_courier=by_courier)
-    await session.flush()
+        raise Conflict(STOP_HANDED_IN)
+    await book_on_open_stop(session, stop, await record_cash_payment(session, stop.order, user, by_courier=by_courier))
     return stop

@@ -261,6 +261,11 @@ async def mark_paid(
     if period.end > today:
         errors["periode"] = "Periode ini belum selesai; bayar setelah periode berakhir."
     raise_errors(errors)
+    # One payment at a time per producer: the row lock makes a concurrent payment (another staff member, a
+    # week inside this month) wait here and then see this one, so overlapping periods never both pass. The
+    # unique key alone only catches the same period twice. SQLite has no row locks; its writers already
+    # queue for the whole database (BEGIN IMMEDIATE, app.db).
+    await session.execute(select(Producer.id).where(Producer.id == producer.id).with_for_update())
     current = await statement(session, cooperative, producer, period)
     if current.settlement is not None:
         raise Conflict(f"{producer.business_name} sudah dibayar untuk {period.label}.")
