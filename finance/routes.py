@@ -223,7 +223,9 @@ class MemberFinanceController(Controller):
         return render(request, "finance/statements.html", cooperative=cooperative, cart_count=0, **context)
 
     @get("/akun/simpanan", name="my_savings", guards=[requires_login])
-    async def my_money(self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser) -> Any:
+    async def my_money(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser, tahun: Year = None
+    ) -> Any:
         """Savings, history and this year's SHU estimate with its working, for every cooperative the person joined."""
         memberships = [
             m for m in await accounts.memberships_of(db_session, user.id) if m.status == MembershipStatus.APPROVED
@@ -235,7 +237,7 @@ class MemberFinanceController(Controller):
                     "cooperative": m.cooperative,
                     "balances": await savings.balances(db_session, m.cooperative_id, user.id),
                     "history": await savings.history(db_session, m.cooperative_id, user.id),
-                    "shu": await shu.member_shu(db_session, m.cooperative, user.id, None),
+                    "shu": await shu.member_shu(db_session, m.cooperative, user.id, tahun),
                 }
             )
         return render(
