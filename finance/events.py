@@ -20,7 +20,7 @@ from app.models import Cooperative
 from catalog.models import LedgerReason, Product, StockLedgerEntry
 from finance import chart
 from finance.models import Expense, JournalEntry, JournalLine, SavingsTransaction
-from finance.posting import Draft, already_posted, write
+from finance.posting import Draft, write, write_many
 from orders.models import CashReconciliation, Order, OrderEvent, OrderLine, Payment
 from producers.models import Settlement
 
@@ -150,19 +150,45 @@ BUILDERS: dict[type[Any], Callable[[Context, Any], Draft | None]] = {
 }
 
 
-def post_rows(conn: Connection, rows: Iterable[Any], *, skip_posted: bool = False) -> int:
-    """Post the entries of `rows` (any mix of the event types above); the number of entries written."""
+def post_rows(conn: Connection, rows: Iterable[Any], *, posted: set[tuple[str, int]] | None = None) -> int:
+    """Post the entries of `rows` (any mix of the event types above); the number of entries written.
+
+    `posted`: (source type, source id) pairs already in the ledger, skipped (a replay of old history)."""
     ctx = Context(conn)
-    written = 0
+    drafts = []
     for row in rows:
+        if posted is not None and source_key(row) in posted:
+            continue
         build = BUILDERS.get(type(row))
         draft = build(ctx, row) if build else None
-        if draft is None:
-            continue
-        if skip_posted and already_posted(conn, draft.cooperative_id, draft.source_type, draft.source_id):
-            continue
-        written += write(conn, draft) is not None
-    return written
+        if draft is not None:
+            drafts.append(draft)
+    return len(write_many(conn, drafts))
+
+
+SOURCE_TYPES: dict[type[Any], str] = {
+    Payment: "payment",
+    OrderEvent: "sale",
+    StockLedgerEntry: "stock",
+    CashReconciliation: "hand_in",
+    Settlement: "settlement",
+    SavingsTransaction: "savings",
+    Expense: "expense",
+}
+
+
+def source_key(row: Any) -> tuple[str, int]:
+    """What an event row's entry is filed under: a sale under its order, everything else under its own id."""
+    return SOURCE_TYPES[type(row)], int(row.order_id if isinstance(row, OrderEvent) else row.id)
+
+
+def posted_sources(conn: Connection, cooperative_id: int) -> set[tuple[str, int]]:
+    rows = conn.execute(
+        select(JournalEntry.source_type, JournalEntry.source_id).where(
+            JournalEntry.cooperative_id == cooperative_id, JournalEntry.source_id.is_not(None)
+        )
+    )
+    return {(kind, source) for kind, source in rows.tuples() if source is not None}
 
 
 def _revaluations(session: Session) -> list[Draft]:

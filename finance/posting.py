@@ -80,24 +80,33 @@ def already_posted(conn: Connection, cooperative_id: int, source_type: str, sour
 
 def write(conn: Connection, draft: Draft) -> int | None:
     """Insert a checked entry and its lines; an entry with no lines (a zero amount) is not written."""
-    check(draft)
-    if not draft.lines:
-        return None
+    ids = write_many(conn, [draft])
+    return ids[0] if ids else None
+
+
+def write_many(conn: Connection, drafts: list[Draft]) -> list[int]:
+    """Insert checked entries and their lines in two statements (history replays post thousands at once)."""
+    for draft in drafts:
+        check(draft)
+    drafts = [d for d in drafts if d.lines]
+    if not drafts:
+        return []
     now = datetime.datetime.now(datetime.UTC)
     stamps = {"created_at": now, "updated_at": now}
-    entry_id = conn.execute(
-        insert(JournalEntry)
-        .values(
-            cooperative_id=draft.cooperative_id,
-            entry_date=draft.entry_date,
-            memo=draft.memo[:200],
-            source_type=draft.source_type,
-            source_id=draft.source_id,
-            reverses_id=draft.reverses_id,
+    entries = [
+        {
+            "cooperative_id": d.cooperative_id,
+            "entry_date": d.entry_date,
+            "memo": d.memo[:200],
+            "source_type": d.source_type,
+            "source_id": d.source_id,
+            "reverses_id": d.reverses_id,
             **stamps,
-        )
-        .returning(JournalEntry.id)
-    ).scalar_one()
+        }
+        for d in drafts
+    ]
+    returned = conn.execute(insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True), entries)
+    ids = [int(i) for i in returned.scalars().all()]
     conn.execute(
         insert(JournalLine),
         [
@@ -111,10 +120,11 @@ def write(conn: Connection, draft: Draft) -> int | None:
                 "producer_id": line.producer_id,
                 **stamps,
             }
+            for entry_id, draft in zip(ids, drafts, strict=True)
             for line in draft.lines
         ],
     )
-    return int(entry_id)
+    return ids
 
 
 def reversal(conn: Connection, entry_id: int, entry_date: datetime.date, memo: str) -> Draft:

@@ -15,9 +15,9 @@ from app.models import Cooperative
 from app.settings import Settings
 from catalog.models import Product
 from finance import chart
-from finance.events import BUILDER_ORDER, post_rows
+from finance.events import BUILDER_ORDER, post_rows, posted_sources
 from finance.models import JournalLine
-from finance.posting import Draft, already_posted, write
+from finance.posting import Draft, write, write_many
 from orders.models import Order, OrderEvent, OrderLine, Payment
 
 _OPEN = ("placed", "confirmed", "packed", "ready_for_pickup", "out_for_delivery")
@@ -70,7 +70,7 @@ def _opening(session: Session, cooperative: Cooperative, day: datetime.date) -> 
     return written
 
 
-def _payments_without_rows(session: Session, cooperative: Cooperative) -> int:
+def _payments_without_rows(session: Session, cooperative: Cooperative, posted: set[tuple[str, int]]) -> int:
     """Orders marked paid before payments had their own rows: the money came in when the order last changed."""
     recorded = select(Payment.id).where(Payment.order_id == Order.id, Payment.kind == "paid").exists()
     orders = session.scalars(
@@ -78,16 +78,16 @@ def _payments_without_rows(session: Session, cooperative: Cooperative) -> int:
             Order.cooperative_id == cooperative.id, Order.payment_status.in_(("paid", "refunded")), ~recorded
         )
     ).all()
-    written = 0
+    drafts = []
     for order in orders:
-        if already_posted(session.connection(), cooperative.id, "payment_opening", order.id):
+        if ("payment_opening", order.id) in posted:
             continue
         draft = Draft(cooperative.id, local_date(cooperative, order.updated_at), "", "payment_opening", order.id)
         draft.memo = f"Pembayaran pesanan {order.number} (sebelum buku besar)"
         draft.debit(chart.money_account(order.payment_method), order.total)
         draft.credit(chart.PIUTANG, order.total, member_user_id=order.user_id)
-        written += write(session.connection(), draft) is not None
-    return written
+        drafts.append(draft)
+    return len(write_many(session.connection(), drafts))
 
 
 def rebuild_sync(session: Session, cooperative_id: int | None = None) -> int:
@@ -97,8 +97,9 @@ def rebuild_sync(session: Session, cooperative_id: int | None = None) -> int:
         query = query.where(Cooperative.id == cooperative_id)
     written = 0
     for cooperative in session.scalars(query).all():
-        written += post_rows(session.connection(), _events(session, cooperative.id), skip_posted=True)
-        written += _payments_without_rows(session, cooperative)
+        posted = posted_sources(session.connection(), cooperative.id)
+        written += post_rows(session.connection(), _events(session, cooperative.id), posted=posted)
+        written += _payments_without_rows(session, cooperative, posted)
         written += _opening(session, cooperative, local_today(cooperative))
     return written
 
