@@ -20,7 +20,7 @@ from app.models import Cooperative
 from catalog.models import LedgerReason, Product, StockLedgerEntry
 from finance import chart
 from finance.models import Expense, JournalEntry, JournalLine, SavingsTransaction
-from finance.posting import Draft, write, write_many
+from finance.posting import Draft, write_many
 from orders.models import CashReconciliation, Order, OrderEvent, OrderLine, Payment
 from producers.models import Settlement
 
@@ -211,12 +211,12 @@ def _revaluations(session: Session) -> list[Draft]:
 
 def _after_flush(session: Session, _context: object) -> None:
     new = [o for o in session.new if type(o) in BUILDERS]
-    new.sort(key=lambda o: (BUILDER_ORDER.index(type(o)), o.id or 0))
-    conn = session.connection()
     if new:
-        post_rows(conn, new)
-    for draft in _revaluations(session):
-        write(conn, draft)
+        new.sort(key=lambda o: (BUILDER_ORDER.index(type(o)), o.id or 0))
+        post_rows(session.connection(), new)
+    revaluations = _revaluations(session)
+    if revaluations:
+        write_many(session.connection(), revaluations)
 
 
 # Within one flush: stock moves before the sale that consumes them, the sale before its payment.

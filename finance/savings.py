@@ -96,6 +96,8 @@ async def record(
     amount = parse_rupiah(form.amount, "amount", "Jumlah", errors)
     day = parse_date(form.date, "date", "Tanggal", errors) or local_today(cooperative)
     note = parse_text(form.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
+    if day > local_today(cooperative):
+        errors["date"] = "Tanggal simpanan tidak boleh di masa depan."
     raise_errors(errors)
     assert phone is not None and amount is not None
     member = await _member(session, cooperative, phone)

@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime
 
 import httpx
+import pytest
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.auth import hash_password_async
 from app.clock import local_today
 from app.models import Cooperative, CooperativeStatus, Membership, MembershipStatus, Role, User
 from finance import chart, expenses, savings
-from finance.posting import Draft, write
+from finance.models import JournalEntry, JournalLine
+from finance.posting import Draft, reversal, write
 from finance.schemas import ExpenseForm, SavingsForm
 from tests.conftest import Stack
 from tests.support import data
@@ -112,3 +115,26 @@ async def test_worked_example_by_api_and_on_the_members_page(stack: Stack) -> No
                 assert got["my_capital"] == 200_000
                 mine = (await client.get(f"/api/me/savings?cooperative={slug}")).json()
                 assert (mine["pokok"], mine["wajib"]) == (100_000, 200_000)
+
+
+async def test_entries_are_never_edited_only_reversed(stack: Stack) -> None:
+    async with stack.db.session(write=True) as session:
+        entry = await session.scalar(select(JournalEntry).order_by(JournalEntry.id.desc()).limit(1))
+        assert entry is not None
+        entry_id = entry.id
+        entry.memo = "diubah"
+        with pytest.raises(RuntimeError, match="jurnal pembalik"):
+            await session.flush()
+        await session.rollback()
+
+        def reverse(sync: Session) -> int | None:
+            return write(sync.connection(), reversal(sync.connection(), entry_id, datetime.date.today(), "Koreksi"))
+
+        reversed_id = await session.run_sync(reverse)
+        net = await session.execute(
+            select(JournalLine.account_code, func.sum(JournalLine.debit - JournalLine.credit))
+            .where(JournalLine.entry_id.in_((entry_id, reversed_id)))
+            .group_by(JournalLine.account_code)
+        )
+        assert all(total == 0 for _, total in net.tuples())
+        await session.rollback()
