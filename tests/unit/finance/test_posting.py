@@ -34,4 +34,3 @@ def test_unbalanced_or_odd_entries_are_refused(debit: object, credit: object, ac
     draft.lines.append(Line(chart.BANK, 0, credit))  # type: ignore[arg-type]
     with pytest.raises(UnbalancedEntry):
         check(draft)
-
