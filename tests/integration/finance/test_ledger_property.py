@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import case, func, select
 
+from app.db import DatabaseConfig
 from catalog.models import Product
 from finance import chart
 from finance.models import JournalLine, SavingsTransaction
@@ -52,11 +53,13 @@ STEPS = {
 
 
 async def _run(stack: Stack, ops: list[tuple[object, ...]]) -> None:
+    # Each example runs in its own event loop: a pool of its own (asyncpg connections belong to one loop).
+    db = DatabaseConfig(stack.settings)
     staff = await data.staff(stack.url, SLUG)
     buyer = stack.client()
     phone = await data.signup(buyer)
-    await data.make_member(stack.db, phone, SLUG)
-    product = await data.make_product(stack.db, SLUG, stock=20, price=12_000, producer_price=9_000)
+    await data.make_member(db, phone, SLUG)
+    product = await data.make_product(db, SLUG, stock=20, price=12_000, producer_price=9_000)
     try:
         for op in ops:
             if op[0] in STEPS:
@@ -74,15 +77,16 @@ async def _run(stack: Stack, ops: list[tuple[object, ...]]) -> None:
             else:
                 body = {"category": op[1], "amount": int(op[2]) * 1_000, "paid_from": "cash"}  # type: ignore[call-overload]
                 assert (await staff.post(f"/api/cooperatives/{SLUG}/expenses", json=body)).status_code == 201
-        await _check(stack)
+        await _check(db)
     finally:
         await staff.aclose()
         await buyer.aclose()
+        await db.dispose()
 
 
-async def _check(stack: Stack) -> None:
-    coop = await data.cooperative(stack.db, SLUG)
-    async with stack.db.session() as session:
+async def _check(db: DatabaseConfig) -> None:
+    coop = await data.cooperative(db, SLUG)
+    async with db.session() as session:
         unbalanced = (
             select(JournalLine.entry_id)
             .group_by(JournalLine.entry_id)
