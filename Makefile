@@ -34,7 +34,7 @@ test-fast: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/mypy app catalog orders producers search reports onboarding
+	$(VENV)/bin/mypy app catalog orders producers search reports onboarding finance
 
 # BENCH_ARGS go to bench/http_bench.py: --quick (2 s runs), --province [--scale S], --backends sqlite.
 bench: $(VENV)/.installed

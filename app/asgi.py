@@ -58,6 +58,8 @@ from app.web import SESSION_COOKIE, STATIC_DIR, TEMPLATE_DIR, SessionConfig, con
 from catalog.product_admin_routes import PriceListApiController, ProductAdminController, create_product_api
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from catalog.stock_routes import StockController
+from finance.api_routes import FinanceApiController, MyFinanceApiController
+from finance.routes import MemberFinanceController, StaffFinanceController
 from onboarding.api_routes import CooperativeApiController, create_cooperative
 from onboarding.helper_routes import OperatorController, PendampingController
 from onboarding.readiness_routes import ReadinessController
@@ -247,6 +249,10 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         OldStaffUrlController,
         BooksController,
         ProvinceApiController,
+        FinanceApiController,
+        MyFinanceApiController,
+        StaffFinanceController,
+        MemberFinanceController,
         CooperativeApiController,
         RegistrationController,
         ReadinessController,

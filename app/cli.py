@@ -36,6 +36,7 @@ async def seed_demo(settings: Settings, *, only_if_empty: bool = True) -> str:
     from app.db import DatabaseConfig
     from app.demo.loader import is_empty, load_demo
     from app.registry import import_models
+    from finance.rebuild import rebuild_ledger
 
     import_models()
     db = DatabaseConfig(settings)
@@ -44,6 +45,7 @@ async def seed_demo(settings: Settings, *, only_if_empty: bool = True) -> str:
             if only_if_empty and not await is_empty(session):
                 return "Database sudah berisi data; data demo tidak dimuat."
             summary = await load_demo(session, settings.demo_password)
+            await rebuild_ledger(session)  # demo history loaded in bulk enters the books here
             await session.commit()
     finally:
         await db.dispose()
@@ -172,6 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("serve", help="migrate, load demo data if empty, and serve")
     sub.add_parser("reindex", help="rebuild the search index from the database")
     sub.add_parser("rekey-nik", help="after rotating SECRET_KEY: rewrite stored NIKs under the new key")
+    sub.add_parser("rebuild-ledger", help="post recorded money events missing from the ledger, and opening entries")
     gen = sub.add_parser("generate-catalog", help="load a synthetic catalog for benchmarks")
     gen.add_argument("--products", type=int, default=10_000)
     gen.add_argument("--cooperatives", type=int, default=20)
@@ -202,6 +205,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(reindex(settings)))
     elif args.command == "rekey-nik":
         print(asyncio.run(rekey_nik(settings)))
+    elif args.command == "rebuild-ledger":
+        from finance.rebuild import rebuild_command
+
+        print(asyncio.run(rebuild_command(settings)))
     elif args.command == "generate-catalog":
         if args.products < 1 or args.cooperatives < 1:
             parser.error("--products and --cooperatives must be at least 1")

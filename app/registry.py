@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "orders.models",
     "catalog.outbox",
     "app.ratelimit",
+    "finance.models",
 )
 
 
@@ -25,3 +26,6 @@ def import_models() -> None:
     from catalog.ceilings import install_ceiling_guard
 
     install_ceiling_guard()
+    from finance.events import install_ledger_posting
+
+    install_ledger_posting()

@@ -1,0 +1,170 @@
+"""The finance JSON API: ledger and statements per cooperative, recording savings and expenses, and a member's
+own savings and SHU."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, get, post
+from litestar.di import Provide
+from litestar.params import Parameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth import CurrentUser
+from app.cooperatives import get_cooperative
+from app.errors import Forbidden
+from app.guards import MEMBER_ROLES, provide_cooperative, requires_login, requires_role
+from app.models import Cooperative, Role
+from finance import beancount, expenses, savings, shu, statements
+from finance.schemas import (
+    BalanceOut,
+    ExpenseForm,
+    ExpenseRecorded,
+    IncomeOut,
+    MySavingsOut,
+    SavingsEntryOut,
+    SavingsForm,
+    SavingsRecorded,
+    ShuOut,
+    StatementLine,
+    TrialBalanceOut,
+    TrialBalanceRow,
+)
+
+# Who may do what with the cooperative's money (app.guards checks the role in the URL's cooperative).
+BOOKKEEPERS = frozenset({Role.PENGURUS, Role.BENDAHARA})
+BOOK_READERS = frozenset({Role.PENGURUS, Role.BENDAHARA, Role.PENGAWAS})
+AUDIT_READERS = frozenset({Role.PENGURUS, Role.PENGAWAS})
+requires_bookkeeper = requires_role(BOOKKEEPERS, "Uang koperasi dicatat oleh bendahara atau pengurus.")
+requires_book_reader = requires_role(BOOK_READERS, "Buku besar hanya untuk pengurus, bendahara dan pengawas.")
+requires_auditor = requires_role(AUDIT_READERS, "Ekspor buku besar hanya untuk pengurus dan pengawas.")
+requires_statement_reader = requires_role(MEMBER_ROLES, "Laporan keuangan ini hanya untuk anggota koperasi ini.")
+
+Year = Annotated[int | None, Parameter(query="year", ge=2000, le=2100)]
+Month = Annotated[int | None, Parameter(query="month", ge=1, le=12)]
+DateParam = Annotated[str | None, Parameter(query="date", max_length=10)]
+
+
+def income_out(report: statements.Income) -> IncomeOut:
+    return IncomeOut(
+        period=report.period,
+        revenue=report.revenue,
+        cost_of_goods=report.cost_of_goods,
+        expenses=report.expenses,
+        other_income=report.other_income,
+        surplus=report.surplus,
+        lines=[StatementLine(code, name, amount) for code, name, amount in report.lines],
+    )
+
+
+class FinanceApiController(Controller):
+    path = "/api/cooperatives/{slug:str}"
+    tags = ["keuangan"]
+    dependencies = {"cooperative": Provide(provide_cooperative)}
+
+    @get("/ledger/trial-balance", name="api_trial_balance", guards=[requires_book_reader])
+    async def trial_balance(
+        self, db_session: AsyncSession, cooperative: Cooperative, date: DateParam = None
+    ) -> TrialBalanceOut:
+        day = statements.parse_day(date, cooperative)
+        tb = await statements.trial_balance(db_session, cooperative, day)
+        rows = [TrialBalanceRow(code, name, debit, credit) for code, name, debit, credit in tb.accounts]
+        return TrialBalanceOut(day.isoformat(), rows, tb.total_debit, tb.total_credit)
+
+    @get("/statements/income", name="api_income_statement", guards=[requires_statement_reader])
+    async def income(
+        self, db_session: AsyncSession, cooperative: Cooperative, year: Year = None, month: Month = None
+    ) -> IncomeOut:
+        today = statements.parse_day(None, cooperative)
+        report = await statements.income(db_session, cooperative, year or today.year, month)
+        return income_out(report)
+
+    @get("/statements/balance", name="api_balance_sheet", guards=[requires_statement_reader])
+    async def balance(self, db_session: AsyncSession, cooperative: Cooperative, date: DateParam = None) -> BalanceOut:
+        sheet = await statements.balance_sheet(db_session, cooperative, statements.parse_day(date, cooperative))
+        lines = [StatementLine(code, name, amount) for code, name, _, amount in sheet.lines]
+        return BalanceOut(sheet.date.isoformat(), sheet.assets, sheet.liabilities, sheet.equity, lines)
+
+    @get("/ledger.beancount", name="api_ledger_beancount", guards=[requires_auditor])
+    async def ledger_beancount(self, db_session: AsyncSession, cooperative: Cooperative) -> Response[str]:
+        text = await beancount.export(db_session, cooperative)
+        disposition = f'attachment; filename="{cooperative.slug}.beancount"'
+        return Response(text, media_type="text/plain; charset=utf-8", headers={"Content-Disposition": disposition})
+
+    @post("/savings", name="api_savings_record", status_code=201, guards=[requires_bookkeeper])
+    async def record_savings(
+        self, db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser, data: SavingsForm
+    ) -> SavingsRecorded:
+        t, member, balance = await savings.record(db_session, cooperative, data, user.id, user.name)
+        return SavingsRecorded(
+            t.id,
+            t.receipt_number,
+            member.phone,
+            t.kind,
+            t.direction,
+            t.amount,
+            t.method,
+            t.occurred_on.isoformat(),
+            balance,
+        )
+
+    @post("/expenses", name="api_expense_record", status_code=201, guards=[requires_bookkeeper])
+    async def record_expense(
+        self, db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser, data: ExpenseForm
+    ) -> ExpenseRecorded:
+        x = await expenses.record(db_session, cooperative, data, user.id)
+        return ExpenseRecorded(x.id, x.occurred_on.isoformat(), x.category, x.amount, x.paid_from, x.note)
+
+
+async def member_cooperative(session: AsyncSession, user: CurrentUser, slug: str) -> Cooperative:
+    """The cooperative a member asks about; someone who is not its member is refused, whoever they are."""
+    cooperative = await get_cooperative(session, slug)
+    if not user.is_member_of(cooperative.id):
+        raise Forbidden("Anda bukan anggota koperasi ini.")
+    return cooperative
+
+
+class MyFinanceApiController(Controller):
+    path = "/api/me"
+    tags = ["keuangan"]
+    guards = [requires_login]
+
+    @get("/savings", name="api_my_savings")
+    async def my_savings(
+        self,
+        db_session: AsyncSession,
+        user: CurrentUser,
+        cooperative: Annotated[str, Parameter(query="cooperative", max_length=80)],
+    ) -> MySavingsOut:
+        coop = await member_cooperative(db_session, user, cooperative)
+        held = await savings.balances(db_session, coop.id, user.id)
+        rows = await savings.history(db_session, coop.id, user.id)
+        entries = [
+            SavingsEntryOut(t.occurred_on.isoformat(), t.kind, t.direction, t.amount, t.method, t.receipt_number)
+            for t in rows
+        ]
+        return MySavingsOut(held.pokok, held.wajib, held.sukarela, 0, entries)
+
+    @get("/shu", name="api_my_shu")
+    async def my_shu(
+        self,
+        db_session: AsyncSession,
+        user: CurrentUser,
+        cooperative: Annotated[str, Parameter(query="cooperative", max_length=80)],
+        year: Year = None,
+    ) -> ShuOut:
+        coop = await member_cooperative(db_session, user, cooperative)
+        r = await shu.member_shu(db_session, coop, user.id, year)
+        return ShuOut(
+            year=r.year,
+            estimate=r.estimate,
+            pool_jasa_anggota=r.pool_jasa_anggota,
+            pool_jasa_modal=r.pool_jasa_modal,
+            my_purchases=r.my_purchases,
+            total_member_purchases=r.total_member_purchases,
+            my_capital=r.my_capital,
+            total_capital=r.total_capital,
+            jasa_anggota=r.jasa_anggota,
+            jasa_modal=r.jasa_modal,
+            total=r.total,
+        )

@@ -1,0 +1,87 @@
+"""The default chart of accounts of a consumer cooperative (SAK EP based names) and which code each event uses."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    ASSET = "aset"
+    LIABILITY = "kewajiban"
+    EQUITY = "ekuitas"
+    REVENUE = "pendapatan"
+    EXPENSE = "beban"
+
+
+KAS = "1101"
+BANK = "1102"
+PIUTANG = "1103"
+PERSEDIAAN = "1104"
+PERSEDIAAN_DIPESAN = "1105"
+UTANG_PRODUSEN = "2101"
+TITIPAN_PRODUSEN = "2102"
+SIMPANAN_SUKARELA = "2103"
+PINJAMAN = "2201"
+SIMPANAN_POKOK = "3101"
+SIMPANAN_WAJIB = "3102"
+CADANGAN = "3201"
+SHU_TAHUN_BERJALAN = "3301"
+PENJUALAN = "4101"
+RETUR_PENJUALAN = "4102"
+ONGKOS_KIRIM = "4103"
+PENDAPATAN_LAIN = "4201"
+HPP = "5101"
+BEBAN_SELISIH_KAS = "6106"
+BEBAN_LAIN = "6199"
+
+# code, name, kind — in the order statements list them.
+DEFAULT_CHART: tuple[tuple[str, str, Kind], ...] = (
+    (KAS, "Kas", Kind.ASSET),
+    (BANK, "Bank (transfer dan QRIS)", Kind.ASSET),
+    (PIUTANG, "Piutang usaha", Kind.ASSET),
+    (PERSEDIAAN, "Persediaan barang dagangan", Kind.ASSET),
+    (PERSEDIAAN_DIPESAN, "Persediaan dalam pesanan", Kind.ASSET),
+    (UTANG_PRODUSEN, "Utang usaha kepada produsen", Kind.LIABILITY),
+    (TITIPAN_PRODUSEN, "Titipan barang konsinyasi produsen", Kind.LIABILITY),
+    (SIMPANAN_SUKARELA, "Simpanan sukarela anggota", Kind.LIABILITY),
+    (PINJAMAN, "Pinjaman modal", Kind.LIABILITY),
+    (SIMPANAN_POKOK, "Simpanan pokok", Kind.EQUITY),
+    (SIMPANAN_WAJIB, "Simpanan wajib", Kind.EQUITY),
+    (CADANGAN, "Cadangan", Kind.EQUITY),
+    (SHU_TAHUN_BERJALAN, "SHU tahun berjalan", Kind.EQUITY),
+    (PENJUALAN, "Penjualan", Kind.REVENUE),
+    (RETUR_PENJUALAN, "Retur penjualan", Kind.REVENUE),
+    (ONGKOS_KIRIM, "Pendapatan ongkos kirim", Kind.REVENUE),
+    (PENDAPATAN_LAIN, "Pendapatan lain-lain", Kind.REVENUE),
+    (HPP, "Harga pokok penjualan", Kind.EXPENSE),
+    ("6101", "Beban gaji dan honor", Kind.EXPENSE),
+    ("6102", "Beban listrik, air dan telepon", Kind.EXPENSE),
+    ("6103", "Beban sewa", Kind.EXPENSE),
+    ("6104", "Beban transportasi", Kind.EXPENSE),
+    ("6105", "Beban perlengkapan dan ATK", Kind.EXPENSE),
+    (BEBAN_SELISIH_KAS, "Beban selisih kas", Kind.EXPENSE),
+    (BEBAN_LAIN, "Beban operasional lain-lain", Kind.EXPENSE),
+)
+KIND_OF: dict[str, Kind] = {code: kind for code, _, kind in DEFAULT_CHART}
+NAME_OF: dict[str, str] = {code: name for code, name, _ in DEFAULT_CHART}
+
+# Expense categories a bendahara picks from, and the account each posts to.
+EXPENSE_CATEGORIES: dict[str, tuple[str, str]] = {
+    "gaji": ("6101", "Gaji dan honor"),
+    "listrik": ("6102", "Listrik, air dan telepon"),
+    "sewa": ("6103", "Sewa tempat"),
+    "transportasi": ("6104", "Transportasi"),
+    "perlengkapan": ("6105", "Perlengkapan dan ATK"),
+    "lain": (BEBAN_LAIN, "Lain-lain"),
+}
+SAVINGS_ACCOUNTS: dict[str, str] = {"pokok": SIMPANAN_POKOK, "wajib": SIMPANAN_WAJIB, "sukarela": SIMPANAN_SUKARELA}
+SAVINGS_LABELS: dict[str, str] = {"pokok": "Simpanan pokok", "wajib": "Simpanan wajib", "sukarela": "Simpanan sukarela"}
+
+
+def money_account(method: str) -> str:
+    """Cash lands in the till; transfer and QRIS land in the bank account."""
+    return KAS if method == "cash" else BANK
+
+
+def is_debit_normal(code: str) -> bool:
+    return KIND_OF.get(code, Kind.EXPENSE) in {Kind.ASSET, Kind.EXPENSE}

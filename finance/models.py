@@ -1,0 +1,113 @@
+"""Ledger tables: accounts, journal entries and their lines, members' savings, expenses, the SHU split."""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+
+class Account(Base):
+    """One account of a cooperative's chart; the name may be changed, the code and kind stay."""
+
+    __tablename__ = "ledger_account"
+    __table_args__ = (UniqueConstraint("cooperative_id", "code", name="uq_ledger_account_cooperative_code"),)
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(10))
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(12))
+
+
+class JournalEntry(Base):
+    """A balanced posting; never edited. A correction is another entry that reverses it (`reverses_id`)."""
+
+    __tablename__ = "journal_entry"
+    __table_args__ = (
+        # One entry per money event: a replay (rebuild-ledger) cannot post the same event twice.
+        UniqueConstraint("cooperative_id", "source_type", "source_id", name="uq_journal_entry_source"),
+        Index("ix_journal_entry_cooperative_date", "cooperative_id", "entry_date"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    entry_date: Mapped[datetime.date] = mapped_column(Date)
+    memo: Mapped[str] = mapped_column(String(200))
+    source_type: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[int | None] = mapped_column(BigInteger)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id", ondelete="SET NULL"))
+
+
+class JournalLine(Base):
+    """One side of an entry, in whole rupiah; a member's or producer's share of an account is tagged."""
+
+    __tablename__ = "journal_line"
+    __table_args__ = (
+        CheckConstraint("debit >= 0 AND credit >= 0", name="ck_journal_line_nonnegative"),
+        Index("ix_journal_line_cooperative_account", "cooperative_id", "account_code"),
+    )
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("journal_entry.id", ondelete="CASCADE"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    account_code: Mapped[str] = mapped_column(String(10))
+    debit: Mapped[int] = mapped_column(BigInteger, default=0)
+    credit: Mapped[int] = mapped_column(BigInteger, default=0)
+    member_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("producer.id", ondelete="SET NULL"))
+
+
+class SavingsTransaction(Base):
+    """A member's deposit into or withdrawal from simpanan pokok, wajib or sukarela; its id is the receipt."""
+
+    __tablename__ = "savings_transaction"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="ck_savings_amount_positive"),
+        Index("ix_savings_cooperative_member", "cooperative_id", "member_user_id"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    member_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(10))
+    direction: Mapped[str] = mapped_column(String(10))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(16))
+    occurred_on: Mapped[datetime.date] = mapped_column(Date)
+    receipt_number: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_label: Mapped[str] = mapped_column(String(120))
+
+
+class Expense(Base):
+    """Money the cooperative spent: category, amount, paid from cash or bank."""
+
+    __tablename__ = "expense"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="ck_expense_amount_positive"),
+        Index("ix_expense_cooperative_date", "cooperative_id", "occurred_on"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    occurred_on: Mapped[datetime.date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    paid_from: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class ShuSplit(Base):
+    """The AD/ART split of the year's surplus, in basis points (10000 = 100%)."""
+
+    __tablename__ = "shu_split"
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), unique=True)
+    cadangan: Mapped[int] = mapped_column(Integer)
+    jasa_anggota: Mapped[int] = mapped_column(Integer)
+    jasa_modal: Mapped[int] = mapped_column(Integer)
+    pengurus: Mapped[int] = mapped_column(Integer)
+    karyawan: Mapped[int] = mapped_column(Integer)
+    pendidikan: Mapped[int] = mapped_column(Integer)
+    sosial: Mapped[int] = mapped_column(Integer)

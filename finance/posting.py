@@ -1,0 +1,136 @@
+"""Writing journal entries: the balance rule every entry passes, and the one insert every posting goes through."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, insert, select
+
+from finance.chart import KIND_OF
+from finance.models import JournalEntry, JournalLine
+
+
+class UnbalancedEntry(ValueError):
+    """A posting whose debits differ from its credits: a bug, never a user's mistake."""
+
+
+@dataclass(frozen=True)
+class Line:
+    account: str
+    debit: int = 0
+    credit: int = 0
+    member_user_id: int | None = None
+    producer_id: int | None = None
+
+
+@dataclass
+class Draft:
+    """An entry before it is written: checked balanced by `check`."""
+
+    cooperative_id: int
+    entry_date: datetime.date
+    memo: str
+    source_type: str
+    source_id: int | None
+    lines: list[Line] = field(default_factory=list)
+    reverses_id: int | None = None
+
+    def debit(self, account: str, amount: int, **tags: int | None) -> Draft:
+        return self._add(account, amount, 0, tags)
+
+    def credit(self, account: str, amount: int, **tags: int | None) -> Draft:
+        return self._add(account, 0, amount, tags)
+
+    def _add(self, account: str, debit: int, credit: int, tags: dict[str, int | None]) -> Draft:
+        # A negative amount flips sides, so callers can post differences without branching.
+        if debit < 0 or credit < 0:
+            debit, credit = -credit, -debit
+        if debit or credit:
+            self.lines.append(Line(account, debit, credit, tags.get("member_user_id"), tags.get("producer_id")))
+        return self
+
+
+def check(draft: Draft) -> None:
+    """Debits equal credits, every amount a whole non-negative rupiah, every account in the chart."""
+    for line in draft.lines:
+        if line.account not in KIND_OF:
+            raise UnbalancedEntry(f"Akun {line.account} tidak ada di bagan akun.")
+        for amount in (line.debit, line.credit):
+            if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+                raise UnbalancedEntry(f"Jumlah tidak sah pada akun {line.account}: {amount!r}.")
+    debit = sum(line.debit for line in draft.lines)
+    credit = sum(line.credit for line in draft.lines)
+    if debit != credit:
+        raise UnbalancedEntry(f"Jurnal tidak seimbang ({draft.memo}): debit {debit} ≠ kredit {credit}.")
+
+
+def already_posted(conn: Connection, cooperative_id: int, source_type: str, source_id: int | None) -> bool:
+    if source_id is None:
+        return False
+    found = conn.execute(
+        select(JournalEntry.id).where(
+            JournalEntry.cooperative_id == cooperative_id,
+            JournalEntry.source_type == source_type,
+            JournalEntry.source_id == source_id,
+        )
+    ).first()
+    return found is not None
+
+
+def write(conn: Connection, draft: Draft) -> int | None:
+    """Insert a checked entry and its lines; an entry with no lines (a zero amount) is not written."""
+    ids = write_many(conn, [draft])
+    return ids[0] if ids else None
+
+
+def write_many(conn: Connection, drafts: list[Draft]) -> list[int]:
+    """Insert checked entries and their lines in two statements (history replays post thousands at once)."""
+    for draft in drafts:
+        check(draft)
+    drafts = [d for d in drafts if d.lines]
+    if not drafts:
+        return []
+    now = datetime.datetime.now(datetime.UTC)
+    stamps = {"created_at": now, "updated_at": now}
+    entries = [
+        {
+            "cooperative_id": d.cooperative_id,
+            "entry_date": d.entry_date,
+            "memo": d.memo[:200],
+            "source_type": d.source_type,
+            "source_id": d.source_id,
+            "reverses_id": d.reverses_id,
+            **stamps,
+        }
+        for d in drafts
+    ]
+    returned = conn.execute(insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True), entries)
+    ids = [int(i) for i in returned.scalars().all()]
+    conn.execute(
+        insert(JournalLine),
+        [
+            {
+                "entry_id": entry_id,
+                "cooperative_id": draft.cooperative_id,
+                "account_code": line.account,
+                "debit": line.debit,
+                "credit": line.credit,
+                "member_user_id": line.member_user_id,
+                "producer_id": line.producer_id,
+                **stamps,
+            }
+            for entry_id, draft in zip(ids, drafts, strict=True)
+            for line in draft.lines
+        ],
+    )
+    return ids
+
+
+def reversal(conn: Connection, entry_id: int, entry_date: datetime.date, memo: str) -> Draft:
+    """The entry that undoes `entry_id`: the same lines with debit and credit swapped."""
+    entry = conn.execute(select(JournalEntry).where(JournalEntry.id == entry_id)).one()
+    draft = Draft(entry.cooperative_id, entry_date, memo, "reversal", entry_id, reverses_id=entry_id)
+    for row in conn.execute(select(JournalLine).where(JournalLine.entry_id == entry_id).order_by(JournalLine.id)):
+        draft.lines.append(Line(row.account_code, row.credit, row.debit, row.member_user_id, row.producer_id))
+    return draft

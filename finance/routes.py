@@ -1,0 +1,250 @@
+"""Finance pages: the staff's books, savings, expenses and SHU split; the members' statements; a member's
+own savings and SHU in their account."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import Redirect
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import accounts
+from app.auth import CurrentUser
+from app.db import roll_back
+from app.errors import DomainError
+from app.guards import StaffController, provide_cooperative, requires_login, requires_role
+from app.models import Cooperative, MembershipStatus, Role
+from app.text import rupiah
+from app.web import flash, render
+from finance import chart, expenses, savings, shu, statements
+from finance.api_routes import requires_book_reader, requires_bookkeeper, requires_statement_reader
+from finance.schemas import ExpenseForm, SavingsForm
+
+requires_pengurus_only = requires_role({Role.PENGURUS}, "Pembagian SHU diatur oleh pengurus.")
+Year = Annotated[int | None, Parameter(query="tahun", ge=2000, le=2100)]
+Month = Annotated[int | None, Parameter(query="bulan", ge=1, le=12)]
+
+
+async def books_context(
+    session: AsyncSession, cooperative: Cooperative, year: int | None, month: int | None
+) -> dict[str, Any]:
+    """Laba rugi for the period and the one before, the neraca at its end, in numbers and in words."""
+    today = statements.parse_day(None, cooperative)
+    year = year or today.year
+    report = await statements.income(session, cooperative, year, month)
+    if month is None:
+        previous = await statements.income(session, cooperative, year - 1, None) if year > 2000 else None
+    else:
+        prev_year, prev_month = (year, month - 1) if month > 1 else (year - 1, 12)
+        previous = await statements.income(session, cooperative, prev_year, prev_month) if prev_year >= 2000 else None
+    sheet = await statements.balance_sheet(session, cooperative, min(report.end, today))
+    return {"income": report, "previous": previous, "sheet": sheet, "year": year, "month": month}
+
+
+class StaffFinanceController(StaffController):
+    @get("/keuangan", name="staff_finance_books", guards=[requires_book_reader])
+    async def books(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        tahun: Year = None,
+        bulan: Month = None,
+    ) -> Any:
+        context = await books_context(db_session, cooperative, tahun, bulan)
+        tb = await statements.trial_balance(db_session, cooperative, context["sheet"].date)
+        return render(request, "finance/staff_books.html", cooperative=cooperative, nav="keuangan", tb=tb, **context)
+
+    async def _savings_page(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        cooperative: Cooperative,
+        form: SavingsForm,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Any:
+        return render(
+            request,
+            "finance/staff_savings.html",
+            status_code=status_code,
+            cooperative=cooperative,
+            nav="simpanan",
+            form=form,
+            errors=errors or {},
+            recent=await savings.recent(session, cooperative.id),
+            kinds=chart.SAVINGS_LABELS,
+            directions=savings.DIRECTIONS,
+            methods=savings.METHODS,
+        )
+
+    @get("/simpanan", name="staff_savings", guards=[requires_book_reader])
+    async def savings_page(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative
+    ) -> Any:
+        return await self._savings_page(
+            request, db_session, cooperative, SavingsForm(kind="wajib", direction="deposit")
+        )
+
+    @post("/simpanan", name="staff_savings_record", status_code=303, guards=[requires_bookkeeper])
+    async def savings_record(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        data: Annotated[SavingsForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Any:
+        try:
+            t, member, balance = await savings.record(db_session, cooperative, data, user.id, user.name)
+        except DomainError as exc:
+            await roll_back(db_session, cooperative)
+            errors = exc.field_errors or {"amount": exc.message}
+            return await self._savings_page(request, db_session, cooperative, data, errors, exc.status_code)
+        what = f"{savings.DIRECTIONS[t.direction]} {chart.SAVINGS_LABELS[t.kind].lower()} {member.name}"
+        flash(
+            request, f"{what} {rupiah(t.amount)} dicatat (kuitansi {t.receipt_number}). Saldo: {rupiah(balance)}.", "ok"
+        )
+        return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
+
+    async def _expenses_page(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        cooperative: Cooperative,
+        form: ExpenseForm,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Any:
+        return render(
+            request,
+            "finance/staff_expenses.html",
+            status_code=status_code,
+            cooperative=cooperative,
+            nav="biaya",
+            form=form,
+            errors=errors or {},
+            recent=await expenses.recent(session, cooperative.id),
+            categories=chart.EXPENSE_CATEGORIES,
+            paid_from=expenses.PAID_FROM,
+        )
+
+    @get("/biaya", name="staff_expenses", guards=[requires_book_reader])
+    async def expenses_page(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative
+    ) -> Any:
+        return await self._expenses_page(request, db_session, cooperative, ExpenseForm(paid_from="cash"))
+
+    @post("/biaya", name="staff_expense_record", status_code=303, guards=[requires_bookkeeper])
+    async def expense_record(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        data: Annotated[ExpenseForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Any:
+        try:
+            x = await expenses.record(db_session, cooperative, data, user.id)
+        except DomainError as exc:
+            await roll_back(db_session, cooperative)
+            errors = exc.field_errors or {"amount": exc.message}
+            return await self._expenses_page(request, db_session, cooperative, data, errors, exc.status_code)
+        flash(request, f"Biaya {chart.EXPENSE_CATEGORIES[x.category][1].lower()} {rupiah(x.amount)} dicatat.", "ok")
+        return Redirect(path=f"/staf/{cooperative.slug}/biaya", status_code=303)
+
+    async def _shu_page(
+        self,
+        request: Request[Any, Any, Any],
+        session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        values: dict[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Any:
+        result = await shu.member_shu(session, cooperative, user.id, None)
+        split = await shu.split_of(session, cooperative.id)
+        shown = values or {name: f"{points / 100:g}".replace(".", ",") for name, points in split.items()}
+        return render(
+            request,
+            "finance/staff_shu.html",
+            status_code=status_code,
+            cooperative=cooperative,
+            nav="shu",
+            result=result,
+            values=shown,
+            labels=shu.SPLIT_LABELS,
+            errors=errors or {},
+        )
+
+    @get("/shu", name="staff_shu", guards=[requires_book_reader])
+    async def shu_page(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
+    ) -> Any:
+        return await self._shu_page(request, db_session, cooperative, user)
+
+    @post("/shu", name="staff_shu_split", status_code=303, guards=[requires_pengurus_only])
+    async def shu_split(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
+    ) -> Any:
+        values = {k: str(v) for k, v in (await request.form()).items() if k in shu.DEFAULT_SPLIT}
+        try:
+            await shu.save_split(db_session, cooperative.id, dict(values))
+        except DomainError as exc:
+            await roll_back(db_session, cooperative)
+            return await self._shu_page(request, db_session, cooperative, user, values, exc.field_errors, 422)
+        flash(request, "Pembagian SHU disimpan.", "ok")
+        return Redirect(path=f"/staf/{cooperative.slug}/shu", status_code=303)
+
+
+class MemberFinanceController(Controller):
+    include_in_schema = False
+
+    @get(
+        "/k/{slug:str}/keuangan",
+        name="members_statements",
+        guards=[requires_statement_reader],
+        dependencies={"cooperative": Provide(provide_cooperative)},
+    )
+    async def statements_page(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        tahun: Year = None,
+        bulan: Month = None,
+    ) -> Any:
+        context = await books_context(db_session, cooperative, tahun, bulan)
+        return render(request, "finance/statements.html", cooperative=cooperative, cart_count=0, **context)
+
+    @get("/akun/simpanan", name="my_savings", guards=[requires_login])
+    async def my_money(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser, tahun: Year = None
+    ) -> Any:
+        """Savings, history and this year's SHU estimate with its working, for every cooperative the person joined."""
+        memberships = [
+            m for m in await accounts.memberships_of(db_session, user.id) if m.status == MembershipStatus.APPROVED
+        ]
+        cards = []
+        for m in memberships:
+            cards.append(
+                {
+                    "cooperative": m.cooperative,
+                    "balances": await savings.balances(db_session, m.cooperative_id, user.id),
+                    "history": await savings.history(db_session, m.cooperative_id, user.id),
+                    "shu": await shu.member_shu(db_session, m.cooperative, user.id, tahun),
+                }
+            )
+        return render(
+            request,
+            "finance/my_money.html",
+            cards=cards,
+            kinds=chart.SAVINGS_LABELS,
+            directions=savings.DIRECTIONS,
+            methods=savings.METHODS,
+        )

@@ -1,0 +1,137 @@
+"""Members' savings (simpanan pokok, wajib, sukarela): recording deposits and withdrawals, and reading balances
+from the ledger, so what a member sees is what the books hold."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.clock import local_today
+from app.errors import Conflict, InvalidInput
+from app.forms import parse_date, parse_phone, parse_rupiah, parse_text, raise_errors
+from app.models import Cooperative, Membership, MembershipStatus, User
+from finance import chart
+from finance.models import JournalLine, SavingsTransaction
+from finance.schemas import SavingsForm
+
+KINDS = tuple(chart.SAVINGS_ACCOUNTS)
+DIRECTIONS = {"deposit": "Setoran", "withdrawal": "Penarikan"}
+METHODS = {"cash": "Tunai", "transfer": "Transfer bank", "qris": "QRIS"}
+MAX_NOTE = 300
+
+
+@dataclass(frozen=True)
+class Balances:
+    pokok: int = 0
+    wajib: int = 0
+    sukarela: int = 0
+
+    @property
+    def capital(self) -> int:
+        """Pokok and wajib are the member's capital in the cooperative; sukarela is a deposit."""
+        return self.pokok + self.wajib
+
+    def of(self, kind: str) -> int:
+        return int(getattr(self, kind))
+
+
+async def balances(session: AsyncSession, cooperative_id: int, user_id: int) -> Balances:
+    rows = await session.execute(
+        select(JournalLine.account_code, func.sum(JournalLine.credit - JournalLine.debit))
+        .where(
+            JournalLine.cooperative_id == cooperative_id,
+            JournalLine.member_user_id == user_id,
+            JournalLine.account_code.in_(chart.SAVINGS_ACCOUNTS.values()),
+        )
+        .group_by(JournalLine.account_code)
+    )
+    by_code = {code: int(total or 0) for code, total in rows.tuples()}
+    return Balances(**{kind: by_code.get(code, 0) for kind, code in chart.SAVINGS_ACCOUNTS.items()})
+
+
+async def history(session: AsyncSession, cooperative_id: int, user_id: int) -> Sequence[SavingsTransaction]:
+    query = (
+        select(SavingsTransaction)
+        .where(SavingsTransaction.cooperative_id == cooperative_id, SavingsTransaction.member_user_id == user_id)
+        .order_by(SavingsTransaction.occurred_on.desc(), SavingsTransaction.id.desc())
+    )
+    return (await session.scalars(query)).all()
+
+
+async def _member(session: AsyncSession, cooperative: Cooperative, phone: str) -> User:
+    user = await session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            User.phone == phone,
+            Membership.cooperative_id == cooperative.id,
+            Membership.status == MembershipStatus.APPROVED,
+        )
+    )
+    if user is None:
+        message = "Nomor HP itu bukan anggota koperasi ini."
+        raise InvalidInput(message, field_errors={"member_phone": message})
+    return user
+
+
+def _choice(value: str, allowed: Sequence[str], field: str, message: str, errors: dict[str, str]) -> str:
+    if value not in allowed:
+        errors[field] = message
+    return value
+
+
+async def record(
+    session: AsyncSession, cooperative: Cooperative, form: SavingsForm, recorder_id: int, recorder_label: str
+) -> tuple[SavingsTransaction, User, int]:
+    """A deposit or withdrawal; its journal entry is posted in the same flush. Returns the new balance too."""
+    errors: dict[str, str] = {}
+    phone = parse_phone(form.member_phone, "member_phone", errors, label="Nomor HP anggota")
+    kind = _choice(form.kind, KINDS, "kind", "Pilih simpanan pokok, wajib atau sukarela.", errors)
+    direction = _choice(form.direction, tuple(DIRECTIONS), "direction", "Pilih setoran atau penarikan.", errors)
+    method = _choice(form.method or "cash", tuple(METHODS), "method", "Pilih tunai, transfer atau QRIS.", errors)
+    amount = parse_rupiah(form.amount, "amount", "Jumlah", errors)
+    day = parse_date(form.date, "date", "Tanggal", errors) or local_today(cooperative)
+    note = parse_text(form.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
+    if day > local_today(cooperative):
+        errors["date"] = "Tanggal simpanan tidak boleh di masa depan."
+    raise_errors(errors)
+    assert phone is not None and amount is not None
+    member = await _member(session, cooperative, phone)
+    current = (await balances(session, cooperative.id, member.id)).of(kind)
+    if direction == "withdrawal" and amount > current:
+        message = f"Saldo {chart.SAVINGS_LABELS[kind].lower()} anggota ini hanya Rp{current:,}.".replace(",", ".")
+        raise Conflict(message, field_errors={"amount": message})
+    receipt = f"{cooperative.order_prefix}-S{day:%y%m%d}-{secrets.token_hex(3).upper()}"
+    transaction = SavingsTransaction(
+        cooperative_id=cooperative.id,
+        member_user_id=member.id,
+        kind=kind,
+        direction=direction,
+        amount=amount,
+        method=method,
+        occurred_on=day,
+        receipt_number=receipt,
+        note=note,
+        recorded_by=recorder_id,
+        recorded_label=recorder_label,
+    )
+    session.add(transaction)
+    await session.flush()
+    return transaction, member, current + (amount if direction == "deposit" else -amount)
+
+
+async def recent(
+    session: AsyncSession, cooperative_id: int, limit: int = 30
+) -> Sequence[tuple[SavingsTransaction, str]]:
+    rows = await session.execute(
+        select(SavingsTransaction, User.name)
+        .join(User, User.id == SavingsTransaction.member_user_id)
+        .where(SavingsTransaction.cooperative_id == cooperative_id)
+        .order_by(SavingsTransaction.id.desc())
+        .limit(limit)
+    )
+    return rows.tuples().all()

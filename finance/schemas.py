@@ -1,0 +1,113 @@
+"""Request and response shapes of the finance API and forms (amounts accept JSON numbers or typed text)."""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class SavingsForm(msgspec.Struct):
+    member_phone: str = ""
+    kind: str = ""
+    direction: str = ""
+    amount: str | int = ""
+    method: str = "cash"
+    date: str = ""
+    note: str = ""
+
+
+class ExpenseForm(msgspec.Struct):
+    date: str = ""
+    category: str = ""
+    amount: str | int = ""
+    paid_from: str = ""
+    note: str = ""
+
+
+class SavingsRecorded(msgspec.Struct):
+    id: int
+    receipt_number: str
+    member_phone: str
+    kind: str
+    direction: str
+    amount: int
+    method: str
+    date: str
+    balance: int
+
+
+class SavingsEntryOut(msgspec.Struct):
+    date: str
+    kind: str
+    direction: str
+    amount: int
+    method: str
+    receipt_number: str
+
+
+class MySavingsOut(msgspec.Struct):
+    pokok: int
+    wajib: int
+    sukarela: int
+    arrears: int
+    entries: list[SavingsEntryOut]
+
+
+class ExpenseRecorded(msgspec.Struct):
+    id: int
+    date: str
+    category: str
+    amount: int
+    paid_from: str
+    note: str | None
+
+
+class TrialBalanceRow(msgspec.Struct):
+    code: str
+    name: str
+    debit: int
+    credit: int
+
+
+class TrialBalanceOut(msgspec.Struct):
+    date: str
+    accounts: list[TrialBalanceRow]
+    total_debit: int
+    total_credit: int
+
+
+class StatementLine(msgspec.Struct):
+    code: str
+    name: str
+    amount: int
+
+
+class IncomeOut(msgspec.Struct):
+    period: str
+    revenue: int
+    cost_of_goods: int
+    expenses: int
+    other_income: int
+    surplus: int
+    lines: list[StatementLine]
+
+
+class BalanceOut(msgspec.Struct):
+    date: str
+    assets: int
+    liabilities: int
+    equity: int
+    lines: list[StatementLine]
+
+
+class ShuOut(msgspec.Struct):
+    year: int
+    estimate: bool
+    pool_jasa_anggota: int
+    pool_jasa_modal: int
+    my_purchases: int
+    total_member_purchases: int
+    my_capital: int
+    total_capital: int
+    jasa_anggota: int
+    jasa_modal: int
+    total: int

@@ -1,0 +1,112 @@
+"""Every finance page and API against every role: the right people get in, refusals change nothing."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from finance.models import Expense, JournalEntry, SavingsTransaction
+from tests.conftest import Stack
+from tests.support.roles import ROLES, Cast, signed_in_cast
+
+MEMBERS = {"member", "petugas", "bendahara", "pengawas", "kurir", "pengurus"}
+BOOKS = {"pengurus", "bendahara", "pengawas"}
+BOOKKEEPERS = {"pengurus", "bendahara"}
+
+
+@pytest.fixture
+async def cast(stack: Stack) -> object:
+    async with signed_in_cast(stack.url, stack.db) as made:
+        yield made
+
+
+def _check(role: str, allowed: set[str], response: httpx.Response, *, api: bool, ok: int = 200) -> None:
+    if role in allowed:
+        assert response.status_code == ok, (role, response.request.url, response.status_code, response.text[:300])
+    elif role == "anonymous":
+        if api:
+            assert response.status_code == 401, (role, response.request.url, response.status_code)
+        else:
+            assert response.status_code == 303 and response.headers["location"].startswith("/masuk?lanjut=")
+    else:
+        assert response.status_code == 403, (role, response.request.url, response.status_code, response.text[:200])
+
+
+async def _counts(stack: Stack, cooperative_id: int) -> tuple[int, int, int]:
+    async with stack.db.session() as session:
+        counts = []
+        for model in (SavingsTransaction, Expense, JournalEntry):
+            query = select(func.count()).select_from(model).where(model.cooperative_id == cooperative_id)
+            counts.append(int(await session.scalar(query) or 0))
+        return counts[0], counts[1], counts[2]
+
+
+async def test_reading(stack: Stack, cast: Cast) -> None:
+    api = f"/api/cooperatives/{cast.slug}"
+    reads = {
+        f"{api}/ledger/trial-balance": (BOOKS, True),
+        f"{api}/statements/income?year=2026": (MEMBERS, True),
+        f"{api}/statements/balance": (MEMBERS, True),
+        f"{api}/ledger.beancount": ({"pengurus", "pengawas"}, True),
+        f"/api/me/savings?cooperative={cast.slug}": (MEMBERS, True),
+        f"/api/me/shu?cooperative={cast.slug}": (MEMBERS, True),
+        f"/staf/{cast.slug}/keuangan": (BOOKS, False),
+        f"/staf/{cast.slug}/simpanan": (BOOKS, False),
+        f"/staf/{cast.slug}/biaya": (BOOKS, False),
+        f"/staf/{cast.slug}/shu": (BOOKS, False),
+        f"/k/{cast.slug}/keuangan": (MEMBERS, False),
+        "/akun/simpanan": (set(ROLES) - {"anonymous"}, False),
+    }
+    for path, (allowed, is_api) in reads.items():
+        for role in ROLES:
+            response = await cast.clients[role].get(path, follow_redirects=False)
+            _check(role, allowed, response, api=is_api)
+
+
+async def test_recording(stack: Stack, cast: Cast) -> None:
+    api = f"/api/cooperatives/{cast.slug}"
+    for role in ROLES:
+        before = await _counts(stack, cast.cooperative_id)
+        client = cast.clients[role]
+        saved = await client.post(
+            f"{api}/savings",
+            json={
+                "member_phone": cast.phones["member"],
+                "kind": "wajib",
+                "direction": "deposit",
+                "amount": 10000,
+                "method": "cash",
+            },
+        )
+        spent = await client.post(
+            f"{api}/expenses", json={"date": "", "category": "listrik", "amount": 5000, "paid_from": "cash", "note": ""}
+        )
+        page = await client.post(
+            f"/staf/{cast.slug}/biaya",
+            data={"category": "sewa", "amount": "1.000", "paid_from": "bank", "_csrf_token": cast.csrf(role)},
+            follow_redirects=False,
+        )
+        split = await client.post(
+            f"/staf/{cast.slug}/shu",
+            data={
+                "cadangan": "40",
+                "jasa_anggota": "25",
+                "jasa_modal": "20",
+                "pengurus": "5",
+                "karyawan": "5",
+                "pendidikan": "2,5",
+                "sosial": "2,5",
+                "_csrf_token": cast.csrf(role),
+            },
+            follow_redirects=False,
+        )
+        _check(role, BOOKKEEPERS, saved, api=True, ok=201)
+        _check(role, BOOKKEEPERS, spent, api=True, ok=201)
+        _check(role, BOOKKEEPERS, page, api=False, ok=303)
+        _check(role, {"pengurus"}, split, api=False, ok=303)
+        after = await _counts(stack, cast.cooperative_id)
+        if role in BOOKKEEPERS:
+            assert after == (before[0] + 1, before[1] + 2, before[2] + 3), role
+        else:
+            assert after == before, role
