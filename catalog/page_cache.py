@@ -86,19 +86,19 @@ def request_key(request: Request[Any, Any, Any]) -> tuple[str, ...]:
 
 
 class PageCache:
-    """A small least-recently-used map of rendered pages, one per process."""
+    """A small least-recently-used map of rendered pages (or API answers), one per process."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries
-        self._pages: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._pages: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
 
-    def get(self, key: tuple[Any, ...]) -> str | None:
+    def get(self, key: tuple[Any, ...]) -> Any:
         page = self._pages.get(key)
         if page is not None:
             self._pages.move_to_end(key)
         return page
 
-    def put(self, key: tuple[Any, ...], page: str) -> None:
+    def put(self, key: tuple[Any, ...], page: Any) -> None:
         self._pages[key] = page
         self._pages.move_to_end(key)
         while len(self._pages) > self.max_entries:
