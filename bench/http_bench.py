@@ -86,7 +86,8 @@ def servers_available() -> list[str]:
 
 
 def start_server(kind: str, app: str, env: dict[str, str], log_dir: Path) -> Server:
-    """One worker on a free loopback port, logging as `app.cli serve` does (info level, access log on)."""
+    """One worker on a free loopback port, logging as `app.cli serve` does: info level, no access log (ACCESS_LOG=1
+    turns it on for both the reference and the project, so they stay served alike)."""
     port = free_port()
     if kind == "granian":
         args = ["-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
@@ -94,6 +95,8 @@ def start_server(kind: str, app: str, env: dict[str, str], log_dir: Path) -> Ser
     else:
         args = ["-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
                 "--log-level", "info", "--proxy-headers"]
+        if env.get("ACCESS_LOG", os.environ.get("ACCESS_LOG", "")) not in ("1", "true", "yes"):
+            args.append("--no-access-log")
     log = log_dir / f"{kind}-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
