@@ -204,10 +204,11 @@ async def find_target(settings: Settings, dataset: str) -> Target:
                 raise RuntimeError(f"no cooperative to bench in the {dataset} dataset")
             coop_id, slug = first
             people = {}
-            for role in ("staff", "member"):
+            # Staff are the board (pengurus) since roles were split; older databases said "staff".
+            for role, names in (("staff", ("pengurus", "staff")), ("member", ("member",))):
                 people[role] = await session.scalar(
                     select(user.c.phone).join(membership, membership.c.user_id == user.c.id)
-                    .where(membership.c.cooperative_id == coop_id, membership.c.role == role)
+                    .where(membership.c.cooperative_id == coop_id, membership.c.role.in_(names))
                     .order_by(membership.c.id).limit(1)
                 )
             plain = (
