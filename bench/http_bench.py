@@ -309,13 +309,12 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         "DEMO_PASSWORD": settings.demo_password, "DEMO_MODE": "1", "LOGIN_RATE_LIMIT": "10000",
     }
     run = {"seconds": args.seconds, "threads": args.threads, "connections": args.connections}
+    # The reference keeps running: it is measured again just before each page, so a page's share compares
+    # two runs seconds apart (on a shared machine the load changes within a minute).
     reference = start_server(kind, "bench.reference_app:create_app", env, settings.var_dir)
-    try:
-        asyncio.run(warm_up(reference.url, {"reference": loadgen.Load("/")}))
-        ref = loadgen.run(reference.url, loadgen.Load("/"), **run)
-        ref_memory = memory(reference.worker_pids(), settings.search_index_dir)
-    finally:
-        reference.stop()
+    asyncio.run(warm_up(reference.url, {"reference": loadgen.Load("/")}))
+    ref = loadgen.run(reference.url, loadgen.Load("/"), **run)
+    ref_memory = memory(reference.worker_pids(), settings.search_index_dir)
     print(f"  reference: {ref.rps} req/s", flush=True)
     target = asyncio.run(find_target(settings, dataset))
     server = start_server(kind, "app.asgi:create_app", env, settings.var_dir)
@@ -325,10 +324,12 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         pages = {}
         for label, load in loads.items():
             settle(server)
+            beside = loadgen.run(reference.url, loadgen.Load("/"), **run).rps
             result = loadgen.run(server.url, load, **run).as_dict()
             size, single_ms = sizes[label]
-            pages[label] = {**result, "share": round(result["rps"] / ref.rps, 4), "bytes": size, "single_ms": single_ms}
-            print(f"  {label}: {result['rps']} req/s ({pages[label]['share']:.1%}), p99 {result['p99_ms']} ms"
+            share = round(result["rps"] / beside, 4) if beside else 0.0
+            pages[label] = {**result, "share": share, "reference_rps": beside, "bytes": size, "single_ms": single_ms}
+            print(f"  {label}: {result['rps']} req/s ({share:.1%} of {beside}), p99 {result['p99_ms']} ms"
                   + (f", {result['errors']} ERRORS" if result["errors"] else ""), flush=True)
         after_pages = memory(server.worker_pids(), settings.search_index_dir)
         checkout = {}
@@ -346,6 +347,7 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         after_checkout = memory(server.worker_pids(), settings.search_index_dir)
     finally:
         server.stop()
+        reference.stop()
     return {
         "server": kind,
         "reference": {**ref.as_dict(), "bytes": 0, "memory": ref_memory},
@@ -376,7 +378,7 @@ def main(argv: list[str]) -> int:
     datasets = ["demo", *(["province"] if args.province else [])]
     report: dict[str, Any] = {
         "what": "req/s and latency of each page under load, one server worker, loopback; share = req/s of the "
-        "page / req/s of bench/reference_app.py measured just before it on the same server",
+        "page / req/s of bench/reference_app.py measured just before it (reference_rps) on the same server",
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "load": {"engine": loadgen.engine(), "seconds": args.seconds, "threads": args.threads,
