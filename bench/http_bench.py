@@ -124,6 +124,16 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_run(server: Server, load: loadgen.Load, **run: Any) -> tuple[loadgen.Result, float]:
+    """A load run and the server's own CPU time per answered request, in ms: unlike req/s, that hardly moves
+    when other work on the machine takes CPU away from the server."""
+    pids = server.worker_pids()
+    before = cpu_seconds(pids)
+    result = loadgen.run(server.url, load, **run)
+    spent = cpu_seconds(pids) - before
+    return result, round(spent * 1000 / result.requests, 3) if result.requests else 0.0
+
+
 def settle(server: Server, timeout: float = 180) -> None:
     """Wait until the server has worked off what the last run left queued (a slow page can leave dozens of
     requests behind when the load generator stops): idle is under 10% of a core for half a second. Judged by
@@ -313,7 +323,7 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
     # two runs seconds apart (on a shared machine the load changes within a minute).
     reference = start_server(kind, "bench.reference_app:create_app", env, settings.var_dir)
     asyncio.run(warm_up(reference.url, {"reference": loadgen.Load("/")}))
-    ref = loadgen.run(reference.url, loadgen.Load("/"), **run)
+    ref, ref_cpu_ms = cpu_run(reference, loadgen.Load("/"), **run)
     ref_memory = memory(reference.worker_pids(), settings.search_index_dir)
     print(f"  reference: {ref.rps} req/s", flush=True)
     target = asyncio.run(find_target(settings, dataset))
@@ -324,12 +334,17 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         pages = {}
         for label, load in loads.items():
             settle(server)
-            beside = loadgen.run(reference.url, loadgen.Load("/"), **run).rps
-            result = loadgen.run(server.url, load, **run).as_dict()
+            beside, beside_cpu_ms = cpu_run(reference, loadgen.Load("/"), **run)
+            measured, cpu_ms = cpu_run(server, load, **run)
+            result = measured.as_dict()
             size, single_ms = sizes[label]
-            share = round(result["rps"] / beside, 4) if beside else 0.0
-            pages[label] = {**result, "share": share, "reference_rps": beside, "bytes": size, "single_ms": single_ms}
-            print(f"  {label}: {result['rps']} req/s ({share:.1%} of {beside}), p99 {result['p99_ms']} ms"
+            share = round(result["rps"] / beside.rps, 4) if beside.rps else 0.0
+            pages[label] = {
+                **result, "share": share, "reference_rps": beside.rps, "bytes": size, "single_ms": single_ms,
+                "cpu_ms": cpu_ms, "cpu_share": round(beside_cpu_ms / cpu_ms, 4) if cpu_ms else 0.0,
+            }
+            print(f"  {label}: {result['rps']} req/s ({share:.1%} of {beside.rps}; by CPU time "
+                  f"{pages[label]['cpu_share']:.1%}), p99 {result['p99_ms']} ms"
                   + (f", {result['errors']} ERRORS" if result["errors"] else ""), flush=True)
         after_pages = memory(server.worker_pids(), settings.search_index_dir)
         checkout = {}
@@ -350,7 +365,7 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         reference.stop()
     return {
         "server": kind,
-        "reference": {**ref.as_dict(), "bytes": 0, "memory": ref_memory},
+        "reference": {**ref.as_dict(), "bytes": 0, "memory": ref_memory, "cpu_ms": ref_cpu_ms},
         "pages": pages,
         "checkout": checkout,
         "memory": {"after_pages": after_pages, "after_checkout": after_checkout},
