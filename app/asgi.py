@@ -275,7 +275,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     keys = resolve_secret_keys(settings)
     nik_vault.configure(keys)
-    configure_server_logging(settings.log_format)
+    configure_server_logging(settings.log_format, access_log=settings.access_log)
     import_models()
     people.register_acceptance(PRODUCER_ROLE, link_producer_owner, home="/produsen")
     db = DatabaseConfig(settings)
@@ -284,7 +284,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     demo_notice = _demo_notice(settings)
 
     def engine_callback(engine: JinjaTemplateEngine) -> None:
-        configure_environment(engine.engine, demo_notice=demo_notice, filters=order_state.TEMPLATE_FILTERS)
+        configure_environment(
+            engine.engine,
+            demo_notice=demo_notice,
+            filters=order_state.TEMPLATE_FILTERS,
+            reload_templates=settings.debug,
+        )
 
     search = SearchRuntime(settings, db)
 

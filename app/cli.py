@@ -76,6 +76,8 @@ async def generate_catalog(settings: Settings, products: int, cooperatives: int,
     finally:
         await db.dispose()
     return summary
+
+
 async def load_ceilings(settings: Settings, path: str | None) -> str:
     from pathlib import Path
 
@@ -145,6 +147,7 @@ def serve(settings: Settings) -> None:
         # own handling would believe any local peer and hide the real one from the app.
         proxy_headers=False,
         log_level="info",
+        access_log=settings.access_log,
     )
 
 

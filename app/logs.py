@@ -44,9 +44,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_server_logging(log_format: str) -> None:
+def configure_server_logging(log_format: str, *, access_log: bool = False) -> None:
     """Adjust the loggers the ASGI server set up before the app was created (each worker calls it)."""
     access = logging.getLogger(ACCESS_LOGGER)
+    # Off unless asked for (ACCESS_LOG=1), whichever way the server was started. By level: the app's
+    # logging set-up later re-enables loggers it does not name, but leaves their level alone.
+    access.setLevel(logging.INFO if access_log else logging.WARNING)
     if not any(isinstance(f, StripQueryString) for f in access.filters):
         access.addFilter(StripQueryString())
     if log_format == "json":

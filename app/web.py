@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from jinja2 import Environment
+from jinja2_fragments import render_block
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
 from litestar.connection import ASGIConnection
@@ -28,6 +29,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "pd_session"
 # A handler's form body: `data: Annotated[SomeForm, Form]`.
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
+
 
 def is_partial(request: Request[Any, Any, Any]) -> bool:
     """A real htmx swap gets a block; boosted and history-restore requests get the whole page."""
@@ -56,6 +58,17 @@ def render(
     )
 
 
+def render_to_string(request: Request[Any, Any, Any], template: str, block: str | None = None, **context: Any) -> str:
+    """What `render` would send, as text, for a caller that keeps it (csrf_input and csrf_token may be given)."""
+    env = cast("Environment", request.app.template_engine.engine)  # type: ignore[union-attr]
+    partial = block is not None and is_partial(request)
+    values = {"flashes": pop_flashes(request), "partial": partial, "request": request, **context}
+    if partial:
+        assert block is not None
+        return render_block(env, template, block, **values)
+    return env.get_template(template).render(**values)
+
+
 def flash(request: Request[Any, Any, Any], message: str, kind: str = "info") -> None:
     messages = list(request.session.get("flash", [])) if request.session else []
     messages.append({"kind": kind, "message": message})
@@ -74,9 +87,15 @@ def _asset_version(path: Path) -> str:
 
 
 def configure_environment(
-    env: Environment, *, demo_notice: str | None, filters: Mapping[str, Callable[[Any], str]] | None = None
+    env: Environment,
+    *,
+    demo_notice: str | None,
+    filters: Mapping[str, Callable[[Any], str]] | None = None,
+    reload_templates: bool = True,
 ) -> None:
     """The shared filters and globals; domain packages hand in theirs (labels) through the composition root."""
+    # Checking every template file's mtime on every render costs a few percent of a page; only debug wants it.
+    env.auto_reload = reload_templates
     env.filters["rupiah"] = rupiah
     env.filters["phone"] = display_phone
     env.filters["local_time"] = local_time

@@ -86,7 +86,8 @@ def servers_available() -> list[str]:
 
 
 def start_server(kind: str, app: str, env: dict[str, str], log_dir: Path) -> Server:
-    """One worker on a free loopback port, logging as `app.cli serve` does (info level, access log on)."""
+    """One worker on a free loopback port, logging as `app.cli serve` does: info level, no access log (ACCESS_LOG=1
+    turns it on for both the reference and the project, so they stay served alike)."""
     port = free_port()
     if kind == "granian":
         args = ["-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
@@ -94,6 +95,8 @@ def start_server(kind: str, app: str, env: dict[str, str], log_dir: Path) -> Ser
     else:
         args = ["-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
                 "--log-level", "info", "--proxy-headers"]
+        if env.get("ACCESS_LOG", os.environ.get("ACCESS_LOG", "")) not in ("1", "true", "yes"):
+            args.append("--no-access-log")
     log = log_dir / f"{kind}-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -119,6 +122,16 @@ def cpu_seconds(pids: list[int]) -> float:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_run(server: Server, load: loadgen.Load, **run: Any) -> tuple[loadgen.Result, float]:
+    """A load run and the server's own CPU time per answered request, in ms: unlike req/s, that hardly moves
+    when other work on the machine takes CPU away from the server."""
+    pids = server.worker_pids()
+    before = cpu_seconds(pids)
+    result = loadgen.run(server.url, load, **run)
+    spent = cpu_seconds(pids) - before
+    return result, round(spent * 1000 / result.requests, 3) if result.requests else 0.0
 
 
 def settle(server: Server, timeout: float = 180) -> None:
@@ -201,10 +214,11 @@ async def find_target(settings: Settings, dataset: str) -> Target:
                 raise RuntimeError(f"no cooperative to bench in the {dataset} dataset")
             coop_id, slug = first
             people = {}
-            for role in ("staff", "member"):
+            # Staff are the board (pengurus) since roles were split; older databases said "staff".
+            for role, names in (("staff", ("pengurus", "staff")), ("member", ("member",))):
                 people[role] = await session.scalar(
                     select(user.c.phone).join(membership, membership.c.user_id == user.c.id)
-                    .where(membership.c.cooperative_id == coop_id, membership.c.role == role)
+                    .where(membership.c.cooperative_id == coop_id, membership.c.role.in_(names))
                     .order_by(membership.c.id).limit(1)
                 )
             plain = (
@@ -306,13 +320,12 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         "ORDER_RATE_LIMIT_ADDRESS": "0", "ORDER_RATE_LIMIT_PHONE": "0",
     }
     run = {"seconds": args.seconds, "threads": args.threads, "connections": args.connections}
+    # The reference keeps running: it is measured again just before each page, so a page's share compares
+    # two runs seconds apart (on a shared machine the load changes within a minute).
     reference = start_server(kind, "bench.reference_app:create_app", env, settings.var_dir)
-    try:
-        asyncio.run(warm_up(reference.url, {"reference": loadgen.Load("/")}))
-        ref = loadgen.run(reference.url, loadgen.Load("/"), **run)
-        ref_memory = memory(reference.worker_pids(), settings.search_index_dir)
-    finally:
-        reference.stop()
+    asyncio.run(warm_up(reference.url, {"reference": loadgen.Load("/")}))
+    ref, ref_cpu_ms = cpu_run(reference, loadgen.Load("/"), **run)
+    ref_memory = memory(reference.worker_pids(), settings.search_index_dir)
     print(f"  reference: {ref.rps} req/s", flush=True)
     target = asyncio.run(find_target(settings, dataset))
     server = start_server(kind, "app.asgi:create_app", env, settings.var_dir)
@@ -322,10 +335,17 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         pages = {}
         for label, load in loads.items():
             settle(server)
-            result = loadgen.run(server.url, load, **run).as_dict()
+            beside, beside_cpu_ms = cpu_run(reference, loadgen.Load("/"), **run)
+            measured, cpu_ms = cpu_run(server, load, **run)
+            result = measured.as_dict()
             size, single_ms = sizes[label]
-            pages[label] = {**result, "share": round(result["rps"] / ref.rps, 4), "bytes": size, "single_ms": single_ms}
-            print(f"  {label}: {result['rps']} req/s ({pages[label]['share']:.1%}), p99 {result['p99_ms']} ms"
+            share = round(result["rps"] / beside.rps, 4) if beside.rps else 0.0
+            pages[label] = {
+                **result, "share": share, "reference_rps": beside.rps, "bytes": size, "single_ms": single_ms,
+                "cpu_ms": cpu_ms, "cpu_share": round(beside_cpu_ms / cpu_ms, 4) if cpu_ms else 0.0,
+            }
+            print(f"  {label}: {result['rps']} req/s ({share:.1%} of {beside.rps}; by CPU time "
+                  f"{pages[label]['cpu_share']:.1%}), p99 {result['p99_ms']} ms"
                   + (f", {result['errors']} ERRORS" if result["errors"] else ""), flush=True)
         after_pages = memory(server.worker_pids(), settings.search_index_dir)
         checkout = {}
@@ -343,9 +363,10 @@ def measure_group(kind: str, settings: Settings, dataset: str, args: argparse.Na
         after_checkout = memory(server.worker_pids(), settings.search_index_dir)
     finally:
         server.stop()
+        reference.stop()
     return {
         "server": kind,
-        "reference": {**ref.as_dict(), "bytes": 0, "memory": ref_memory},
+        "reference": {**ref.as_dict(), "bytes": 0, "memory": ref_memory, "cpu_ms": ref_cpu_ms},
         "pages": pages,
         "checkout": checkout,
         "memory": {"after_pages": after_pages, "after_checkout": after_checkout},
@@ -373,7 +394,7 @@ def main(argv: list[str]) -> int:
     datasets = ["demo", *(["province"] if args.province else [])]
     report: dict[str, Any] = {
         "what": "req/s and latency of each page under load, one server worker, loopback; share = req/s of the "
-        "page / req/s of bench/reference_app.py measured just before it on the same server",
+        "page / req/s of bench/reference_app.py measured just before it (reference_rps) on the same server",
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "load": {"engine": loadgen.engine(), "seconds": args.seconds, "threads": args.threads,

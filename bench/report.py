@@ -32,7 +32,8 @@ def headline(groups: list[dict[str, Any]]) -> list[str]:
             elif row["requests"] == 0:
                 cells.append(f"**0%** (none finished in the run; 1 client: {row.get('single_ms', '?')} ms)")
             else:
-                cells.append(f"**{row['share']:.0%}** ({row['rps']:,.0f} req/s)")
+                by_cpu = f"; by CPU {row['cpu_share']:.0%}" if "cpu_share" in row else ""
+                cells.append(f"**{row['share']:.0%}** ({row['rps']:,.0f} req/s{by_cpu})")
         lines.append(f"| {page} | " + " | ".join(cells) + " |")
     for buyers in ("1", "16", "64"):
         cells = [
@@ -46,19 +47,26 @@ def headline(groups: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _pct(value: float | None) -> str:
+    return f"{value:.1%}" if value is not None else ""
+
+
 def details(group: dict[str, Any]) -> list[str]:
     ref = group["reference"]
     lines = [
         f"### {_name(group)}",
         "",
-        "| page | req/s | share of reference | p50 (ms) | p99 (ms) | errors | size (KB) | 1 client (ms) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-        f"| reference page | {ref['rps']:,.1f} | 100% | {ref['p50_ms']} | {ref['p99_ms']} | {ref['errors']} | 4.7 | |",
+        "| page | req/s | reference just before (req/s) | share | server CPU (ms/req) | share by CPU | p50 (ms) "
+        "| p99 (ms) | errors | size (KB) | 1 client (ms) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| reference page | {ref['rps']:,.1f} | | 100% | {ref.get('cpu_ms', '')} | 100% | {ref['p50_ms']} "
+        f"| {ref['p99_ms']} | {ref['errors']} | 4.7 | |",
     ]
     for page in PAGES:
         if row := group["pages"].get(page):
             lines.append(
-                f"| {page} | {row['rps']:,.1f} | {row['share']:.1%} | {row['p50_ms']} | {row['p99_ms']} "
+                f"| {page} | {row['rps']:,.1f} | {row.get('reference_rps', ref['rps']):,.1f} | {row['share']:.1%} "
+                f"| {row.get('cpu_ms', '')} | {_pct(row.get('cpu_share'))} | {row['p50_ms']} | {row['p99_ms']} "
                 f"| {row['errors']} | {row['bytes'] / 1024:,.1f} | {row.get('single_ms', '')} |"
             )
     lines += ["", "| checkout (JSON API, 2 lines) | orders/s | p50 (ms) | p99 (ms) | errors |"]
@@ -90,8 +98,11 @@ def markdown(report: dict[str, Any]) -> str:
         + (f" Province scale {load['province_scale']}." if load.get("province_scale") else ""),
         "",
         "The headline is the **share of the reference page**: req/s of a page divided by req/s of a bare Litestar "
-        "app rendering a 4.7 KB Jinja page of 24 items (`bench/reference_app.py`), measured just before on the "
-        "same server. Absolute numbers vary between machines; the shares much less.",
+        "app rendering a 4.7 KB Jinja page of 24 items (`bench/reference_app.py`), measured again just "
+        "before each page on the same server (the first reference run is the row below). Absolute numbers vary "
+        "between machines; the shares much less. On a machine shared with other work, req/s swing with the "
+        "neighbours' load; *by CPU* is the reference's server CPU time per request divided by the page's, "
+        "which hardly depends on it.",
         "",
         *headline(groups),
         "",

@@ -16,8 +16,8 @@ from app.db import roll_back
 from app.errors import DomainError, InvalidInput
 from app.guards import StaffController
 from app.models import Cooperative
-from app.web import flash, render
-from catalog import services
+from app.web import flash, render, render_to_string
+from catalog import page_cache, services
 from catalog import stock as stockwork
 from catalog.models import Product, QuotaPeriod
 from catalog.schemas import (
@@ -97,25 +97,6 @@ class StorefrontController(Controller):
         urut: Annotated[str, Parameter(query="urut", max_length=20)] = "paling-sesuai",
         halaman: Annotated[str, Parameter(query="halaman", max_length=6)] = "1",
     ) -> Any:
-        cooperative = await cooperatives.get_cooperative(db_session, slug)
-        categories = await services.list_categories(db_session, cooperative.id)
-        category_names = {c.slug: c.name for c in categories}
-        query = build_query(
-            cooperative.slug,
-            q=q,
-            categories=[category_names.get(kategori, kategori)] if kategori else [],
-            producers=[produsen] if produsen else [],
-            min_price=harga_min,
-            max_price=harga_maks,
-            in_stock="1" if ada_stok else "",
-            sort=SORT_PARAMS.get(urut, urut),
-            page=halaman,
-        )
-        timed = await search_runtime(request).service.search(db_session, cooperative, query)
-        # Prices, the producer's share and stock shown on cards come from the database, not the index.
-        details = await services.products_by_ids(db_session, cooperative.id, [h.id for h in timed.result.hits])
-        timed.result.hits = [h for h in timed.result.hits if h.id in details]
-        card_ceilings = await services.ceilings_for(db_session, list(details.values()), cooperative)
         filters = {
             "q": q,
             "kategori": kategori,
@@ -127,41 +108,92 @@ class StorefrontController(Controller):
         }
         htmx = getattr(request, "htmx", None)
         block = "more" if htmx and htmx.target == "more" else "results"
-        return render(
-            request,
-            "catalog/shop.html",
-            block,
-            cooperative=cooperative,
-            result=timed.result,
-            details=details,
-            card_ceilings=card_ceilings,
-            low_stock=await stockwork.low_among(db_session, cooperative.id, list(details.values())),
-            categories=categories,
-            filters=filters,
-            query_string=lambda **changes: shop_query(filters, **changes),
-            sort_labels=SORT_LABELS,
-            cart_count=carts.count(request, cooperative.slug),
-        )
+        if not page_cache.anonymous(request):
+            cooperative = await cooperatives.get_cooperative(db_session, slug)
+            context = await _shop_context(request, db_session, cooperative, filters, halaman)
+            return render(request, "catalog/shop.html", block, **context, cart_count=carts.count(request, slug))
+        cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
+        key = ("shop", cooperative.id, version, page_cache.request_key(request))
+        page = page_cache.PAGES.get(key)
+        if page is None:
+            context = await _shop_context(request, db_session, cooperative, filters, halaman)
+            page = render_to_string(
+                request, "catalog/shop.html", block, **context, **page_cache.token_context(), cart_count=0
+            )
+            page_cache.PAGES.put(key, page)
+        return page_cache.respond(request, page)
 
     @get("/k/{slug:str}/produk/{product_id:int}", name="product")
     async def product_detail(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, product_id: int
     ) -> Any:
-        cooperative = await cooperatives.get_cooperative(db_session, slug)
-        product = await services.get_product(db_session, product_id, cooperative.id)
-        ceilings = (await services.ceilings_for(db_session, [product], cooperative))[product.id]
-        return render(
-            request,
-            "catalog/product.html",
-            cooperative=cooperative,
-            product=product,
-            ceilings=ceilings,
-            purchase_notes=rules.describe(product),
-            producer_name=producer_name(product, cooperative),
-            cart_count=carts.count(request, cooperative.slug),
-            photos=await producer_services.photos_of(db_session, product.id),
-            low_stock=product.id in await stockwork.low_among(db_session, cooperative.id, [product]),
-        )
+        if not page_cache.anonymous(request):
+            cooperative = await cooperatives.get_cooperative(db_session, slug)
+            context = await _product_context(db_session, cooperative, product_id)
+            return render(request, "catalog/product.html", **context, cart_count=carts.count(request, slug))
+        cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
+        key = ("product", cooperative.id, version, page_cache.request_key(request))
+        page = page_cache.PAGES.get(key)
+        if page is None:
+            context = await _product_context(db_session, cooperative, product_id)
+            page = render_to_string(
+                request, "catalog/product.html", **context, **page_cache.token_context(), cart_count=0
+            )
+            page_cache.PAGES.put(key, page)
+        return page_cache.respond(request, page)
+
+
+async def _shop_context(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    cooperative: Cooperative,
+    filters: dict[str, str],
+    halaman: str,
+) -> dict[str, Any]:
+    """What the shop page shows: the search hits, with prices, stock and ceilings read from the database."""
+    categories = await services.list_categories(db_session, cooperative.id)
+    category_names = {c.slug: c.name for c in categories}
+    kategori = filters["kategori"]
+    query = build_query(
+        cooperative.slug,
+        q=filters["q"],
+        categories=[category_names.get(kategori, kategori)] if kategori else [],
+        producers=[filters["produsen"]] if filters["produsen"] else [],
+        min_price=filters["harga_min"],
+        max_price=filters["harga_maks"],
+        in_stock=filters["ada_stok"],
+        sort=SORT_PARAMS.get(filters["urut"], filters["urut"]),
+        page=halaman,
+    )
+    timed = await search_runtime(request).service.search(db_session, cooperative, query)
+    # Prices, the producer's share and stock shown on cards come from the database, not the index.
+    details = await services.products_by_ids(db_session, cooperative.id, [h.id for h in timed.result.hits])
+    timed.result.hits = [h for h in timed.result.hits if h.id in details]
+    return {
+        "cooperative": cooperative,
+        "result": timed.result,
+        "details": details,
+        "card_ceilings": await services.ceilings_for(db_session, list(details.values()), cooperative),
+        "low_stock": await stockwork.low_among(db_session, cooperative.id, list(details.values())),
+        "categories": categories,
+        "filters": filters,
+        "query_string": lambda **changes: shop_query(filters, **changes),
+        "sort_labels": SORT_LABELS,
+    }
+
+
+async def _product_context(db_session: AsyncSession, cooperative: Cooperative, product_id: int) -> dict[str, Any]:
+    product = await services.get_product(db_session, product_id, cooperative.id)
+    ceilings = (await services.ceilings_for(db_session, [product], cooperative))[product.id]
+    return {
+        "cooperative": cooperative,
+        "product": product,
+        "ceilings": ceilings,
+        "purchase_notes": rules.describe(product),
+        "producer_name": producer_name(product, cooperative),
+        "photos": await producer_services.photos_of(db_session, product.id),
+        "low_stock": product.id in await stockwork.low_among(db_session, cooperative.id, [product]),
+    }
 
 
 class CatalogApiController(Controller):

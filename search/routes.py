@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import cooperatives
+from catalog import page_cache
 from search.schemas import HighlightOut, HitOut, PriceStats, SearchOut
 from search.services import build_query, search_runtime
 
@@ -33,7 +35,12 @@ class SearchApiController(Controller):
         page: Annotated[str, Parameter(max_length=6)] = "1",
         per_page: Annotated[str, Parameter(max_length=4)] = "24",
     ) -> SearchOut:
-        cooperative = await cooperatives.get_cooperative(db_session, slug)
+        # Answers depend only on the catalog (no session): kept per catalog version, like the shop's pages.
+        cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
+        key = ("search-api", cooperative.id, version, request.scope.get("query_string", b""))
+        started = time.perf_counter()
+        if isinstance(kept := page_cache.PAGES.get(key), SearchOut):
+            return msgspec.structs.replace(kept, took_ms=round((time.perf_counter() - started) * 1000))
         query = build_query(
             cooperative.slug,
             q=q,
@@ -48,7 +55,7 @@ class SearchApiController(Controller):
         )
         timed = await search_runtime(request).service.search(db_session, cooperative, query)
         result = timed.result
-        return SearchOut(
+        answer = SearchOut(
             hits=[
                 HitOut(
                     id=h.id,
@@ -71,3 +78,5 @@ class SearchApiController(Controller):
             engine=result.engine,
             took_ms=timed.took_ms,
         )
+        page_cache.PAGES.put(key, answer)
+        return answer

@@ -77,7 +77,10 @@ def test_report_puts_the_share_of_the_reference_first() -> None:
         "server": "uvicorn",
         "reference": {**result, "rps": 2000.0, "bytes": 0, "memory": memory},
         "pages": {
-            "shop": {**result, "share": 0.025, "bytes": 20_480, "single_ms": 31.5},
+            "shop": {
+                **result, "share": 0.025, "bytes": 20_480, "single_ms": 31.5, "reference_rps": 2000.0,
+                "cpu_ms": 4.0, "cpu_share": 0.125,
+            },
             "dashboard": {**result, "requests": 0, "rps": 0.0, "share": 0.0, "bytes": 9_000, "single_ms": 800.0},
         },
         "checkout": {"16": result},
@@ -89,9 +92,9 @@ def test_report_puts_the_share_of_the_reference_first() -> None:
         "load": {"engine": "wrk", "seconds": 10, "threads": 2, "connections": 32},
         "groups": [group],
     })
-    assert "| shop | **2%** (50 req/s) |" in text
+    assert "| shop | **2%** (50 req/s; by CPU 12%) |" in text
     assert "| reference page (req/s) | 2,000 |" in text
     assert "| checkout, 16 buyers | 50.0/s, p99 90 ms |" in text
-    assert "| shop | 50.0 | 2.5% | 20.0 | 90.0 | 0 | 20.0 | 31.5 |" in text
+    assert "| shop | 50.0 | 2,000.0 | 2.5% | 4.0 | 12.5% | 20.0 | 90.0 | 0 | 20.0 | 31.5 |" in text
     assert "| search page | – |" in text
     assert "| dashboard | **0%** (none finished in the run; 1 client: 800.0 ms) |" in text

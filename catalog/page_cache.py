@@ -1,0 +1,129 @@
+"""Storefront pages rendered once per catalog version and served again to anonymous readers.
+
+A shop or product page looks the same to every visitor who is not signed in and has no cart or
+message waiting: only the CSRF token differs, and that is put back in on the way out. Such pages are
+kept per process, keyed by the cooperative's row, a version read with the cooperative in the same
+query (the product outbox, price ceilings, stock thresholds and categories), the hour (ceilings start
+at midnight) and the request's path, query and htmx target. Anything that changes a product writes the
+outbox in the same transaction, so the next request sees a new version, whichever worker it reaches.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import time
+from collections import OrderedDict
+from typing import Any
+
+from litestar import Request, Response
+from litestar.utils.scope.state import ScopeState
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import NotFound
+from app.models import Cooperative
+from catalog.models import Category, PriceCeiling, StockThreshold
+from catalog.outbox import ProductOutbox
+
+# Rendered in place of the token and replaced per response; never a token Litestar would make.
+TOKEN_MARK = "__pd_csrf_token__"  # noqa: S105 (a placeholder, not a secret)
+MAX_ENTRIES = 512
+
+
+def _count_and_latest(model: Any, *where: ColumnElement[bool]) -> list[Any]:
+    """A table's row count and newest change: an insert, an update or a delete all move one of them."""
+    return [
+        select(func.count()).select_from(model).where(*where).scalar_subquery(),
+        select(func.max(model.updated_at)).where(*where).scalar_subquery(),
+    ]
+
+
+def _version_columns() -> list[Any]:
+    return [
+        select(func.max(ProductOutbox.id)).scalar_subquery(),
+        # The search index catches up after the change: a delivered change is a new version too.
+        select(func.max(ProductOutbox.processed_at)).scalar_subquery(),
+        *_count_and_latest(PriceCeiling),
+        *_count_and_latest(StockThreshold, StockThreshold.cooperative_id == Cooperative.id),
+        *_count_and_latest(Category),
+    ]
+
+
+@functools.cache
+def _version_statement() -> Select[Any]:
+    # Built once: building this statement costs more than running it.
+    return select(Cooperative, *_version_columns()).where(
+        Cooperative.slug == bindparam("slug"), Cooperative.is_active.is_(True)
+    )
+
+
+async def cooperative_and_version(session: AsyncSession, slug: str) -> tuple[Cooperative, tuple[Any, ...]]:
+    """The active cooperative with this slug (or 404) and the version of what its shop shows, one query."""
+    row = (await session.execute(_version_statement(), {"slug": slug})).first()
+    if row is None:
+        raise NotFound("Koperasi tidak ditemukan. Periksa kembali alamatnya.")
+    cooperative = row[0]
+    own = tuple(repr(getattr(cooperative, c.key)) for c in Cooperative.__table__.columns)
+    return cooperative, (own, *row[1:], int(time.time() // 3600))
+
+
+def anonymous(request: Request[Any, Any, Any]) -> bool:
+    """No session at all: not signed in, no cart, no flash message; the page is the same for all of them."""
+    return not request.scope.get("session")
+
+
+def request_key(request: Request[Any, Any, Any]) -> tuple[str, ...]:
+    headers = request.headers
+    return (
+        request.scope["path"],
+        request.scope.get("query_string", b"").decode("latin-1"),
+        headers.get("hx-request", ""),
+        headers.get("hx-target", ""),
+        headers.get("hx-boosted", ""),
+        headers.get("hx-history-restore-request", ""),
+    )
+
+
+class PageCache:
+    """A small least-recently-used map of rendered pages (or API answers), one per process."""
+
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._pages: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        page = self._pages.get(key)
+        if page is not None:
+            self._pages.move_to_end(key)
+        return page
+
+    def put(self, key: tuple[Any, ...], page: Any) -> None:
+        self._pages[key] = page
+        self._pages.move_to_end(key)
+        while len(self._pages) > self.max_entries:
+            self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        self._pages.clear()
+
+
+PAGES = PageCache()
+
+
+def token_context() -> dict[str, Any]:
+    """Template context that renders the mark where the request's CSRF token goes."""
+    return {
+        "csrf_input": f'<input type="hidden" name="_csrf_token" value="{TOKEN_MARK}" />',
+        "csrf_token": lambda: TOKEN_MARK,
+    }
+
+
+def respond(request: Request[Any, Any, Any], page: str) -> Response[bytes]:
+    token = ScopeState.from_scope(request.scope).csrf_token
+    token = html.escape(token if isinstance(token, str) else "")
+    return Response(
+        content=page.replace(TOKEN_MARK, token).encode(),
+        media_type="text/html",
+        headers={"Vary": "HX-Request"},
+    )

@@ -1,0 +1,82 @@
+"""Anonymous storefront pages are kept per catalog version: never stale, never another shop's, never a cart."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import Stack
+from tests.support import data
+
+TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def _save_price(stack: Stack, product_id: int, price: str) -> None:
+    staff = await data.staff(stack.url)
+    try:
+        token = await data.csrf_token(staff, f"/staf/lok-baintan/produk/{product_id}")
+        saved = await staff.post(
+            f"/staf/lok-baintan/produk/{product_id}", data={"_csrf_token": token, "retail_price": price}
+        )
+        assert saved.status_code == 303, saved.text[:300]
+    finally:
+        await staff.aclose()
+
+
+async def test_a_price_change_shows_on_the_next_page_and_search_answer(stack: Stack) -> None:
+    name = "Kerupuk amplang cache"
+    product = await data.make_product(stack.db, name=name, price=17_500, stock=20)
+    async with stack.client() as client:
+        await data.wait_until_findable(client, "lok-baintan", name, product.id)
+        shop, detail = f"/k/lok-baintan?q={name}", f"/k/lok-baintan/produk/{product.id}"
+        search = f"/api/cooperatives/lok-baintan/search?q={name}"
+        for _ in range(2):  # the second answer comes from the cache
+            assert "Rp17.500" in (await client.get(shop)).text
+            assert "Rp17.500" in (await client.get(detail)).text
+        assert (await client.get(search)).json()["hits"][0]["price"] == 17_500
+        await _save_price(stack, product.id, "16.900")
+        assert "Rp16.900" in (await client.get(shop)).text
+        assert "Rp17.500" not in (await client.get(shop)).text
+        page = (await client.get(detail)).text
+        assert "Rp16.900" in page and "Rp17.500" not in page
+        # The API answers from the index, which learns the change from the outbox.
+        await data.wait_until_findable(client, "lok-baintan", name, product.id)
+        for _ in range(150):
+            hits = (await client.get(search)).json()["hits"]
+            if hits and hits[0]["price"] == 16_900:
+                break
+        assert hits[0]["price"] == 16_900
+
+
+async def test_a_kept_page_is_never_another_cooperatives(stack: Stack) -> None:
+    async with stack.client() as client:
+        for _ in range(2):
+            lok = (await client.get("/k/lok-baintan?urut=termurah")).text
+            telaga = (await client.get("/k/telaga-bidadari?urut=termurah")).text
+            assert "/k/telaga-bidadari/produk/" not in lok and "/k/lok-baintan/produk/" not in telaga
+            assert "/k/lok-baintan/produk/" in lok and "/k/telaga-bidadari/produk/" in telaga
+            fragment = await client.get("/k/telaga-bidadari?urut=termurah", headers={"HX-Request": "true"})
+            assert "<html" not in fragment.text and "/k/lok-baintan/" not in fragment.text
+        product_id = re.search(r"/k/lok-baintan/produk/(\d+)", lok).group(1)  # type: ignore[union-attr]
+        assert (await client.get(f"/k/lok-baintan/produk/{product_id}")).status_code == 200
+        assert (await client.get(f"/k/telaga-bidadari/produk/{product_id}")).status_code == 404
+
+
+async def test_one_buyers_cart_and_token_never_reach_another(stack: Stack) -> None:
+    product = await data.make_product(stack.db, stock=5)
+    async with stack.client() as buyer, stack.client() as other:
+        token = await data.csrf_token(buyer, "/k/lok-baintan")
+        added = await buyer.post(
+            "/k/lok-baintan/keranjang", data={"product_id": str(product.id), "quantity": "2", "_csrf_token": token}
+        )
+        assert added.status_code in (200, 303)
+        for path in ("/k/lok-baintan", f"/k/lok-baintan/produk/{product.id}"):
+            mine = await buyer.get(path)
+            theirs = await other.get(path)
+            again = await other.get(path)
+            assert re.search(r'<span class="badge">[12]</span>', mine.text)
+            assert '<span class="badge">0</span>' in theirs.text and '<span class="badge">0</span>' in again.text
+            assert "pd_session" not in theirs.headers.get("set-cookie", "")
+            # Each reader's forms carry their own CSRF token, the one their cookie holds.
+            their_token = other.cookies.get("csrftoken")
+            assert their_token and set(TOKEN.findall(again.text)) == {their_token}
+            assert token not in theirs.text and token not in again.text
