@@ -1,0 +1,71 @@
+"""The daily flows on a 360 px phone: faults people hit, each checked where they hit it."""
+
+from __future__ import annotations
+
+from playwright.async_api import Browser, Page, expect
+
+from tests.browser.conftest import open_page
+from tests.conftest import DEMO_PASSWORD, Stack
+from tests.support import data
+from tests.support.staff import order_state, place
+
+
+async def _sign_in_staff(page: Page, url: str) -> None:
+    await page.goto(url + "/masuk")
+    await page.get_by_label("Nomor HP").fill("0812-0000-0101")
+    await page.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    await page.get_by_role("button", name="Masuk").click()
+    await expect(page.get_by_role("navigation", name="Menu staf")).to_be_visible()
+
+
+async def test_cancel_and_refund_ask_first_and_dismissing_changes_nothing(
+    stack: Stack, phone: Page, browser: Browser
+) -> None:
+    product = await data.make_product(stack.db, stock=9, price=9_000, name="Kerupuk uji batal")
+    async with stack.client() as http:
+        mine = await place(http, [(product.id, 1)], delivery=False)
+        theirs = await place(http, [(product.id, 1)], delivery=False)
+        refunded = await place(http, [(product.id, 1)], delivery=False)
+    # The buyer: tapping "Batalkan pesanan" asks; "Tidak" closes the question and cancels nothing.
+    await open_page(phone, f"{stack.url}/pesanan/{mine['number']}?token={mine['token']}")
+    await phone.get_by_text("Batalkan pesanan", exact=True).click()
+    yes = phone.get_by_role("button", name="Ya, batalkan")
+    await expect(yes).to_be_visible()
+    await phone.get_by_role("link", name="Tidak").click()
+    await expect(yes).to_be_hidden()
+    assert (await order_state(stack.db, mine["number"]))[0] == "placed"
+    await phone.get_by_text("Batalkan pesanan", exact=True).click()
+    await yes.click()
+    await expect(phone.locator("#order_status .status")).to_have_text("Dibatalkan")
+
+    # Without JavaScript the same question is asked, and "Tidak" leaves the order alone.
+    plain = await browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = await plain.new_page()
+    await page.goto(f"{stack.url}/pesanan/{theirs['number']}?token={theirs['token']}")
+    await page.get_by_text("Batalkan pesanan", exact=True).click()
+    await expect(page.get_by_role("button", name="Ya, batalkan")).to_be_visible()
+    await page.get_by_role("link", name="Tidak").click()
+    await expect(page.get_by_role("button", name="Ya, batalkan")).to_be_hidden()
+    await plain.close()
+    assert (await order_state(stack.db, theirs["number"]))[0] == "placed"
+
+    # Staff: the cancel step and "Catat uang dikembalikan" ask the same way.
+    staff = await data.staff(stack.url)
+    await staff.post(f"/api/orders/{refunded['number']}/payment", json={"status": "paid"})
+    await staff.post(f"/api/orders/{refunded['number']}/transitions", json={"to": "cancelled"})
+    await staff.aclose()
+    await _sign_in_staff(phone, stack.url)
+    await open_page(phone, f"{stack.url}/pesanan/{theirs['number']}")
+    await phone.get_by_text("Batalkan", exact=True).click()
+    await expect(yes).to_be_visible()
+    await phone.get_by_role("link", name="Tidak").click()
+    await expect(yes).to_be_hidden()
+    assert (await order_state(stack.db, theirs["number"]))[0] == "placed"
+    await open_page(phone, f"{stack.url}/pesanan/{refunded['number']}")
+    await phone.get_by_text("Catat uang dikembalikan", exact=True).click()
+    await expect(phone.get_by_role("button", name="Ya, uang sudah dikembalikan")).to_be_visible()
+    await phone.get_by_role("link", name="Tidak").click()
+    assert await order_state(stack.db, refunded["number"]) == ("cancelled", "paid")
+    await phone.get_by_text("Catat uang dikembalikan", exact=True).click()
+    await phone.get_by_role("button", name="Ya, uang sudah dikembalikan").click()
+    await expect(phone.locator("#order_status .pay")).to_have_text("Dikembalikan")
