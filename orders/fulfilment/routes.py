@@ -25,7 +25,7 @@ from orders import services, state
 from orders.fulfilment import board as boards
 from orders.fulfilment import cash, delivery, picking
 from orders.fulfilment.board import BoardFilters
-from orders.fulfilment.common import check_selection, clean_numbers, order_of
+from orders.fulfilment.common import check_selection, clean_numbers
 from orders.routes.common import Form, back_to
 from orders.schemas import CourierForm, DeliveredForm, ReconcileForm, StatusForm
 
@@ -105,6 +105,8 @@ class BoardController(StaffController):
             action_labels=state.ACTION_LABELS,
             next_steps=state.next_steps,
             cash_to_collect=cash.cash_to_collect,
+            takes_cash=boards.takes_cash_on_completion,
+            lunas_offer=boards.lunas_offer,
             staff_whatsapp=services.staff_whatsapp_url,
         )
 
@@ -128,9 +130,9 @@ class BoardController(StaffController):
         user: CurrentUser,
     ) -> Any:
         """One staff step for an order, from the board, a run sheet or the order's own page (with a note)."""
-        order = await order_of(db_session, cooperative, number)
-        await services.transition(db_session, order, data.to[:24], user, role="staff", note=data.note or None)
-        flash(request, f"Pesanan {order.number}: {state.status_label(order.status)}.", "ok")
+        order, taken = await boards.take_step(db_session, cooperative, user, number, data.to[:24], data.note or None)
+        paid = f" Tunai {rupiah(taken)} diterima." if taken else ""
+        flash(request, f"Pesanan {order.number}: {state.status_label(order.status)}.{paid}", "ok")
         return await self._after_action(request, db_session, cooperative)
 
     @post("/pesanan/aksi", name="staff_bulk", status_code=303)
@@ -143,9 +145,7 @@ class BoardController(StaffController):
             # Views of a selection are GET pages; the selection travels in the query, never the CSRF token.
             await check_selection(db_session, cooperative, numbers)
             return Redirect(path=f"/staf/{cooperative.slug}/{action}?" + urlencode({"pilih": numbers}, doseq=True))
-        result = await boards.bulk_action(
-            db_session, cooperative, user, numbers, action, courier=form.get("kurir", "")
-        )
+        result = await boards.bulk_action(db_session, cooperative, user, numbers, action, courier=form.get("kurir", ""))
         verb = {"confirm": "dikonfirmasi", "pack": "ditandai dikemas", "assign": "diserahkan ke kurir"}[action]
         flash(request, result.message(verb), "ok" if result.done else "error")
         return await self._after_action(request, db_session, cooperative)

@@ -17,6 +17,7 @@ from app.models import Cooperative
 from app.web import flash, render
 from orders import cart as carts
 from orders import qris, services, state
+from orders.fulfilment.board import takes_cash_on_completion
 from orders.models import Order
 from orders.routes.common import Form, Token, order_path
 from orders.schemas import BuyerForm
@@ -52,6 +53,7 @@ def _order_context(
         "staff_targets": state.allowed_targets(order.status, "staff", order.fulfilment) if is_staff else [],
         # The next step is a courier run's (out for delivery): staff are sent to the board to pick a courier.
         "courier_step": is_staff and any(state.needs_courier_run(step) for step in next_steps),
+        "takes_cash": is_staff and takes_cash_on_completion(order),
         "action_labels": state.ACTION_LABELS,
         "fulfilments": state.FULFILMENT_LABELS,
         "payment_methods": state.PAYMENT_METHOD_LABELS,

@@ -14,7 +14,7 @@ from app.models import Cooperative
 from app.web import flash
 from orders import services, state
 from orders.fulfilment.common import order_of
-from orders.routes.common import Form
+from orders.routes.common import Form, back_to
 from orders.schemas import PaymentForm
 
 
@@ -45,7 +45,8 @@ class StaffPaymentController(StaffController):
         )
         label = state.payment_status_label(order.payment_status)
         flash(request, f"Pesanan {order.number}: pembayaran {label.lower()}.", "ok")
-        return Redirect(path=f"/pesanan/{order.number}", status_code=303)
+        # "Lunas" on the board goes back to the board; the order page's form back to the order page.
+        return Redirect(path=back_to(request, f"/pesanan/{order.number}"), status_code=303)
 
 
 class StaffEntryController(Controller):
