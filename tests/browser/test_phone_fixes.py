@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Browser, Page, expect
 
 from tests.browser.conftest import open_page
@@ -69,3 +71,28 @@ async def test_cancel_and_refund_ask_first_and_dismissing_changes_nothing(
     await phone.get_by_text("Catat uang dikembalikan", exact=True).click()
     await phone.get_by_role("button", name="Ya, uang sudah dikembalikan").click()
     await expect(phone.locator("#order_status .pay")).to_have_text("Dikembalikan")
+
+
+async def test_pages_open_at_their_top_and_errors_are_in_view(stack: Stack, phone: Page) -> None:
+    product = await data.make_product(stack.db, stock=9, price=7_500, name="Amplang uji gulir")
+    # A product opened from far down the shop shows its name, not the old scroll position.
+    await open_page(phone, f"{stack.url}/k/lok-baintan")
+    link = phone.locator("a[href*='/k/lok-baintan/produk/']").last
+    await link.scroll_into_view_if_needed()
+    assert await phone.evaluate("window.scrollY") > 300
+    await link.click()
+    await expect(phone).to_have_url(re.compile(r"/produk/\d+$"))
+    await expect(phone.locator("h1")).to_be_in_viewport()
+
+    await open_page(phone, f"{stack.url}/k/lok-baintan/produk/{product.id}")
+    await phone.get_by_role("button", name="Tambah ke keranjang").click()
+    await expect(phone.locator("#cart-badge .badge")).to_have_text("1")
+    await open_page(phone, f"{stack.url}/k/lok-baintan/checkout")
+    await phone.get_by_label("Nama").fill("Ibu Rahmah")
+    # A missing phone number: the refusal is on screen, not above it.
+    await phone.get_by_role("button", name="Pesan sekarang").click()
+    await expect(phone.locator(".field-error").first).to_be_in_viewport()
+    await phone.get_by_label("Nomor HP / WhatsApp").fill("0812 3456 7890")
+    await phone.get_by_role("button", name="Pesan sekarang").click()
+    await expect(phone.get_by_role("heading", name="Pesanan diterima")).to_be_in_viewport()
+    await expect(phone.locator(".order-number").first).to_be_in_viewport()

@@ -18,4 +18,10 @@
     if (!trigger || trigger.indexOf("every ") !== 0) return;
     if (document.hidden || elt.querySelector("details[open]")) event.preventDefault();
   });
+  // A boosted page opens at its top (htmx), except that a refused form shows its first error.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.boosted) return;
+    var error = document.querySelector("main .flash-error, main .field-error");
+    if (error) error.scrollIntoView({ block: "center" });
+  });
 })();
