@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.clock import local_today
 from app.csv import csv_response, csv_text
+from app.db import roll_back
 from app.errors import InvalidInput
 from app.forms import parse_date, raise_errors
 from app.guards import StaffController, is_kurir, requires_courier, requires_staff
@@ -390,16 +391,32 @@ class CashController(StaffController):
         user: CurrentUser,
         tanggal: Day = None,
     ) -> Any:
-        day = _date_or_today(cooperative, tanggal)
+        return await self._cash_page(request, db_session, cooperative, user, _date_or_today(cooperative, tanggal))
+
+    @staticmethod
+    async def _cash_page(
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        day: datetime.date,
+        *,
+        refused: InvalidInput | None = None,
+        typed: ReconcileForm | None = None,
+    ) -> Any:
         own = await _own_courier(request, db_session, cooperative, user)
         return render(
             request,
             "staff/cash.html",
+            status_code=refused.status_code if refused else 200,
             cooperative=cooperative,
             nav="setoran",
             cash=await cash.cash_day(db_session, cooperative, day, courier_id=own),
             month=await cash.cash_differences(db_session, cooperative.id, day.year, day.month, courier_id=own),
             kurir=own is not None,
+            typed=typed,
+            errors=refused.field_errors if refused else {},
+            error=refused.message if refused else None,
         )
 
     @post("/setoran", name="staff_reconcile", status_code=303, guards=[requires_staff])
@@ -411,7 +428,13 @@ class CashController(StaffController):
         data: Annotated[ReconcileForm, Form],
         user: CurrentUser,
     ) -> Any:
-        record = await cash.reconcile(db_session, cooperative, user, data)
+        try:
+            record = await cash.reconcile(db_session, cooperative, user, data)
+        except InvalidInput as refused:
+            # The form again with its error and what was typed, instead of an error page.
+            await roll_back(db_session, cooperative)
+            day = parse_date(data.tanggal, "tanggal", "Tanggal", {}) or local_today(cooperative)
+            return await self._cash_page(request, db_session, cooperative, user, day, refused=refused, typed=data)
         if record.difference:
             flash(
                 request, f"Setoran {record.courier_name} dicatat dengan selisih {rupiah(record.difference)}.", "error"

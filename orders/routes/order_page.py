@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cooperatives
 from app.auth import CurrentUser
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.guards import requires_login
 from app.models import Cooperative
 from app.web import flash, render
@@ -20,7 +20,7 @@ from orders import qris, services, state
 from orders.fulfilment.board import takes_cash_on_completion
 from orders.models import Order
 from orders.routes.common import Form, Token, order_path
-from orders.schemas import BuyerForm
+from orders.schemas import BuyerForm, PaymentForm
 
 
 def _order_context(
@@ -68,6 +68,32 @@ async def _viewed(
     return order, await cooperatives.get_cooperative_by_id(db_session, order.cooperative_id)
 
 
+async def order_page_response(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    number: str,
+    user: CurrentUser | None,
+    token: str | None,
+    *,
+    is_new: bool = False,
+    refused: DomainError | None = None,
+    typed: PaymentForm | None = None,
+) -> Any:
+    """The order page; after a refused payment form, with its error and what staff typed."""
+    order, cooperative = await _viewed(db_session, number, token, user)
+    return render(
+        request,
+        "orders/order.html",
+        "order_status",
+        status_code=refused.status_code if refused else 200,
+        is_new=is_new,
+        pay_errors=refused.field_errors if refused else {},
+        pay_error=refused.message if refused else None,
+        pay_typed=typed,
+        **_order_context(request, order, cooperative, user, token or ""),
+    )
+
+
 class OrderPageController(Controller):
     include_in_schema = False
 
@@ -81,14 +107,7 @@ class OrderPageController(Controller):
         token: Token = None,
         baru: Annotated[str | None, Parameter(query="baru", max_length=2)] = None,
     ) -> Any:
-        order, cooperative = await _viewed(db_session, number, token, user)
-        return render(
-            request,
-            "orders/order.html",
-            "order_status",
-            is_new=bool(baru),
-            **_order_context(request, order, cooperative, user, token or ""),
-        )
+        return await order_page_response(request, db_session, number, user, token, is_new=bool(baru))
 
     @get("/pesanan/{number:str}/qris.png", name="order_qris_png")
     async def order_qris_png(
