@@ -38,6 +38,7 @@ from app import maintenance, people
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
+from app.icons import favicon
 from app.logs import app_logging_config, configure_server_logging
 from app.member_import_routes import MemberImportApiController, MemberImportController
 from app.metrics import Metrics, metrics
@@ -163,7 +164,8 @@ def _demo_notice(settings: Settings) -> str | None:
     if not settings.demo_mode or not DEMO_CATALOG.exists():
         return None
     meta = json.loads(DEMO_CATALOG.read_text(encoding="utf-8")).get("_meta", {})
-    notice = meta.get("fiction_notice")
+    # The page is in Indonesian; the English note stays in the data file for its maintainers.
+    notice = meta.get("fiction_notice_id") or meta.get("fiction_notice")
     return str(notice) if notice else None
 
 
@@ -247,6 +249,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         healthz,
         readyz,
         metrics,
+        favicon,
         create_static_files_router(
             path="/static",
             directories=[STATIC_DIR],

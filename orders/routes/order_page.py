@@ -14,7 +14,7 @@ from app.auth import CurrentUser
 from app.errors import DomainError, NotFound
 from app.guards import requires_login
 from app.models import Cooperative
-from app.web import flash, render
+from app.web import flash, is_partial, render
 from orders import cart as carts
 from orders import qris, services, state
 from orders.fulfilment.board import takes_cash_on_completion
@@ -54,6 +54,7 @@ def _order_context(
         # The next step is a courier run's (out for delivery): staff are sent to the board to pick a courier.
         "courier_step": is_staff and any(state.needs_courier_run(step) for step in next_steps),
         "takes_cash": is_staff and takes_cash_on_completion(order),
+        "version": page_version(order),
         "action_labels": state.ACTION_LABELS,
         "fulfilments": state.FULFILMENT_LABELS,
         "payment_methods": state.PAYMENT_METHOD_LABELS,
@@ -66,6 +67,11 @@ async def _viewed(
     """The order this buyer (by the secret link or their account) or staff member may see, and its cooperative."""
     order = await services.get_order_for_viewer(db_session, number, token, user)
     return order, await cooperatives.get_cooperative_by_id(db_session, order.cooperative_id)
+
+
+def page_version(order: Order) -> str:
+    """What the live status block shows, in one word: it changes only with the order's or the payment's state."""
+    return f"{order.status}.{order.payment_status}"
 
 
 async def order_page_response(
@@ -106,7 +112,13 @@ class OrderPageController(Controller):
         user: CurrentUser | None,
         token: Token = None,
         baru: Annotated[str | None, Parameter(query="baru", max_length=2)] = None,
+        versi: Annotated[str | None, Parameter(query="versi", max_length=40)] = None,
     ) -> Any:
+        if versi and is_partial(request):
+            # The live block asks with the state it shows: unchanged, it gets nothing (not the QR again).
+            order = await services.get_order_for_viewer(db_session, number, token, user)
+            if versi == page_version(order):
+                return Response(b"", status_code=204, headers={"Vary": "HX-Request"})
         return await order_page_response(request, db_session, number, user, token, is_new=bool(baru))
 
     @get("/pesanan/{number:str}/qris.png", name="order_qris_png")

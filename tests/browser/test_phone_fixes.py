@@ -96,3 +96,18 @@ async def test_pages_open_at_their_top_and_errors_are_in_view(stack: Stack, phon
     await phone.get_by_role("button", name="Pesan sekarang").click()
     await expect(phone.get_by_role("heading", name="Pesanan diterima")).to_be_in_viewport()
     await expect(phone.locator(".order-number").first).to_be_in_viewport()
+
+
+async def test_the_order_page_does_not_poll_from_a_hidden_tab(stack: Stack, phone: Page) -> None:
+    product = await data.make_product(stack.db, stock=5, price=6_000)
+    async with stack.client() as http:
+        order = await place(http, [(product.id, 1)], delivery=False)
+    await open_page(phone, f"{stack.url}/pesanan/{order['number']}?token={order['token']}")
+    # Ask the page's own handler what it would do with the next 15-second poll, visible and hidden.
+    poll = """(hidden) => {
+        Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});
+        const block = document.getElementById("order_status");
+        return htmx.trigger(block, "htmx:beforeRequest", {elt: block});
+    }"""
+    assert await phone.evaluate(poll, False) is True
+    assert await phone.evaluate(poll, True) is False
