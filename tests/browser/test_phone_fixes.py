@@ -111,3 +111,22 @@ async def test_the_order_page_does_not_poll_from_a_hidden_tab(stack: Stack, phon
     }"""
     assert await phone.evaluate(poll, False) is True
     assert await phone.evaluate(poll, True) is False
+
+
+async def test_adding_after_a_search_keeps_its_confirmation(stack: Stack, phone: Page) -> None:
+    searches: list[str] = []
+    phone.on(
+        "request",
+        lambda r: searches.append(r.url) if "/k/lok-baintan?" in r.url and r.headers.get("hx-request") else None,
+    )
+    await open_page(phone, stack.url + "/k/lok-baintan")
+    await phone.get_by_role("searchbox").fill("hintalu")
+    await expect(phone).to_have_url(re.compile(r"q=hintalu"))
+    card = phone.locator("#results li.product").first
+    await card.locator(".btn-add").click()
+    await expect(card.locator(".added")).to_be_visible()
+    await expect(phone.locator("#cart-badge .badge")).to_have_text("1")
+    # Leaving the search box is not a new search: the confirmation stays and the results came once.
+    await phone.wait_for_load_state("networkidle")
+    await expect(card.locator(".added")).to_be_visible()
+    assert len(searches) == 1, searches
