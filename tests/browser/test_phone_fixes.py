@@ -92,6 +92,7 @@ async def test_pages_open_at_their_top_and_errors_are_in_view(stack: Stack, phon
     # A missing phone number: the refusal is on screen, not above it.
     await phone.get_by_role("button", name="Pesan sekarang").click()
     await expect(phone.locator(".field-error").first).to_be_in_viewport()
+    await expect(phone.get_by_label("Nomor HP / WhatsApp")).to_have_attribute("aria-describedby", "err-phone")
     await phone.get_by_label("Nomor HP / WhatsApp").fill("0812 3456 7890")
     await phone.get_by_role("button", name="Pesan sekarang").click()
     await expect(phone.get_by_role("heading", name="Pesanan diterima")).to_be_in_viewport()
@@ -130,3 +131,12 @@ async def test_adding_after_a_search_keeps_its_confirmation(stack: Stack, phone:
     await phone.wait_for_load_state("networkidle")
     await expect(card.locator(".added")).to_be_visible()
     assert len(searches) == 1, searches
+
+
+async def test_signing_in_from_the_shop_returns_to_the_shop(stack: Stack, phone: Page) -> None:
+    await open_page(phone, stack.url + "/k/lok-baintan?q=beras")
+    await phone.locator(".topnav").get_by_role("link", name="Masuk").click()
+    await phone.get_by_label("Nomor HP").fill("0812-0000-9001")
+    await phone.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
+    await phone.get_by_role("button", name="Masuk").click()
+    await expect(phone).to_have_url(re.compile(r"/k/lok-baintan\?q=beras$"))
