@@ -140,3 +140,17 @@ async def test_signing_in_from_the_shop_returns_to_the_shop(stack: Stack, phone:
     await phone.get_by_label("Kata sandi").fill(DEMO_PASSWORD)
     await phone.get_by_role("button", name="Masuk").click()
     await expect(phone).to_have_url(re.compile(r"/k/lok-baintan\?q=beras$"))
+
+
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    ".topnav a, .topnav button, .chip, input[type=checkbox], input[type=radio], .brand"
+)].filter((el) => {
+    const box = (el.closest("label") || el).getBoundingClientRect();
+    return box.width > 0 && box.height < 40;
+}).map((el) => el.outerHTML.slice(0, 80))"""
+
+
+async def test_header_links_chips_and_ticks_are_big_enough_to_tap(stack: Stack, phone: Page) -> None:
+    await open_page(phone, stack.url + "/k/lok-baintan")
+    await phone.locator("summary", has_text="Saring").click()
+    assert await phone.evaluate(SMALL_TARGETS) == []
