@@ -38,7 +38,7 @@ from app import maintenance, people
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
-from app.icons import favicon
+from app.icons import favicon, manifest
 from app.logs import app_logging_config, configure_server_logging
 from app.member_import_routes import MemberImportApiController, MemberImportController
 from app.metrics import Metrics, metrics
@@ -250,6 +250,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         readyz,
         metrics,
         favicon,
+        manifest,
         create_static_files_router(
             path="/static",
             directories=[STATIC_DIR],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import unquote
+
 import httpx
 
 from tests.conftest import Stack
@@ -37,3 +40,24 @@ async def test_the_order_page_poll_gets_nothing_while_the_order_is_unchanged(
     await staff.aclose()
     changed = await http.get(f"/pesanan/{number}", params={"token": token, "versi": "placed.unpaid"}, headers=HX)
     assert changed.status_code == 200 and "Lunas" in changed.text
+
+
+async def test_product_and_shop_pages_can_be_shared_and_the_app_installed(
+    stack: Stack, http: httpx.AsyncClient
+) -> None:
+    product = await data.make_product(stack.db, stock=5, price=12_500, name="Dodol uji bagikan")
+    page = (await http.get(f"/k/lok-baintan/produk/{product.id}")).text
+    assert '<meta property="og:title" content="Dodol uji bagikan — Rp12.500">' in page
+    assert f'<meta property="og:url" content="{stack.url}/k/lok-baintan/produk/{product.id}">' in page
+    assert "KDMP Lok Baintan" in page[page.index('property="og:description"') :][:300]
+    share = re.search(r'href="(https://wa\.me/\?text=[^"]+)"[^>]*>Bagikan ke WhatsApp', page)
+    assert share and f"/k/lok-baintan/produk/{product.id}" in unquote(share.group(1))
+    shop = (await http.get("/k/lok-baintan")).text
+    assert 'property="og:title"' in shop and "Bagikan ke WhatsApp" in shop
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in shop
+    app = await http.get("/manifest.webmanifest")
+    assert app.status_code == 200 and app.headers["content-type"].startswith("application/manifest+json")
+    icons = app.json()["icons"]
+    assert {"192x192", "512x512"} <= {i["sizes"] for i in icons} and app.json()["theme_color"]
+    for icon in icons:
+        assert (await http.get(icon["src"])).status_code == 200
