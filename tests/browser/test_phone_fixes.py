@@ -154,3 +154,15 @@ async def test_header_links_chips_and_ticks_are_big_enough_to_tap(stack: Stack, 
     await open_page(phone, stack.url + "/k/lok-baintan")
     await phone.locator("summary", has_text="Saring").click()
     assert await phone.evaluate(SMALL_TARGETS) == []
+
+
+async def test_the_bulk_bar_appears_only_once_an_order_is_picked(stack: Stack, phone: Page) -> None:
+    product = await data.make_product(stack.db, stock=5, price=6_000)
+    async with stack.client() as http:
+        order = await place(http, [(product.id, 1)], delivery=False)
+    await _sign_in_staff(phone, stack.url)
+    await open_page(phone, f"{stack.url}/staf/lok-baintan/pesanan?q={order['number']}")
+    bar = phone.locator("#bulk")
+    await expect(bar).to_be_hidden()
+    await phone.get_by_role("checkbox", name=order["number"]).check()
+    await expect(bar).to_be_visible()
