@@ -39,6 +39,7 @@ from app.account_routes import AccountSecurityApiController, AccountSecurityCont
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
+from app.icons import favicon, manifest
 from app.inputs import EXCEPTION_HANDLERS as INPUT_HANDLERS
 from app.inputs import path_guard_middleware
 from app.logs import app_logging_config, configure_server_logging
@@ -169,7 +170,8 @@ def _demo_notice(settings: Settings) -> str | None:
     if not settings.demo_mode or not DEMO_CATALOG.exists():
         return None
     meta = json.loads(DEMO_CATALOG.read_text(encoding="utf-8")).get("_meta", {})
-    notice = meta.get("fiction_notice")
+    # The page is in Indonesian; the English note stays in the data file for its maintainers.
+    notice = meta.get("fiction_notice_id") or meta.get("fiction_notice")
     return str(notice) if notice else None
 
 
@@ -261,6 +263,8 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         healthz,
         readyz,
         metrics,
+        favicon,
+        manifest,
         create_static_files_router(
             path="/static",
             directories=[STATIC_DIR],

@@ -101,7 +101,10 @@ def configure_environment(
     env.filters["local_time"] = local_time
     env.filters["percent"] = lambda part, whole: round(part * 100 / whole) if whole else 0
     env.globals["demo_notice"] = demo_notice
-    env.globals["asset_version"] = {"css": _asset_version(STATIC_DIR / "css" / "app.css")}
+    env.globals["asset_version"] = {
+        "css": _asset_version(STATIC_DIR / "css" / "app.css"),
+        "js": _asset_version(STATIC_DIR / "js" / "app.js"),
+    }
     env.filters.update(filters or {})
     env.globals["nl2br"] = lambda text: Markup("<br>").join(str(text or "").splitlines())
 

@@ -347,4 +347,5 @@ def payment_status_label(status: PaymentStatus | str) -> str:
 TEMPLATE_FILTERS: Mapping[str, Callable[[str], str]] = {
     "status_label": status_label,
     "payment_label": payment_status_label,
+    "method_label": lambda method: PAYMENT_METHOD_LABELS.get(method, method),
 }

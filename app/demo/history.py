@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
-from app.clock import Period, last_months, local_today, zone_of
+from app.clock import Period, last_months, local_date, local_today, zone_of
 from app.models import Cooperative, Membership, Role, User
 from catalog.models import LedgerReason, Product, ProductStatus, StockLedgerEntry, StockReceipt
 from orders.models import Order, OrderEvent
@@ -211,9 +211,10 @@ async def _order(
 
 
 def _unique_number(cooperative: Cooperative, placed: datetime.datetime, numbers: set[str]) -> str:
-    number = make_order_number(cooperative.order_prefix, placed)
+    day = local_date(cooperative, placed)
+    number = make_order_number(cooperative.order_prefix, day)
     while number in numbers:
-        number = make_order_number(cooperative.order_prefix, placed)
+        number = make_order_number(cooperative.order_prefix, day)
     numbers.add(number)
     return number
 

@@ -18,7 +18,8 @@ from app.errors import InvalidInput
 from app.forms import parse_date, raise_errors
 from app.models import Cooperative
 from orders import services, state
-from orders.fulfilment.common import BulkResult, clean, orders_by_number, require_selection
+from orders.fulfilment.cash import cash_to_collect, record_cash_payment
+from orders.fulfilment.common import BulkResult, clean, order_of, orders_by_number, require_selection
 from orders.fulfilment.delivery import CourierChoice, assign_to_courier, courier_choices
 from orders.models import DeliveryStop, Order
 
@@ -252,3 +253,42 @@ async def bulk_action(
             continue
         result.done.append(number)
     return result
+
+
+# --- one order's step and its payment ----------------------------------------------------------------------------
+
+
+def takes_cash_on_completion(order: Order) -> bool:
+    """A cash pickup is handed over and paid at the counter at once: completing it records the cash."""
+    return (
+        order.fulfilment == state.Fulfilment.PICKUP
+        and order.status == state.OrderStatus.READY_FOR_PICKUP
+        and cash_to_collect(order) > 0
+    )
+
+
+def lunas_offer(order: Order) -> str | None:
+    """How the board lets staff mark an order paid: "cash" (one tap), "reference" (the order page asks for it).
+
+    None when nothing is due here: paid, cancelled, cash a courier collects on the run sheet, or a cash
+    pickup waiting at the counter, which "Selesaikan" pays.
+    """
+    if order.payment_status != state.PaymentStatus.UNPAID or order.status == state.OrderStatus.CANCELLED:
+        return None
+    if order.payment_method != "cash":
+        return "reference"
+    if order.fulfilment == state.Fulfilment.DELIVERY or takes_cash_on_completion(order):
+        return None
+    return "cash"
+
+
+async def take_step(
+    session: AsyncSession, cooperative: Cooperative, user: CurrentUser, number: str, target: str, note: str | None
+) -> tuple[Order, int]:
+    """One staff step for an order; completing a cash pickup books its cash exactly like "Lunas".
+
+    Returns the order and the cash taken with the step (0 for none)."""
+    order = await order_of(session, cooperative, number)
+    with_cash = target == state.OrderStatus.COMPLETED and takes_cash_on_completion(order)
+    await services.transition(session, order, target, user, role="staff", note=note)
+    return order, await record_cash_payment(session, order, user) if with_cash else 0

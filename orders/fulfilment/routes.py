@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.clock import local_today
 from app.csv import csv_response, csv_text
+from app.db import roll_back
 from app.errors import InvalidInput
 from app.forms import parse_date, raise_errors
 from app.guards import StaffController, is_kurir, requires_courier, requires_staff
@@ -25,7 +26,7 @@ from orders import services, state
 from orders.fulfilment import board as boards
 from orders.fulfilment import cash, delivery, picking
 from orders.fulfilment.board import BoardFilters
-from orders.fulfilment.common import check_selection, clean_numbers, order_of
+from orders.fulfilment.common import check_selection, clean_numbers
 from orders.routes.common import Form, back_to
 from orders.schemas import CourierForm, DeliveredForm, ReconcileForm, StatusForm
 
@@ -105,6 +106,8 @@ class BoardController(StaffController):
             action_labels=state.ACTION_LABELS,
             next_steps=state.next_steps,
             cash_to_collect=cash.cash_to_collect,
+            takes_cash=boards.takes_cash_on_completion,
+            lunas_offer=boards.lunas_offer,
             staff_whatsapp=services.staff_whatsapp_url,
         )
 
@@ -128,9 +131,9 @@ class BoardController(StaffController):
         user: CurrentUser,
     ) -> Any:
         """One staff step for an order, from the board, a run sheet or the order's own page (with a note)."""
-        order = await order_of(db_session, cooperative, number)
-        await services.transition(db_session, order, data.to[:24], user, role="staff", note=data.note or None)
-        flash(request, f"Pesanan {order.number}: {state.status_label(order.status)}.", "ok")
+        order, taken = await boards.take_step(db_session, cooperative, user, number, data.to[:24], data.note or None)
+        paid = f" Tunai {rupiah(taken)} diterima." if taken else ""
+        flash(request, f"Pesanan {order.number}: {state.status_label(order.status)}.{paid}", "ok")
         return await self._after_action(request, db_session, cooperative)
 
     @post("/pesanan/aksi", name="staff_bulk", status_code=303)
@@ -143,9 +146,7 @@ class BoardController(StaffController):
             # Views of a selection are GET pages; the selection travels in the query, never the CSRF token.
             await check_selection(db_session, cooperative, numbers)
             return Redirect(path=f"/staf/{cooperative.slug}/{action}?" + urlencode({"pilih": numbers}, doseq=True))
-        result = await boards.bulk_action(
-            db_session, cooperative, user, numbers, action, courier=form.get("kurir", "")
-        )
+        result = await boards.bulk_action(db_session, cooperative, user, numbers, action, courier=form.get("kurir", ""))
         verb = {"confirm": "dikonfirmasi", "pack": "ditandai dikemas", "assign": "diserahkan ke kurir"}[action]
         flash(request, result.message(verb), "ok" if result.done else "error")
         return await self._after_action(request, db_session, cooperative)
@@ -390,16 +391,32 @@ class CashController(StaffController):
         user: CurrentUser,
         tanggal: Day = None,
     ) -> Any:
-        day = _date_or_today(cooperative, tanggal)
+        return await self._cash_page(request, db_session, cooperative, user, _date_or_today(cooperative, tanggal))
+
+    @staticmethod
+    async def _cash_page(
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        day: datetime.date,
+        *,
+        refused: InvalidInput | None = None,
+        typed: ReconcileForm | None = None,
+    ) -> Any:
         own = await _own_courier(request, db_session, cooperative, user)
         return render(
             request,
             "staff/cash.html",
+            status_code=refused.status_code if refused else 200,
             cooperative=cooperative,
             nav="setoran",
             cash=await cash.cash_day(db_session, cooperative, day, courier_id=own),
             month=await cash.cash_differences(db_session, cooperative.id, day.year, day.month, courier_id=own),
             kurir=own is not None,
+            typed=typed,
+            errors=refused.field_errors if refused else {},
+            error=refused.message if refused else None,
         )
 
     @post("/setoran", name="staff_reconcile", status_code=303, guards=[requires_staff])
@@ -411,7 +428,13 @@ class CashController(StaffController):
         data: Annotated[ReconcileForm, Form],
         user: CurrentUser,
     ) -> Any:
-        record = await cash.reconcile(db_session, cooperative, user, data)
+        try:
+            record = await cash.reconcile(db_session, cooperative, user, data)
+        except InvalidInput as refused:
+            # The form again with its error and what was typed, instead of an error page.
+            await roll_back(db_session, cooperative)
+            day = parse_date(data.tanggal, "tanggal", "Tanggal", {}) or local_today(cooperative)
+            return await self._cash_page(request, db_session, cooperative, user, day, refused=refused, typed=data)
         if record.difference:
             flash(
                 request, f"Setoran {record.courier_name} dicatat dengan selisih {rupiah(record.difference)}.", "error"

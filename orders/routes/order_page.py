@@ -11,15 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cooperatives
 from app.auth import CurrentUser
-from app.errors import NotFound
+from app.errors import DomainError, NotFound
 from app.guards import requires_login
 from app.models import Cooperative
-from app.web import flash, render
+from app.web import flash, is_partial, render
 from orders import cart as carts
 from orders import qris, services, state
+from orders.fulfilment.board import takes_cash_on_completion
 from orders.models import Order
 from orders.routes.common import Form, Token, order_path
-from orders.schemas import BuyerForm
+from orders.schemas import BuyerForm, PaymentForm
 
 
 def _order_context(
@@ -52,6 +53,8 @@ def _order_context(
         "staff_targets": state.allowed_targets(order.status, "staff", order.fulfilment) if is_staff else [],
         # The next step is a courier run's (out for delivery): staff are sent to the board to pick a courier.
         "courier_step": is_staff and any(state.needs_courier_run(step) for step in next_steps),
+        "takes_cash": is_staff and takes_cash_on_completion(order),
+        "version": page_version(order),
         "action_labels": state.ACTION_LABELS,
         "fulfilments": state.FULFILMENT_LABELS,
         "payment_methods": state.PAYMENT_METHOD_LABELS,
@@ -66,6 +69,37 @@ async def _viewed(
     return order, await cooperatives.get_cooperative_by_id(db_session, order.cooperative_id)
 
 
+def page_version(order: Order) -> str:
+    """What the live status block shows, in one word: it changes only with the order's or the payment's state."""
+    return f"{order.status}.{order.payment_status}"
+
+
+async def order_page_response(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    number: str,
+    user: CurrentUser | None,
+    token: str | None,
+    *,
+    is_new: bool = False,
+    refused: DomainError | None = None,
+    typed: PaymentForm | None = None,
+) -> Any:
+    """The order page; after a refused payment form, with its error and what staff typed."""
+    order, cooperative = await _viewed(db_session, number, token, user)
+    return render(
+        request,
+        "orders/order.html",
+        "order_status",
+        status_code=refused.status_code if refused else 200,
+        is_new=is_new,
+        pay_errors=refused.field_errors if refused else {},
+        pay_error=refused.message if refused else None,
+        pay_typed=typed,
+        **_order_context(request, order, cooperative, user, token or ""),
+    )
+
+
 class OrderPageController(Controller):
     include_in_schema = False
 
@@ -78,15 +112,14 @@ class OrderPageController(Controller):
         user: CurrentUser | None,
         token: Token = None,
         baru: Annotated[str | None, Parameter(query="baru", max_length=2)] = None,
+        versi: Annotated[str | None, Parameter(query="versi", max_length=40)] = None,
     ) -> Any:
-        order, cooperative = await _viewed(db_session, number, token, user)
-        return render(
-            request,
-            "orders/order.html",
-            "order_status",
-            is_new=bool(baru),
-            **_order_context(request, order, cooperative, user, token or ""),
-        )
+        if versi and is_partial(request):
+            # The live block asks with the state it shows: unchanged, it gets nothing (not the QR again).
+            order = await services.get_order_for_viewer(db_session, number, token, user)
+            if versi == page_version(order):
+                return Response(b"", status_code=204, headers={"Vary": "HX-Request"})
+        return await order_page_response(request, db_session, number, user, token, is_new=bool(baru))
 
     @get("/pesanan/{number:str}/qris.png", name="order_qris_png")
     async def order_qris_png(

@@ -9,12 +9,15 @@ from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
+from app.db import roll_back
+from app.errors import InvalidInput
 from app.guards import StaffController, old_staff_url
 from app.models import Cooperative
 from app.web import flash
 from orders import services, state
 from orders.fulfilment.common import order_of
-from orders.routes.common import Form
+from orders.routes.common import Form, back_to
+from orders.routes.order_page import order_page_response
 from orders.schemas import PaymentForm
 
 
@@ -34,18 +37,24 @@ class StaffPaymentController(StaffController):
         data: Annotated[PaymentForm, Form],
     ) -> Any:
         order = await order_of(db_session, cooperative, number)
-        await services.record_payment(
-            db_session,
-            order,
-            data.status,
-            user,
-            method=data.method or None,
-            reference=data.reference or None,
-            note=data.note or None,
-        )
+        try:
+            await services.record_payment(
+                db_session,
+                order,
+                data.status,
+                user,
+                method=data.method or None,
+                reference=data.reference or None,
+                note=data.note or None,
+            )
+        except InvalidInput as refused:
+            # The order page again with the error by the field and what was typed, not an error page.
+            await roll_back(db_session, cooperative, order)
+            return await order_page_response(request, db_session, order.number, user, None, refused=refused, typed=data)
         label = state.payment_status_label(order.payment_status)
         flash(request, f"Pesanan {order.number}: pembayaran {label.lower()}.", "ok")
-        return Redirect(path=f"/pesanan/{order.number}", status_code=303)
+        # "Lunas" on the board goes back to the board; the order page's form back to the order page.
+        return Redirect(path=back_to(request, f"/pesanan/{order.number}"), status_code=303)
 
 
 class StaffEntryController(Controller):

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
+from app.clock import local_today
 from app.errors import Conflict, InvalidInput, OutOfStock
 from app.forms import parse_address, parse_int, parse_phone, parse_text
 from app.models import Cooperative, CooperativeStatus, Membership, User
@@ -74,11 +75,18 @@ _ORDER_INIT_FIELDS = (
 )
 
 
-def make_order_number(prefix: str, now: datetime.datetime | None = None) -> str:
+def _number_suffix() -> str:
+    return "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(4))
+
+
+def make_order_number(prefix: str, day: datetime.date) -> str:
     """`LBT-261127-K7Q3`: the cooperative, the day, four characters nobody misreads."""
-    now = now or datetime.datetime.now(datetime.UTC)
-    suffix = "".join(secrets.choice(_NUMBER_ALPHABET) for _ in range(4))
-    return f"{prefix.upper()}-{now:%y%m%d}-{suffix}"
+    return f"{prefix.upper()}-{day:%y%m%d}-{_number_suffix()}"
+
+
+def order_number_for(cooperative: Cooperative, now: datetime.datetime | None = None) -> str:
+    """A new order's number carries the cooperative's own date: 06:08 WITA on the 1st is the 1st, not UTC's 30th."""
+    return make_order_number(cooperative.order_prefix, local_today(cooperative, now))
 
 
 def _quantities(request: OrderCreate, errors: dict[str, str]) -> dict[int, int]:
@@ -325,9 +333,7 @@ async def _terms(
     return _Terms(products=products, dusun=dusun, delivery_fee=delivery_fee)
 
 
-async def _insert(
-    session: AsyncSession, order: Order, prefix: str, fingerprints: tuple[str, ...]
-) -> tuple[Order, bool]:
+async def _insert(session: AsyncSession, order: Order, fingerprints: tuple[str, ...]) -> tuple[Order, bool]:
     """Insert the order, drawing a new number on a collision; (the first order, False) for a repeated key."""
     cooperative_id = order.cooperative_id
     for attempt in range(5):
@@ -346,7 +352,7 @@ async def _insert(
                 raise Conflict("Pesanan tidak bisa dibuat, silakan coba lagi.") from None
             # The random part of the order number collided with another order today: draw again.
             order = Order(**{c: getattr(order, c) for c in _ORDER_INIT_FIELDS})
-            order.number = make_order_number(prefix)
+            order.number = f"{order.number.rsplit('-', 1)[0]}-{_number_suffix()}"
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -417,7 +423,7 @@ async def place_order(
     subtotal = sum(p.retail_price * valid.quantities[p.id] for p in ordered)
     draft = Order(
         cooperative_id=cooperative.id,
-        number=make_order_number(cooperative.order_prefix),
+        number=order_number_for(cooperative),
         token=secrets.token_urlsafe(24),
         user_id=user.id if user else None,
         idempotency_scope=scope,
@@ -438,7 +444,7 @@ async def place_order(
         delivery_fee=terms.delivery_fee,
         total=subtotal + terms.delivery_fee,
     )
-    order, created = await _insert(session, draft, cooperative.order_prefix, accepted)
+    order, created = await _insert(session, draft, accepted)
     if not created:
         return order, False
     if limits is not None:

@@ -63,7 +63,7 @@ def status_message_text(order: Order, cooperative: Cooperative, order_url: str |
         if order.payment_status == state.PaymentStatus.PAID:
             lines.append(f"Pembayaran {rupiah(order.total)} sudah kami terima.")
         elif order.payment_status == state.PaymentStatus.UNPAID:
-            lines.append(f"Total yang dibayar: {rupiah(order.total)} ({payment_label(order)}).")
+            lines.append(f"Belum dibayar: {rupiah(order.total)} ({payment_label(order)}).")
     elif order.payment_status == state.PaymentStatus.PAID:
         lines.append(f"Uang Anda {rupiah(order.total)} akan kami kembalikan.")
     if order_url:

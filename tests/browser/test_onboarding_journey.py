@@ -209,7 +209,7 @@ async def _petugas_fulfils(site: FreshSite, petugas: Page, slug: str, number: st
     await fits_the_screen(petugas)
     await card.get_by_role("link", name="Rincian").click()
     await petugas.get_by_role("button", name="Tandai lunas Rp25.000").click()
-    await expect(petugas.get_by_role("button", name="Catat uang dikembalikan")).to_be_visible()
+    await expect(petugas.get_by_text("Catat uang dikembalikan", exact=True)).to_be_visible()
     await petugas.get_by_role("button", name="Selesaikan").click()
     await expect(petugas.get_by_role("button", name="Selesaikan")).to_have_count(0)
     await fits_the_screen(petugas)

@@ -9,10 +9,12 @@ import msgspec
 import pytest
 
 from app.errors import InvalidInput
+from app.models import Cooperative
 from orders.schemas import AddressIn, CheckoutForm, CustomerIn, LineIn, OrderCreate
 from orders.services import (
     check_idempotency_key,
     make_order_number,
+    order_number_for,
     request_fingerprint,
     validate_checkout,
 )
@@ -87,12 +89,18 @@ def test_bad_input_names_the_field(overrides: dict[str, object], field: str) -> 
 
 
 def test_order_number_format_is_readable() -> None:
-    number = make_order_number("lba", datetime.datetime(2026, 11, 27, tzinfo=datetime.UTC))
+    number = make_order_number("lba", datetime.date(2026, 11, 27))
     assert re.fullmatch(r"LBA-261127-[ACDEFGHJKMNPQRTUVWXY34679]{4}", number)
 
 
 def test_order_numbers_vary() -> None:
-    assert len({make_order_number("LBA") for _ in range(200)}) > 150
+    assert len({make_order_number("LBA", datetime.date(2026, 11, 27)) for _ in range(200)}) > 150
+
+
+def test_order_numbers_carry_the_cooperatives_local_date() -> None:
+    coop = Cooperative(order_prefix="LBA", timezone="Asia/Makassar")
+    early_morning = datetime.datetime(2026, 11, 30, 22, 8, tzinfo=datetime.UTC)  # 06:08 WITA on 1 December
+    assert order_number_for(coop, early_morning).startswith("LBA-261201-")
 
 
 @pytest.mark.parametrize("key", ["short", "has space in it", "x" * 129, "emoji-🙂-key"])

@@ -1,0 +1,27 @@
+/* Small behaviours on top of htmx; every page works without this file. */
+(function () {
+  "use strict";
+  // "Tidak" in a confirmation box closes the box instead of reloading the page.
+  document.addEventListener("click", function (event) {
+    var dismiss = event.target.closest && event.target.closest("[data-dismiss]");
+    var box = dismiss && dismiss.closest("details");
+    if (!box) return;
+    event.preventDefault();
+    box.open = false;
+    box.querySelector("summary").focus();
+  });
+  // A live block polls the server; it waits while the tab is hidden or a question is open in it,
+  // so a 15 s refresh neither spends data in the background nor closes "Batalkan pesanan?" mid-tap.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    var trigger = elt.getAttribute && elt.getAttribute("hx-trigger");
+    if (!trigger || trigger.indexOf("every ") !== 0) return;
+    if (document.hidden || elt.querySelector("details[open]")) event.preventDefault();
+  });
+  // A boosted page opens at its top (htmx), except that a refused form shows its first error.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!event.detail.boosted) return;
+    var error = document.querySelector("main .flash-error, main .field-error");
+    if (error) error.scrollIntoView({ block: "center" });
+  });
+})();
