@@ -10,13 +10,19 @@
     box.open = false;
     box.querySelector("summary").focus();
   });
-  // A live block polls the server; it waits while the tab is hidden or a question is open in it,
-  // so a 15 s refresh neither spends data in the background nor closes "Batalkan pesanan?" mid-tap.
+  // A live block polls the server; it waits while the tab is hidden, a question is open in it or
+  // orders are ticked in it, so a refresh neither spends data in the background nor closes
+  // "Batalkan pesanan?" or clears a selection mid-tap. (Here, not in an hx-trigger filter: the
+  // page's CSP forbids the eval those filters need.)
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     var trigger = elt.getAttribute && elt.getAttribute("hx-trigger");
     if (!trigger || trigger.indexOf("every ") !== 0) return;
-    if (document.hidden || elt.querySelector("details[open]")) event.preventDefault();
+    var selector = elt.getAttribute("hx-target");
+    var block = (selector && document.querySelector(selector)) || elt;
+    if (document.hidden || block.querySelector("details[open], input[type=checkbox]:checked")) {
+      event.preventDefault();
+    }
   });
   // A boosted page opens at its top (htmx), except that a refused form shows its first error.
   document.addEventListener("htmx:afterSettle", function (event) {
