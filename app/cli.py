@@ -62,6 +62,23 @@ async def reindex(settings: Settings) -> str:
     return await rebuild_index(settings)
 
 
+async def rebuild_rollups(settings: Settings) -> str:
+    """Recompute the daily sales rollups of every cooperative from its orders."""
+    from app.db import DatabaseConfig
+    from app.registry import import_models
+    from orders import rollups
+
+    import_models()
+    db = DatabaseConfig(settings)
+    try:
+        async with db.session(write=True) as session:
+            count = await rollups.rebuild(session)
+            await session.commit()
+    finally:
+        await db.dispose()
+    return f"Rekap harian dihitung ulang untuk {count} koperasi."
+
+
 async def generate_catalog(settings: Settings, products: int, cooperatives: int, seed: int) -> str:
     from app.db import DatabaseConfig
     from app.demo.synthetic_catalog import load_synthetic_catalog
@@ -154,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seed.add_argument("--force", action="store_true", help="load even if the database has data")
     sub.add_parser("serve", help="migrate, load demo data if empty, and serve")
     sub.add_parser("reindex", help="rebuild the search index from the database")
+    sub.add_parser("rebuild-rollups", help="recompute the daily sales rollups from the orders")
     gen = sub.add_parser("generate-catalog", help="load a synthetic catalog for benchmarks")
     gen.add_argument("--products", type=int, default=10_000)
     gen.add_argument("--cooperatives", type=int, default=20)
@@ -182,6 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(seed_demo(settings, only_if_empty=not args.force)))
     elif args.command == "reindex":
         print(asyncio.run(reindex(settings)))
+    elif args.command == "rebuild-rollups":
+        migrate(settings)
+        print(asyncio.run(rebuild_rollups(settings)))
     elif args.command == "generate-catalog":
         if args.products < 1 or args.cooperatives < 1:
             parser.error("--products and --cooperatives must be at least 1")

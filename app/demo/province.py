@@ -276,6 +276,7 @@ async def generate_province(
 ) -> str:
     """Fill a migrated database with the synthetic province, then rebuild the search index (both timed)."""
     from app.auth import hash_password
+    from app.cli import rebuild_rollups
     from app.db import write_intent
     from app.registry import import_models
 
@@ -296,6 +297,7 @@ async def generate_province(
     if loaded is None:
         return "Provinsi sintetis sudah ada; tidak dimuat ulang."
     writer, orders = loaded
+    progress(await rebuild_rollups(settings))
     load_s = time.perf_counter() - started
     progress(f"dimuat dalam {load_s:.1f} dtk; membangun ulang indeks pencarian")
     started = time.perf_counter()

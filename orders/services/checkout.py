@@ -21,7 +21,7 @@ from app.forms import parse_address, parse_int, parse_phone, parse_text
 from app.models import Cooperative, CooperativeStatus, Membership, User
 from catalog import services as catalog
 from catalog.models import Product
-from orders import rules, state
+from orders import rollups, rules, state
 from orders.models import Order, OrderEvent, OrderLine
 from orders.schemas import AddressIn, OrderCreate
 from orders.services.shop_settings import active_zones, payment_choices, same_zone_name
@@ -407,4 +407,5 @@ async def place_order(
     )
     await session.flush()
     await session.refresh(order, attribute_names=["lines", "events", "payments"])
+    await rollups.record_placed(session, cooperative, order)
     return order, True

@@ -15,7 +15,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.forms import parse_text
 from app.models import Cooperative
 from catalog import services as catalog
-from orders import qris, state
+from orders import qris, rollups, state
 from orders.models import Order, OrderEvent, Payment
 from orders.services.checkout import MAX_NOTE
 
@@ -143,6 +143,8 @@ async def transition(
     )
     await session.flush()
     await session.refresh(order, attribute_names=["status", "updated_at", "events"])
+    moved_at = min(e.created_at for e in order.events if e.to_status == target_status)
+    await rollups.record_move(session, order, target_status, moved_at)
     return order
 
 
