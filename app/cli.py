@@ -71,12 +71,9 @@ async def rebuild_rollups(settings: Settings) -> str:
     import_models()
     db = DatabaseConfig(settings)
     try:
-        async with db.session(write=True) as session:
-            count = await rollups.rebuild(session)
-            await session.commit()
+        return await rollups.rebuild_database(db)
     finally:
         await db.dispose()
-    return f"Rekap harian dihitung ulang untuk {count} koperasi."
 
 
 async def generate_catalog(settings: Settings, products: int, cooperatives: int, seed: int) -> str:

@@ -201,10 +201,11 @@ async def find_target(settings: Settings, dataset: str) -> Target:
                 raise RuntimeError(f"no cooperative to bench in the {dataset} dataset")
             coop_id, slug = first
             people = {}
-            for role in ("staff", "member"):
+            # The staff page is benched as the board (pengurus), who may open every staff page.
+            for role, stored_as in (("staff", "pengurus"), ("member", "member")):
                 people[role] = await session.scalar(
                     select(user.c.phone).join(membership, membership.c.user_id == user.c.id)
-                    .where(membership.c.cooperative_id == coop_id, membership.c.role == role)
+                    .where(membership.c.cooperative_id == coop_id, membership.c.role == stored_as)
                     .order_by(membership.c.id).limit(1)
                 )
             plain = (

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import ZoneSource, local_date
-from app.db import metadata
+from app.db import DatabaseConfig, metadata
 from app.models import Cooperative
 from orders.models import Order
 from orders.sales import Basis, SalesTotals, dated_sale_lines
@@ -49,6 +49,8 @@ def _measures(*names: str) -> list[Column[Any]]:
 
 COOP_MEASURES = ("orders", "cancelled", "sales", "margin", "producer_share", "supplier_cost", "units")
 LINE_MEASURES = ("orders", "units", "sales", "producer_cost")
+# Per product also the UMKM part of the cost, as snapshotted on the line (a deleted product keeps it).
+PRODUCT_MEASURES = (*LINE_MEASURES, "producer_share")
 
 cooperative_day = Table(
     "rollup_cooperative_day",
@@ -69,10 +71,12 @@ product_day = Table(
     metadata,
     *_key_columns(),
     Column("product_id", Integer, primary_key=True),
-    *_measures(*LINE_MEASURES),
+    *_measures(*PRODUCT_MEASURES),
 )
 TABLES = (cooperative_day, producer_day, product_day)
-_MEASURES = {cooperative_day.name: COOP_MEASURES, producer_day.name: LINE_MEASURES, product_day.name: LINE_MEASURES}
+_MEASURES = {
+    cooperative_day.name: COOP_MEASURES, producer_day.name: LINE_MEASURES, product_day.name: PRODUCT_MEASURES
+}
 
 Row = dict[str, Any]
 
@@ -123,7 +127,7 @@ class Rows:
         self._bump(producer_day, (*base, producer), {"producer_id": producer},
                    {**costs, "orders": sign * first_of["r"]})
         self._bump(product_day, (*base, product), {"product_id": product},
-                   {**costs, "orders": sign * first_of["p"]})
+                   {**costs, "orders": sign * first_of["p"], "producer_share": sign * line.cost if producer else 0})
 
     def add_cancelled(self, coop_id: int, day: datetime.date, count: int = 1) -> None:
         self._bump(cooperative_day, (coop_id, day, Basis.PLACED.value), {}, {"cancelled": count})
@@ -210,6 +214,14 @@ async def rebuild(session: AsyncSession, cooperative_ids: Iterable[int] | None =
             await session.execute(delete(table).where(table.c.cooperative_id == cooperative.id))
         await _apply(session, await compute(session, cooperative))
     return len(cooperatives)
+
+
+async def rebuild_database(db: DatabaseConfig) -> str:
+    """Rebuild every cooperative's rollups in one write transaction (the CLI and the bulk loaders)."""
+    async with db.session(write=True) as session:
+        count = await rebuild(session)
+        await session.commit()
+    return f"Rekap harian dihitung ulang untuk {count} koperasi."
 
 
 async def stored(session: AsyncSession, cooperative_id: int) -> Rows:

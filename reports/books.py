@@ -1,7 +1,8 @@
 """The members' books of one cooperative: sales and margin, paid to and owed to producers, cash
 differences, goods received and stock value, by month, category and producer. Reads only.
 
-Sales here are completed sales (`orders.sales`, `Basis.COMPLETED`): what producers are owed for.
+Sales here are completed sales (`orders.sales`, `Basis.COMPLETED`): what producers are owed for, read from
+the daily rollups (`orders.rollups`) rather than a scan of every order.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import Period, bounds, last_months, local_today, parse_period
 from app.models import Cooperative
 from catalog.models import Product, ProductStatus, StockLedgerEntry
+from orders import rollups
 from orders.models import CashReconciliation
 from producers.services import goods_received_value, owed_to_producers, paid_total
-from reports.sales import Basis, SalesTotals, Share, breakdown, caption, sales_totals
+from reports.sales import Basis, SalesTotals, Share, breakdown, caption
 
 BASIS = Basis.COMPLETED
 SALES_CAPTION = caption(BASIS)
@@ -101,7 +103,7 @@ class Books:
 
 async def month_books(session: AsyncSession, cooperative: Cooperative, period: Period) -> MonthBooks:
     start, end = bounds(cooperative, period.start, period.end)
-    totals = await sales_totals(session, cooperative.id, start, end, basis=BASIS)
+    totals = await rollups.totals(session, cooperative.id, period.start, period.end, basis=BASIS)
     received_units, received_value = await goods_received_value(session, cooperative.id, start, end)
     return MonthBooks(
         period=period,
@@ -127,13 +129,12 @@ async def members_books(
     # Months before the cooperative's first sale say nothing; keep the chosen month whatever it holds.
     while len(history) > 1 and history[0].totals.sales == 0 and history[0].totals.orders == 0:
         history.pop(0)
-    start, end = bounds(cooperative, period.start, period.end)
     return Books(
         cooperative=cooperative,
         month=history[-1],
         history=history,
-        by_category=await breakdown(session, cooperative, start, end, "category", basis=BASIS),
-        by_producer=await breakdown(session, cooperative, start, end, "producer", basis=BASIS),
+        by_category=await breakdown(session, cooperative, period.start, period.end, "category", basis=BASIS),
+        by_producer=await breakdown(session, cooperative, period.start, period.end, "producer", basis=BASIS),
         choices=list(reversed(last_months(today or local_today(cooperative), 24))),
     )
 

@@ -16,6 +16,7 @@ from app.demo.bulk import BulkWriter
 from app.demo.loader import load_catalog, order_prefix, slugify
 from app.demo.trade import DAYS, ZONES, Coop, Item, Template, Trade, Village
 from app.settings import Settings
+from orders import rollups
 from search.relay import rebuild_index
 from search.synthetic import ORIGINS, PRODUCER_FORMS, PRODUCER_NAMES, PRODUCT_KINDS, QUALITIES
 
@@ -276,7 +277,6 @@ async def generate_province(
 ) -> str:
     """Fill a migrated database with the synthetic province, then rebuild the search index (both timed)."""
     from app.auth import hash_password
-    from app.cli import rebuild_rollups
     from app.db import write_intent
     from app.registry import import_models
 
@@ -297,7 +297,11 @@ async def generate_province(
     if loaded is None:
         return "Provinsi sintetis sudah ada; tidak dimuat ulang."
     writer, orders = loaded
-    progress(await rebuild_rollups(settings))
+    db = DatabaseConfig(settings)
+    try:
+        progress(await rollups.rebuild_database(db))
+    finally:
+        await db.dispose()
     load_s = time.perf_counter() - started
     progress(f"dimuat dalam {load_s:.1f} dtk; membangun ulang indeks pencarian")
     started = time.perf_counter()

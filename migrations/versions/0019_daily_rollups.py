@@ -21,6 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 COOP_MEASURES = ("orders", "cancelled", "sales", "margin", "producer_share", "supplier_cost", "units")
 LINE_MEASURES = ("orders", "units", "sales", "producer_cost")
+PRODUCT_MEASURES = (*LINE_MEASURES, "producer_share")
 
 
 def _table(name: str, extra: str | None, measures: tuple[str, ...]) -> None:
@@ -43,7 +44,7 @@ def _table(name: str, extra: str | None, measures: tuple[str, ...]) -> None:
 def upgrade() -> None:
     _table("rollup_cooperative_day", None, COOP_MEASURES)
     _table("rollup_producer_day", "producer_id", LINE_MEASURES)
-    _table("rollup_product_day", "product_id", LINE_MEASURES)
+    _table("rollup_product_day", "product_id", PRODUCT_MEASURES)
 
 
 def downgrade() -> None:
