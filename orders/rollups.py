@@ -278,6 +278,36 @@ async def totals(
     return SalesTotals(sales, margin, share, supplier, units, orders, int(await session.scalar(makers) or 0))
 
 
+async def totals_by_period(
+    session: AsyncSession, cooperative_id: int, periods: list[tuple[datetime.date, datetime.date]], *, basis: Basis
+) -> list[SalesTotals]:
+    """`totals` for each of several [first, after) spans of local days, from one read of each table."""
+    if not periods:
+        return []
+    first, after = min(p[0] for p in periods), max(p[1] for p in periods)
+    c, p = cooperative_day, producer_day
+    days = await session.execute(
+        select(c.c.day, c.c.sales, c.c.margin, c.c.producer_share, c.c.supplier_cost, c.c.units, c.c.orders).where(
+            c.c.cooperative_id == cooperative_id, c.c.basis == basis, c.c.day >= first, c.c.day < after
+        )
+    )
+    makers = await session.execute(
+        select(p.c.day, p.c.producer_id).where(
+            p.c.cooperative_id == cooperative_id, p.c.basis == basis, p.c.day >= first, p.c.day < after,
+            p.c.producer_id != 0, p.c.orders > 0,
+        )
+    )
+    day_rows, maker_rows = days.all(), makers.all()
+    out = []
+    for start, end in periods:
+        sales, margin, share, supplier, units, orders = (
+            sum(int(r[i]) for r in day_rows if start <= r[0] < end) for i in range(1, 7)
+        )
+        producers = len({pid for day, pid in maker_rows if start <= day < end})
+        out.append(SalesTotals(sales, margin, share, supplier, units, orders, producers))
+    return out
+
+
 async def _producer_totals(
     session: AsyncSession, cooperative_id: int, first: datetime.date | None, after: datetime.date,
     basis: Basis, producer_id: int,
