@@ -219,10 +219,10 @@ async def province_overview(session: AsyncSession, now: datetime.datetime | None
     version = tuple((await session.execute(select(func.count(Cooperative.id), func.max(Cooperative.updated_at)))).one())
     cached = _cache.get("overview")
     moment = time.monotonic()
-    if cached is not None and cached[0] > moment and cached[1] == version:
+    if cached is not None and moment - cached[0] < CACHE_SECONDS and cached[1] == version:
         return cached[2]
     overview = await _compute(session, datetime.datetime.now(datetime.UTC))
-    _cache["overview"] = (moment + CACHE_SECONDS, version, overview)
+    _cache["overview"] = (moment, version, overview)
     return overview
 
 

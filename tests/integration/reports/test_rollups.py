@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import random
 import types
-from collections.abc import Iterator
 
 import pytest
 from advanced_alchemy.mixins import audit
@@ -36,15 +35,15 @@ class _Clock:
 
 class _FrozenDatetime(datetime.datetime):
     @classmethod
-    def now(cls, tz: datetime.tzinfo | None = None) -> _FrozenDatetime:  # type: ignore[override]
-        return _Clock.moment  # type: ignore[return-value]
+    def now(cls, tz: datetime.tzinfo | None = None) -> datetime.datetime:  # type: ignore[override]
+        return _Clock.moment
 
 
 @pytest.fixture
-def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[type[_Clock]]:
+def frozen_clock(monkeypatch: pytest.MonkeyPatch) -> type[_Clock]:
     """Rows are stamped by the clock the test moves, so a run crosses midnights (and a month end)."""
     monkeypatch.setattr(audit, "datetime", types.SimpleNamespace(datetime=_FrozenDatetime, timezone=datetime.timezone))
-    yield _Clock
+    return _Clock
 
 
 async def _shop(session: object, n: int, zone: str) -> tuple[Cooperative, list[Product], CurrentUser]:
@@ -146,6 +145,38 @@ async def test_rollups_equal_a_recomputation_after_random_activity(quiet_setting
             await rollups.rebuild(session, [shops[0][0].id])
             stored = rollups.comparable(await rollups.stored(session, shops[0][0].id))
             assert stored == rollups.comparable(await rollups.compute(session, shops[0][0]))
+            await session.rollback()
+    finally:
+        await db.dispose()
+
+
+async def test_the_province_overview_is_kept_a_minute_unless_a_cooperative_changes(
+    quiet_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reports import province
+
+    computed: list[datetime.datetime] = []
+    compute = province._compute
+
+    async def counting(session: object, now: datetime.datetime) -> province.ProvinceOverview:
+        computed.append(now)
+        return await compute(session, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(province, "_compute", counting)
+    monkeypatch.setattr(province, "_cache", {})
+    db = DatabaseConfig(quiet_settings)
+    try:
+        async with db.session(write=True) as session:
+            first = await province.province_overview(session)
+            assert await province.province_overview(session) is first and len(computed) == 1
+            coop = await session.scalar(select(Cooperative).where(Cooperative.slug == "tabanio"))
+            assert coop is not None
+            coop.opening_hours = "Setiap hari 07.00-12.00"
+            await session.flush()
+            assert await province.province_overview(session) is not first and len(computed) == 2
+            monkeypatch.setattr(province, "CACHE_SECONDS", 0.0)
+            await province.province_overview(session)
+            assert len(computed) == 3
             await session.rollback()
     finally:
         await db.dispose()
