@@ -105,7 +105,10 @@ def dated_sale_lines(basis: Basis, cooperative_id: int) -> Select[Any]:
     query = select(*columns).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
     query = query.where(Order.cooperative_id == cooperative_id)
     if basis == Basis.COMPLETED:
-        moved = reached(OrderStatus.COMPLETED).subquery()
+        # `reached` narrowed to this cooperative's orders: a rebuild of many cooperatives must not group
+        # every event of the platform once per cooperative.
+        own_events = reached(OrderStatus.COMPLETED).join(Order, Order.id == OrderEvent.order_id)
+        moved = own_events.where(Order.cooperative_id == cooperative_id).subquery()
         query = query.join(moved, moved.c.order_id == Order.id).where(Order.status == OrderStatus.COMPLETED)
         return query.add_columns(moved.c.at)
     return query.where(Order.status != OrderStatus.CANCELLED).add_columns(Order.created_at)

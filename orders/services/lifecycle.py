@@ -131,20 +131,18 @@ async def transition(
                     order_id=order.id,
                     user_id=user.id if user else None,
                 )
-    session.add(
-        OrderEvent(
-            order_id=order.id,
-            from_status=current,
-            to_status=target_status,
-            actor_user_id=user.id if user else None,
-            actor_label=_actor(role, user, by_courier=by_courier),
-            note=clean_note,
-        )
+    event = OrderEvent(
+        order_id=order.id,
+        from_status=current,
+        to_status=target_status,
+        actor_user_id=user.id if user else None,
+        actor_label=_actor(role, user, by_courier=by_courier),
+        note=clean_note,
     )
+    session.add(event)
     await session.flush()
     await session.refresh(order, attribute_names=["status", "updated_at", "events"])
-    moved_at = min(e.created_at for e in order.events if e.to_status == target_status)
-    await rollups.record_move(session, order, target_status, moved_at)
+    await rollups.record_move(session, order, target_status, event.created_at)
     return order
 
 
