@@ -64,6 +64,20 @@ async def reindex(settings: Settings) -> str:
     return await rebuild_index(settings)
 
 
+async def rebuild_rollups(settings: Settings) -> str:
+    """Recompute the daily sales rollups of every cooperative from its orders."""
+    from app.db import DatabaseConfig
+    from app.registry import import_models
+    from orders import rollups
+
+    import_models()
+    db = DatabaseConfig(settings)
+    try:
+        return await rollups.rebuild_database(db)
+    finally:
+        await db.dispose()
+
+
 async def generate_catalog(settings: Settings, products: int, cooperatives: int, seed: int) -> str:
     from app.db import DatabaseConfig
     from app.demo.synthetic_catalog import load_synthetic_catalog
@@ -178,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("reindex", help="rebuild the search index from the database")
     sub.add_parser("rekey-nik", help="after rotating SECRET_KEY: rewrite stored NIKs under the new key")
     sub.add_parser("rebuild-ledger", help="post recorded money events missing from the ledger, and opening entries")
+    sub.add_parser("rebuild-rollups", help="recompute the daily sales rollups from the orders")
     gen = sub.add_parser("generate-catalog", help="load a synthetic catalog for benchmarks")
     gen.add_argument("--products", type=int, default=10_000)
     gen.add_argument("--cooperatives", type=int, default=20)
@@ -212,6 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from finance.rebuild import rebuild_command
 
         print(asyncio.run(rebuild_command(settings)))
+    elif args.command == "rebuild-rollups":
+        migrate(settings)
+        print(asyncio.run(rebuild_rollups(settings)))
     elif args.command == "generate-catalog":
         if args.products < 1 or args.cooperatives < 1:
             parser.error("--products and --cooperatives must be at least 1")

@@ -13,6 +13,7 @@ MODEL_MODULES = (
     "producers.models",
     "catalog.models",
     "orders.models",
+    "orders.rollups",
     "catalog.outbox",
     "app.ratelimit",
     "finance.models",

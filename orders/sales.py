@@ -91,6 +91,29 @@ def sold_lines(
     return _in_period(query, basis, start, end, cooperative_id)
 
 
+def dated_sale_lines(basis: Basis, cooperative_id: int) -> Select[Any]:
+    """Every sale line of `basis` of one cooperative with when it became a sale (`at`): its order's id,
+    producer, product, quantity, line total and producer cost. What the daily rollups are rebuilt from."""
+    columns = (
+        Order.id,
+        OrderLine.producer_id,
+        OrderLine.product_id,
+        OrderLine.quantity,
+        line_total,
+        producer_cost,
+    )
+    query = select(*columns).select_from(OrderLine).join(Order, Order.id == OrderLine.order_id)
+    query = query.where(Order.cooperative_id == cooperative_id)
+    if basis == Basis.COMPLETED:
+        # `reached` narrowed to this cooperative's orders: a rebuild of many cooperatives must not group
+        # every event of the platform once per cooperative.
+        own_events = reached(OrderStatus.COMPLETED).join(Order, Order.id == OrderEvent.order_id)
+        moved = own_events.where(Order.cooperative_id == cooperative_id).subquery()
+        query = query.join(moved, moved.c.order_id == Order.id).where(Order.status == OrderStatus.COMPLETED)
+        return query.add_columns(moved.c.at)
+    return query.where(Order.status != OrderStatus.CANCELLED).add_columns(Order.created_at)
+
+
 def cancelled_lines(
     start: datetime.datetime | None, end: datetime.datetime, *, cooperative_id: int | None = None
 ) -> Select[Any]:

@@ -1,7 +1,8 @@
 """The members' books of one cooperative: sales and margin, paid to and owed to producers, cash
 differences, goods received and stock value, by month, category and producer. Reads only.
 
-Sales here are completed sales (`orders.sales`, `Basis.COMPLETED`): what producers are owed for.
+Sales here are completed sales (`orders.sales`, `Basis.COMPLETED`): what producers are owed for, read from
+the daily rollups (`orders.rollups`) rather than a scan of every order.
 """
 
 from __future__ import annotations
@@ -9,15 +10,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Period, bounds, last_months, local_today, parse_period
 from app.models import Cooperative
 from catalog.models import Product, ProductStatus, StockLedgerEntry
+from orders import rollups
 from orders.models import CashReconciliation
 from producers.services import goods_received_value, owed_to_producers, paid_total
-from reports.sales import Basis, SalesTotals, Share, breakdown, caption, sales_totals
+from reports.sales import Basis, SalesTotals, Share, breakdown, caption
 
 BASIS = Basis.COMPLETED
 SALES_CAPTION = caption(BASIS)
@@ -53,22 +55,51 @@ async def cash_differences(
     return CashDifference(int(expected or 0), int(received or 0))
 
 
-async def stock_value_at(session: AsyncSession, cooperative_id: int, moment: datetime.datetime) -> int:
-    """Value at producer price of the stock held at `moment`: today's stock minus later ledger moves."""
+async def stock_values_at(
+    session: AsyncSession, cooperative_id: int, moments: list[datetime.datetime]
+) -> list[int]:
+    """Value at producer price of the stock held at each of `moments`: today's stock minus later ledger
+    moves, for every moment in one pass over the ledger."""
+    if not moments:
+        return []
+    entry = StockLedgerEntry
     later = (
-        select(StockLedgerEntry.product_id, func.sum(StockLedgerEntry.delta).label("delta"))
-        .where(StockLedgerEntry.cooperative_id == cooperative_id, StockLedgerEntry.created_at >= moment)
-        .group_by(StockLedgerEntry.product_id)
+        select(
+            entry.product_id,
+            *(
+                func.sum(case((entry.created_at >= moment, entry.delta), else_=0)).label(f"d{i}")
+                for i, moment in enumerate(moments)
+            ),
+        )
+        .where(entry.cooperative_id == cooperative_id, entry.created_at >= min(moments))
+        .group_by(entry.product_id)
         .subquery()
     )
-    held = Product.stock - func.coalesce(later.c.delta, 0)
-    value = await session.scalar(
-        select(func.coalesce(func.sum(cast(held, BigInteger) * Product.producer_price), 0))
-        .select_from(Product)
-        .outerjoin(later, later.c.product_id == Product.id)
-        .where(Product.cooperative_id == cooperative_id, Product.status != ProductStatus.ARCHIVED)
-    )
-    return int(value or 0)
+    values = [
+        func.coalesce(
+            func.sum(cast(Product.stock - func.coalesce(later.c[f"d{i}"], 0), BigInteger) * Product.producer_price), 0
+        )
+        for i in range(len(moments))
+    ]
+    row = (
+        await session.execute(
+            select(*values)
+            .select_from(Product)
+            .outerjoin(later, later.c.product_id == Product.id)
+            .where(Product.cooperative_id == cooperative_id, Product.status != ProductStatus.ARCHIVED)
+        )
+    ).one()
+    return [int(v or 0) for v in row]
+
+
+async def stock_value_at(session: AsyncSession, cooperative_id: int, moment: datetime.datetime) -> int:
+    """Value at producer price of the stock held at `moment`."""
+    return (await stock_values_at(session, cooperative_id, [moment]))[0]
+
+
+def _month_end(end: datetime.datetime) -> datetime.datetime:
+    """The moment a month's stock is counted: its end, or now for the month still running."""
+    return min(end, datetime.datetime.now(datetime.UTC))
 
 
 @dataclass(frozen=True)
@@ -99,9 +130,17 @@ class Books:
         return max([m.totals.sales for m in self.history] + [1])
 
 
-async def month_books(session: AsyncSession, cooperative: Cooperative, period: Period) -> MonthBooks:
+async def month_books(
+    session: AsyncSession,
+    cooperative: Cooperative,
+    period: Period,
+    stock_value: int | None = None,
+    totals: SalesTotals | None = None,
+) -> MonthBooks:
+    """One month's figures; `stock_value` and `totals` when the caller read them with the other months'."""
     start, end = bounds(cooperative, period.start, period.end)
-    totals = await sales_totals(session, cooperative.id, start, end, basis=BASIS)
+    if totals is None:
+        totals = await rollups.totals(session, cooperative.id, period.start, period.end, basis=BASIS)
     received_units, received_value = await goods_received_value(session, cooperative.id, start, end)
     return MonthBooks(
         period=period,
@@ -109,7 +148,9 @@ async def month_books(session: AsyncSession, cooperative: Cooperative, period: P
         paid_to_producers=await paid_total(session, cooperative.id, period.start, period.end),
         owed_to_producers=await owed_to_producers(session, cooperative, period.end),
         cash=await cash_differences(session, cooperative.id, period.start, period.end),
-        stock_value=await stock_value_at(session, cooperative.id, min(end, datetime.datetime.now(datetime.UTC))),
+        stock_value=(
+            stock_value if stock_value is not None else await stock_value_at(session, cooperative.id, _month_end(end))
+        ),
         received_units=received_units,
         received_value=received_value,
     )
@@ -123,17 +164,23 @@ async def members_books(
     *,
     today: datetime.date | None = None,
 ) -> Books:
-    history = [await month_books(session, cooperative, p) for p in last_months(period.start, months)]
+    periods = last_months(period.start, months)
+    ends = [_month_end(period_end) for _, period_end in (bounds(cooperative, p.start, p.end) for p in periods)]
+    values = await stock_values_at(session, cooperative.id, ends)
+    sold = await rollups.totals_by_period(session, cooperative.id, [(p.start, p.end) for p in periods], basis=BASIS)
+    history = [
+        await month_books(session, cooperative, p, value, totals)
+        for p, value, totals in zip(periods, values, sold, strict=True)
+    ]
     # Months before the cooperative's first sale say nothing; keep the chosen month whatever it holds.
     while len(history) > 1 and history[0].totals.sales == 0 and history[0].totals.orders == 0:
         history.pop(0)
-    start, end = bounds(cooperative, period.start, period.end)
     return Books(
         cooperative=cooperative,
         month=history[-1],
         history=history,
-        by_category=await breakdown(session, cooperative, start, end, "category", basis=BASIS),
-        by_producer=await breakdown(session, cooperative, start, end, "producer", basis=BASIS),
+        by_category=await breakdown(session, cooperative, period.start, period.end, "category", basis=BASIS),
+        by_producer=await breakdown(session, cooperative, period.start, period.end, "producer", basis=BASIS),
         choices=list(reversed(last_months(today or local_today(cooperative), 24))),
     )
 

@@ -1,7 +1,8 @@
 """The staff dashboard's figures: today's orders and sales, unpaid orders, low stock, a 30-day sales chart.
 
 Sales are counted on `SALES_BASIS` (orders placed, not cancelled; goods only, as `orders.sales` defines a sale)
-and the page says so with `Dashboard.sales_caption`.
+and the page says so with `Dashboard.sales_caption`; the 30 days of sales come from the daily rollups
+(`orders.rollups`), not a scan of the month's orders.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.clock import day_bounds, local_date, local_today
+from app.clock import day_bounds, local_today
 from app.models import Cooperative
 from catalog import stock as stockwork
-from orders import state
+from orders import rollups, state
 from orders.fulfilment.board import OPEN_STATUSES
 from orders.fulfilment.cash import cash_differences
 from orders.models import Order
-from orders.sales import Basis, caption, sold_orders
+from orders.sales import Basis, caption
 from reports.charts import SalesChart, sales_chart
 
 CHART_DAYS = 30
@@ -42,24 +43,6 @@ class Dashboard:
     cash_difference_month: int
     open_orders: int
     sales_caption: str = caption(SALES_BASIS)
-
-
-async def _sales_by_day(
-    session: AsyncSession, cooperative: Cooperative, first: datetime.date, last: datetime.date
-) -> dict[datetime.date, int]:
-    # Bucketed in Python on the cooperative's clock: local dates differ between databases' date functions,
-    # and a village's month of orders is a few thousand rows of two columns.
-    start, end = day_bounds(cooperative, first, last)
-    rows = await session.execute(
-        sold_orders(SALES_BASIS, start, end, cooperative_id=cooperative.id).with_only_columns(
-            Order.created_at, Order.subtotal
-        )
-    )
-    totals: dict[datetime.date, int] = {}
-    for created_at, total in rows.all():
-        day = local_date(cooperative, created_at)
-        totals[day] = totals.get(day, 0) + int(total)
-    return totals
 
 
 async def _orders_today_by_status(
@@ -95,7 +78,7 @@ async def dashboard(
     today = local_today(cooperative, now)
     by_status = await _orders_today_by_status(session, cooperative, today)
     first = today - datetime.timedelta(days=CHART_DAYS - 1)
-    daily = await _sales_by_day(session, cooperative, first, today)
+    daily = await rollups.daily_sales(session, cooperative.id, first, today, basis=SALES_BASIS)
     points = [
         (first + datetime.timedelta(days=i), daily.get(first + datetime.timedelta(days=i), 0))
         for i in range(CHART_DAYS)

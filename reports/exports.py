@@ -218,8 +218,8 @@ async def _products(session: AsyncSession, cooperative: Cooperative, period: Dat
 
 
 async def _producers(session: AsyncSession, cooperative: Cooperative, period: DateRange) -> Rows:
-    start, end = day_bounds(cooperative, period.first, period.last)
-    figures = await sales.by_producer(session, cooperative, start, end, basis=PRODUCERS_BASIS)
+    after = period.last + datetime.timedelta(days=1)
+    figures = await sales.by_producer(session, cooperative, period.first, after, basis=PRODUCERS_BASIS)
     headers = [
         "Produsen",
         "Jumlah pesanan",

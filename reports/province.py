@@ -1,23 +1,28 @@
 """The public province overview: cooperatives by state, activity, orders, completed sales and producers paid,
 by kabupaten/kota code (names from the region table). Aggregates only, no personal data; also its JSON shape
-for `/api/provinsi`."""
+for `/api/provinsi`.
+
+Order figures come from the daily rollups (`orders.rollups`), so "the last 30 days" and the months are local
+days on the province's calendar (WITA), not a scan of every order; the result is kept a minute per process.
+"""
 
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import BigInteger, and_, case, cast, distinct, func, not_, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.clock import Period, last_months
+from app.clock import DEFAULT_TIMEZONE, Period, last_months, local_date, period_containing
 from app.models import Cooperative, CooperativeStatus
 from app.regions import Region
-from orders.models import Order
+from orders import rollups
 from producers.models import Producer, Settlement
-from reports.sales import Basis, caption, order_sales, sold_orders
+from reports.sales import Basis, caption
 
 # Orders are counted when placed (all of them); sales when completed.
 BASIS = Basis.COMPLETED
@@ -77,41 +82,42 @@ class ProvinceOverview:
         return max([m.sales for m in self.months] + [1])
 
 
-def _state_columns(since: datetime.datetime, recent_orders: Any) -> list[Any]:
-    """One count per state; open and dormant split on orders in the last 30 days."""
-    coop = Cooperative
-    quiet = and_(
-        coop.status == CooperativeStatus.OPEN,
-        recent_orders.c.cooperative_id.is_(None),
-        func.coalesce(coop.opened_at, coop.created_at) < since,
+def _state_of(status: str, opened: datetime.datetime, recent_orders: int, since: datetime.datetime) -> str:
+    """Open and dormant split on orders in the last 30 days; a shop opened within them is not dormant yet."""
+    if status == CooperativeStatus.OPEN and not recent_orders and _utc(opened) < since:
+        return "dormant"
+    return status
+
+
+def _least(a: str | None, b: str | None) -> str | None:
+    """What SQL's MIN gives: the smaller name, NULLs ignored."""
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
+
+
+async def _recent_figures(session: AsyncSession, first: datetime.date) -> dict[int, tuple[int, int]]:
+    """Per cooperative since the local day `first`: orders placed (cancelled ones too) and completed sales."""
+    c = rollups.cooperative_day
+    placed = c.c.basis == Basis.PLACED
+    rows = await session.execute(
+        select(
+            c.c.cooperative_id,
+            func.sum(case((placed, c.c.orders + c.c.cancelled), else_=0)),
+            func.sum(case((c.c.basis == BASIS, c.c.sales), else_=0)),
+        )
+        .where(c.c.day >= first)
+        .group_by(c.c.cooperative_id)
     )
-    columns = []
-    for state in STATES:
-        if state == "dormant":
-            condition = quiet
-        elif state == CooperativeStatus.OPEN:
-            condition = and_(coop.status == CooperativeStatus.OPEN, not_(quiet))
-        else:
-            condition = coop.status == state
-        columns.append(func.coalesce(func.sum(case((condition, 1), else_=0)), 0))
-    return columns
+    return {coop_id: (int(orders or 0), int(sales or 0)) for coop_id, orders, sales in rows.all()}
 
 
 async def _by_kabupaten(session: AsyncSession, now: datetime.datetime) -> list[KabupatenRow]:
     since = now - datetime.timedelta(days=DORMANT_AFTER_DAYS)
+    recent = await _recent_figures(session, _province_today(now) - datetime.timedelta(days=DORMANT_AFTER_DAYS - 1))
     coop = Cooperative
-    recent_orders = (
-        select(Order.cooperative_id, func.count().label("orders"))
-        .where(Order.created_at >= since)
-        .group_by(Order.cooperative_id)
-        .subquery()
-    )
-    recent_sales = (
-        sold_orders(BASIS, since, now)
-        .with_only_columns(Order.cooperative_id, func.sum(cast(Order.subtotal, BigInteger)).label("sales"))
-        .group_by(Order.cooperative_id)
-        .subquery()
-    )
     producers = (
         select(Producer.cooperative_id, func.count().label("producers")).group_by(Producer.cooperative_id).subquery()
     )
@@ -124,44 +130,45 @@ async def _by_kabupaten(session: AsyncSession, now: datetime.datetime) -> list[K
         .group_by(Settlement.cooperative_id)
         .subquery()
     )
-    # "63.03.04.2004" → "63.03": the kabupaten/kota part of the desa code.
-    kode = func.coalesce(func.substr(coop.kode_wilayah, 1, 5), NO_CODE)
     rows = await session.execute(
         select(
-            kode,
-            func.min(coop.provinsi),
-            func.min(coop.kabupaten),
-            func.count(coop.id),
-            func.count(recent_orders.c.cooperative_id),
-            func.coalesce(func.sum(recent_orders.c.orders), 0),
-            func.coalesce(func.sum(recent_sales.c.sales), 0),
-            func.coalesce(func.sum(producers.c.producers), 0),
-            func.coalesce(func.sum(paid.c.paid_producers), 0),
-            func.coalesce(func.sum(paid.c.paid_total), 0),
-            *_state_columns(since, recent_orders),
+            coop.id, coop.kode_wilayah, coop.provinsi, coop.kabupaten, coop.status,
+            func.coalesce(coop.opened_at, coop.created_at), producers.c.producers, paid.c.paid_producers,
+            paid.c.paid_total,
         )
-        .outerjoin(recent_orders, recent_orders.c.cooperative_id == coop.id)
-        .outerjoin(recent_sales, recent_sales.c.cooperative_id == coop.id)
         .outerjoin(producers, producers.c.cooperative_id == coop.id)
         .outerjoin(paid, paid.c.cooperative_id == coop.id)
         .where(coop.is_active.is_(True), coop.status != CooperativeStatus.REJECTED)
-        .group_by(kode)
     )
-    found = rows.all()
-    names = await _region_names(session, [str(r[0]) for r in found])
+    sums: dict[str, dict[str, Any]] = {}
+    for coop_id, kode_wilayah, provinsi, kabupaten, status, opened, makers, makers_paid, paid_total in rows.all():
+        # "63.03.04.2004" → "63.03": the kabupaten/kota part of the desa code.
+        code = kode_wilayah[:5] if kode_wilayah else NO_CODE
+        row = sums.setdefault(code, {"provinsi": provinsi, "kabupaten": kabupaten, "by_state": dict.fromkeys(STATES, 0),
+                                     "figures": [0] * 7})
+        row["provinsi"], row["kabupaten"] = _least(row["provinsi"], provinsi), _least(row["kabupaten"], kabupaten)
+        orders, sales = recent.get(coop_id, (0, 0))
+        row["by_state"][_state_of(str(status), opened, orders, since)] += 1
+        for index, value in enumerate((1, 1 if orders else 0, orders, sales, makers, makers_paid, paid_total)):
+            row["figures"][index] += int(value or 0)
+    names = await _region_names(session, list(sums))
     table = []
-    for r in found:
-        code = str(r[0])
-        count, active, orders, sales, makers, makers_paid, paid_total = (int(v or 0) for v in r[3:10])
-        states = dict(zip(STATES, (int(v or 0) for v in r[10:]), strict=True))
-        provinsi = names.get(code[:2], str(r[1] or ""))
-        kabupaten = names.get(code, str(r[2] or ""))
+    for code, row in sums.items():
+        count, active, orders, sales, makers, makers_paid, paid_total = row["figures"]
+        provinsi = names.get(code[:2], str(row["provinsi"] or ""))
+        kabupaten = names.get(code, str(row["kabupaten"] or ""))
         table.append(
             KabupatenRow(
-                code, provinsi, kabupaten, count, active, orders, sales, makers, makers_paid, paid_total, states
+                code, provinsi, kabupaten, count, active, orders, sales, makers, makers_paid, paid_total,
+                row["by_state"],
             )
         )
     return sorted(table, key=lambda row: (row.kode == NO_CODE, row.kode))
+
+
+def _province_today(now: datetime.datetime) -> datetime.date:
+    """The province's calendar: the default zone (WITA for Kalimantan Selatan)."""
+    return local_date(DEFAULT_TIMEZONE, now)
 
 
 async def _region_names(session: AsyncSession, codes: list[str]) -> dict[str, str]:
@@ -173,27 +180,61 @@ async def _region_names(session: AsyncSession, codes: list[str]) -> dict[str, st
     return {code: name for code, name in rows.tuples()}
 
 
-async def province_overview(session: AsyncSession, now: datetime.datetime | None = None) -> ProvinceOverview:
-    now = now or datetime.datetime.now(datetime.UTC)
-    table = await _by_kabupaten(session, now)
-    months = []
-    for period in last_months(now.date(), 12):
-        start = datetime.datetime.combine(period.start, datetime.time(), tzinfo=datetime.UTC)
-        end = datetime.datetime.combine(period.end, datetime.time(), tzinfo=datetime.UTC)
-        orders = await session.scalar(
-            select(func.count()).select_from(Order).where(Order.created_at >= start, Order.created_at < end)
+async def _months(session: AsyncSession, now: datetime.datetime) -> list[MonthActivity]:
+    """The last 12 months on the province's calendar: orders placed (all of them) and completed sales."""
+    periods = last_months(_province_today(now), 12)
+    c = rollups.cooperative_day
+    placed = c.c.basis == Basis.PLACED
+    rows = await session.execute(
+        select(
+            c.c.day,
+            func.sum(case((placed, c.c.orders + c.c.cancelled), else_=0)),
+            func.sum(case((c.c.basis == BASIS, c.c.sales), else_=0)),
         )
-        sales = await order_sales(session, start, end, basis=BASIS)
-        months.append(MonthActivity(period, int(orders or 0), sales))
+        .where(c.c.day >= periods[0].start, c.c.day < periods[-1].end)
+        .group_by(c.c.day)
+    )
+    orders = dict.fromkeys((p.key for p in periods), 0)
+    sales = dict(orders)
+    for day, day_orders, day_sales in rows.all():
+        key = period_containing("month", day).key
+        orders[key] += int(day_orders or 0)
+        sales[key] += int(day_sales or 0)
+    months = [MonthActivity(p, orders[p.key], sales[p.key]) for p in periods]
     while len(months) > 1 and months[0].orders == 0:
         months.pop(0)
+    return months
+
+
+# The page is public and unauthenticated: one computation per process per minute at most, unless a
+# cooperative changed (registered, opened, closed), which shows at once.
+CACHE_SECONDS = 60.0
+_cache: dict[str, tuple[float, tuple[Any, ...], ProvinceOverview]] = {}
+
+
+async def province_overview(session: AsyncSession, now: datetime.datetime | None = None) -> ProvinceOverview:
+    """The overview from the daily rollups; kept for `CACHE_SECONDS` when `now` is not given."""
+    if now is not None:
+        return await _compute(session, now)
+    version = tuple((await session.execute(select(func.count(Cooperative.id), func.max(Cooperative.updated_at)))).one())
+    cached = _cache.get("overview")
+    moment = time.monotonic()
+    if cached is not None and moment - cached[0] < CACHE_SECONDS and cached[1] == version:
+        return cached[2]
+    overview = await _compute(session, datetime.datetime.now(datetime.UTC))
+    _cache["overview"] = (moment, version, overview)
+    return overview
+
+
+async def _compute(session: AsyncSession, now: datetime.datetime) -> ProvinceOverview:
+    table = await _by_kabupaten(session, now)
     return ProvinceOverview(
         by_state={state: sum(r.by_state[state] for r in table) for state in STATES},
         cooperatives=sum(r.cooperatives for r in table),
         active=sum(r.active for r in table),
         producers_paid=sum(r.producers_paid for r in table),
         paid_total=sum(r.paid_total for r in table),
-        months=months,
+        months=await _months(session, now),
         rows=table,
     )
 

@@ -9,19 +9,18 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, case, cast, distinct, func
+from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Cooperative
 from catalog.models import Category, Product
-from orders.models import Order, OrderLine
+from orders import rollups
+from orders.models import Order
 from orders.sales import (
     CAPTIONS,
     Basis,
     SalesTotals,
     caption,
-    line_total,
-    producer_cost,
     sales_totals,
     sold_lines,
     sold_orders,
@@ -55,31 +54,43 @@ class Share:
 async def breakdown(
     session: AsyncSession,
     cooperative: Cooperative,
-    start: datetime.datetime,
-    end: datetime.datetime,
+    first: datetime.date,
+    after: datetime.date,
     by: str,
     *,
     basis: Basis,
 ) -> list[Share]:
-    """Sales, margin and producers' share per category (`by="category"`) or per producer, largest first."""
-    base = sold_lines(basis, start, end, cooperative_id=cooperative.id)
-    sums = (
-        func.sum(line_total),
-        func.sum(line_total - producer_cost),
-        func.sum(case((OrderLine.producer_id.is_not(None), producer_cost), else_=0)),
+    """Sales, margin and producers' share per category (`by="category"`) or per producer on the local days
+    [first, after), largest first; from the daily rollups."""
+    table = rollups.product_day if by == "category" else rollups.producer_day
+    sales_sum = func.sum(table.c.sales)
+    cost_sum = func.sum(table.c.producer_cost)
+    if by == "category":
+        share = func.sum(rollups.product_day.c.producer_share)
+    else:
+        share = func.sum(case((rollups.producer_day.c.producer_id != 0, rollups.producer_day.c.producer_cost), else_=0))
+    sums = (sales_sum, sales_sum - cost_sum, share)
+    window = (
+        table.c.cooperative_id == cooperative.id, table.c.basis == basis, table.c.day >= first, table.c.day < after
     )
     if by == "category":
         query = (
-            base.with_only_columns(func.coalesce(Category.name, "Lainnya"), *sums)
-            .outerjoin(Product, Product.id == OrderLine.product_id)
+            select(func.coalesce(Category.name, "Lainnya"), *sums)
+            .select_from(table)
+            .outerjoin(Product, Product.id == table.c.product_id)
             .outerjoin(Category, Category.id == Product.category_id)
+            .where(*window)
             .group_by(Category.name)
+            .having(func.sum(table.c.orders) > 0)
         )
     else:
         query = (
-            base.with_only_columns(Producer.business_name, *sums)
-            .outerjoin(Producer, Producer.id == OrderLine.producer_id)
+            select(Producer.business_name, *sums)
+            .select_from(table)
+            .outerjoin(Producer, Producer.id == table.c.producer_id)
+            .where(*window)
             .group_by(Producer.business_name)
+            .having(func.sum(table.c.orders) > 0)
         )
     rows = await session.execute(query)
     own = f"{cooperative.short_name} (barang koperasi)"
@@ -106,30 +117,34 @@ class ProducerSales:
 async def by_producer(
     session: AsyncSession,
     cooperative: Cooperative,
-    start: datetime.datetime,
-    end: datetime.datetime,
+    first: datetime.date,
+    after: datetime.date,
     *,
     basis: Basis,
 ) -> list[ProducerSales]:
-    """Per producer: orders, units, sales and the producer's share, largest sales first. With
-    `Basis.COMPLETED` the shares are exactly what the producers' statements for the same days show."""
+    """Per producer on the local days [first, after): orders, units, sales and the producer's share, largest
+    sales first; from the daily rollups. With `Basis.COMPLETED` the shares are exactly what the producers'
+    statements for the same days show."""
+    table = rollups.producer_day
     rows = await session.execute(
-        sold_lines(basis, start, end, cooperative_id=cooperative.id)
-        .with_only_columns(
-            OrderLine.producer_id,
+        select(
+            table.c.producer_id,
             Producer.business_name,
-            func.count(distinct(OrderLine.order_id)),
-            func.sum(OrderLine.quantity),
-            func.sum(line_total),
-            func.sum(producer_cost),
+            func.sum(table.c.orders),
+            func.sum(table.c.units),
+            func.sum(table.c.sales),
+            func.sum(table.c.producer_cost),
         )
-        .outerjoin(Producer, Producer.id == OrderLine.producer_id)
-        .group_by(OrderLine.producer_id, Producer.business_name)
+        .outerjoin(Producer, Producer.id == table.c.producer_id)
+        .where(table.c.cooperative_id == cooperative.id, table.c.basis == basis, table.c.day >= first,
+               table.c.day < after)
+        .group_by(table.c.producer_id, Producer.business_name)
+        .having(func.sum(table.c.orders) > 0)
     )
     out = [
         ProducerSales(
-            pid,
-            name if pid is not None else f"{cooperative.short_name} (stok koperasi)",
+            pid or None,
+            name if pid else f"{cooperative.short_name} (stok koperasi)",
             int(orders or 0),
             int(units or 0),
             int(sales or 0),

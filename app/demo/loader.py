@@ -18,7 +18,7 @@ from app.text import normalise_phone
 from catalog import outbox
 from catalog import services as catalog
 from catalog.models import Category, LedgerReason, Product, ProductStatus, StockLedgerEntry
-from orders import qris
+from orders import qris, rollups
 from orders.models import DeliveryZone
 from producers.models import Producer, ProducerAccount
 
@@ -125,6 +125,8 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
     await outbox.enqueue(session, [p.id for p in products])
     await session.flush()
     await load_demo_history(session)
+    await session.flush()
+    await rollups.rebuild(session)
     return DemoSummary(cooperatives=len(cooperatives), producers=len(producers), products=len(products), users=users)
 
 

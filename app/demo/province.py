@@ -17,6 +17,7 @@ from app.demo.loader import load_catalog, order_prefix, slugify
 from app.demo.trade import DAYS, ZONES, Coop, Item, Template, Trade, Village
 from app.secret_key import resolve_secret_keys
 from app.settings import Settings
+from orders import rollups
 from search.relay import rebuild_index
 from search.synthetic import ORIGINS, PRODUCER_FORMS, PRODUCER_NAMES, PRODUCT_KINDS, QUALITIES
 
@@ -300,6 +301,11 @@ async def generate_province(
     if loaded is None:
         return "Provinsi sintetis sudah ada; tidak dimuat ulang."
     writer, orders = loaded
+    db = DatabaseConfig(settings)
+    try:
+        progress(await rollups.rebuild_database(db))
+    finally:
+        await db.dispose()
     load_s = time.perf_counter() - started
     progress(f"dimuat dalam {load_s:.1f} dtk; membangun ulang indeks pencarian")
     started = time.perf_counter()

@@ -22,7 +22,7 @@ from app.forms import parse_address, parse_int, parse_phone, parse_text
 from app.models import Cooperative, CooperativeStatus, Membership, User
 from catalog import services as catalog
 from catalog.models import Product
-from orders import rules, state
+from orders import rollups, rules, state
 from orders.models import Order, OrderEvent, OrderLine
 from orders.schemas import AddressIn, OrderCreate
 from orders.services.order_limits import OrderLimits, count_order
@@ -462,4 +462,5 @@ async def place_order(
     )
     await session.flush()
     await session.refresh(order, attribute_names=["lines", "events", "payments"])
+    await rollups.record_placed(session, cooperative, order)
     return order, True

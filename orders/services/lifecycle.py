@@ -15,7 +15,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.forms import parse_text
 from app.models import Cooperative
 from catalog import services as catalog
-from orders import qris, state
+from orders import qris, rollups, state
 from orders.models import Order, OrderEvent, Payment
 from orders.services.checkout import MAX_NOTE
 
@@ -133,18 +133,18 @@ async def transition(
                     order_id=order.id,
                     user_id=user.id if user else None,
                 )
-    session.add(
-        OrderEvent(
-            order_id=order.id,
-            from_status=current,
-            to_status=target_status,
-            actor_user_id=user.id if user else None,
-            actor_label=_actor(role, user, by_courier=by_courier),
-            note=clean_note,
-        )
+    event = OrderEvent(
+        order_id=order.id,
+        from_status=current,
+        to_status=target_status,
+        actor_user_id=user.id if user else None,
+        actor_label=_actor(role, user, by_courier=by_courier),
+        note=clean_note,
     )
+    session.add(event)
     await session.flush()
     await session.refresh(order, attribute_names=["status", "updated_at", "events"])
+    await rollups.record_move(session, order, target_status, event.created_at)
     return order
 
 

@@ -22,7 +22,7 @@ from app.errors import Conflict, NotFound
 from app.forms import parse_date, parse_int, parse_text, raise_errors
 from app.models import Cooperative
 from catalog.models import StockReceipt
-from orders import sales
+from orders import rollups, sales
 from orders.models import OrderLine
 from orders.sales import Basis, LineSum
 from producers.models import Producer, Settlement
@@ -81,10 +81,7 @@ async def owed_to_producers(
     session: AsyncSession, cooperative: Cooperative, day_end: datetime.date, *, producer_id: int | None = None
 ) -> int:
     """Everything earned by producers before `day_end` minus everything paid to them before it."""
-    _, end = bounds(cooperative, day_end, day_end)
-    earned = await sales.sales_totals(
-        session, cooperative.id, None, end, basis=SALES_BASIS, producer_id=producer_id
-    )
+    earned = await rollups.totals(session, cooperative.id, None, day_end, basis=SALES_BASIS, producer_id=producer_id)
     paid = await paid_total(session, cooperative.id, None, day_end, producer_id=producer_id)
     return earned.producer_share - paid
 
@@ -224,9 +221,8 @@ async def weekly_sales(
     result = []
     for back in range(weeks - 1, -1, -1):
         period = period_containing("week", today - datetime.timedelta(weeks=back))
-        start, end = bounds(cooperative, period.start, period.end)
-        totals = await sales.sales_totals(
-            session, cooperative.id, start, end, basis=SALES_BASIS, producer_id=producer_id
+        totals = await rollups.totals(
+            session, cooperative.id, period.start, period.end, basis=SALES_BASIS, producer_id=producer_id
         )
         result.append(WeekSales(period, totals.units, totals.producer_share))
     return result
