@@ -351,8 +351,9 @@ async def _insert(session: AsyncSession, order: Order, fingerprints: tuple[str, 
             if attempt == 4:
                 raise Conflict("Pesanan tidak bisa dibuat, silakan coba lagi.") from None
             # The random part of the order number collided with another order today: draw again.
+            day_part = order.number.rsplit("-", 1)[0]
             order = Order(**{c: getattr(order, c) for c in _ORDER_INIT_FIELDS})
-            order.number = f"{order.number.rsplit('-', 1)[0]}-{_number_suffix()}"
+            order.number = f"{day_part}-{_number_suffix()}"
     raise AssertionError("unreachable")  # pragma: no cover
 
 
