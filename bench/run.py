@@ -11,6 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(argv: list[str]) -> int:
     """Arguments are for the HTTP bench (`--quick`, `--province`, ...); the others take none."""
+    if {"-h", "--help"} & set(argv):
+        print(__doc__)
+        return subprocess.run([sys.executable, "-m", "bench.http_bench", "--help"], cwd=ROOT, check=False).returncode
     failed = 0
     for path in sorted(Path(__file__).parent.glob("*_bench.py")):
         print(f"== {path.stem}", flush=True)
