@@ -8,27 +8,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.clock import local_today
+from app.clock import MONTHS, local_today
 from app.errors import InvalidInput
 from app.models import Cooperative
 from finance import chart
 from finance.chart import Kind
 from finance.models import Account, JournalEntry, JournalLine
-
-_MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 @dataclass(frozen=True)
@@ -111,7 +96,7 @@ def period_bounds(year: int, month: int | None) -> tuple[str, str, datetime.date
         return str(year), f"Tahun {year}", datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     first = datetime.date(year, month, 1)
     last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    return f"{year}-{month:02d}", f"{_MONTHS[month - 1]} {year}", first, last
+    return f"{year}-{month:02d}", f"{MONTHS[month - 1]} {year}", first, last
 
 
 async def income(session: AsyncSession, cooperative: Cooperative, year: int, month: int | None) -> Income:
