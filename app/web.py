@@ -70,15 +70,18 @@ def render_to_string(request: Request[Any, Any, Any], template: str, block: str 
 
 
 def flash(request: Request[Any, Any, Any], message: str, kind: str = "info") -> None:
+    if not isinstance(request.scope.get("session"), dict):
+        request.scope["session"] = {}  # cleared in this request (sign-out): the message starts a new session
     messages = list(request.session.get("flash", [])) if request.session else []
     messages.append({"kind": kind, "message": message})
     request.session["flash"] = messages
 
 
 def pop_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
-    if "session" not in request.scope or not request.session or "flash" not in request.session:
-        return []
-    messages = request.session.pop("flash")
+    session = request.scope.get("session")
+    if not isinstance(session, dict) or "flash" not in session:
+        return []  # none, or cleared in this request (sign-out)
+    messages = session.pop("flash")
     return list(messages) if isinstance(messages, list) else []
 
 
