@@ -154,7 +154,10 @@ async def test_bulk_actions_go_through_the_state_machine_and_report_skips(
     async with stack.db.session() as session:
         events = (
             await session.scalars(
-                select(OrderEvent.to_status).join(OrderEvent.order).where(OrderEvent.order.has(number=numbers[0]))
+                select(OrderEvent.to_status)
+                .join(OrderEvent.order)
+                .where(OrderEvent.order.has(number=numbers[0]))
+                .order_by(OrderEvent.id)  # PostgreSQL returns rows in no particular order without it
             )
         ).all()
     assert list(events) == ["placed", "confirmed", "packed"]
