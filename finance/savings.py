@@ -14,6 +14,7 @@ from app.clock import local_today
 from app.errors import Conflict, InvalidInput
 from app.forms import parse_date, parse_phone, parse_rupiah, parse_text, raise_errors
 from app.models import Cooperative, Membership, MembershipStatus, User
+from app.text import rupiah
 from finance import chart
 from finance.models import JournalLine, SavingsTransaction
 from finance.schemas import SavingsForm
@@ -103,7 +104,7 @@ async def record(
     member = await _member(session, cooperative, phone)
     current = (await balances(session, cooperative.id, member.id)).of(kind)
     if direction == "withdrawal" and amount > current:
-        message = f"Saldo {chart.SAVINGS_LABELS[kind].lower()} anggota ini hanya Rp{current:,}.".replace(",", ".")
+        message = f"Saldo {chart.SAVINGS_LABELS[kind].lower()} anggota ini hanya {rupiah(current)}."
         raise Conflict(message, field_errors={"amount": message})
     receipt = f"{cooperative.order_prefix}-S{day:%y%m%d}-{secrets.token_hex(3).upper()}"
     transaction = SavingsTransaction(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import ColumnElement, case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import DEFAULT_TIMEZONE, Period, last_months, local_date, period_containing
@@ -98,16 +98,21 @@ def _utc(moment: datetime.datetime) -> datetime.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 
 
+def _orders_and_sales() -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """Summed over daily rollup rows: orders placed (cancelled ones too) and completed sales."""
+    c = rollups.cooperative_day
+    placed = c.c.basis == Basis.PLACED
+    return (
+        func.sum(case((placed, c.c.orders + c.c.cancelled), else_=0)),
+        func.sum(case((c.c.basis == BASIS, c.c.sales), else_=0)),
+    )
+
+
 async def _recent_figures(session: AsyncSession, first: datetime.date) -> dict[int, tuple[int, int]]:
     """Per cooperative since the local day `first`: orders placed (cancelled ones too) and completed sales."""
     c = rollups.cooperative_day
-    placed = c.c.basis == Basis.PLACED
     rows = await session.execute(
-        select(
-            c.c.cooperative_id,
-            func.sum(case((placed, c.c.orders + c.c.cancelled), else_=0)),
-            func.sum(case((c.c.basis == BASIS, c.c.sales), else_=0)),
-        )
+        select(c.c.cooperative_id, *_orders_and_sales())
         .where(c.c.day >= first)
         .group_by(c.c.cooperative_id)
     )
@@ -184,13 +189,8 @@ async def _months(session: AsyncSession, now: datetime.datetime) -> list[MonthAc
     """The last 12 months on the province's calendar: orders placed (all of them) and completed sales."""
     periods = last_months(_province_today(now), 12)
     c = rollups.cooperative_day
-    placed = c.c.basis == Basis.PLACED
     rows = await session.execute(
-        select(
-            c.c.day,
-            func.sum(case((placed, c.c.orders + c.c.cancelled), else_=0)),
-            func.sum(case((c.c.basis == BASIS, c.c.sales), else_=0)),
-        )
+        select(c.c.day, *_orders_and_sales())
         .where(c.c.day >= periods[0].start, c.c.day < periods[-1].end)
         .group_by(c.c.day)
     )

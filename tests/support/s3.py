@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from tests.support.postgres import free_port
+from tests.support.server import stop_process
 
 ACCESS_KEY = "testing-access-key"
 SECRET_KEY = "testing-secret-key"
@@ -47,11 +48,7 @@ class S3Server:
         return [item["Key"] for item in listing.get("Contents", [])]
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
 
 
 def start_s3(log_dir: Path, bucket: str = "pasardesa") -> S3Server:

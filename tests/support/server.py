@@ -16,6 +16,15 @@ from tests.support.postgres import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Ask a server process to stop; kill it if it has not within ten seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 @dataclass
 class LiveServer:
     process: subprocess.Popen[bytes]
@@ -23,11 +32,7 @@ class LiveServer:
     log_path: Path
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        stop_process(self.process)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
