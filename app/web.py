@@ -19,6 +19,7 @@ from litestar.params import Body
 from litestar.types import Empty, Message, Scope, ScopeSession
 from markupsafe import Markup
 
+from app.clock import MONTHS
 from app.clock import local_time as local_time  # re-exported: templates' filter, older imports
 from app.text import display_phone, rupiah
 
@@ -104,6 +105,7 @@ def configure_environment(
     env.filters["local_time"] = local_time
     env.filters["percent"] = lambda part, whole: round(part * 100 / whole) if whole else 0
     env.globals["demo_notice"] = demo_notice
+    env.globals["month_names"] = MONTHS
     env.globals["asset_version"] = {
         "css": _asset_version(STATIC_DIR / "css" / "app.css"),
         "js": _asset_version(STATIC_DIR / "js" / "app.js"),
