@@ -6,6 +6,9 @@ kept per process, keyed by the cooperative's row, a version read with the cooper
 query (the product outbox, price ceilings, stock thresholds and categories), the hour (ceilings start
 at midnight) and the request's path, query and htmx target. Anything that changes a product writes the
 outbox in the same transaction, so the next request sees a new version, whichever worker it reaches.
+Pages built from search hits also carry what this process's index holds (`view_stamp`): a worker that
+reads an index written by another sees a delivered change a moment later, and must not keep the answer
+it gave before it did.
 """
 
 from __future__ import annotations

@@ -113,7 +113,9 @@ class StorefrontController(Controller):
             context = await _shop_context(request, db_session, cooperative, filters, halaman)
             return render(request, "catalog/shop.html", block, **context, cart_count=carts.count(request, slug))
         cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
-        key = ("shop", cooperative.id, version, page_cache.request_key(request))
+        # The hits come from the search index, which this process may see a moment after the version.
+        index = search_runtime(request).service.view_stamp()
+        key = ("shop", cooperative.id, version, index, page_cache.request_key(request))
         page = page_cache.PAGES.get(key)
         if page is None:
             context = await _shop_context(request, db_session, cooperative, filters, halaman)

@@ -287,7 +287,9 @@ class Opened:
     path: Path
     index: tantivy.Index
     vocabulary: Vocabulary
-    stamp: tuple[int, int]  # (mtime_ns, size) of tantivy's meta.json when last reloaded
+    # (inode, mtime_ns, size) of tantivy's meta.json when last reloaded. tantivy replaces the file on
+    # every commit, so the inode changes even when two commits share a clock tick and a size.
+    stamp: tuple[int, int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,6 +444,16 @@ class EmbeddedEngine:
     def reload(self) -> None:
         """See the writer's latest commit (and a switched generation) now, not at the next refresh."""
         self._refresh(force=True)
+
+    def view_stamp(self) -> tuple[Any, ...]:
+        """What this process's searches see now: it changes whenever an answer could change.
+
+        Another process writes the index and marks the change delivered; this one sees it at its next
+        refresh. A page kept per catalog version alone could keep the answer from before that refresh.
+        """
+        self._refresh()
+        opened = self._opened
+        return () if opened is None else (opened.pointer.generation, opened.stamp)
 
     # -- search -----------------------------------------------------------------------------
 
@@ -714,12 +726,12 @@ class EmbeddedEngine:
         return info.st_ino, info.st_mtime_ns, info.st_size
 
     @staticmethod
-    def _meta_stamp(path: Path) -> tuple[int, int]:
+    def _meta_stamp(path: Path) -> tuple[int, int, int]:
         try:
             info = (path / "meta.json").stat()
         except FileNotFoundError:
-            return (0, 0)
-        return info.st_mtime_ns, info.st_size
+            return (0, 0, 0)
+        return info.st_ino, info.st_mtime_ns, info.st_size
 
     def _vocabulary(self, index: tantivy.Index) -> Vocabulary:
         searcher = index.searcher()

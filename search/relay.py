@@ -273,8 +273,18 @@ class SearchRuntime:
             log.info("deleted %d search outbox rows older than %s", deleted, delivery.RETENTION)
 
     async def _wait_for_index(self) -> None:
-        while self._needs_rebuild():  # noqa: ASYNC110 - the writer is another process: nothing to await
-            await asyncio.sleep(2)
+        said: str | None = None
+        while True:
+            try:
+                reason = self._rebuild_reason()
+            except Exception as exc:  # keep waiting: the shop answers from the database meanwhile
+                reason = f"unreadable: {exc}"
+            if reason is None:
+                break
+            if reason != said:
+                log.info("waiting for the writer process to build the search index (%s)", reason)
+                said = reason
+            await asyncio.sleep(2)  # the writer is another process: nothing to await
         reload = getattr(self.engine, "reload", None)
         if callable(reload):
             await asyncio.to_thread(reload)
@@ -293,8 +303,11 @@ class SearchRuntime:
         )
 
     def _needs_rebuild(self) -> bool:
-        check = getattr(self.engine, "needs_rebuild", None)
-        return bool(check()) if callable(check) else False
+        return self._rebuild_reason() is not None
+
+    def _rebuild_reason(self) -> str | None:
+        check = getattr(self.engine, "rebuild_reason", None)
+        return check() if callable(check) else None
 
 
 async def request_reindex(db: DatabaseConfig) -> None:

@@ -37,7 +37,8 @@ class SearchApiController(Controller):
     ) -> SearchOut:
         # Answers depend only on the catalog (no session): kept per catalog version, like the shop's pages.
         cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
-        key = ("search-api", cooperative.id, version, request.scope.get("query_string", b""))
+        service = search_runtime(request).service
+        key = ("search-api", cooperative.id, version, service.view_stamp(), request.scope.get("query_string", b""))
         started = time.perf_counter()
         if isinstance(kept := page_cache.PAGES.get(key), SearchOut):
             return msgspec.structs.replace(kept, took_ms=round((time.perf_counter() - started) * 1000))
@@ -53,7 +54,7 @@ class SearchApiController(Controller):
             page=page,
             per_page=per_page,
         )
-        timed = await search_runtime(request).service.search(db_session, cooperative, query)
+        timed = await service.search(db_session, cooperative, query)
         result = timed.result
         answer = SearchOut(
             hits=[

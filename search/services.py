@@ -241,6 +241,11 @@ class SearchService:
                 log.warning("search index lags more than %s behind the database, using the database", MAX_LAG)
         return self.lagging
 
+    def view_stamp(self) -> tuple[Any, ...]:
+        """Part of a kept answer's key: whether the engine answers, and what its index holds here."""
+        stamp = getattr(self.engine, "view_stamp", None)
+        return (self.ready, self.lagging, stamp() if callable(stamp) else None)
+
     async def search(self, session: AsyncSession, cooperative: Cooperative, query: SearchQuery) -> Timed:
         started = time.perf_counter()
         result: SearchResult | None = None

@@ -367,3 +367,26 @@ def test_tantivy_refuses_a_second_index_writer(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="LockBusy"):
         tantivy.Index.open(str(tmp_path)).writer()
     first.wait_merging_threads()
+
+
+async def test_a_readers_view_stamp_moves_with_the_writers_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Kept shop pages and search answers carry this stamp: a reader that sees a commit a moment after
+    # the change was marked delivered must not keep serving the answer it gave before.
+    monkeypatch.setattr("search.embedded.REFRESH_INTERVAL_S", 0.0)
+    writer = await built(tmp_path / "idx", [product(1, "Beras")])
+    reader = EmbeddedEngine(tmp_path / "idx", {}, writer=False)
+    try:
+        before = reader.view_stamp()
+        assert before and reader.view_stamp() == before  # nothing written: the same answers
+        await writer.upsert([product(2, "Gula pasir")])
+        after = reader.view_stamp()
+        assert after != before
+        assert await names(reader, "gula") == ["Gula pasir"]
+        await writer.rebuild([[product(3, "Telur")]])
+        assert reader.view_stamp() not in (before, after)
+        assert await names(reader, "telur") == ["Telur"]
+    finally:
+        await writer.close()
+        await reader.close()
