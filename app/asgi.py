@@ -40,6 +40,7 @@ from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
 from app.icons import favicon, manifest
+from app.offline import offline_page, service_worker
 from app.inputs import EXCEPTION_HANDLERS as INPUT_HANDLERS
 from app.inputs import path_guard_middleware
 from app.logs import app_logging_config, configure_server_logging
@@ -265,6 +266,8 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         metrics,
         favicon,
         manifest,
+        service_worker,
+        offline_page,
         create_static_files_router(
             path="/static",
             directories=[STATIC_DIR],

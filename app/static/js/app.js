@@ -30,4 +30,30 @@
     var error = document.querySelector("main .flash-error, main .field-error");
     if (error) error.scrollIntoView({ block: "center" });
   });
+  // A request that never reached the server (no signal): say so where the person is looking,
+  // instead of a button that seems to do nothing. The next answer that arrives clears it.
+  var NO_SIGNAL = "Tidak ada sambungan internet. Periksa data seluler atau Wi-Fi, lalu coba lagi.";
+  document.addEventListener("htmx:sendError", function () {
+    var notice = document.getElementById("no-signal");
+    if (!notice) {
+      notice = document.createElement("p");
+      notice.id = "no-signal";
+      notice.className = "flash flash-error";
+      notice.setAttribute("role", "alert");
+      notice.textContent = NO_SIGNAL;
+      var main = document.querySelector("main") || document.body;
+      main.insertBefore(notice, main.firstChild);
+    }
+    notice.scrollIntoView({ block: "nearest" });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var notice = document.getElementById("no-signal");
+    if (notice && event.detail.xhr && event.detail.xhr.status) notice.remove();
+  });
+  // When the network is gone, a page opened or tapped shows a small "no connection" page.
+  if ("serviceWorker" in navigator && window.isSecureContext) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js").catch(function () {});
+    });
+  }
 })();
