@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -27,8 +28,19 @@ IN_COOPERATIVE = {"cooperative": Provide(provide_cooperative)}
 SIGNUP_PHONE_KEY = "signup_phone"
 
 
+# A page that public links lead to but only members read (the shop links its books): the login page says
+# so, and how to become a member, instead of asking for a password without a reason.
+_MEMBERS_ONLY = re.compile(r"^/k/(?P<slug>[a-z0-9-]+)/laporan(?:[/?]|$)")
+
+
 def login_path(target: str) -> str:
     return f"/masuk?lanjut={quote(target, safe='/')}"
+
+
+def members_only_slug(target: str) -> str | None:
+    """The cooperative whose members-only page `target` is, or None for any other page."""
+    match = _MEMBERS_ONLY.match(target)
+    return match.group("slug") if match else None
 
 
 def _form_page(
@@ -62,7 +74,9 @@ class AuthController(Controller):
         lanjut: Next = None,
     ) -> Any:
         phone = request.session.pop(SIGNUP_PHONE_KEY, "") if request.session else ""
-        return _form_page(request, "app/login.html", LoginForm(phone=str(phone), lanjut=safe_next(lanjut)))
+        target = safe_next(lanjut)
+        form = LoginForm(phone=str(phone), lanjut=target)
+        return _form_page(request, "app/login.html", form, members_only=members_only_slug(target))
 
     @post("/masuk", name="login_submit", status_code=303)
     async def login_submit(
@@ -75,7 +89,7 @@ class AuthController(Controller):
             user = await auth.authenticate(db_session, data.phone[:40], data.password[:200])
         except DomainError as exc:
             form = LoginForm(phone=data.phone[:40], lanjut=safe_next(data.lanjut))
-            return _form_page(request, "app/login.html", form, exc)
+            return _form_page(request, "app/login.html", form, exc, members_only=members_only_slug(form.lanjut))
         auth.login(request, user)
         flash(request, f"Selamat datang, {user.name}.", "ok")
         current = await auth.load_current_user(db_session, user.id)

@@ -27,7 +27,8 @@ from producers import services
 from producers.models import Producer, ReviewDecision
 from producers.schemas import ListingForm, PaymentForm, ReviewForm
 from producers.services import ProducerContext
-from producers.services.settlements import Statement
+from producers.services.settlements import SALES_BASIS, Statement
+from reports.sales import Opening, opening_period
 
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
 PeriodKind = Annotated[str | None, Parameter(query="jenis", max_length=10)]
@@ -50,10 +51,16 @@ def _period_query(period: Period) -> str:
 
 async def _statement(
     session: AsyncSession, cooperative: Cooperative, producer: Producer, jenis: str | None, periode: str | None
-) -> Statement:
-    """A producer's statement for the period the query asks for (the current one without one)."""
-    period = parse_period(jenis, periode, local_today(cooperative))
-    return await services.statement(session, cooperative, producer, period)
+) -> tuple[Statement, str | None]:
+    """A producer's statement for the period the query asks for; without one the current period, or while
+    nothing of theirs is sold in it yet their latest period with sales, with the notice that says so."""
+    today = local_today(cooperative)
+    opening = Opening(parse_period(jenis, periode, today))
+    if not periode:
+        opening = await opening_period(
+            session, cooperative, opening.period.kind, today, basis=SALES_BASIS, producer_id=producer.id
+        )
+    return await services.statement(session, cooperative, producer, opening.period), opening.notice
 
 
 def _statement_csv(statement: Statement) -> Response[str]:
@@ -220,11 +227,12 @@ class ProducerPortalController(Controller):
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Any:
-        s = await _statement(db_session, producer.cooperative, producer.producer, jenis, periode)
+        s, notice = await _statement(db_session, producer.cooperative, producer.producer, jenis, periode)
         return render(
             request,
             "producers/statement.html",
             statement=s,
+            notice=notice,
             home=producer.cooperative,
             base_path="/produsen/tagihan",
             csv_path="/produsen/tagihan.csv",
@@ -240,7 +248,8 @@ class ProducerPortalController(Controller):
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Response[str]:
-        return _statement_csv(await _statement(db_session, producer.cooperative, producer.producer, jenis, periode))
+        s, _ = await _statement(db_session, producer.cooperative, producer.producer, jenis, periode)
+        return _statement_csv(s)
 
 
 class MediaController(Controller):
@@ -376,12 +385,13 @@ class ProducerPaymentController(StaffController):
         periode: PeriodValue = None,
     ) -> Any:
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
-        s = await _statement(db_session, cooperative, producer, jenis, periode)
+        s, notice = await _statement(db_session, cooperative, producer, jenis, periode)
         base = f"/staf/{cooperative.slug}/bayar-produsen"
         return render(
             request,
             "producers/statement.html",
             statement=s,
+            notice=notice,
             cooperative=cooperative,
             back_path=f"{base}?{_period_query(s.period)}",
             base_path=f"{base}/{producer_id}",
@@ -400,7 +410,8 @@ class ProducerPaymentController(StaffController):
         periode: PeriodValue = None,
     ) -> Response[str]:
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
-        return _statement_csv(await _statement(db_session, cooperative, producer, jenis, periode))
+        s, _ = await _statement(db_session, cooperative, producer, jenis, periode)
+        return _statement_csv(s)
 
 
 class OldStaffUrlController(Controller):

@@ -15,14 +15,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Period, bounds, last_months, local_today, parse_period
 from app.models import Cooperative
+from app.text import rupiah
 from catalog.models import Product, ProductStatus, StockLedgerEntry
 from orders import rollups
 from orders.models import CashReconciliation
 from producers.services import goods_received_value, owed_to_producers, paid_total
-from reports.sales import Basis, SalesTotals, Share, breakdown, caption
+from reports.sales import Basis, Opening, SalesTotals, Share, breakdown, caption, opening_period
 
 BASIS = Basis.COMPLETED
 SALES_CAPTION = caption(BASIS)
+# How many months back a reader can pick.
+CHOICES = 24
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,15 @@ class CashDifference:
     @property
     def difference(self) -> int:
         return self.received - self.expected
+
+    @property
+    def in_words(self) -> str:
+        """The difference as a villager says it: short, over, or just right."""
+        if self.difference < 0:
+            return f"kurang {rupiah(-self.difference)}"
+        if self.difference > 0:
+            return f"lebih {rupiah(self.difference)}"
+        return "pas, tidak ada selisih"
 
 
 async def cash_differences(
@@ -124,10 +136,20 @@ class Books:
     # Months a reader can pick, newest first.
     choices: list[Period] = field(default_factory=list)
     sales_caption: str = SALES_CAPTION
+    # Said above the figures when the page opened on an earlier month than the current one.
+    notice: str | None = None
 
     @property
     def chart_max(self) -> int:
         return max([m.totals.sales for m in self.history] + [1])
+
+    @property
+    def category_total(self) -> Share:
+        return Share.total(self.by_category)
+
+    @property
+    def producer_total(self) -> Share:
+        return Share.total(self.by_producer)
 
 
 async def month_books(
@@ -181,11 +203,21 @@ async def members_books(
         history=history,
         by_category=await breakdown(session, cooperative, period.start, period.end, "category", basis=BASIS),
         by_producer=await breakdown(session, cooperative, period.start, period.end, "producer", basis=BASIS),
-        choices=list(reversed(last_months(today or local_today(cooperative), 24))),
+        choices=list(reversed(last_months(today or local_today(cooperative), CHOICES))),
     )
 
 
-async def books_for_month(session: AsyncSession, cooperative: Cooperative, month: str | None) -> Books:
-    """The books for `month` (`2026-11`; empty: this month). Who may read them is the route's guard's business."""
-    period = parse_period("bulan", month, local_today(cooperative))
-    return await members_books(session, cooperative, period)
+async def books_for_month(
+    session: AsyncSession, cooperative: Cooperative, month: str | None, *, today: datetime.date | None = None
+) -> Books:
+    """The books for `month` (`2026-11`); without one, this month, or while nothing is sold in it yet the
+    latest month with sales (saying so). Who may read them is the route's guard's business."""
+    today = today or local_today(cooperative)
+    if month:
+        opening = Opening(parse_period("bulan", month, today))
+    else:
+        since = last_months(today, CHOICES)[0].start
+        opening = await opening_period(session, cooperative, "month", today, basis=BASIS, since=since)
+    books = await members_books(session, cooperative, opening.period, today=today)
+    books.notice = opening.notice
+    return books

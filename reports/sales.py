@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.clock import Period, period_containing
 from app.models import Cooperative
 from catalog.models import Category, Product
 from orders import rollups
@@ -30,12 +31,15 @@ from producers.models import Producer
 __all__ = [
     "CAPTIONS",
     "Basis",
+    "Opening",
     "ProducerSales",
     "SalesTotals",
     "Share",
     "breakdown",
     "by_producer",
     "caption",
+    "last_sale_day",
+    "opening_period",
     "order_sales",
     "sales_totals",
     "sold_lines",
@@ -49,6 +53,15 @@ class Share:
     sales: int
     margin: int
     producer_share: int
+
+    @property
+    def cost(self) -> int:
+        """Cost of the goods sold: the producers' share, or what the cooperative paid for its own goods."""
+        return self.sales - self.margin
+
+    @classmethod
+    def total(cls, rows: list[Share], name: str = "Jumlah") -> Share:
+        return cls(name, sum(r.sales for r in rows), sum(r.margin for r in rows), sum(r.producer_share for r in rows))
 
 
 async def breakdown(
@@ -170,3 +183,70 @@ async def order_sales(
         )
     )
     return int(value or 0)
+
+
+async def last_sale_day(
+    session: AsyncSession,
+    cooperative_id: int,
+    before: datetime.date,
+    *,
+    basis: Basis,
+    since: datetime.date | None = None,
+    producer_id: int | None = None,
+) -> datetime.date | None:
+    """The latest local day before `before` (and from `since`) with a sale on `basis`, of one producer's goods
+    when `producer_id` is given; None without any. From the daily rollups."""
+    table = rollups.cooperative_day if producer_id is None else rollups.producer_day
+    query = select(func.max(table.c.day)).where(
+        table.c.cooperative_id == cooperative_id, table.c.basis == basis, table.c.day < before, table.c.orders > 0
+    )
+    if since is not None:
+        query = query.where(table.c.day >= since)
+    if producer_id is not None:
+        query = query.where(table.c.producer_id == producer_id)
+    day = await session.scalar(query)
+    # SQLite hands back MAX() of a date column as text.
+    return datetime.date.fromisoformat(day) if isinstance(day, str) else day
+
+
+_KIND_WORDS = {"month": "Bulan", "week": "Minggu"}
+
+
+@dataclass(frozen=True)
+class Opening:
+    """The period a page opens on when none was asked for; `skipped`: the current one, passed over as empty."""
+
+    period: Period
+    skipped: Period | None = None
+
+    @property
+    def notice(self) -> str | None:
+        """What the page says when it opens on an earlier period than the current one."""
+        if self.skipped is None:
+            return None
+        word = _KIND_WORDS.get(self.skipped.kind, "Periode")
+        return (
+            f"{word} ini ({self.skipped.label}) belum ada penjualan yang selesai. Yang ditampilkan: "
+            f"{self.period.label}, {word.lower()} terakhir yang ada penjualannya."
+        )
+
+
+async def opening_period(
+    session: AsyncSession,
+    cooperative: Cooperative,
+    kind: str,
+    today: datetime.date,
+    *,
+    basis: Basis,
+    since: datetime.date | None = None,
+    producer_id: int | None = None,
+) -> Opening:
+    """The period containing `today`, unless nothing was sold in it yet (the 1st of a month): then the latest
+    period with a sale (from `since`), so the books and statements do not open on an empty page."""
+    current = period_containing(kind, today)
+    last = await last_sale_day(
+        session, cooperative.id, current.end, basis=basis, since=since, producer_id=producer_id
+    )
+    if last is None or last >= current.start:
+        return Opening(current)
+    return Opening(period_containing(kind, last), skipped=current)
