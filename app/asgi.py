@@ -40,13 +40,13 @@ from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
 from app.icons import favicon, manifest
-from app.offline import offline_page, service_worker
 from app.inputs import EXCEPTION_HANDLERS as INPUT_HANDLERS
 from app.inputs import path_guard_middleware
 from app.logs import app_logging_config, configure_server_logging
 from app.member_import_routes import MemberImportApiController, MemberImportController
 from app.metrics import Metrics, metrics
 from app.models import WebSession
+from app.offline import offline_page, service_worker
 from app.onboarding_routes import LinkController, OnboardingApiController
 from app.ratelimit import Limiter, account_throttle, login_throttle
 from app.registry import import_models

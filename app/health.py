@@ -111,5 +111,9 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
         body["database"] = "unreachable"
         ready = False
     body["search"] = await _search_state(state.get("search"))
+    # Reported, not required, like search: orders go on without photos, and every node shares the
+    # one store, so taking nodes out of service would not help.
+    media = state.get("media")
+    body["media"] = "ok" if media is not None and await media.reachable(ENGINE_TIMEOUT_SECONDS) else "unreachable"
     body["status"] = "ready" if ready else "not_ready"
     return Response(body, status_code=200 if ready else 503, headers={"Cache-Control": "no-store"})

@@ -9,6 +9,7 @@ never creates or lists it.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import logging
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from app.settings import Settings
 log = logging.getLogger("pasardesa.storage")
 
 LOCAL_FOLDER = "media"
+PROBE_NAME = "readyz/probe"
 UNAVAILABLE = "Penyimpanan berkas sedang tidak bisa dihubungi. Coba lagi sebentar lagi."
 
 
@@ -78,6 +80,18 @@ class MediaStore:
             return
         except (BaseError, OSError) as exc:
             log.warning("deleting %s from %s failed (left behind): %s", name, self.description, exc)
+
+
+    async def reachable(self, within: float = 2.0) -> bool:
+        """Whether the store answers with these credentials: asks for a name that is never written."""
+        try:
+            await asyncio.wait_for(obstore.head_async(self.store, PROBE_NAME), within)
+        except (NotFoundError, FileNotFoundError):
+            return True  # it answered: "no such file"
+        except (BaseError, OSError, TimeoutError) as exc:
+            log.warning("media store %s did not answer: %s", self.description, exc)
+            return False
+        return True
 
 
 def parse_media_url(url: str) -> tuple[str, str]:

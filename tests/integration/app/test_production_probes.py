@@ -29,6 +29,7 @@ async def test_healthz_and_readyz(http: httpx.AsyncClient) -> None:
     assert body["status"] == "ready" and body["database"] == "ok" and body["migrations"] == "current"
     assert set(body["outbox"]) == {"pending", "retrying", "lag_seconds"}
     assert body["search"]["engine"] == "embedded" and "index_ready" in body["search"]
+    assert body["media"] == "ok"
 
 
 async def test_metrics_name_routes_by_template_and_read_business_figures(

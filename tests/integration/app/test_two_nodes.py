@@ -169,6 +169,9 @@ async def test_a_photo_uploaded_through_one_node_is_served_by_the_other(site: Si
         assert Image.open(io.BytesIO(served.content)).size == (640, 427)
         assert {f"media/produk/{key}-md.webp", f"media/produk/{key}-sm.webp"} <= set(site.s3.object_names())
         assert not any((var_dir / "media" / "produk").exists() for var_dir in site.var_dirs)
+        # Each node's readiness probe says it reaches the shared store.
+        for node in (site.a, site.b):
+            assert (await producer.get(f"{node}/readyz")).json()["media"] == "ok"
         # Deleted through B, gone for A.
         deleted = await producer.post(f"{site.b}{listing}/foto/{key}/hapus", data={"_csrf_token": token})
         assert deleted.status_code == 303
