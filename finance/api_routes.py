@@ -15,7 +15,7 @@ from app.cooperatives import get_cooperative
 from app.errors import Forbidden
 from app.guards import MEMBER_ROLES, provide_cooperative, requires_login, requires_role
 from app.models import Cooperative, Role
-from finance import beancount, expenses, savings, shu, statements
+from finance import beancount, expenses, savings, schedule, shu, statements
 from finance.schemas import (
     BalanceOut,
     ExpenseForm,
@@ -143,7 +143,8 @@ class MyFinanceApiController(Controller):
             SavingsEntryOut(t.occurred_on.isoformat(), t.kind, t.direction, t.amount, t.method, t.receipt_number)
             for t in rows
         ]
-        return MySavingsOut(held.pokok, held.wajib, held.sukarela, 0, entries)
+        owed = await schedule.member_arrears(db_session, coop, user.id)
+        return MySavingsOut(held.pokok, held.wajib, held.sukarela, owed.owed if owed else 0, entries)
 
     @get("/shu", name="api_my_shu")
     async def my_shu(

@@ -20,11 +20,12 @@ from app.guards import StaffController, provide_cooperative, requires_login, req
 from app.models import Cooperative, MembershipStatus, Role
 from app.text import rupiah
 from app.web import flash, render
-from finance import chart, expenses, savings, shu, statements
+from finance import chart, expenses, savings, schedule, shu, statements
 from finance.api_routes import requires_book_reader, requires_bookkeeper, requires_statement_reader
-from finance.schemas import ExpenseForm, SavingsForm
+from finance.schemas import ExpenseForm, SavingsForm, ScheduleForm
 
 requires_pengurus_only = requires_role({Role.PENGURUS}, "Pembagian SHU diatur oleh pengurus.")
+requires_pengurus_only_wajib = requires_role({Role.PENGURUS}, "Besar simpanan wajib diatur oleh pengurus.")
 Year = Annotated[int | None, Parameter(query="tahun", ge=2000, le=2100)]
 Month = Annotated[int | None, Parameter(query="bulan", ge=1, le=12)]
 
@@ -43,6 +44,10 @@ async def books_context(
         previous = await statements.income(session, cooperative, prev_year, prev_month) if prev_year >= 2000 else None
     sheet = await statements.balance_sheet(session, cooperative, min(report.end, today))
     return {"income": report, "previous": previous, "sheet": sheet, "year": year, "month": month}
+
+
+def schedule_form(current: schedule.Schedule) -> ScheduleForm:
+    return ScheduleForm(str(current.wajib_amount), f"{current.starts_on:%Y-%m}" if current.starts_on else "")
 
 
 class StaffFinanceController(StaffController):
@@ -67,7 +72,10 @@ class StaffFinanceController(StaffController):
         form: SavingsForm,
         errors: dict[str, str] | None = None,
         status_code: int = 200,
+        plan: ScheduleForm | None = None,
     ) -> Any:
+        current = await schedule.schedule_of(session, cooperative.id)
+        owing = await schedule.in_arrears(session, cooperative)
         return render(
             request,
             "finance/staff_savings.html",
@@ -80,6 +88,10 @@ class StaffFinanceController(StaffController):
             kinds=chart.SAVINGS_LABELS,
             directions=savings.DIRECTIONS,
             methods=savings.METHODS,
+            schedule=current,
+            plan=plan or schedule_form(current),
+            owing=[(m, schedule.reminder_link(cooperative, m)) for m in owing],
+            owing_total=sum(m.arrears.owed for m in owing),
         )
 
     @get("/simpanan", name="staff_savings", guards=[requires_book_reader])
@@ -109,6 +121,24 @@ class StaffFinanceController(StaffController):
         flash(
             request, f"{what} {rupiah(t.amount)} dicatat (kuitansi {t.receipt_number}). Saldo: {rupiah(balance)}.", "ok"
         )
+        return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
+
+    @post("/simpanan/jadwal", name="staff_savings_schedule", status_code=303, guards=[requires_pengurus_only_wajib])
+    async def savings_schedule(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        data: Annotated[ScheduleForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Any:
+        try:
+            saved = await schedule.save_schedule(db_session, cooperative, data.wajib_amount, data.starts_on)
+        except DomainError as exc:
+            await roll_back(db_session, cooperative)
+            form = SavingsForm(kind="wajib", direction="deposit")
+            errors = exc.field_errors or {"wajib_amount": exc.message}
+            return await self._savings_page(request, db_session, cooperative, form, errors, exc.status_code, data)
+        flash(request, f"Simpanan wajib per bulan: {rupiah(saved.wajib_amount)}.", "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
 
     async def _expenses_page(
@@ -236,6 +266,7 @@ class MemberFinanceController(Controller):
                 {
                     "cooperative": m.cooperative,
                     "balances": await savings.balances(db_session, m.cooperative_id, user.id),
+                    "arrears": await schedule.member_arrears(db_session, m.cooperative, user.id),
                     "history": await savings.history(db_session, m.cooperative_id, user.id),
                     "shu": await shu.member_shu(db_session, m.cooperative, user.id, tahun),
                 }

@@ -15,6 +15,11 @@ class SavingsForm(msgspec.Struct):
     note: str = ""
 
 
+class ScheduleForm(msgspec.Struct):
+    wajib_amount: str | int = ""
+    starts_on: str = ""
+
+
 class ExpenseForm(msgspec.Struct):
     date: str = ""
     category: str = ""
