@@ -21,7 +21,7 @@ from app.models import Cooperative, MembershipStatus, Role
 from app.text import rupiah
 from app.web import flash, render
 from finance import chart, expenses, savings, schedule, shu, statements
-from finance.api_routes import requires_book_reader, requires_bookkeeper, requires_statement_reader
+from finance.api_routes import BOOK_READERS, requires_book_reader, requires_bookkeeper, requires_statement_reader
 from finance.schemas import ExpenseForm, SavingsForm, ScheduleForm
 
 requires_pengurus_only = requires_role({Role.PENGURUS}, "Pembagian SHU diatur oleh pengurus.")
@@ -278,4 +278,20 @@ class MemberFinanceController(Controller):
             kinds=chart.SAVINGS_LABELS,
             directions=savings.DIRECTIONS,
             methods=savings.METHODS,
+        )
+
+    @get("/simpanan/kuitansi/{transaction_id:int}", name="savings_receipt", guards=[requires_login])
+    async def savings_receipt(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser, transaction_id: int
+    ) -> Any:
+        """A printable receipt: for the member it belongs to and for the cooperative's book readers."""
+        found = await savings.receipt(db_session, transaction_id, user.id, user.roles, BOOK_READERS)
+        return render(
+            request,
+            "finance/receipt.html",
+            r=found,
+            kinds=chart.SAVINGS_LABELS,
+            directions=savings.DIRECTIONS,
+            methods=savings.METHODS,
+            own=found.transaction.member_user_id == user.id,
         )

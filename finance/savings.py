@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import local_today
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict, InvalidInput, NotFound
 from app.forms import parse_date, parse_phone, parse_rupiah, parse_text, raise_errors
 from app.models import Cooperative, Membership, MembershipStatus, User
 from app.text import rupiah
 from finance import chart
-from finance.models import JournalLine, SavingsTransaction
+from finance.models import JournalEntry, JournalLine, SavingsTransaction
 from finance.schemas import SavingsForm
 
 KINDS = tuple(chart.SAVINGS_ACCOUNTS)
@@ -136,3 +136,35 @@ async def recent(
         .limit(limit)
     )
     return rows.tuples().all()
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a savings receipt shows: the transaction, whose it is, where, and the journal entry that holds it."""
+
+    transaction: SavingsTransaction
+    cooperative: Cooperative
+    member_name: str
+    member_phone: str
+    entry_id: int | None
+
+
+async def receipt(
+    session: AsyncSession, transaction_id: int, viewer_id: int, viewer_roles: dict[int, str], readers: frozenset[str]
+) -> Receipt:
+    """The member's own receipt, or any receipt of a cooperative where the viewer reads the books (`readers`).
+
+    Anyone else gets the same answer as a receipt that does not exist, so ids reveal nothing."""
+    t = await session.get(SavingsTransaction, transaction_id)
+    if t is None or not (t.member_user_id == viewer_id or viewer_roles.get(t.cooperative_id) in readers):
+        raise NotFound("Kuitansi tidak ditemukan.")
+    cooperative = await session.get_one(Cooperative, t.cooperative_id)
+    member = await session.get_one(User, t.member_user_id)
+    entry_id = await session.scalar(
+        select(JournalEntry.id).where(
+            JournalEntry.cooperative_id == t.cooperative_id,
+            JournalEntry.source_type == "savings",
+            JournalEntry.source_id == t.id,
+        )
+    )
+    return Receipt(t, cooperative, member.name, member.phone, entry_id)
