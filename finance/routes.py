@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import accounts
 from app.auth import CurrentUser
 from app.db import roll_back
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.guards import StaffController, provide_cooperative, requires_login, requires_role
 from app.models import Cooperative, MembershipStatus, Role
 from app.text import rupiah
 from app.web import flash, render
-from finance import chart, expenses, savings, schedule, shu, statements
+from finance import chart, expenses, savings, schedule, shu, statements, withdrawals
 from finance.api_routes import BOOK_READERS, requires_book_reader, requires_bookkeeper, requires_statement_reader
+from finance.models import WithdrawalRequest
 from finance.schemas import ExpenseForm, SavingsForm, ScheduleForm
 
 requires_pengurus_only = requires_role({Role.PENGURUS}, "Pembagian SHU diatur oleh pengurus.")
@@ -73,6 +74,7 @@ class StaffFinanceController(StaffController):
         errors: dict[str, str] | None = None,
         status_code: int = 200,
         plan: ScheduleForm | None = None,
+        user_id: int | None = None,
     ) -> Any:
         current = await schedule.schedule_of(session, cooperative.id)
         owing = await schedule.in_arrears(session, cooperative)
@@ -92,15 +94,16 @@ class StaffFinanceController(StaffController):
             plan=plan or schedule_form(current),
             owing=[(m, schedule.reminder_link(cooperative, m)) for m in owing],
             owing_total=sum(m.arrears.owed for m in owing),
+            pending=await withdrawals.pending(session, cooperative.id),
+            me=user_id,
         )
 
     @get("/simpanan", name="staff_savings", guards=[requires_book_reader])
     async def savings_page(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
     ) -> Any:
-        return await self._savings_page(
-            request, db_session, cooperative, SavingsForm(kind="wajib", direction="deposit")
-        )
+        form = SavingsForm(kind="wajib", direction="deposit")
+        return await self._savings_page(request, db_session, cooperative, form, user_id=user.id)
 
     @post("/simpanan", name="staff_savings_record", status_code=303, guards=[requires_bookkeeper])
     async def savings_record(
@@ -116,11 +119,55 @@ class StaffFinanceController(StaffController):
         except DomainError as exc:
             await roll_back(db_session, cooperative)
             errors = exc.field_errors or {"amount": exc.message}
-            return await self._savings_page(request, db_session, cooperative, data, errors, exc.status_code)
-        what = f"{savings.DIRECTIONS[t.direction]} {chart.SAVINGS_LABELS[t.kind].lower()} {member.name}"
-        flash(
-            request, f"{what} {rupiah(t.amount)} dicatat (kuitansi {t.receipt_number}). Saldo: {rupiah(balance)}.", "ok"
-        )
+            return await self._savings_page(
+                request, db_session, cooperative, data, errors, exc.status_code, user_id=user.id
+            )
+        if isinstance(t, WithdrawalRequest):
+            flash(
+                request,
+                f"Penarikan simpanan sukarela {member.name} {rupiah(t.amount)} dicatat dan menunggu persetujuan "
+                "pengurus atau bendahara lain. Uang belum boleh diserahkan.",
+                "warn",
+            )
+        else:
+            what = f"{savings.DIRECTIONS[t.direction]} {chart.SAVINGS_LABELS[t.kind].lower()} {member.name}"
+            note = f"{what} {rupiah(t.amount)} dicatat (kuitansi {t.receipt_number}). Saldo: {rupiah(balance)}."
+            flash(request, note, "ok")
+        return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
+
+    @post(
+        "/simpanan/penarikan/{request_id:int}/{decision:str}",
+        name="staff_withdrawal_decide",
+        status_code=303,
+        guards=[requires_bookkeeper],
+    )
+    async def withdrawal_decide(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        request_id: int,
+        decision: str,
+    ) -> Any:
+        """`setujui` pays the member out (a second person only), `tolak` turns the request down."""
+        try:
+            if decision == "setujui":
+                t, member, balance = await withdrawals.approve(db_session, cooperative, request_id, user.id, user.name)
+                message = (
+                    f"Penarikan sukarela {member.name} {rupiah(t.amount)} disetujui (kuitansi {t.receipt_number}). "
+                    f"Sisa saldo sukarela: {rupiah(balance)}."
+                )
+            elif decision == "tolak":
+                member = await withdrawals.reject(db_session, cooperative, request_id, user.id)
+                message = f"Permintaan penarikan sukarela {member.name} ditolak; tidak ada uang keluar."
+            else:
+                raise NotFound("Keputusan tidak dikenal.")
+        except DomainError as exc:
+            await roll_back(db_session, cooperative)
+            flash(request, exc.message, "error")
+            return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
+        flash(request, message, "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
 
     @post("/simpanan/jadwal", name="staff_savings_schedule", status_code=303, guards=[requires_pengurus_only_wajib])
@@ -129,6 +176,7 @@ class StaffFinanceController(StaffController):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         cooperative: Cooperative,
+        user: CurrentUser,
         data: Annotated[ScheduleForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Any:
         try:
@@ -137,7 +185,9 @@ class StaffFinanceController(StaffController):
             await roll_back(db_session, cooperative)
             form = SavingsForm(kind="wajib", direction="deposit")
             errors = exc.field_errors or {"wajib_amount": exc.message}
-            return await self._savings_page(request, db_session, cooperative, form, errors, exc.status_code, data)
+            return await self._savings_page(
+                request, db_session, cooperative, form, errors, exc.status_code, data, user.id
+            )
         flash(request, f"Simpanan wajib per bulan: {rupiah(saved.wajib_amount)}.", "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
 

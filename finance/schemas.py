@@ -40,6 +40,17 @@ class SavingsRecorded(msgspec.Struct):
     balance: int
 
 
+class WithdrawalPendingOut(msgspec.Struct):
+    id: int
+    status: str
+    member_phone: str
+    kind: str
+    direction: str
+    amount: int
+    method: str
+    requested_by: str
+
+
 class SavingsEntryOut(msgspec.Struct):
     date: str
     kind: str

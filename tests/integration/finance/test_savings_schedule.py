@@ -4,7 +4,6 @@ show them today; the monthly amount is the pengurus's setting, validated."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -16,31 +15,14 @@ from finance import savings, schedule
 from finance.models import SavingsSchedule
 from finance.schemas import SavingsForm
 from tests.conftest import Stack
-from tests.support import data
-from tests.support.roles import PASSWORD, Cast, make_cast
+from tests.support.roles import Cast
 
 UTC = datetime.UTC
 
 
 @pytest.fixture
-async def cast(stack: Stack) -> Cast:
-    return await make_cast(stack.db)
-
-
-@pytest.fixture
-async def clients(stack: Stack, cast: Cast) -> AsyncIterator[dict[str, httpx.AsyncClient]]:
-    made = {}
-    try:
-        for role in ("member", "bendahara", "pengurus"):
-            made[role] = stack.client()
-            await data.csrf_token(made[role])
-            login = await made[role].post("/api/auth/login", json={"phone": cast.phones[role], "password": PASSWORD})
-            assert login.status_code == 200, login.text
-            await data.csrf_token(made[role])
-        yield made
-    finally:
-        for client in made.values():
-            await client.aclose()
+def cast(money_cast: Cast) -> Cast:
+    return money_cast
 
 
 async def _deposit(stack: Stack, cast: Cast, day: datetime.date, amount: int, joined: datetime.datetime) -> None:
