@@ -16,14 +16,16 @@ from app import accounts
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, NotFound
-from app.guards import StaffController, provide_cooperative, requires_login, requires_role
+from app.guards import StaffController, provide_cooperative, requires_login, requires_producer, requires_role
 from app.models import Cooperative, MembershipStatus, Role
 from app.text import rupiah
 from app.web import flash, render
-from finance import chart, expenses, savings, schedule, shu, statements, withdrawals
+from finance import chart, disclosure, expenses, savings, schedule, shu, statements, withdrawals
 from finance.api_routes import BOOK_READERS, requires_book_reader, requires_bookkeeper, requires_statement_reader
 from finance.models import WithdrawalRequest
 from finance.schemas import ExpenseForm, SavingsForm, ScheduleForm
+from producers.routes import provide_producer
+from producers.services import ProducerContext
 
 requires_pengurus_only = requires_role({Role.PENGURUS}, "Pembagian SHU diatur oleh pengurus.")
 requires_pengurus_only_wajib = requires_role({Role.PENGURUS}, "Besar simpanan wajib diatur oleh pengurus.")
@@ -345,3 +347,29 @@ class MemberFinanceController(Controller):
             methods=savings.METHODS,
             own=found.transaction.member_user_id == user.id,
         )
+
+    @get(
+        "/produsen/keterbukaan",
+        name="producer_disclosure",
+        guards=[requires_producer],
+        dependencies={"producer": Provide(provide_producer)},
+    )
+    async def disclosure_page(self, request: Request[Any, Any, Any], producer: ProducerContext) -> Any:
+        return render(request, "finance/disclosure.html", producer=producer.producer, home=producer.cooperative)
+
+    @post(
+        "/produsen/keterbukaan",
+        name="producer_disclosure_save",
+        status_code=303,
+        guards=[requires_producer],
+        dependencies={"producer": Provide(provide_producer)},
+    )
+    async def disclosure_save(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, producer: ProducerContext
+    ) -> Any:
+        """The producer's own choice: members see its sales and payouts by name, or only within the totals."""
+        agreed = (await request.form()).get("shares_figures") == "ya"
+        await disclosure.set_consent(db_session, producer.producer, agreed)
+        shown = "ditampilkan dengan nama usaha Anda" if agreed else "hanya digabung dalam jumlah seluruh produsen"
+        flash(request, f"Angka penjualan dan pembayaran Anda di buku anggota kini {shown}.", "ok")
+        return Redirect(path="/produsen/keterbukaan", status_code=303)
