@@ -21,7 +21,13 @@ from app.models import Cooperative, MembershipStatus, Role
 from app.text import rupiah
 from app.web import flash, render
 from finance import chart, disclosure, expenses, savings, schedule, shu, statements, withdrawals
-from finance.api_routes import BOOK_READERS, requires_book_reader, requires_bookkeeper, requires_statement_reader
+from finance.api_routes import (
+    BOOK_READERS,
+    BOOKKEEPERS,
+    requires_book_reader,
+    requires_bookkeeper,
+    requires_statement_reader,
+)
 from finance.models import WithdrawalRequest
 from finance.schemas import ExpenseForm, SavingsForm, ScheduleForm
 from producers.routes import provide_producer
@@ -76,7 +82,7 @@ class StaffFinanceController(StaffController):
         errors: dict[str, str] | None = None,
         status_code: int = 200,
         plan: ScheduleForm | None = None,
-        user_id: int | None = None,
+        viewer: CurrentUser | None = None,
     ) -> Any:
         current = await schedule.schedule_of(session, cooperative.id)
         owing = await schedule.in_arrears(session, cooperative)
@@ -97,7 +103,8 @@ class StaffFinanceController(StaffController):
             owing=[(m, schedule.reminder_link(cooperative, m)) for m in owing],
             owing_total=sum(m.arrears.owed for m in owing),
             pending=await withdrawals.pending(session, cooperative.id),
-            me=user_id,
+            me=viewer.id if viewer else None,
+            can_decide=viewer is not None and viewer.role_in(cooperative.id) in BOOKKEEPERS,
         )
 
     @get("/simpanan", name="staff_savings", guards=[requires_book_reader])
@@ -105,7 +112,7 @@ class StaffFinanceController(StaffController):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
     ) -> Any:
         form = SavingsForm(kind="wajib", direction="deposit")
-        return await self._savings_page(request, db_session, cooperative, form, user_id=user.id)
+        return await self._savings_page(request, db_session, cooperative, form, viewer=user)
 
     @post("/simpanan", name="staff_savings_record", status_code=303, guards=[requires_bookkeeper])
     async def savings_record(
@@ -122,7 +129,7 @@ class StaffFinanceController(StaffController):
             await roll_back(db_session, cooperative)
             errors = exc.field_errors or {"amount": exc.message}
             return await self._savings_page(
-                request, db_session, cooperative, data, errors, exc.status_code, user_id=user.id
+                request, db_session, cooperative, data, errors, exc.status_code, viewer=user
             )
         if isinstance(t, WithdrawalRequest):
             flash(
@@ -187,9 +194,7 @@ class StaffFinanceController(StaffController):
             await roll_back(db_session, cooperative)
             form = SavingsForm(kind="wajib", direction="deposit")
             errors = exc.field_errors or {"wajib_amount": exc.message}
-            return await self._savings_page(
-                request, db_session, cooperative, form, errors, exc.status_code, data, user.id
-            )
+            return await self._savings_page(request, db_session, cooperative, form, errors, exc.status_code, data, user)
         flash(request, f"Simpanan wajib per bulan: {rupiah(saved.wajib_amount)}.", "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
 

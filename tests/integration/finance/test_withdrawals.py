@@ -56,6 +56,8 @@ async def test_a_second_person_approves_before_the_money_leaves(
     page = (await bendahara.get(f"/staf/{cast.slug}/simpanan")).text
     assert f'id="penarikan-{request_id}"' in page and "Menunggu persetujuan orang lain" in page
     assert f"/penarikan/{request_id}/setujui" in (await pengurus.get(f"/staf/{cast.slug}/simpanan")).text
+    supervisor = (await clients["pengawas"].get(f"/staf/{cast.slug}/simpanan")).text
+    assert f'id="penarikan-{request_id}"' in supervisor and "/setujui" not in supervisor
 
     own = await bendahara.post(f"{api}/withdrawals/{request_id}/approve", json={})
     assert own.status_code == 403, own.text
