@@ -170,7 +170,15 @@ class MyFinanceApiController(Controller):
         held = await savings.balances(db_session, coop.id, user.id)
         rows = await savings.history(db_session, coop.id, user.id)
         entries = [
-            SavingsEntryOut(t.occurred_on.isoformat(), t.kind, t.direction, t.amount, t.method, t.receipt_number)
+            SavingsEntryOut(
+                t.occurred_on.isoformat(),
+                t.kind,
+                t.direction,
+                t.amount,
+                t.method,
+                t.receipt_number,
+                f"/simpanan/kuitansi/{t.id}",
+            )
             for t in rows
         ]
         owed = await schedule.member_arrears(db_session, coop, user.id)

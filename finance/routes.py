@@ -324,6 +324,7 @@ class MemberFinanceController(Controller):
                     "cooperative": m.cooperative,
                     "balances": await savings.balances(db_session, m.cooperative_id, user.id),
                     "arrears": await schedule.member_arrears(db_session, m.cooperative, user.id),
+                    "waiting": await savings.pending_total(db_session, m.cooperative_id, user.id),
                     "history": await savings.history(db_session, m.cooperative_id, user.id),
                     "shu": await shu.member_shu(db_session, m.cooperative, user.id, tahun),
                 }

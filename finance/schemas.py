@@ -58,6 +58,7 @@ class SavingsEntryOut(msgspec.Struct):
     amount: int
     method: str
     receipt_number: str
+    receipt_url: str = ""
 
 
 class MySavingsOut(msgspec.Struct):

@@ -49,6 +49,8 @@ async def test_a_second_person_approves_before_the_money_leaves(
     request_id = asked.json()["id"]
     assert asked.json()["status"] == "pending"
     assert await _entries(stack, cast.cooperative_id) == entries and await _sukarela(clients, cast) == 100_000
+    waiting = (await clients["member"].get("/akun/simpanan")).text
+    assert "Rp70.000 penarikan menunggu persetujuan" in waiting
     # Rp100.000 held, Rp70.000 promised: a second request may take only Rp30.000.
     more = await bendahara.post(api, json=_body(cast, "sukarela", "withdrawal", 40_000))
     assert more.status_code == 409 and "menunggu persetujuan" in more.json()["errors"]["amount"], more.text
@@ -69,7 +71,9 @@ async def test_a_second_person_approves_before_the_money_leaves(
     assert approved.status_code == 201, approved.text
     assert approved.json()["balance"] == 30_000 and await _sukarela(clients, cast) == 30_000
     assert await _entries(stack, cast.cooperative_id) == entries + 1
-    receipt = (await clients["member"].get(f"/simpanan/kuitansi/{approved.json()['id']}")).text
+    mine = (await clients["member"].get(f"/api/me/savings?cooperative={cast.slug}")).json()
+    assert mine["entries"][0]["receipt_url"] == f"/simpanan/kuitansi/{approved.json()['id']}"
+    receipt = (await clients["member"].get(mine["entries"][0]["receipt_url"])).text
     assert "Uji bendahara, disetujui oleh Uji pengurus" in receipt and "Rp70.000" in receipt
     again = await pengurus.post(f"{api}/withdrawals/{request_id}/approve", json={})
     assert again.status_code == 409 and await _entries(stack, cast.cooperative_id) == entries + 1
