@@ -15,7 +15,8 @@ from app.cooperatives import get_cooperative
 from app.errors import Forbidden
 from app.guards import MEMBER_ROLES, provide_cooperative, requires_login, requires_role
 from app.models import Cooperative, Role
-from finance import beancount, expenses, savings, shu, statements
+from finance import beancount, expenses, savings, schedule, shu, statements, withdrawals
+from finance.models import SavingsTransaction, WithdrawalRequest
 from finance.schemas import (
     BalanceOut,
     ExpenseForm,
@@ -29,6 +30,7 @@ from finance.schemas import (
     StatementLine,
     TrialBalanceOut,
     TrialBalanceRow,
+    WithdrawalPendingOut,
 )
 
 # Who may do what with the cooperative's money (app.guards checks the role in the URL's cooperative).
@@ -55,6 +57,16 @@ def income_out(report: statements.Income) -> IncomeOut:
         surplus=report.surplus,
         lines=[StatementLine(code, name, amount) for code, name, amount in report.lines],
     )
+
+
+def recorded_out(t: SavingsTransaction, phone: str, balance: int) -> SavingsRecorded:
+    return SavingsRecorded(
+        t.id, t.receipt_number, phone, t.kind, t.direction, t.amount, t.method, t.occurred_on.isoformat(), balance
+    )
+
+
+def pending_out(r: WithdrawalRequest, phone: str) -> WithdrawalPendingOut:
+    return WithdrawalPendingOut(r.id, r.status, phone, "sukarela", "withdrawal", r.amount, r.method, r.requested_label)
 
 
 class FinanceApiController(Controller):
@@ -94,19 +106,37 @@ class FinanceApiController(Controller):
     @post("/savings", name="api_savings_record", status_code=201, guards=[requires_bookkeeper])
     async def record_savings(
         self, db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser, data: SavingsForm
-    ) -> SavingsRecorded:
+    ) -> Response[SavingsRecorded | WithdrawalPendingOut]:
+        """201 with the receipt; a sukarela withdrawal is 202: recorded, waiting for a second person's approval."""
         t, member, balance = await savings.record(db_session, cooperative, data, user.id, user.name)
-        return SavingsRecorded(
-            t.id,
-            t.receipt_number,
-            member.phone,
-            t.kind,
-            t.direction,
-            t.amount,
-            t.method,
-            t.occurred_on.isoformat(),
-            balance,
-        )
+        if isinstance(t, WithdrawalRequest):
+            return Response(pending_out(t, member.phone), status_code=202)
+        return Response(recorded_out(t, member.phone, balance), status_code=201)
+
+    @post(
+        "/savings/withdrawals/{request_id:int}/approve",
+        name="api_withdrawal_approve",
+        status_code=201,
+        guards=[requires_bookkeeper],
+    )
+    async def approve_withdrawal(
+        self, db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser, request_id: int
+    ) -> SavingsRecorded:
+        t, member, balance = await withdrawals.approve(db_session, cooperative, request_id, user.id, user.name)
+        return recorded_out(t, member.phone, balance)
+
+    @post(
+        "/savings/withdrawals/{request_id:int}/reject",
+        name="api_withdrawal_reject",
+        status_code=200,
+        guards=[requires_bookkeeper],
+    )
+    async def reject_withdrawal(
+        self, db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser, request_id: int
+    ) -> WithdrawalPendingOut:
+        member = await withdrawals.reject(db_session, cooperative, request_id, user.id)
+        request = await db_session.get_one(WithdrawalRequest, request_id)
+        return pending_out(request, member.phone)
 
     @post("/expenses", name="api_expense_record", status_code=201, guards=[requires_bookkeeper])
     async def record_expense(
@@ -140,10 +170,19 @@ class MyFinanceApiController(Controller):
         held = await savings.balances(db_session, coop.id, user.id)
         rows = await savings.history(db_session, coop.id, user.id)
         entries = [
-            SavingsEntryOut(t.occurred_on.isoformat(), t.kind, t.direction, t.amount, t.method, t.receipt_number)
+            SavingsEntryOut(
+                t.occurred_on.isoformat(),
+                t.kind,
+                t.direction,
+                t.amount,
+                t.method,
+                t.receipt_number,
+                f"/simpanan/kuitansi/{t.id}",
+            )
             for t in rows
         ]
-        return MySavingsOut(held.pokok, held.wajib, held.sukarela, 0, entries)
+        owed = await schedule.member_arrears(db_session, coop, user.id)
+        return MySavingsOut(held.pokok, held.wajib, held.sukarela, owed.owed if owed else 0, entries)
 
     @get("/shu", name="api_my_shu")
     async def my_shu(

@@ -1,9 +1,11 @@
-"""Ledger tables: accounts, journal entries and their lines, members' savings, expenses, the SHU split."""
+"""Ledger tables: accounts, journal entries and their lines, members' savings and their schedule, withdrawals
+awaiting approval, expenses, the SHU split."""
 
 from __future__ import annotations
 
 import datetime
 
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -78,6 +80,40 @@ class SavingsTransaction(Base):
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     recorded_label: Mapped[str] = mapped_column(String(120))
+    # A sukarela withdrawal leaves only when a second board member approves it; who that was.
+    approved_label: Mapped[str | None] = mapped_column(String(120))
+
+
+class SavingsSchedule(Base):
+    """The simpanan wajib a cooperative asks of every member each month, and from which month it is owed."""
+
+    __tablename__ = "savings_schedule"
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"), unique=True)
+    wajib_amount: Mapped[int] = mapped_column(BigInteger)
+    starts_on: Mapped[datetime.date | None] = mapped_column(Date)
+
+
+class WithdrawalRequest(Base):
+    """A sukarela withdrawal recorded by one board member, waiting for another's approval; no money has moved."""
+
+    __tablename__ = "savings_withdrawal_request"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="ck_withdrawal_request_amount_positive"),
+        Index("ix_withdrawal_request_cooperative_status", "cooperative_id", "status"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    member_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    requested_label: Mapped[str] = mapped_column(String(120))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("savings_transaction.id", ondelete="SET NULL"))
 
 
 class Expense(Base):

@@ -15,16 +15,26 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import accounts
 from app.auth import CurrentUser
 from app.db import roll_back
-from app.errors import DomainError
-from app.guards import StaffController, provide_cooperative, requires_login, requires_role
+from app.errors import DomainError, NotFound
+from app.guards import StaffController, provide_cooperative, requires_login, requires_producer, requires_role
 from app.models import Cooperative, MembershipStatus, Role
 from app.text import rupiah
 from app.web import flash, render
-from finance import chart, expenses, savings, shu, statements
-from finance.api_routes import requires_book_reader, requires_bookkeeper, requires_statement_reader
-from finance.schemas import ExpenseForm, SavingsForm
+from finance import chart, disclosure, expenses, savings, schedule, shu, statements, withdrawals
+from finance.api_routes import (
+    BOOK_READERS,
+    BOOKKEEPERS,
+    requires_book_reader,
+    requires_bookkeeper,
+    requires_statement_reader,
+)
+from finance.models import WithdrawalRequest
+from finance.schemas import ExpenseForm, SavingsForm, ScheduleForm
+from producers.routes import provide_producer
+from producers.services import ProducerContext
 
 requires_pengurus_only = requires_role({Role.PENGURUS}, "Pembagian SHU diatur oleh pengurus.")
+requires_pengurus_only_wajib = requires_role({Role.PENGURUS}, "Besar simpanan wajib diatur oleh pengurus.")
 Year = Annotated[int | None, Parameter(query="tahun", ge=2000, le=2100)]
 Month = Annotated[int | None, Parameter(query="bulan", ge=1, le=12)]
 
@@ -43,6 +53,10 @@ async def books_context(
         previous = await statements.income(session, cooperative, prev_year, prev_month) if prev_year >= 2000 else None
     sheet = await statements.balance_sheet(session, cooperative, min(report.end, today))
     return {"income": report, "previous": previous, "sheet": sheet, "year": year, "month": month}
+
+
+def schedule_form(current: schedule.Schedule) -> ScheduleForm:
+    return ScheduleForm(str(current.wajib_amount), f"{current.starts_on:%Y-%m}" if current.starts_on else "")
 
 
 class StaffFinanceController(StaffController):
@@ -67,7 +81,11 @@ class StaffFinanceController(StaffController):
         form: SavingsForm,
         errors: dict[str, str] | None = None,
         status_code: int = 200,
+        plan: ScheduleForm | None = None,
+        viewer: CurrentUser | None = None,
     ) -> Any:
+        current = await schedule.schedule_of(session, cooperative.id)
+        owing = await schedule.in_arrears(session, cooperative)
         return render(
             request,
             "finance/staff_savings.html",
@@ -80,15 +98,21 @@ class StaffFinanceController(StaffController):
             kinds=chart.SAVINGS_LABELS,
             directions=savings.DIRECTIONS,
             methods=savings.METHODS,
+            schedule=current,
+            plan=plan or schedule_form(current),
+            owing=[(m, schedule.reminder_link(cooperative, m)) for m in owing],
+            owing_total=sum(m.arrears.owed for m in owing),
+            pending=await withdrawals.pending(session, cooperative.id),
+            me=viewer.id if viewer else None,
+            can_decide=viewer is not None and viewer.role_in(cooperative.id) in BOOKKEEPERS,
         )
 
     @get("/simpanan", name="staff_savings", guards=[requires_book_reader])
     async def savings_page(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
     ) -> Any:
-        return await self._savings_page(
-            request, db_session, cooperative, SavingsForm(kind="wajib", direction="deposit")
-        )
+        form = SavingsForm(kind="wajib", direction="deposit")
+        return await self._savings_page(request, db_session, cooperative, form, viewer=user)
 
     @post("/simpanan", name="staff_savings_record", status_code=303, guards=[requires_bookkeeper])
     async def savings_record(
@@ -104,11 +128,74 @@ class StaffFinanceController(StaffController):
         except DomainError as exc:
             await roll_back(db_session, cooperative)
             errors = exc.field_errors or {"amount": exc.message}
-            return await self._savings_page(request, db_session, cooperative, data, errors, exc.status_code)
-        what = f"{savings.DIRECTIONS[t.direction]} {chart.SAVINGS_LABELS[t.kind].lower()} {member.name}"
-        flash(
-            request, f"{what} {rupiah(t.amount)} dicatat (kuitansi {t.receipt_number}). Saldo: {rupiah(balance)}.", "ok"
-        )
+            return await self._savings_page(
+                request, db_session, cooperative, data, errors, exc.status_code, viewer=user
+            )
+        if isinstance(t, WithdrawalRequest):
+            flash(
+                request,
+                f"Penarikan simpanan sukarela {member.name} {rupiah(t.amount)} dicatat dan menunggu persetujuan "
+                "pengurus atau bendahara lain. Uang belum boleh diserahkan.",
+                "warn",
+            )
+        else:
+            what = f"{savings.DIRECTIONS[t.direction]} {chart.SAVINGS_LABELS[t.kind].lower()} {member.name}"
+            note = f"{what} {rupiah(t.amount)} dicatat (kuitansi {t.receipt_number}). Saldo: {rupiah(balance)}."
+            flash(request, note, "ok")
+        return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
+
+    @post(
+        "/simpanan/penarikan/{request_id:int}/{decision:str}",
+        name="staff_withdrawal_decide",
+        status_code=303,
+        guards=[requires_bookkeeper],
+    )
+    async def withdrawal_decide(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        request_id: int,
+        decision: str,
+    ) -> Any:
+        """`setujui` pays the member out (a second person only), `tolak` turns the request down."""
+        try:
+            if decision == "setujui":
+                t, member, balance = await withdrawals.approve(db_session, cooperative, request_id, user.id, user.name)
+                message = (
+                    f"Penarikan sukarela {member.name} {rupiah(t.amount)} disetujui (kuitansi {t.receipt_number}). "
+                    f"Sisa saldo sukarela: {rupiah(balance)}."
+                )
+            elif decision == "tolak":
+                member = await withdrawals.reject(db_session, cooperative, request_id, user.id)
+                message = f"Permintaan penarikan sukarela {member.name} ditolak; tidak ada uang keluar."
+            else:
+                raise NotFound("Keputusan tidak dikenal.")
+        except DomainError as exc:
+            await roll_back(db_session, cooperative)
+            flash(request, exc.message, "error")
+            return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
+        flash(request, message, "ok")
+        return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
+
+    @post("/simpanan/jadwal", name="staff_savings_schedule", status_code=303, guards=[requires_pengurus_only_wajib])
+    async def savings_schedule(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        data: Annotated[ScheduleForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
+    ) -> Any:
+        try:
+            saved = await schedule.save_schedule(db_session, cooperative, data.wajib_amount, data.starts_on)
+        except DomainError as exc:
+            await roll_back(db_session, cooperative)
+            form = SavingsForm(kind="wajib", direction="deposit")
+            errors = exc.field_errors or {"wajib_amount": exc.message}
+            return await self._savings_page(request, db_session, cooperative, form, errors, exc.status_code, data, user)
+        flash(request, f"Simpanan wajib per bulan: {rupiah(saved.wajib_amount)}.", "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
 
     async def _expenses_page(
@@ -236,6 +323,8 @@ class MemberFinanceController(Controller):
                 {
                     "cooperative": m.cooperative,
                     "balances": await savings.balances(db_session, m.cooperative_id, user.id),
+                    "arrears": await schedule.member_arrears(db_session, m.cooperative, user.id),
+                    "waiting": await savings.pending_total(db_session, m.cooperative_id, user.id),
                     "history": await savings.history(db_session, m.cooperative_id, user.id),
                     "shu": await shu.member_shu(db_session, m.cooperative, user.id, tahun),
                 }
@@ -248,3 +337,45 @@ class MemberFinanceController(Controller):
             directions=savings.DIRECTIONS,
             methods=savings.METHODS,
         )
+
+    @get("/simpanan/kuitansi/{transaction_id:int}", name="savings_receipt", guards=[requires_login])
+    async def savings_receipt(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser, transaction_id: int
+    ) -> Any:
+        """A printable receipt: for the member it belongs to and for the cooperative's book readers."""
+        found = await savings.receipt(db_session, transaction_id, user.id, user.roles, BOOK_READERS)
+        return render(
+            request,
+            "finance/receipt.html",
+            r=found,
+            kinds=chart.SAVINGS_LABELS,
+            directions=savings.DIRECTIONS,
+            methods=savings.METHODS,
+            own=found.transaction.member_user_id == user.id,
+        )
+
+    @get(
+        "/produsen/keterbukaan",
+        name="producer_disclosure",
+        guards=[requires_producer],
+        dependencies={"producer": Provide(provide_producer)},
+    )
+    async def disclosure_page(self, request: Request[Any, Any, Any], producer: ProducerContext) -> Any:
+        return render(request, "finance/disclosure.html", producer=producer.producer, home=producer.cooperative)
+
+    @post(
+        "/produsen/keterbukaan",
+        name="producer_disclosure_save",
+        status_code=303,
+        guards=[requires_producer],
+        dependencies={"producer": Provide(provide_producer)},
+    )
+    async def disclosure_save(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, producer: ProducerContext
+    ) -> Any:
+        """The producer's own choice: members see its sales and payouts by name, or only within the totals."""
+        agreed = (await request.form()).get("shares_figures") == "ya"
+        await disclosure.set_consent(db_session, producer.producer, agreed)
+        shown = "ditampilkan dengan nama usaha Anda" if agreed else "hanya digabung dalam jumlah seluruh produsen"
+        flash(request, f"Angka penjualan dan pembayaran Anda di buku anggota kini {shown}.", "ok")
+        return Redirect(path="/produsen/keterbukaan", status_code=303)

@@ -15,6 +15,11 @@ class SavingsForm(msgspec.Struct):
     note: str = ""
 
 
+class ScheduleForm(msgspec.Struct):
+    wajib_amount: str | int = ""
+    starts_on: str = ""
+
+
 class ExpenseForm(msgspec.Struct):
     date: str = ""
     category: str = ""
@@ -35,6 +40,17 @@ class SavingsRecorded(msgspec.Struct):
     balance: int
 
 
+class WithdrawalPendingOut(msgspec.Struct):
+    id: int
+    status: str
+    member_phone: str
+    kind: str
+    direction: str
+    amount: int
+    method: str
+    requested_by: str
+
+
 class SavingsEntryOut(msgspec.Struct):
     date: str
     kind: str
@@ -42,6 +58,7 @@ class SavingsEntryOut(msgspec.Struct):
     amount: int
     method: str
     receipt_number: str
+    receipt_url: str = ""
 
 
 class MySavingsOut(msgspec.Struct):

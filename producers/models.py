@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -34,6 +34,8 @@ class Producer(Base):
     nib: Mapped[str | None] = mapped_column(String(20))  # Nomor Induk Berusaha
     pirt_number: Mapped[str | None] = mapped_column(String(40))  # izin P-IRT (home-made food)
     halal_number: Mapped[str | None] = mapped_column(String(60))
+    # The producer agreed that members (not only the board) see its own sales and payouts in the books.
+    shares_figures: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ProducerAccount(Base):

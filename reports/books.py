@@ -8,7 +8,7 @@ the daily rollups (`orders.rollups`) rather than a scan of every order.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -205,6 +205,21 @@ async def members_books(
         by_producer=await breakdown(session, cooperative, period.start, period.end, "producer", basis=BASIS),
         choices=list(reversed(last_months(today or local_today(cooperative), CHOICES))),
     )
+
+
+def for_reader(report: Books, sees_every_producer: bool) -> Books:
+    """Members see a producer's own figures only if it agreed; the others are one combined row. The board
+    (`sees_every_producer`) sees each producer."""
+    hidden = [s for s in report.by_producer if not s.public]
+    if sees_every_producer or not hidden:
+        return report
+    combined = Share(
+        f"{len(hidden)} produsen lain (digabung)",
+        sum(s.sales for s in hidden),
+        sum(s.margin for s in hidden),
+        sum(s.producer_share for s in hidden),
+    )
+    return replace(report, by_producer=[s for s in report.by_producer if s.public] + [combined])
 
 
 async def books_for_month(

@@ -53,6 +53,8 @@ class Share:
     sales: int
     margin: int
     producer_share: int
+    # False: a producer that has not agreed to show members its own figures (Producer.shares_figures).
+    public: bool = True
 
     @property
     def cost(self) -> int:
@@ -98,16 +100,19 @@ async def breakdown(
         )
     else:
         query = (
-            select(Producer.business_name, *sums)
+            select(Producer.business_name, *sums, Producer.shares_figures)
             .select_from(table)
             .outerjoin(Producer, Producer.id == table.c.producer_id)
             .where(*window)
-            .group_by(Producer.business_name)
+            .group_by(Producer.business_name, Producer.shares_figures)
             .having(func.sum(table.c.orders) > 0)
         )
     rows = await session.execute(query)
     own = f"{cooperative.short_name} (barang koperasi)"
-    shares = [Share(r[0] or own, int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows.all()]
+    shares = [
+        Share(r[0] or own, int(r[1] or 0), int(r[2] or 0), int(r[3] or 0), len(r) < 5 or r[4] is not False)
+        for r in rows.all()
+    ]
     return sorted(shares, key=lambda s: (-s.sales, s.name))
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import hash_password
 from app.demo.history import load_demo_history
+from app.demo.money import load_demo_money
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
 from app.text import normalise_phone
 from catalog import outbox
@@ -126,6 +127,7 @@ async def load_demo(session: AsyncSession, password: str, path: Path = CATALOG_F
     await session.flush()
     await load_demo_history(session)
     await session.flush()
+    await load_demo_money(session, RESIDENT_PHONE)
     await rollups.rebuild(session)
     return DemoSummary(cooperatives=len(cooperatives), producers=len(producers), products=len(products), users=users)
 

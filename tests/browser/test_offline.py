@@ -1,4 +1,4 @@
-"""No signal on the phone: a page says so in Indonesian instead of the browser's error, and a tap that fails says why."""
+"""No signal on the phone: a page says so in Indonesian instead of the browser's error; a failed tap says why."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ async def test_without_a_connection_pages_and_taps_say_so(stack: Stack, browser:
         # The worker installs in the background on the first visit and keeps the offline page.
         await page.wait_for_function("() => navigator.serviceWorker.ready.then(() => true)")
         await page.wait_for_function(
-            "() => caches.keys().then(keys => Promise.all(keys.map(k => caches.open(k).then(c => c.match('/offline')))))"
+            "() => caches.keys()"
+            ".then(keys => Promise.all(keys.map(k => caches.open(k).then(c => c.match('/offline')))))"
             ".then(found => found.some(Boolean))"
         )
         product = page.locator("a[href^='/k/lok-baintan/produk/']").first

@@ -21,7 +21,9 @@ async def cast(stack: Stack) -> object:
         yield made
 
 
-def _check(role: str, allowed: set[str], response: httpx.Response, *, api: bool, ok: int = 200) -> None:
+def _check(
+    role: str, allowed: set[str], response: httpx.Response, *, api: bool, ok: int = 200, forbidden: int = 403
+) -> None:
     if role in allowed:
         assert response.status_code == ok, (role, response.request.url, response.status_code, response.text[:300])
     elif role == "anonymous":
@@ -30,7 +32,12 @@ def _check(role: str, allowed: set[str], response: httpx.Response, *, api: bool,
         else:
             assert response.status_code == 303 and response.headers["location"].startswith("/masuk?lanjut=")
     else:
-        assert response.status_code == 403, (role, response.request.url, response.status_code, response.text[:200])
+        assert response.status_code == forbidden, (
+            role,
+            response.request.url,
+            response.status_code,
+            response.text[:200],
+        )
 
 
 async def _counts(stack: Stack, cooperative_id: int) -> tuple[int, int, int]:
@@ -110,3 +117,27 @@ async def test_recording(stack: Stack, cast: Cast) -> None:
             assert after == (before[0] + 1, before[1] + 2, before[2] + 3), role
         else:
             assert after == before, role
+
+
+async def test_savings_receipt(stack: Stack, cast: Cast) -> None:
+    """The member and the cooperative's book readers open it; anyone else gets the same 404 as a made-up id."""
+    bendahara = cast.clients["bendahara"]
+    saved = await bendahara.post(
+        f"/api/cooperatives/{cast.slug}/savings",
+        json={"member_phone": cast.phones["member"], "kind": "pokok", "direction": "deposit", "amount": 50000},
+    )
+    assert saved.status_code == 201, saved.text
+    receipt = saved.json()
+    path = f"/simpanan/kuitansi/{receipt['id']}"
+    for role in ROLES:
+        response = await cast.clients[role].get(path, follow_redirects=False)
+        _check(role, {"member", *BOOKS}, response, api=False, forbidden=404)
+        if role in {"member", *BOOKS}:
+            text = response.text
+            for shown in (receipt["receipt_number"], "Uji member", "Setoran simpanan pokok", "Rp50.000", "Tunai"):
+                assert shown in text, (role, shown)
+            assert "Uji bendahara" in text and "Nomor jurnal" in text and "J-" in text
+    missing = await cast.clients["pengurus"].get("/simpanan/kuitansi/999999999", follow_redirects=False)
+    assert missing.status_code == 404
+    assert path in (await cast.clients["member"].get("/akun/simpanan")).text
+    assert path in (await bendahara.get(f"/staf/{cast.slug}/simpanan")).text
