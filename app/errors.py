@@ -127,6 +127,7 @@ def problem(
             "title": _TITLES.get(status, "Kesalahan"),
             "message": message,
             "field_errors": dict(field_errors or {}),
+            "next_step": (extra or {}).get("next_step"),
             "fragment": is_htmx,
         },
         status_code=status,
@@ -211,7 +212,8 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
             message = "Sesi formulir sudah kedaluwarsa. Muat ulang halaman lalu coba lagi."
     else:
         message = exc.detail or _TITLES.get(status, "Kesalahan")
-    return problem(request, status, message, code="http_error")
+    extra = exc.extra if isinstance(exc.extra, dict) else None
+    return problem(request, status, message, code="http_error", extra=extra)
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -188,8 +188,14 @@ def _named(guard: Guard, name: str) -> Guard:
     return guard
 
 
-def requires_role(roles: Iterable[str], message: str) -> Guard:
-    """A guard: the user holds one of `roles` (membership roles) in the cooperative named by the URL's `{slug}`."""
+JOIN_LABEL = "Daftar menjadi anggota koperasi ini"
+
+
+def requires_role(roles: Iterable[str], message: str, *, apply_to_join: bool = False) -> Guard:
+    """A guard: the user holds one of `roles` (membership roles) in the cooperative named by the URL's `{slug}`.
+
+    `apply_to_join`: the refusal points a signed-in non-member to the cooperative's membership application.
+    """
     allowed = frozenset(roles)
 
     async def guard(connection: Connection, _: BaseRouteHandler) -> None:
@@ -197,7 +203,10 @@ def requires_role(roles: Iterable[str], message: str) -> Guard:
         cooperative = await cooperative_in_path(connection)
         role = user.role_in(cooperative.id)
         if role not in allowed:
-            raise PermissionDeniedException(message)
+            extra = None
+            if apply_to_join and role is None:
+                extra = {"next_step": {"href": f"/k/{cooperative.slug}/anggota", "label": JOIN_LABEL}}
+            raise PermissionDeniedException(message, extra=extra)
         _act(connection, role, cooperative)
 
     return _named(guard, f"requires_role({', '.join(sorted(allowed))})")
@@ -320,7 +329,7 @@ def actor_of(connection: Connection, user: CurrentUser) -> Actor:
     return Actor(user=user, acting_as=acting.role if acting else None, address=address)
 
 
-requires_member = requires_role(MEMBER_ROLES, "Halaman ini hanya untuk anggota koperasi ini.")
+requires_member = requires_role(MEMBER_ROLES, "Halaman ini hanya untuk anggota koperasi ini.", apply_to_join=True)
 
 
 async def has_producer_account(session: AsyncSession, user_id: int) -> bool:

@@ -40,7 +40,9 @@ AUDIT_READERS = frozenset({Role.PENGURUS, Role.PENGAWAS})
 requires_bookkeeper = requires_role(BOOKKEEPERS, "Uang koperasi dicatat oleh bendahara atau pengurus.")
 requires_book_reader = requires_role(BOOK_READERS, "Buku besar hanya untuk pengurus, bendahara dan pengawas.")
 requires_auditor = requires_role(AUDIT_READERS, "Ekspor buku besar hanya untuk pengurus dan pengawas.")
-requires_statement_reader = requires_role(MEMBER_ROLES, "Laporan keuangan ini hanya untuk anggota koperasi ini.")
+requires_statement_reader = requires_role(
+    MEMBER_ROLES, "Laporan keuangan ini hanya untuk anggota koperasi ini.", apply_to_join=True
+)
 
 Year = Annotated[int | None, Parameter(query="year", ge=2000, le=2100)]
 Month = Annotated[int | None, Parameter(query="month", ge=1, le=12)]

@@ -17,7 +17,9 @@ from reports import books, province
 from reports.province import ProvinceOverviewOut
 
 # Approved members and staff of the cooperative in the URL; a visitor is sent to log in and comes back.
-requires_books_reader = requires_role(MEMBER_ROLES, "Laporan keuangan ini hanya untuk anggota dan staf koperasi ini.")
+requires_books_reader = requires_role(
+    MEMBER_ROLES, "Laporan keuangan ini hanya untuk anggota dan staf koperasi ini.", apply_to_join=True
+)
 # The board sees each producer's figures; other members only those of producers that agreed.
 SEES_EVERY_PRODUCER = frozenset({Role.PENGURUS, Role.BENDAHARA, Role.PENGAWAS})
 
