@@ -187,6 +187,7 @@ async def _shop_context(
         "details": details,
         "card_ceilings": await services.ceilings_for(db_session, list(details.values()), cooperative),
         "low_stock": await stockwork.low_among(db_session, cooperative.id, list(details.values())),
+        "photo_keys": await producer_services.first_photo_keys(db_session, list(details)),
         "categories": categories,
         "filters": filters,
         "query_string": lambda **changes: shop_query(filters, **changes),

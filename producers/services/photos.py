@@ -42,8 +42,8 @@ WEBP_QUALITY = 72
 # The shop card's picture, cropped to one shape so every card is the same height before it loads; a
 # first screen of cards costs a few KiB each on a phone plan.
 CARD = "xs"
-CARD_BOX = (160, 120)
-CARD_QUALITY = 60
+CARD_BOX = (144, 108)
+CARD_QUALITY = 45
 # Every file a photo has in the store, by the end of its name, with its content type.
 VARIANTS = {
     "md.webp": "image/webp",

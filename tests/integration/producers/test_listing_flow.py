@@ -3,12 +3,17 @@ message that says what review means, and staff told on approval that goods must 
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
 
+from PIL import Image
 from sqlalchemy import func, select
 
+from app.storage import open_media_store
 from catalog.models import Product
+from producers.models import ProductPhoto
+from producers.services import photos
 from producers.services.listings import SUBMITTED_MESSAGE
 from tests.conftest import Stack
 from tests.integration.producers.test_producers import PRODUCER_A, STAFF_LOK, decide, jpeg, signed_in
@@ -129,3 +134,31 @@ async def test_approval_without_stock_tells_staff_to_receive_the_goods_first(sta
         queue = await staff.get("/staf/lok-baintan/tinjauan")
         assert f"produk={product_id}" not in queue.text
         assert "Stok di koperasi: 0" not in (await producer.get(f"/produsen/produk/{product_id}")).text
+
+
+async def test_a_photo_from_before_cards_had_pictures_gets_them_when_first_asked(stack: Stack) -> None:
+    product = await data.make_product(stack.db, stock=2, name=f"Foto lama uji {stack.backend}")
+    media = open_media_store(stack.settings)
+    thumbs = photos.make_thumbnails(jpeg())
+    key = f"lama{stack.backend}{next(_names)}xxxxxxxx"
+    for variant in ("md.webp", "sm.webp"):  # what uploads stored before the shop cards showed photos
+        await media.put(photos.photo_name(key, variant), thumbs.files[variant], "image/webp")
+    async with stack.db.session(write=True) as session:
+        session.add(
+            ProductPhoto(
+                product_id=product.id,
+                cooperative_id=product.cooperative_id,
+                key=key,
+                width=900,
+                height=600,
+                size_bytes=1,
+                position=0,
+            )
+        )
+        await session.commit()
+    async with stack.client() as guest:
+        fallback = await guest.get(f"/media/produk/{key}-xs.jpg")
+        assert (fallback.status_code, fallback.headers["content-type"]) == (200, "image/jpeg")
+        assert Image.open(io.BytesIO(fallback.content)).size == photos.CARD_BOX
+        assert await media.get(photos.photo_name(key, "xs.webp")) is not None
+        assert (await guest.get(f"/media/produk/{key}-xs.gif")).status_code == 404
