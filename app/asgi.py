@@ -320,7 +320,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=_middleware(settings, db, alchemy, request_metrics, keys),
         before_send=[add_security_headers],
         stores={"sessions": SQLAlchemyStore(config=alchemy, model=WebSession, namespace="sessions")},
-        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6),
+        # Photos are WebP/JPEG already: gzip would only make them larger.
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, exclude="^/media/"),
         template_config=TemplateConfig(
             directory=TEMPLATE_DIR, engine=JinjaTemplateEngine, engine_callback=engine_callback
         ),

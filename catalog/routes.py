@@ -11,7 +11,8 @@ from litestar.params import Body, Parameter
 from litestar.response import Redirect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import cooperatives
+from app import accounts, cooperatives
+from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, InvalidInput
 from app.guards import StaffController
@@ -88,6 +89,7 @@ class StorefrontController(Controller):
         request: Request[Any, Any, Any],
         db_session: AsyncSession,
         slug: str,
+        user: CurrentUser | None,
         q: Annotated[str, Parameter(query="q", max_length=200)] = "",
         kategori: Annotated[str, Parameter(query="kategori", max_length=80)] = "",
         produsen: Annotated[str, Parameter(query="produsen", max_length=200)] = "",
@@ -111,7 +113,10 @@ class StorefrontController(Controller):
         if not page_cache.anonymous(request):
             cooperative = await cooperatives.get_cooperative(db_session, slug)
             context = await _shop_context(request, db_session, cooperative, filters, halaman)
-            return render(request, "catalog/shop.html", block, **context, cart_count=carts.count(request, slug))
+            member = user is not None and user.is_member_of(cooperative.id)
+            return render(
+                request, "catalog/shop.html", block, **context, member=member, cart_count=carts.count(request, slug)
+            )
         cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
         # The hits come from the search index, which this process may see a moment after the version.
         index = search_runtime(request).service.view_stamp()
@@ -120,24 +125,29 @@ class StorefrontController(Controller):
         if page is None:
             context = await _shop_context(request, db_session, cooperative, filters, halaman)
             page = render_to_string(
-                request, "catalog/shop.html", block, **context, **page_cache.token_context(), cart_count=0
+                request, "catalog/shop.html", block, **context, **page_cache.token_context(), member=False, cart_count=0
             )
             page_cache.PAGES.put(key, page)
         return page_cache.respond(request, page)
 
     @get("/k/{slug:str}/produk/{product_id:int}", name="product")
     async def product_detail(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, slug: str, product_id: int
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        slug: str,
+        product_id: int,
+        user: CurrentUser | None,
     ) -> Any:
         if not page_cache.anonymous(request):
             cooperative = await cooperatives.get_cooperative(db_session, slug)
-            context = await _product_context(db_session, cooperative, product_id)
+            context = await _product_context(db_session, cooperative, product_id, user)
             return render(request, "catalog/product.html", **context, cart_count=carts.count(request, slug))
         cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
         key = ("product", cooperative.id, version, page_cache.request_key(request))
         page = page_cache.PAGES.get(key)
         if page is None:
-            context = await _product_context(db_session, cooperative, product_id)
+            context = await _product_context(db_session, cooperative, product_id, None)
             page = render_to_string(
                 request, "catalog/product.html", **context, **page_cache.token_context(), cart_count=0
             )
@@ -177,6 +187,7 @@ async def _shop_context(
         "details": details,
         "card_ceilings": await services.ceilings_for(db_session, list(details.values()), cooperative),
         "low_stock": await stockwork.low_among(db_session, cooperative.id, list(details.values())),
+        "photo_keys": await producer_services.first_photo_keys(db_session, list(details)),
         "categories": categories,
         "filters": filters,
         "query_string": lambda **changes: shop_query(filters, **changes),
@@ -184,10 +195,25 @@ async def _shop_context(
     }
 
 
-async def _product_context(db_session: AsyncSession, cooperative: Cooperative, product_id: int) -> dict[str, Any]:
+async def _members_only_refusal(
+    db_session: AsyncSession, cooperative: Cooperative, product: Product, user: CurrentUser | None
+) -> rules.Refusal | None:
+    """Why this visitor cannot buy a members-only product (the cart's words), shown instead of the add button."""
+    if not product.members_only or (user is not None and user.is_member_of(cooperative.id)):
+        return None
+    membership = await accounts.membership_of(db_session, user.id, cooperative.id) if user else None
+    buyer = rules.Buyer(signed_in=user is not None, membership=membership.status if membership else None)
+    back = f"?lanjut=/k/{cooperative.slug}/produk/{product.id}"
+    return rules.membership_refusal(product, buyer, cooperative.short_name, cooperative.slug, back)
+
+
+async def _product_context(
+    db_session: AsyncSession, cooperative: Cooperative, product_id: int, user: CurrentUser | None
+) -> dict[str, Any]:
     product = await services.get_product(db_session, product_id, cooperative.id)
     ceilings = (await services.ceilings_for(db_session, [product], cooperative))[product.id]
     return {
+        "members_only_refusal": await _members_only_refusal(db_session, cooperative, product, user),
         "cooperative": cooperative,
         "product": product,
         "ceilings": ceilings,

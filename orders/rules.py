@@ -57,6 +57,9 @@ class Refusal:
     message: str
     fix_url: str | None = None
     fix_label: str | None = None
+    # A second way out, e.g. applying for membership besides signing in.
+    also_url: str | None = None
+    also_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,9 @@ def check(
             f"{product.name}: paling banyak {product.max_qty_per_order} {product.unit} per pesanan. "
             f"Kurangi jumlahnya menjadi {product.max_qty_per_order}.",
         )
-    if product.members_only and (refusal := _membership(product, buyer, cooperative_name, cooperative_slug, after)):
+    if product.members_only and (
+        refusal := membership_refusal(product, buyer, cooperative_name, cooperative_slug, after)
+    ):
         return refusal
     if product.requires_nik and not buyer.has_nik:
         return _nik(product, buyer, after)
@@ -104,9 +109,10 @@ def check(
     return None
 
 
-def _membership(
-    product: RuledProduct, buyer: Buyer, cooperative_name: str, cooperative_slug: str, after: str
+def membership_refusal(
+    product: RuledProduct, buyer: Buyer, cooperative_name: str, cooperative_slug: str, after: str = ""
 ) -> Refusal | None:
+    """Why a buyer who is not (yet) a member cannot buy a members-only product; the product page says it too."""
     name = product.name
     if not buyer.signed_in:
         return Refusal(
@@ -115,6 +121,8 @@ def _membership(
             "Masuk dengan akun anggota, atau daftar lalu ajukan keanggotaan.",
             f"/masuk{after}",
             "Masuk",
+            f"/k/{cooperative_slug}/anggota",
+            "Ajukan keanggotaan",
         )
     if buyer.membership == MembershipStatus.PENDING:
         return Refusal(

@@ -85,7 +85,7 @@ class PriceChange(Base):
 
 
 class ProductPhoto(Base):
-    """A product photo, stored only as small WebP thumbnails under VAR_DIR/media."""
+    """A product photo, stored only as small thumbnails (WebP, and a JPEG card picture) in the media store."""
 
     __tablename__ = "product_photo"
 

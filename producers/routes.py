@@ -23,6 +23,7 @@ from app.models import Cooperative
 from app.storage import media_store
 from app.text import rupiah
 from app.web import Form, flash, render
+from catalog.models import ProductStatus
 from producers import services
 from producers.models import Producer, ReviewDecision
 from producers.schemas import ListingForm, PaymentForm, ReviewForm
@@ -38,6 +39,12 @@ DECISION_WORDS = {
     ReviewDecision.CHANGES_REQUESTED: "dikembalikan untuk diperbaiki",
     ReviewDecision.REJECTED: "ditolak",
 }
+
+# Approval does not put goods on the shelf: until a delivery is received the shop shows "Stok habis".
+NO_STOCK_YET = (
+    "Stoknya di koperasi masih 0, jadi di toko tampil “Stok habis” dan belum bisa dibeli. Setelah barang "
+    "dari produsen datang, catat di Stok → Terima barang (tautannya ada di bawah)."
+)
 
 
 async def provide_producer(db_session: AsyncSession, user: CurrentUser) -> ProducerContext:
@@ -66,6 +73,13 @@ async def _statement(
 def _statement_csv(statement: Statement) -> Response[str]:
     rows = services.statement_csv_rows(statement)
     return csv_response(csv_text(None, rows), f"tagihan-{statement.producer.slug}-{statement.period.key}.csv")
+
+
+async def _listing_upload(fields: dict[str, Any]) -> tuple[ListingForm, bytes]:
+    """The listing form's text fields and the bytes of its photo (empty when none was chosen)."""
+    texts = {name: value for name in ListingForm.__struct_fields__ if isinstance(value := fields.get(name), str)}
+    photo = fields.get("photo")
+    return ListingForm(**texts), await photo.read() if isinstance(photo, UploadFile) else b""
 
 
 def _to_listing(request: Request[Any, Any, Any], product_id: int, message: str) -> Redirect:
@@ -135,17 +149,18 @@ class ProducerPortalController(Controller):
         db_session: AsyncSession,
         user: CurrentUser,
         producer: ProducerContext,
-        data: Annotated[ListingForm, Form],
+        data: Annotated[dict[str, Any], Upload],
     ) -> Any:
-        submit = data.aksi == "ajukan"
+        form, photo = await _listing_upload(data)
+        submit = form.aksi == "ajukan"
         try:
-            product = await services.create_listing(db_session, producer, data, user, submit=submit)
+            product = await services.create_listing(
+                db_session, producer, form, user, submit=submit, photo=photo, media=media_store(request)
+            )
         except DomainError as exc:
             # Services validate before changing anything; the 4xx status rolls the transaction back.
-            return await self._form(request, db_session, producer, None, data, exc)
-        return _to_listing(
-            request, product.id, "Produk diajukan untuk ditinjau staf koperasi." if submit else "Draf disimpan."
-        )
+            return await self._form(request, db_session, producer, None, form, exc)
+        return _to_listing(request, product.id, services.SUBMITTED_MESSAGE if submit else "Draf disimpan.")
 
     @get("/produk/{product_id:int}", name="producer_listing")
     async def edit_listing(
@@ -173,13 +188,16 @@ class ProducerPortalController(Controller):
         data: Annotated[ListingForm, Form],
     ) -> Any:
         try:
-            await services.update_listing(db_session, producer, product_id, data, user, submit=data.aksi == "ajukan")
+            product = await services.update_listing(
+                db_session, producer, product_id, data, user, submit=data.aksi == "ajukan"
+            )
         except DomainError as exc:
             if exc.status_code in (403, 404):
                 raise
             # Services validate before changing anything; the 4xx status rolls the transaction back.
             return await self._form(request, db_session, producer, product_id, data, exc)
-        return _to_listing(request, product_id, "Perubahan disimpan.")
+        submitted = product.status == ProductStatus.PENDING_REVIEW
+        return _to_listing(request, product_id, services.SUBMITTED_MESSAGE if submitted else "Perubahan disimpan.")
 
     @post("/produk/{product_id:int}/ajukan", name="producer_listing_submit", status_code=303)
     async def submit_listing(
@@ -191,7 +209,7 @@ class ProducerPortalController(Controller):
         product_id: int,
     ) -> Any:
         await services.submit_listing(db_session, producer, product_id, user)
-        return _to_listing(request, product_id, "Produk diajukan untuk ditinjau staf koperasi.")
+        return _to_listing(request, product_id, services.SUBMITTED_MESSAGE)
 
     @post("/produk/{product_id:int}/foto", name="producer_photo_upload", status_code=303)
     async def upload_photo(
@@ -260,12 +278,12 @@ class MediaController(Controller):
     async def photo(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None, name: str
     ) -> Response[bytes]:
-        key, _, size = name.removesuffix(".webp").rpartition("-")
+        key, _, variant = name.rpartition("-")
         # Served through the app from whichever store holds it (not redirected to a presigned URL): the
         # bucket stays private, unpublished listings stay hidden, and the URL and caching never change.
-        content, public = await services.photo_for_viewer(db_session, key, size, user, media_store(request))
-        cache = "public, max-age=604800, immutable" if public else "private, no-store"
-        return Response(content, media_type="image/webp", headers={"Cache-Control": cache})
+        photo = await services.photo_for_viewer(db_session, key, variant, user, media_store(request))
+        cache = "public, max-age=604800, immutable" if photo.public else "private, no-store"
+        return Response(photo.content, media_type=photo.content_type, headers={"Cache-Control": cache})
 
 
 class ReviewController(StaffController):
@@ -274,7 +292,13 @@ class ReviewController(StaffController):
     @get("/", name="review_queue")
     async def queue(self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative) -> Any:
         items = await services.review_queue(db_session, cooperative)
-        return render(request, "producers/review_queue.html", cooperative=cooperative, items=items)
+        return render(
+            request,
+            "producers/review_queue.html",
+            cooperative=cooperative,
+            items=items,
+            awaiting=await services.awaiting_goods(db_session, cooperative),
+        )
 
     @get("/{product_id:int}", name="review_item")
     async def item(
@@ -325,7 +349,11 @@ class ReviewController(StaffController):
             # Services validate before changing anything; the 4xx status rolls the transaction back.
             item = await services.review_item(db_session, cooperative, product_id)
             return await self._page(request, db_session, cooperative, item, data, exc)
-        flash(request, f"{outcome.product.name} {DECISION_WORDS[outcome.decision]}.", "ok")
+        product = outcome.product
+        if outcome.decision == ReviewDecision.APPROVED and product.stock <= 0:
+            flash(request, f"{product.name} disetujui. {NO_STOCK_YET}", "warn")
+        else:
+            flash(request, f"{product.name} {DECISION_WORDS[outcome.decision]}.", "ok")
         for warning in outcome.warnings:
             flash(request, warning, "warn")
         return Redirect(path=f"/staf/{cooperative.slug}/tinjauan", status_code=303)

@@ -18,6 +18,7 @@ from producers.services.listings import (
     EDITABLE,
     STATUS_LABELS,
     SUBMITTABLE,
+    SUBMITTED_MESSAGE,
     categories,
     create_listing,
     price_history,
@@ -25,9 +26,9 @@ from producers.services.listings import (
     submit_listing,
     update_listing,
 )
-from producers.services.photos import add_photo, delete_photo, photo_for_viewer, photos_of
+from producers.services.photos import add_photo, delete_photo, first_photo_keys, photo_for_viewer, photos_of
 from producers.services.registry import ProducerCreated, ProducerForm, register_producer, registered_producers
-from producers.services.review import ReviewItem, decide, review_item, review_queue
+from producers.services.review import ReviewItem, awaiting_goods, decide, review_item, review_queue
 from producers.services.settlements import (
     PAYMENT_METHODS,
     SALES_CAPTION,
@@ -46,16 +47,19 @@ __all__ = [
     "SALES_CAPTION",
     "STATUS_LABELS",
     "SUBMITTABLE",
+    "SUBMITTED_MESSAGE",
     "ProducerContext",
     "ProducerCreated",
     "ProducerForm",
     "ReviewItem",
     "add_photo",
+    "awaiting_goods",
     "categories",
     "create_listing",
     "dashboard",
     "decide",
     "delete_photo",
+    "first_photo_keys",
     "get_own_product",
     "get_producer",
     "goods_received_value",

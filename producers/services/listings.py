@@ -9,19 +9,26 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
-from app.errors import Conflict
+from app.errors import Conflict, InvalidInput
 from app.forms import parse_rupiah, parse_text, raise_errors
+from app.storage import MediaStore
 from catalog import outbox
 from catalog.models import Category, Product, ProductStatus
 from producers.models import ListingReview, PriceChange, Producer, ReviewDecision
 from producers.schemas import ListingForm
 from producers.services.accounts import ProducerContext, get_own_product
-from producers.services.photos import first_photo_keys
+from producers.services.photos import Thumbnails, first_photo_keys, make_thumbnails_off_loop, store_photo
 
 MAX_PRODUCER_PRICE = 100_000_000
 # Listings a producer may still edit and submit; an active listing goes back to review when edited.
 EDITABLE = {ProductStatus.DRAFT, ProductStatus.CHANGES_REQUESTED, ProductStatus.REJECTED, ProductStatus.ACTIVE}
 SUBMITTABLE = {ProductStatus.DRAFT, ProductStatus.CHANGES_REQUESTED, ProductStatus.REJECTED}
+# Said after a listing goes to review: what happens next, including that buyers need goods on the shelf.
+SUBMITTED_MESSAGE = (
+    "Produk dikirim ke staf koperasi untuk ditinjau. Selama ditinjau, produk belum tampil di toko dan belum "
+    "bisa diubah; hasilnya muncul di halaman ini. Setelah disetujui, produk bisa dibeli jika ada stok: antar "
+    "barangnya ke koperasi supaya staf mencatat barang diterima."
+)
 STATUS_LABELS = {
     ProductStatus.DRAFT: "Draf",
     ProductStatus.PENDING_REVIEW: "Menunggu tinjauan",
@@ -137,10 +144,39 @@ async def _submit(session: AsyncSession, product: Product, user: CurrentUser) ->
     )
 
 
+async def _validate_with_photo(
+    session: AsyncSession, data: ListingForm, photo: bytes
+) -> tuple[ValidListing, Thumbnails | None]:
+    """The listing and its optional first photo checked together, so one answer names every field to fix."""
+    errors: dict[str, str] = {}
+    valid: ValidListing | None = None
+    thumbs: Thumbnails | None = None
+    try:
+        valid = await validate_listing(session, data)
+    except InvalidInput as exc:
+        errors.update(exc.field_errors or {})
+    if photo:
+        try:
+            thumbs = await make_thumbnails_off_loop(photo)
+        except InvalidInput as exc:
+            errors.update(exc.field_errors or {})
+    raise_errors(errors)
+    assert valid is not None
+    return valid, thumbs
+
+
 async def create_listing(
-    session: AsyncSession, ctx: ProducerContext, data: ListingForm, user: CurrentUser, *, submit: bool
+    session: AsyncSession,
+    ctx: ProducerContext,
+    data: ListingForm,
+    user: CurrentUser,
+    *,
+    submit: bool,
+    photo: bytes = b"",
+    media: MediaStore | None = None,
 ) -> Product:
-    valid = await validate_listing(session, data)
+    """A new listing, as a draft or submitted for review, with the photo chosen on the form (if any)."""
+    valid, thumbs = await _validate_with_photo(session, data, photo)
     product = Product(
         cooperative_id=ctx.producer.cooperative_id,
         producer_id=ctx.producer.id,
@@ -159,6 +195,9 @@ async def create_listing(
     session.add(product)
     await session.flush()
     record_price(session, product, old_producer=None, old_retail=None, user=user, actor=f"Produsen: {user.name}")
+    if thumbs is not None:
+        assert media is not None, "a photo needs the media store"
+        await store_photo(session, product, thumbs, media, position=0)
     if submit:
         await _submit(session, product, user)
     await outbox.enqueue(session, [product.id])

@@ -1,7 +1,8 @@
-"""Product photos: upload checks and WebP thumbnails, where the files live, and who may see them.
+"""Product photos: upload checks and thumbnails, where the files live, and who may see them.
 
 The type is read from the content (never the file name), sizes are capped before decoding, and only small
-WebP thumbnails are kept, for slow village connections.
+thumbnails are kept, for slow village connections: WebP for the product page and lists, and a tiny card
+picture (WebP, with a JPEG for browsers without WebP) for the shop's product cards.
 """
 
 from __future__ import annotations
@@ -38,6 +39,18 @@ ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 # Thumbnails: "md" for the product page, "sm" for lists; the largest first, each made from the one before.
 SIZES = {"md": 640, "sm": 200}
 WEBP_QUALITY = 72
+# The shop card's picture, cropped to one shape so every card is the same height before it loads; a
+# first screen of cards costs a few KiB each on a phone plan.
+CARD = "xs"
+CARD_BOX = (144, 108)
+CARD_QUALITY = 45
+# Every file a photo has in the store, by the end of its name, with its content type.
+VARIANTS = {
+    "md.webp": "image/webp",
+    "sm.webp": "image/webp",
+    f"{CARD}.webp": "image/webp",
+    f"{CARD}.jpg": "image/jpeg",
+}
 # Decoding runs in threads (Pillow releases the GIL), at most this many at once: each may hold ~100 MB.
 DECODERS = 2
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
@@ -48,6 +61,7 @@ _limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLi
 class Thumbnails:
     width: int
     height: int
+    # By variant ("md.webp", "xs.jpg", ...; see VARIANTS).
     files: dict[str, bytes]
 
 
@@ -96,26 +110,54 @@ def make_thumbnails(raw: bytes) -> Thumbnails:
     files: dict[str, bytes] = {}
     for name, side in SIZES.items():
         image.thumbnail((side, side), Image.Resampling.LANCZOS)
+        if name == "md":
+            files.update(card_files(image))
         out = io.BytesIO()
         # No EXIF is written: location and camera data from a phone photo are not published.
         image.save(out, "WEBP", quality=WEBP_QUALITY, method=4)
-        files[name] = out.getvalue()
+        files[f"{name}.webp"] = out.getvalue()
     return Thumbnails(width=width, height=height, files=files)
+
+
+def card_files(image: Image.Image) -> dict[str, bytes]:
+    """The shop card's picture, centre-cropped to CARD_BOX, as WebP and as a JPEG fallback."""
+    card = ImageOps.fit(image, CARD_BOX, Image.Resampling.LANCZOS)
+    webp, jpeg = io.BytesIO(), io.BytesIO()
+    card.save(webp, "WEBP", quality=CARD_QUALITY, method=6)
+    if card.mode != "RGB":
+        # JPEG has no transparency: a transparent background becomes white, as it looks on the page.
+        flat = Image.new("RGB", card.size, (255, 255, 255))
+        flat.paste(card, mask=card.getchannel("A") if "A" in card.getbands() else None)
+        card = flat
+    card.save(jpeg, "JPEG", quality=CARD_QUALITY, optimize=True, progressive=True)
+    return {f"{CARD}.webp": webp.getvalue(), f"{CARD}.jpg": jpeg.getvalue()}
+
+
+def card_files_from_md(md_webp: bytes) -> dict[str, bytes]:
+    """Card pictures for a photo stored before cards had them, made from its own 640 px WebP."""
+    with Image.open(io.BytesIO(md_webp)) as opened:
+        opened.load()
+        image = opened.convert("RGBA" if "A" in opened.getbands() else "RGB")
+    return card_files(image)
 
 
 async def make_thumbnails_off_loop(raw: bytes) -> Thumbnails:
     """`make_thumbnails` in a worker thread, at most DECODERS at once per process, so a large upload
     never stalls the other requests and a burst of uploads cannot exhaust memory."""
+    return await anyio.to_thread.run_sync(make_thumbnails, raw, limiter=_limiter())
+
+
+def _limiter() -> anyio.CapacityLimiter:
     loop = asyncio.get_running_loop()
     limiter = _limiters.get(loop)
     if limiter is None:
         limiter = _limiters[loop] = anyio.CapacityLimiter(DECODERS)
-    return await anyio.to_thread.run_sync(make_thumbnails, raw, limiter=limiter)
+    return limiter
 
 
-def photo_name(key: str, size: str) -> str:
-    """The file's name in the media store."""
-    return f"produk/{key}-{size}.webp"
+def photo_name(key: str, variant: str) -> str:
+    """The file's name in the media store (`variant` as in VARIANTS: "md.webp", "xs.jpg", ...)."""
+    return f"produk/{key}-{variant}"
 
 
 async def photos_of(session: AsyncSession, product_id: int) -> Sequence[ProductPhoto]:
@@ -146,11 +188,17 @@ async def add_photo(
     count = await session.scalar(select(func.count()).where(ProductPhoto.product_id == product.id)) or 0
     if count >= MAX_PHOTOS:
         raise Conflict(f"Paling banyak {MAX_PHOTOS} foto per produk. Hapus satu dulu.")
-    thumbs = await make_thumbnails_off_loop(raw)
+    return await store_photo(session, product, await make_thumbnails_off_loop(raw), media, position=count)
+
+
+async def store_photo(
+    session: AsyncSession, product: Product, thumbs: Thumbnails, media: MediaStore, *, position: int
+) -> ProductPhoto:
+    """Keep checked thumbnails as the product's photo at `position` (the caller checked who may add it)."""
     key = secrets.token_urlsafe(15)
     # Files first, row after: a row never names a missing file (a failed transaction leaves only orphans).
-    for size, content in thumbs.files.items():
-        await media.put(photo_name(key, size), content, "image/webp")
+    for variant, content in thumbs.files.items():
+        await media.put(photo_name(key, variant), content, VARIANTS[variant])
     photo = ProductPhoto(
         product_id=product.id,
         cooperative_id=product.cooperative_id,
@@ -158,7 +206,7 @@ async def add_photo(
         width=thumbs.width,
         height=thumbs.height,
         size_bytes=sum(len(c) for c in thumbs.files.values()),
-        position=count,
+        position=position,
     )
     session.add(photo)
     await outbox.enqueue(session, [product.id])
@@ -180,16 +228,23 @@ async def delete_photo(
     await session.delete(photo)
     await outbox.enqueue(session, [product.id])
     await session.flush()
-    for size in SIZES:
-        await media.delete(photo_name(stored_key, size))
+    for variant in VARIANTS:
+        await media.delete(photo_name(stored_key, variant))
+
+
+@dataclass(frozen=True)
+class PhotoFile:
+    content: bytes
+    content_type: str
+    public: bool
 
 
 async def photo_for_viewer(
-    session: AsyncSession, key: str, size: str, user: CurrentUser | None, media: MediaStore
-) -> tuple[bytes, bool]:
-    """The content of a photo and whether it is public. Photos of unpublished listings are seen only by
+    session: AsyncSession, key: str, variant: str, user: CurrentUser | None, media: MediaStore
+) -> PhotoFile:
+    """A photo's file and whether it is public. Photos of unpublished listings are seen only by
     their producer and the cooperative's staff; to anyone else they do not exist."""
-    if size not in SIZES or not re.fullmatch(r"[A-Za-z0-9_\-]{10,40}", key):
+    if variant not in VARIANTS or not re.fullmatch(r"[A-Za-z0-9_\-]{10,40}", key):
         raise NotFound("Foto tidak ditemukan.")
     row = (
         await session.execute(
@@ -212,7 +267,23 @@ async def photo_for_viewer(
                 allowed = own is not None and own.id == producer_id
         if not allowed:
             raise NotFound("Foto tidak ditemukan.")
-    content = await media.get(photo_name(key, size))
+    content = await media.get(photo_name(photo.key, variant))
+    if content is None and variant.startswith(f"{CARD}."):
+        content = await _make_missing_card(photo.key, variant, media)
     if content is None:
         raise NotFound("Foto tidak ditemukan.")
-    return content, public
+    return PhotoFile(content, VARIANTS[variant], public)
+
+
+async def _make_missing_card(key: str, variant: str, media: MediaStore) -> bytes | None:
+    """A photo from before the shop cards showed photos gets its card pictures the first time one is asked."""
+    md = await media.get(photo_name(key, "md.webp"))
+    if md is None:
+        return None
+    try:
+        files = await anyio.to_thread.run_sync(card_files_from_md, md, limiter=_limiter())
+    except (UnidentifiedImageError, OSError, ValueError):
+        return None
+    for name, content in files.items():
+        await media.put(photo_name(key, name), content, VARIANTS[name])
+    return files[variant]

@@ -21,7 +21,7 @@ from app.models import Cooperative
 from app.text import rupiah
 from catalog import ceilings, outbox
 from catalog.ceilings import ProductCeilings
-from catalog.models import Product, ProductStatus
+from catalog.models import Product, ProductStatus, StockReceipt
 from catalog.services import ceilings_for
 from producers.models import ListingReview, ReviewDecision
 from producers.schemas import ReviewForm
@@ -68,6 +68,30 @@ async def review_queue(session: AsyncSession, cooperative: Cooperative) -> list[
     reviews = await latest_reviews(session, [p.id for p in products])
     applied = await ceilings_for(session, products, cooperative)
     return [ReviewItem(p, applied[p.id], suggested_price(p, applied[p.id]), reviews.get(p.id)) for p in products]
+
+
+async def awaiting_goods(session: AsyncSession, cooperative: Cooperative) -> list[Product]:
+    """Approved listings no goods were ever received for: the shop shows them out of stock until staff
+    record the producer's delivery, so the review page keeps them in view."""
+    received = select(StockReceipt.id).where(StockReceipt.product_id == Product.id).exists()
+    return list(
+        (
+            await session.scalars(
+                select(Product)
+                .where(
+                    Product.cooperative_id == cooperative.id,
+                    Product.status == ProductStatus.ACTIVE,
+                    Product.producer_id.is_not(None),
+                    Product.stock <= 0,
+                    ~received,
+                )
+                .order_by(Product.updated_at.desc())
+                .limit(50)
+            )
+        )
+        .unique()
+        .all()
+    )
 
 
 async def review_item(session: AsyncSession, cooperative: Cooperative, product_id: int) -> ReviewItem:

@@ -25,17 +25,33 @@ def _image_bytes(size: tuple[int, int], fmt: str = "JPEG", mode: str = "RGB") ->
 
 def test_a_photo_becomes_small_webp_thumbnails() -> None:
     thumbs = make_thumbnails(_image_bytes((2000, 1500)))
-    assert set(thumbs.files) == set(SIZES)
-    for name, content in thumbs.files.items():
-        image = Image.open(io.BytesIO(content))
+    assert set(thumbs.files) == set(photos.VARIANTS)
+    for name, side in SIZES.items():
+        image = Image.open(io.BytesIO(thumbs.files[f"{name}.webp"]))
         assert image.format == "WEBP"
-        assert max(image.size) == SIZES[name]
+        assert max(image.size) == side
         assert "exif" not in image.info
-    assert len(thumbs.files["sm"]) < 10_000
+    assert len(thumbs.files["sm.webp"]) < 10_000
+
+
+def test_the_shop_card_gets_a_small_cropped_webp_and_a_jpeg_fallback() -> None:
+    # A tall photo is cropped to the card's shape, so every card is the same height before it loads.
+    thumbs = make_thumbnails(_image_bytes((1200, 1600)))
+    webp = Image.open(io.BytesIO(thumbs.files["xs.webp"]))
+    jpeg = Image.open(io.BytesIO(thumbs.files["xs.jpg"]))
+    assert (webp.format, webp.size) == ("WEBP", photos.CARD_BOX)
+    assert (jpeg.format, jpeg.size) == ("JPEG", photos.CARD_BOX)
+    assert "exif" not in jpeg.info
+
+
+def test_card_pictures_can_be_made_later_from_a_stored_photo() -> None:
+    md = make_thumbnails(_image_bytes((900, 600), "PNG", "RGBA")).files["md.webp"]
+    files = photos.card_files_from_md(md)
+    assert Image.open(io.BytesIO(files["xs.jpg"])).size == photos.CARD_BOX
 
 
 def test_png_and_palette_images_are_accepted() -> None:
-    assert make_thumbnails(_image_bytes((300, 300), "PNG", "P")).files["md"]
+    assert make_thumbnails(_image_bytes((300, 300), "PNG", "P")).files["md.webp"]
 
 
 def test_text_named_like_a_jpeg_is_refused() -> None:
@@ -102,7 +118,7 @@ def test_a_large_jpeg_is_decoded_at_a_reduced_scale(monkeypatch: pytest.MonkeyPa
     # A quarter of each side (1/16 of the pixels), still larger than the 640 px thumbnail.
     assert decoded and decoded[0] == (1_000, 750)
     assert (thumbs.width, thumbs.height) == (4_000, 3_000)  # the photo's own size is kept
-    assert Image.open(io.BytesIO(thumbs.files["md"])).size == (640, 480)
+    assert Image.open(io.BytesIO(thumbs.files["md.webp"])).size == (640, 480)
 
 
 def test_a_rotated_phone_photo_keeps_its_upright_size() -> None:
@@ -112,7 +128,7 @@ def test_a_rotated_phone_photo_keeps_its_upright_size() -> None:
     Image.new("RGB", (2_000, 1_500)).save(out, "JPEG", exif=exif)
     thumbs = make_thumbnails(out.getvalue())
     assert (thumbs.width, thumbs.height) == (1_500, 2_000)
-    assert Image.open(io.BytesIO(thumbs.files["md"])).size == (480, 640)
+    assert Image.open(io.BytesIO(thumbs.files["md.webp"])).size == (480, 640)
 
 
 async def test_decoding_runs_off_the_event_loop_at_most_two_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
