@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import func, select
 
 from app.auth import hash_password_async
-from app.models import Membership, MembershipStatus, Role, User
+from app.models import Cooperative, Membership, MembershipStatus, Role, User
 from finance.models import JournalEntry, ShuShare
 from tests.conftest import Stack
 from tests.integration.finance.test_shu import EXPECTED, PASSWORD, _setup
@@ -34,8 +34,6 @@ async def _board(stack: Stack, slug: str) -> dict[str, str]:
     password_hash = await hash_password_async(PASSWORD)
     phones = {}
     async with stack.db.session(write=True) as session:
-        from app.models import Cooperative
-
         coop = await session.scalar(select(Cooperative).where(Cooperative.slug == slug))
         assert coop is not None
         for role in (Role.PENGURUS, Role.BENDAHARA):
