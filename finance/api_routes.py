@@ -15,22 +15,25 @@ from app.cooperatives import get_cooperative
 from app.errors import Forbidden
 from app.guards import MEMBER_ROLES, provide_cooperative, requires_login, requires_role
 from app.models import Cooperative, Role
-from finance import beancount, expenses, savings, schedule, shu, statements, withdrawals
-from finance.models import SavingsTransaction, WithdrawalRequest
+from finance import beancount, expenses, savings, schedule, shu, statements, withdrawals, yearclose
+from finance.models import SavingsTransaction, ShuShare, WithdrawalRequest
 from finance.schemas import (
     BalanceOut,
     ExpenseForm,
     ExpenseRecorded,
     IncomeOut,
     MySavingsOut,
+    PayShareForm,
     SavingsEntryOut,
     SavingsForm,
     SavingsRecorded,
+    ShareOut,
     ShuOut,
     StatementLine,
     TrialBalanceOut,
     TrialBalanceRow,
     WithdrawalPendingOut,
+    YearCloseOut,
 )
 
 # Who may do what with the cooperative's money (app.guards checks the role in the URL's cooperative).
@@ -40,6 +43,7 @@ AUDIT_READERS = frozenset({Role.PENGURUS, Role.PENGAWAS})
 requires_bookkeeper = requires_role(BOOKKEEPERS, "Uang koperasi dicatat oleh bendahara atau pengurus.")
 requires_book_reader = requires_role(BOOK_READERS, "Buku besar hanya untuk pengurus, bendahara dan pengawas.")
 requires_auditor = requires_role(AUDIT_READERS, "Ekspor buku besar hanya untuk pengurus dan pengawas.")
+requires_pengurus_closes = requires_role({Role.PENGURUS}, "Tutup buku dan pembagian SHU dilakukan oleh pengurus.")
 requires_statement_reader = requires_role(
     MEMBER_ROLES, "Laporan keuangan ini hanya untuk anggota koperasi ini.", apply_to_join=True
 )
@@ -65,6 +69,11 @@ def recorded_out(t: SavingsTransaction, phone: str, balance: int) -> SavingsReco
     return SavingsRecorded(
         t.id, t.receipt_number, phone, t.kind, t.direction, t.amount, t.method, t.occurred_on.isoformat(), balance
     )
+
+
+def share_out(s: ShuShare, phone: str, name: str) -> ShareOut:
+    paid_at = s.paid_at.isoformat() if s.paid_at else None
+    return ShareOut(s.id, phone, name, s.jasa_anggota, s.jasa_modal, s.total, s.paid_to, paid_at)
 
 
 def pending_out(r: WithdrawalRequest, phone: str) -> WithdrawalPendingOut:
@@ -147,6 +156,25 @@ class FinanceApiController(Controller):
         x = await expenses.record(db_session, cooperative, data, user.id)
         return ExpenseRecorded(x.id, x.occurred_on.isoformat(), x.category, x.amount, x.paid_from, x.note)
 
+    @post("/shu/{year:int}/close", name="api_shu_close", status_code=201, guards=[requires_pengurus_closes])
+    async def close_year(
+        self, db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser, year: int
+    ) -> YearCloseOut:
+        """Close a past year after the RAT: 201 with the allocation; 409 if it was closed already."""
+        closing = await yearclose.close_year(db_session, cooperative, year, user.id, user.name)
+        rows = await yearclose.shares_of(db_session, cooperative.id, year)
+        c = closing.close
+        shares = [share_out(r.share, r.phone, r.name) for r in rows]
+        return YearCloseOut(c.year, c.surplus, yearclose.parts_of(c), c.entry_id, shares)
+
+    @post("/shu/shares/{share_id:int}/pay", name="api_shu_pay", status_code=201, guards=[requires_bookkeeper])
+    async def pay_share(
+        self, db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser, share_id: int, data: PayShareForm
+    ) -> ShareOut:
+        """Pay one member's share in cash (`kas`) or into simpanan sukarela; 409 if it was paid already."""
+        share, member = await yearclose.pay_share(db_session, cooperative, share_id, data.to, user.id, user.name)
+        return share_out(share, member.phone, member.name)
+
 
 async def member_cooperative(session: AsyncSession, user: CurrentUser, slug: str) -> Cooperative:
     """The cooperative a member asks about; someone who is not its member is refused, whoever they are."""
@@ -208,4 +236,7 @@ class MyFinanceApiController(Controller):
             jasa_anggota=r.jasa_anggota,
             jasa_modal=r.jasa_modal,
             total=r.total,
+            closed=r.closed,
+            paid_to=r.paid_to,
+            paid_at=r.paid_at.isoformat() if r.paid_at else None,
         )

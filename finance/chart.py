@@ -21,6 +21,11 @@ PERSEDIAAN_DIPESAN = "1105"
 UTANG_PRODUSEN = "2101"
 TITIPAN_PRODUSEN = "2102"
 SIMPANAN_SUKARELA = "2103"
+SHU_BELUM_DIBAYAR = "2104"
+DANA_PENGURUS = "2105"
+DANA_KARYAWAN = "2106"
+DANA_PENDIDIKAN = "2107"
+DANA_SOSIAL = "2108"
 PINJAMAN = "2201"
 SIMPANAN_POKOK = "3101"
 SIMPANAN_WAJIB = "3102"
@@ -44,6 +49,11 @@ DEFAULT_CHART: tuple[tuple[str, str, Kind], ...] = (
     (UTANG_PRODUSEN, "Utang usaha kepada produsen", Kind.LIABILITY),
     (TITIPAN_PRODUSEN, "Titipan barang konsinyasi produsen", Kind.LIABILITY),
     (SIMPANAN_SUKARELA, "Simpanan sukarela anggota", Kind.LIABILITY),
+    (SHU_BELUM_DIBAYAR, "SHU bagian anggota belum dibayar", Kind.LIABILITY),
+    (DANA_PENGURUS, "Dana pengurus dan pengawas", Kind.LIABILITY),
+    (DANA_KARYAWAN, "Dana karyawan", Kind.LIABILITY),
+    (DANA_PENDIDIKAN, "Dana pendidikan", Kind.LIABILITY),
+    (DANA_SOSIAL, "Dana sosial", Kind.LIABILITY),
     (PINJAMAN, "Pinjaman modal", Kind.LIABILITY),
     (SIMPANAN_POKOK, "Simpanan pokok", Kind.EQUITY),
     (SIMPANAN_WAJIB, "Simpanan wajib", Kind.EQUITY),

@@ -24,6 +24,8 @@ from finance.posting import Draft, write_many
 from orders.models import CashReconciliation, Order, OrderEvent, OrderLine, Payment
 from producers.models import Settlement
 
+# The savings method of an SHU payout into simpanan sukarela (finance.yearclose); never a form's choice.
+SHU_METHOD = "shu"
 _RESERVING = {LedgerReason.SALE, LedgerReason.CANCEL}
 
 
@@ -125,10 +127,14 @@ def _settlement(ctx: Context, s: Settlement) -> Draft:
 def _savings(ctx: Context, t: SavingsTransaction) -> Draft:
     label = chart.SAVINGS_LABELS[t.kind]
     account = chart.SAVINGS_ACCOUNTS[t.kind]
-    money = chart.money_account(t.method)
     sign = 1 if t.direction == "deposit" else -1
     memo = f"{'Setoran' if sign > 0 else 'Penarikan'} {label.lower()} ({t.receipt_number})"
     draft = Draft(t.cooperative_id, t.occurred_on, memo, "savings", t.id)
+    if t.method == SHU_METHOD:
+        # A member's SHU paid into sukarela: no money moves, what was owed to them becomes their deposit.
+        draft.debit(chart.SHU_BELUM_DIBAYAR, t.amount, member_user_id=t.member_user_id)
+        return draft.credit(account, t.amount, member_user_id=t.member_user_id)
+    money = chart.money_account(t.method)
     return draft.debit(money, sign * t.amount).credit(account, sign * t.amount, member_user_id=t.member_user_id)
 
 

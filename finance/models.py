@@ -1,5 +1,5 @@
 """Ledger tables: accounts, journal entries and their lines, members' savings and their schedule, withdrawals
-awaiting approval, expenses, the SHU split."""
+awaiting approval, expenses, the SHU split, closed years and each member's share of a closed year's SHU."""
 
 from __future__ import annotations
 
@@ -147,3 +147,40 @@ class ShuSplit(Base):
     karyawan: Mapped[int] = mapped_column(Integer)
     pendidikan: Mapped[int] = mapped_column(Integer)
     sosial: Mapped[int] = mapped_column(Integer)
+
+
+class YearClose(Base):
+    """A year closed after the RAT: its SHU and how it was allocated, fixed; the books up to its end are locked."""
+
+    __tablename__ = "shu_year_close"
+    __table_args__ = (UniqueConstraint("cooperative_id", "year", name="uq_shu_year_close_cooperative_year"),)
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    surplus: Mapped[int] = mapped_column(BigInteger)
+    # Rupiah per part of the split, as "name=amount;…" in the split's order (seven fixed names).
+    allocation: Mapped[str] = mapped_column(String(300))
+    closed_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    closed_label: Mapped[str] = mapped_column(String(120))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entry.id", ondelete="SET NULL"))
+
+
+class ShuShare(Base):
+    """One member's fixed SHU of a closed year, and when and how it was paid (cash or into simpanan sukarela)."""
+
+    __tablename__ = "shu_member_share"
+    __table_args__ = (
+        UniqueConstraint("cooperative_id", "year", "member_user_id", name="uq_shu_member_share_member_year"),
+        CheckConstraint("total = jasa_anggota + jasa_modal", name="ck_shu_member_share_total"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    member_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    jasa_anggota: Mapped[int] = mapped_column(BigInteger)
+    jasa_modal: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[int] = mapped_column(BigInteger)
+    paid_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    paid_to: Mapped[str | None] = mapped_column(String(10))
+    paid_label: Mapped[str | None] = mapped_column(String(120))
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("savings_transaction.id", ondelete="SET NULL"))

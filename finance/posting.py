@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from finance.chart import KIND_OF
-from finance.models import JournalEntry, JournalLine
+from finance.models import JournalEntry, JournalLine, YearClose
+
+# The entry that allocates a closed year's SHU is the one posting dated inside it after it closes.
+CLOSING_SOURCE = "shu_close"
 
 
 class UnbalancedEntry(ValueError):
@@ -91,6 +94,7 @@ def write_many(conn: Connection, drafts: list[Draft]) -> list[int]:
     drafts = [d for d in drafts if d.lines]
     if not drafts:
         return []
+    _move_out_of_closed_years(conn, drafts)
     now = datetime.datetime.now(datetime.UTC)
     stamps = {"created_at": now, "updated_at": now}
     entries = [
@@ -125,6 +129,27 @@ def write_many(conn: Connection, drafts: list[Draft]) -> list[int]:
         ],
     )
     return ids
+
+
+def last_closed_year(conn: Connection, cooperative_ids: set[int]) -> dict[int, int]:
+    rows = conn.execute(
+        select(YearClose.cooperative_id, func.max(YearClose.year))
+        .where(YearClose.cooperative_id.in_(cooperative_ids))
+        .group_by(YearClose.cooperative_id)
+    )
+    return {int(c): int(y) for c, y in rows.tuples()}
+
+
+def _move_out_of_closed_years(conn: Connection, drafts: list[Draft]) -> None:
+    """The books of a closed year never change: an event dated in it (a late, back-dated record) is booked on
+    1 January after the last closed year, with its real date in the memo."""
+    closed = last_closed_year(conn, {d.cooperative_id for d in drafts})
+    for draft in drafts:
+        last = closed.get(draft.cooperative_id)
+        if last is None or draft.entry_date.year > last or draft.source_type == CLOSING_SOURCE:
+            continue
+        draft.memo = f"{draft.memo} (tgl {draft.entry_date:%d/%m/%Y}, tahun {last} sudah ditutup)"
+        draft.entry_date = datetime.date(last + 1, 1, 1)
 
 
 def reversal(conn: Connection, entry_id: int, entry_date: datetime.date, memo: str) -> Draft:

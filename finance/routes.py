@@ -15,17 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import accounts
 from app.auth import CurrentUser
 from app.db import roll_back
-from app.errors import DomainError, NotFound
+from app.errors import DomainError, InvalidInput, NotFound
 from app.guards import StaffController, provide_cooperative, requires_login, requires_producer, requires_role
 from app.models import Cooperative, MembershipStatus, Role
 from app.text import rupiah
 from app.web import flash, render
-from finance import chart, disclosure, expenses, savings, schedule, shu, statements, withdrawals
+from finance import chart, disclosure, expenses, rat, savings, schedule, shu, statements, withdrawals, yearclose
 from finance.api_routes import (
+    AUDIT_READERS,
     BOOK_READERS,
     BOOKKEEPERS,
     requires_book_reader,
     requires_bookkeeper,
+    requires_pengurus_closes,
     requires_statement_reader,
 )
 from finance.models import WithdrawalRequest
@@ -257,6 +259,11 @@ class StaffFinanceController(StaffController):
         result = await shu.member_shu(session, cooperative, user.id, None)
         split = await shu.split_of(session, cooperative.id)
         shown = values or {name: f"{points / 100:g}".replace(".", ",") for name, points in split.items()}
+        closings = [
+            (c, yearclose.parts_of(c), await yearclose.shares_of(session, cooperative.id, c.year))
+            for c in (await yearclose.closed_years(session, cooperative.id))[:3]
+        ]
+        role = user.role_in(cooperative.id)
         return render(
             request,
             "finance/staff_shu.html",
@@ -267,6 +274,13 @@ class StaffFinanceController(StaffController):
             values=shown,
             labels=shu.SPLIT_LABELS,
             errors=errors or {},
+            closable=await yearclose.closable_years(session, cooperative),
+            closings=closings,
+            pay_to=yearclose.PAY_TO,
+            lock_rule=yearclose.RULE,
+            can_close=role == Role.PENGURUS,
+            can_pay=role in BOOKKEEPERS,
+            this_year=result.year,
         )
 
     @get("/shu", name="staff_shu", guards=[requires_book_reader])
@@ -288,6 +302,48 @@ class StaffFinanceController(StaffController):
         flash(request, "Pembagian SHU disimpan.", "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/shu", status_code=303)
 
+    @post("/shu/tutup", name="staff_shu_close", status_code=303, guards=[requires_pengurus_closes])
+    async def shu_close(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, user: CurrentUser
+    ) -> Any:
+        """Close a past year after the RAT: the allocation is posted and every member's share fixed, once."""
+        text = str((await request.form()).get("tahun", "")).strip()
+        try:
+            if not text.isdigit():
+                raise InvalidInput("Pilih tahun yang ditutup.", field_errors={"year": "Pilih tahun."})
+            closing = await yearclose.close_year(db_session, cooperative, int(text), user.id, user.name)
+        except DomainError as exc:
+            await roll_back(db_session, cooperative)
+            errors = {"close": exc.message}
+            return await self._shu_page(request, db_session, cooperative, user, None, errors, exc.status_code)
+        c = closing.close
+        flash(
+            request,
+            f"Tahun {c.year} ditutup: SHU {rupiah(c.surplus)} dibagi, {len(closing.shares)} anggota mendapat bagian.",
+            "ok",
+        )
+        return Redirect(path=f"/staf/{cooperative.slug}/shu", status_code=303)
+
+    @post("/shu/bagian/{share_id:int}/bayar", name="staff_shu_pay", status_code=303, guards=[requires_bookkeeper])
+    async def shu_pay(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        share_id: int,
+    ) -> Any:
+        to = str((await request.form()).get("ke", ""))
+        try:
+            share, member = await yearclose.pay_share(db_session, cooperative, share_id, to, user.id, user.name)
+        except DomainError as exc:
+            await roll_back(db_session, cooperative)
+            errors = {"pay": exc.message}
+            return await self._shu_page(request, db_session, cooperative, user, None, errors, exc.status_code)
+        where = yearclose.PAY_TO[to].lower()
+        flash(request, f"SHU {share.year} {member.name} {rupiah(share.total)} dibayar {where}.", "ok")
+        return Redirect(path=f"/staf/{cooperative.slug}/shu#tahun-{share.year}", status_code=303)
+
 
 class MemberFinanceController(Controller):
     include_in_schema = False
@@ -308,6 +364,27 @@ class MemberFinanceController(Controller):
     ) -> Any:
         context = await books_context(db_session, cooperative, tahun, bulan)
         return render(request, "finance/statements.html", cooperative=cooperative, cart_count=0, **context)
+
+    @get(
+        "/k/{slug:str}/rat/{year:int}",
+        name="rat_report",
+        guards=[requires_statement_reader],
+        dependencies={"cooperative": Provide(provide_cooperative)},
+    )
+    async def rat_report(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        cooperative: Cooperative,
+        user: CurrentUser,
+        year: int,
+    ) -> Any:
+        """The printable RAT report; every member's line only for the pengurus and the pengawas."""
+        sees_all = user.role_in(cooperative.id) in AUDIT_READERS
+        found = await rat.report(db_session, cooperative, year, user.id, sees_all)
+        return render(
+            request, "finance/rat_report.html", cooperative=cooperative, report=found, lock_rule=yearclose.RULE
+        )
 
     @get("/akun/simpanan", name="my_savings", guards=[requires_login])
     async def my_money(
@@ -335,7 +412,7 @@ class MemberFinanceController(Controller):
             cards=cards,
             kinds=chart.SAVINGS_LABELS,
             directions=savings.DIRECTIONS,
-            methods=savings.METHODS,
+            methods=savings.METHOD_LABELS,
         )
 
     @get("/simpanan/kuitansi/{transaction_id:int}", name="savings_receipt", guards=[requires_login])
@@ -350,7 +427,7 @@ class MemberFinanceController(Controller):
             r=found,
             kinds=chart.SAVINGS_LABELS,
             directions=savings.DIRECTIONS,
-            methods=savings.METHODS,
+            methods=savings.METHOD_LABELS,
             own=found.transaction.member_user_id == user.id,
         )
 

@@ -23,6 +23,8 @@ from finance.schemas import SavingsForm
 KINDS = tuple(chart.SAVINGS_ACCOUNTS)
 DIRECTIONS = {"deposit": "Setoran", "withdrawal": "Penarikan"}
 METHODS = {"cash": "Tunai", "transfer": "Transfer bank", "qris": "QRIS"}
+# What receipts and histories call each method, including the SHU payout no form can choose.
+METHOD_LABELS = {**METHODS, "shu": "Pembayaran SHU"}
 MAX_NOTE = 300
 
 

@@ -128,3 +128,29 @@ class ShuOut(msgspec.Struct):
     jasa_anggota: int
     jasa_modal: int
     total: int
+    closed: bool = False
+    paid_to: str | None = None
+    paid_at: str | None = None
+
+
+class ShareOut(msgspec.Struct):
+    id: int
+    member_phone: str
+    member_name: str
+    jasa_anggota: int
+    jasa_modal: int
+    total: int
+    paid_to: str | None = None
+    paid_at: str | None = None
+
+
+class YearCloseOut(msgspec.Struct):
+    year: int
+    surplus: int
+    allocation: dict[str, int]
+    entry_id: int | None
+    shares: list[ShareOut]
+
+
+class PayShareForm(msgspec.Struct):
+    to: str = ""

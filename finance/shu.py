@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,7 @@ from app.clock import local_today
 from app.errors import InvalidInput
 from app.models import Cooperative, Membership, MembershipStatus
 from finance import chart
-from finance.models import JournalEntry, JournalLine, ShuSplit
+from finance.models import JournalEntry, JournalLine, ShuShare, ShuSplit, YearClose
 from finance.statements import income
 
 # The usual AD/ART split, in basis points; each cooperative's own is data (ShuSplit).
@@ -91,13 +91,25 @@ class MemberShu:
     my_capital: int
     total_capital: int
     months: int
+    # (jasa anggota, jasa modal) fixed when the year was closed; None while it is open.
+    fixed: tuple[int, int] | None = None
+    paid_at: datetime.datetime | None = None
+    paid_to: str | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.fixed is not None
 
     @property
     def jasa_anggota(self) -> int:
+        if self.fixed is not None:
+            return self.fixed[0]
         return share(self.pool_jasa_anggota, self.my_purchases, self.total_member_purchases)
 
     @property
     def jasa_modal(self) -> int:
+        if self.fixed is not None:
+            return self.fixed[1]
         return share(self.pool_jasa_modal, self.my_capital, self.total_capital)
 
     @property
@@ -176,31 +188,84 @@ async def _capital(session: AsyncSession, cooperative_id: int, ends: list[dateti
     return {user_id: total // len(ends) for user_id, total in sums.items()}
 
 
-async def member_shu(session: AsyncSession, cooperative: Cooperative, user_id: int, year: int | None) -> MemberShu:
+@dataclass(frozen=True)
+class YearFigures:
+    """Everything a year's SHU is computed from: surplus, split, and every member's purchases and capital."""
+
+    year: int
+    estimate: bool
+    months: int
+    surplus: int
+    split: dict[str, int]
+    purchases: dict[int, int]
+    capital: dict[int, int]
+
+    @property
+    def total_purchases(self) -> int:
+        return sum(v for v in self.purchases.values() if v > 0)
+
+    @property
+    def total_capital(self) -> int:
+        return sum(v for v in self.capital.values() if v > 0)
+
+    def of(self, user_id: int, fixed: tuple[int, int] | None = None) -> MemberShu:
+        return MemberShu(
+            year=self.year,
+            estimate=self.estimate,
+            surplus=self.surplus,
+            split=self.split,
+            pool_jasa_anggota=pool(self.surplus, self.split["jasa_anggota"]),
+            pool_jasa_modal=pool(self.surplus, self.split["jasa_modal"]),
+            my_purchases=max(self.purchases.get(user_id, 0), 0),
+            total_member_purchases=self.total_purchases,
+            my_capital=max(self.capital.get(user_id, 0), 0),
+            total_capital=self.total_capital,
+            months=self.months,
+            fixed=fixed,
+        )
+
+
+def check_year(cooperative: Cooperative, year: int | None) -> int:
     today = local_today(cooperative)
     year = today.year if year is None else year
     if not 2000 <= year <= today.year:
         raise InvalidInput("Tahun tidak sah.", field_errors={"year": f"Tahun 2000–{today.year}."})
+    return year
+
+
+async def year_figures(session: AsyncSession, cooperative: Cooperative, year: int | None) -> YearFigures:
+    year = check_year(cooperative, year)
+    today = local_today(cooperative)
     estimate = year == today.year
     months = today.month if estimate else 12
-    surplus = (await income(session, cooperative, year, None)).surplus
-    split = await split_of(session, cooperative.id)
     members = await _members(session, cooperative.id)
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    purchases = {u: v for u, v in (await _purchases(session, cooperative.id, start, end)).items() if u in members}
-    capital = {
-        u: v for u, v in (await _capital(session, cooperative.id, month_ends(year, months))).items() if u in members
-    }
-    return MemberShu(
+    purchases = await _purchases(session, cooperative.id, start, end)
+    capital = await _capital(session, cooperative.id, month_ends(year, months))
+    return YearFigures(
         year=year,
         estimate=estimate,
-        surplus=surplus,
-        split=split,
-        pool_jasa_anggota=pool(surplus, split["jasa_anggota"]),
-        pool_jasa_modal=pool(surplus, split["jasa_modal"]),
-        my_purchases=purchases.get(user_id, 0),
-        total_member_purchases=sum(v for v in purchases.values() if v > 0),
-        my_capital=max(capital.get(user_id, 0), 0),
-        total_capital=sum(v for v in capital.values() if v > 0),
         months=months,
+        surplus=(await income(session, cooperative, year, None)).surplus,
+        split=await split_of(session, cooperative.id),
+        purchases={u: v for u, v in purchases.items() if u in members},
+        capital={u: v for u, v in capital.items() if u in members},
     )
+
+
+async def member_shu(session: AsyncSession, cooperative: Cooperative, user_id: int, year: int | None) -> MemberShu:
+    """The member's SHU with its working; for a closed year the amounts fixed at closing (finance.yearclose)."""
+    figures = await year_figures(session, cooperative, year)
+    share = await session.scalar(
+        select(ShuShare).where(
+            ShuShare.cooperative_id == cooperative.id,
+            ShuShare.year == figures.year,
+            ShuShare.member_user_id == user_id,
+        )
+    )
+    closed = await session.scalar(
+        select(YearClose.id).where(YearClose.cooperative_id == cooperative.id, YearClose.year == figures.year)
+    )
+    fixed = (share.jasa_anggota, share.jasa_modal) if share else (0, 0) if closed else None
+    result = figures.of(user_id, fixed)
+    return replace(result, paid_at=share.paid_at, paid_to=share.paid_to) if share else result
