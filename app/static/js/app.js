@@ -50,6 +50,20 @@
     var notice = document.getElementById("no-signal");
     if (notice && event.detail.xhr && event.detail.xhr.status) notice.remove();
   });
+  // A table wider than the phone scrolls inside its .table-wrap; keyboard users can only scroll it
+  // if it takes focus, so only those that overflow get a tab stop (WCAG 2.1.1).
+  function focusableScrollers(root) {
+    var wraps = root.querySelectorAll ? root.querySelectorAll(".table-wrap") : [];
+    for (var i = 0; i < wraps.length; i++) {
+      if (wraps[i].scrollWidth > wraps[i].clientWidth) wraps[i].tabIndex = 0;
+    }
+  }
+  document.addEventListener("htmx:load", function (event) { focusableScrollers(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { focusableScrollers(document); });
+  } else {
+    focusableScrollers(document);
+  }
   // When the network is gone, a page opened or tapped shows a small "no connection" page.
   if ("serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", function () {
