@@ -18,11 +18,16 @@ def _source() -> str:
 
 
 async def violations(page: Page) -> list[str]:
-    """One line per violation and node: rule, impact, CSS target and axe's summary of what is wrong."""
+    """One line per violation and node: rule, impact, CSS target and axe's summary of what is wrong.
+
+    Opens every <details> on the page first, so call it last on a page, before moving on.
+    """
     # The app's CSP (script-src 'self' + hashes) blocks an injected <script> tag, so add_script_tag would
     # fail; evaluating the file's text goes through the DevTools protocol, which CSP does not apply to.
     if not await page.evaluate("() => window.axe !== undefined"):
         await page.evaluate(_source())
+    # Confirmation questions and folded sections live in <details>; axe skips hidden content, so open them.
+    await page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true })")
     result: dict[str, Any] = await page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_A_AA,
