@@ -50,13 +50,16 @@
     var notice = document.getElementById("no-signal");
     if (notice && event.detail.xhr && event.detail.xhr.status) notice.remove();
   });
-  // A table wider than the phone scrolls inside its .table-wrap; keyboard users can only scroll it
-  // if it takes focus, so only those that overflow get a tab stop (WCAG 2.1.1).
+  // A table or the board wider than the phone scrolls sideways inside its box; keyboard users can
+  // only scroll it if it takes focus, so only the boxes that overflow get a tab stop (WCAG 2.1.1).
+  var SCROLLERS = ".table-wrap, .board-columns, .scroll";
   function focusableScrollers(root) {
-    var wraps = root.querySelectorAll ? root.querySelectorAll(".table-wrap") : [];
-    for (var i = 0; i < wraps.length; i++) {
-      if (wraps[i].scrollWidth > wraps[i].clientWidth) wraps[i].tabIndex = 0;
-    }
+    if (!root.querySelectorAll) return;
+    var boxes = Array.prototype.slice.call(root.querySelectorAll(SCROLLERS));
+    if (root.matches && root.matches(SCROLLERS)) boxes.push(root);
+    boxes.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    });
   }
   document.addEventListener("htmx:load", function (event) { focusableScrollers(event.target); });
   if (document.readyState === "loading") {
