@@ -50,6 +50,23 @@
     var notice = document.getElementById("no-signal");
     if (notice && event.detail.xhr && event.detail.xhr.status) notice.remove();
   });
+  // A table or the board wider than the phone scrolls sideways inside its box; keyboard users can
+  // only scroll it if it takes focus, so only the boxes that overflow get a tab stop (WCAG 2.1.1).
+  var SCROLLERS = ".table-wrap, .board-columns, .scroll";
+  function focusableScrollers(root) {
+    if (!root.querySelectorAll) return;
+    var boxes = Array.prototype.slice.call(root.querySelectorAll(SCROLLERS));
+    if (root.matches && root.matches(SCROLLERS)) boxes.push(root);
+    boxes.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    });
+  }
+  document.addEventListener("htmx:load", function (event) { focusableScrollers(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { focusableScrollers(document); });
+  } else {
+    focusableScrollers(document);
+  }
   // When the network is gone, a page opened or tapped shows a small "no connection" page.
   if ("serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", function () {
