@@ -64,6 +64,23 @@ async def reindex(settings: Settings) -> str:
     return await rebuild_index(settings)
 
 
+async def sweep_media(settings: Settings) -> str:
+    """Delete photo files that no product photo names (left by an upload whose transaction failed)."""
+    from app.db import DatabaseConfig
+    from app.registry import import_models
+    from app.storage import open_media_store
+    from producers.media_sweep import sweep_orphans
+
+    import_models()
+    db = DatabaseConfig(settings)
+    try:
+        async with db.session() as session:
+            deleted = await sweep_orphans(session, open_media_store(settings))
+    finally:
+        await db.dispose()
+    return f"{len(deleted)} berkas foto tanpa produk dihapus."
+
+
 async def rebuild_rollups(settings: Settings) -> str:
     """Recompute the daily sales rollups of every cooperative from its orders."""
     from app.db import DatabaseConfig
@@ -193,6 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("rekey-nik", help="after rotating SECRET_KEY: rewrite stored NIKs under the new key")
     sub.add_parser("rebuild-ledger", help="post recorded money events missing from the ledger, and opening entries")
     sub.add_parser("rebuild-rollups", help="recompute the daily sales rollups from the orders")
+    sub.add_parser("sweep-media", help="delete photo files no product names (left by failed uploads)")
     gen = sub.add_parser("generate-catalog", help="load a synthetic catalog for benchmarks")
     gen.add_argument("--products", type=int, default=10_000)
     gen.add_argument("--cooperatives", type=int, default=20)
@@ -227,6 +245,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from finance.rebuild import rebuild_command
 
         print(asyncio.run(rebuild_command(settings)))
+    elif args.command == "sweep-media":
+        print(asyncio.run(sweep_media(settings)))
     elif args.command == "rebuild-rollups":
         migrate(settings)
         print(asyncio.run(rebuild_rollups(settings)))

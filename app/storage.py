@@ -82,6 +82,19 @@ class MediaStore:
             log.warning("deleting %s from %s failed (left behind): %s", name, self.description, exc)
 
 
+    async def listing(self, prefix: str) -> list[tuple[str, datetime.datetime]]:
+        """Every file under `prefix` with when it was written (for the sweep of files no row names)."""
+        found: list[tuple[str, datetime.datetime]] = []
+        try:
+            async for batch in obstore.list(self.store, prefix=prefix, chunk_size=1000):
+                found.extend((meta["path"], meta["last_modified"]) for meta in batch)
+        except (NotFoundError, FileNotFoundError):
+            return []  # a folder nothing was ever written to
+        except (BaseError, OSError) as exc:
+            log.error("listing %s in %s failed: %s", prefix, self.description, exc)
+            raise StorageUnavailable(UNAVAILABLE) from exc
+        return found
+
     async def reachable(self, within: float = 2.0) -> bool:
         """Whether the store answers with these credentials: asks for a name that is never written."""
         try:

@@ -196,7 +196,8 @@ async def store_photo(
 ) -> ProductPhoto:
     """Keep checked thumbnails as the product's photo at `position` (the caller checked who may add it)."""
     key = secrets.token_urlsafe(15)
-    # Files first, row after: a row never names a missing file (a failed transaction leaves only orphans).
+    # Files first, row after: a row never names a missing file; a failed transaction leaves orphans,
+    # which `app.cli sweep-media` removes.
     for variant, content in thumbs.files.items():
         await media.put(photo_name(key, variant), content, VARIANTS[variant])
     photo = ProductPhoto(
