@@ -92,7 +92,9 @@ class BoardController(StaffController):
         return self._board_page(request, cooperative, await boards.load_board(db_session, cooperative, filters))
 
     @staticmethod
-    def _board_page(request: Request[Any, Any, Any], cooperative: Cooperative, board: boards.Board) -> Any:
+    def _board_page(
+        request: Request[Any, Any, Any], cooperative: Cooperative, board: boards.Board, moved: str = ""
+    ) -> Any:
         return render(
             request,
             "staff/board.html",
@@ -109,15 +111,19 @@ class BoardController(StaffController):
             takes_cash=boards.takes_cash_on_completion,
             lunas_offer=boards.lunas_offer,
             staff_whatsapp=services.staff_whatsapp_url,
+            moved=moved,
         )
 
     async def _after_action(
-        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, cooperative: Cooperative, moved: str = ""
     ) -> Any:
-        """An htmx action gets the board again, as the page shows it; a plain form post goes back."""
+        """An htmx action gets the board again, as the page shows it; a plain form post goes back.
+
+        `moved` names the order a step just moved to another column: its card is marked so that the
+        phone, where the columns scroll sideways, brings it into view (app.js)."""
         if is_partial(request):
             board = await boards.load_board(db_session, cooperative, _board_filters_from(request))
-            return self._board_page(request, cooperative, board)
+            return self._board_page(request, cooperative, board, moved)
         return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/pesanan"), status_code=303)
 
     @post("/pesanan/{number:str}/langkah", name="staff_step", status_code=303)
@@ -134,7 +140,7 @@ class BoardController(StaffController):
         order, taken = await boards.take_step(db_session, cooperative, user, number, data.to[:24], data.note or None)
         paid = f" Tunai {rupiah(taken)} diterima." if taken else ""
         flash(request, f"Pesanan {order.number}: {state.status_label(order.status)}.{paid}", "ok")
-        return await self._after_action(request, db_session, cooperative)
+        return await self._after_action(request, db_session, cooperative, moved=order.number)
 
     @post("/pesanan/aksi", name="staff_bulk", status_code=303)
     async def bulk(

@@ -166,3 +166,31 @@ async def test_the_bulk_bar_appears_only_once_an_order_is_picked(stack: Stack, p
     await expect(bar).to_be_hidden()
     await phone.get_by_role("checkbox", name=order["number"]).check()
     await expect(bar).to_be_visible()
+
+
+async def _in_view(page: Page, selector: str) -> bool:
+    box = await page.locator(selector).bounding_box()
+    assert box is not None
+    size = page.viewport_size or {"width": 360, "height": 740}
+    return bool(
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["width"]
+        and box["y"] + box["height"] <= size["height"]
+    )
+
+
+async def test_a_stepped_order_is_brought_into_view_with_its_message(stack: Stack, phone: Page) -> None:
+    product = await data.make_product(stack.db, stock=5, price=7_000)
+    async with stack.client() as http:
+        order = await place(http, [(product.id, 1)])
+    number = order["number"]
+    await _sign_in_staff(phone, stack.url)
+    await open_page(phone, f"{stack.url}/staf/lok-baintan/pesanan?q={number}")
+    await phone.locator(f"#o-{number}").get_by_role("button", name="Konfirmasi").click()
+    await expect(phone.locator("#col-confirmed #o-" + number)).to_be_visible()
+    # The card moved to the next column, which starts off-screen on a phone: it is brought into view.
+    await expect(phone.locator(f"#o-{number}")).to_have_class(re.compile("just-moved"))
+    assert await _in_view(phone, f"#o-{number}")
+    assert await _in_view(phone, "#board > .flash")
+    await expect(phone.locator("#board > .flash")).to_contain_text(f"Pesanan {number}: Dikonfirmasi.")

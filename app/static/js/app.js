@@ -67,6 +67,30 @@
   } else {
     focusableScrollers(document);
   }
+  // Fault 8: on a phone the board's columns scroll sideways, so an order a step has just moved
+  // (the server marks its card data-moved) would land in a column off-screen. Bring that column and
+  // the card into view below the step's message, which stays pinned above it, and mark the card
+  // briefly so the eye finds it.
+  document.addEventListener("htmx:afterSettle", function () {
+    var card = document.querySelector("#board [data-moved]");
+    if (!card) return;
+    card.removeAttribute("data-moved");
+    var column = card.closest(".board-col");
+    var strip = column && column.parentElement;
+    if (strip) strip.scrollLeft += column.getBoundingClientRect().left - strip.getBoundingClientRect().left;
+    var topbar = document.querySelector(".topbar");
+    var message = document.querySelector("#board > .flash");
+    var above = (topbar ? topbar.offsetHeight : 0) + 8;
+    if (message) {
+      message.classList.add("flash-pinned");
+      message.style.top = above - 8 + "px";
+      above += message.offsetHeight;
+    }
+    card.style.scrollMarginTop = above + "px";
+    card.scrollIntoView({ block: "nearest", inline: "nearest" });
+    card.classList.add("just-moved");
+    window.setTimeout(function () { card.classList.remove("just-moved"); }, 2500);
+  });
   // When the network is gone, a page opened or tapped shows a small "no connection" page.
   if ("serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", function () {
