@@ -59,6 +59,33 @@ async def _checkout_page(
     )
 
 
+# The session key of the name and phone a guest ordered with last.
+_BUYER = "buyer"
+
+
+async def _prefilled(
+    request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None
+) -> CheckoutForm:
+    """A fresh checkout form, filled from the signed-in resident's profile or from this browser's last order."""
+    key = secrets.token_urlsafe(18)
+    if user is not None:
+        # A signed-in resident's profile fills the form; they can still change it for this order.
+        profile = await accounts.get_user(db_session, user)
+        return CheckoutForm(
+            name=profile.name,
+            phone=display_phone(profile.phone),
+            dusun=profile.dusun or "",
+            rt=profile.rt or "",
+            rw=profile.rw or "",
+            landmark=profile.landmark or "",
+            idempotency_key=key,
+        )
+    buyer = request.session.get(_BUYER) if request.session else None
+    if isinstance(buyer, dict):
+        return CheckoutForm(name=str(buyer.get("name", "")), phone=str(buyer.get("phone", "")), idempotency_key=key)
+    return CheckoutForm(idempotency_key=key)
+
+
 def _fresh_key(form: CheckoutForm) -> CheckoutForm:
     return msgspec.structs.replace(form, idempotency_key=secrets.token_urlsafe(18))
 
@@ -150,19 +177,7 @@ class CartController(Controller):
         if not cart.lines:
             flash(request, "Keranjang masih kosong.", "info")
             return Redirect(path=f"/k/{slug}", status_code=303)
-        form = CheckoutForm(idempotency_key=secrets.token_urlsafe(18))
-        if user is not None:
-            # A signed-in resident's profile fills the form; they can still change it for this order.
-            profile = await accounts.get_user(db_session, user)
-            form = CheckoutForm(
-                name=profile.name,
-                phone=display_phone(profile.phone),
-                dusun=profile.dusun or "",
-                rt=profile.rt or "",
-                rw=profile.rw or "",
-                landmark=profile.landmark or "",
-                idempotency_key=form.idempotency_key,
-            )
+        form = await _prefilled(request, db_session, user)
         return await _checkout_page(request, db_session, cooperative, cart, form)
 
     @post("/checkout", name="checkout_submit", status_code=303)
@@ -213,4 +228,8 @@ class CartController(Controller):
         # Keeps a guest's session, and with it the scope of the page's key, alive once the cart is empty:
         # a second press of this page still finds this order instead of starting an empty checkout.
         request.session["last_order"] = order.number
+        if user is None:
+            # A guest types their name and number once: the next order in this browser starts from them.
+            # Kept in the server-side session (the cookie holds only its id), so no script or other browser sees it.
+            request.session[_BUYER] = {"name": order.customer_name, "phone": display_phone(order.customer_phone)}
         return Redirect(path=order_path(order) + "&baru=1", status_code=303)

@@ -116,9 +116,14 @@ def validate_checkout(request: OrderCreate) -> ValidCheckout:
         errors["payment_method"] = "Pilih cara bayar: bayar di tempat (tunai), transfer bank atau QRIS."
     delivery = request.fulfilment == "delivery"
     address = request.address or AddressIn()
+    # A pickup ignores the address block: whatever was left in it (the form keeps it for a change of mind)
+    # neither refuses the order nor is stored.
+    address_errors: dict[str, str] = {}
     dusun, rt, rw, landmark = parse_address(
-        address.dusun, address.rt, address.rw, address.landmark, errors, dusun_required=delivery
+        address.dusun, address.rt, address.rw, address.landmark, address_errors, dusun_required=delivery
     )
+    if delivery:
+        errors.update(address_errors)
     note = parse_text(request.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
     quantities = _quantities(request, errors)
     if errors:
