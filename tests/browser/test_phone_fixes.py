@@ -194,3 +194,33 @@ async def test_a_stepped_order_is_brought_into_view_with_its_message(stack: Stac
     assert await _in_view(phone, f"#o-{number}")
     assert await _in_view(phone, "#board > .flash")
     await expect(phone.locator("#board > .flash")).to_contain_text(f"Pesanan {number}: Dikonfirmasi.")
+
+
+async def test_the_address_block_is_only_there_for_delivery(stack: Stack, phone: Page, browser: Browser) -> None:
+    product = await data.make_product(stack.db, stock=9, price=6_500)
+    await data.ensure_zone(stack.db, "lok-baintan", "Dusun Sungai")
+    await open_page(phone, f"{stack.url}/k/lok-baintan/produk/{product.id}")
+    await phone.get_by_role("button", name="Tambah ke keranjang").click()
+    await expect(phone.locator("#cart-badge .badge")).to_have_text("1")
+    await open_page(phone, f"{stack.url}/k/lok-baintan/checkout")
+    address = phone.get_by_role("group", name="Alamat antar")
+    await expect(phone.get_by_role("radio", name=re.compile("Ambil di koperasi"))).to_be_checked()
+    await expect(address).to_be_hidden()
+    await phone.get_by_role("radio", name=re.compile("Diantar")).check()
+    await expect(address).to_be_visible()
+    await expect(phone.get_by_label("Dusun / lingkungan")).to_have_attribute("required", "")
+    await phone.get_by_role("radio", name=re.compile("Ambil di koperasi")).check()
+    await expect(address).to_be_hidden()
+
+    # Without JavaScript the block stays, saying it is only for delivery.
+    plain = await browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    try:
+        page = await plain.new_page()
+        await page.goto(f"{stack.url}/k/lok-baintan/produk/{product.id}")
+        await page.get_by_role("button", name="Tambah ke keranjang").click()
+        await page.goto(f"{stack.url}/k/lok-baintan/checkout")
+        block = page.get_by_role("group", name="Alamat antar")
+        await expect(block).to_be_visible()
+        await expect(block).to_contain_text("Hanya untuk diantar")
+    finally:
+        await plain.close()

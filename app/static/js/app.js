@@ -91,6 +91,30 @@
     card.classList.add("just-moved");
     window.setTimeout(function () { card.classList.remove("just-moved"); }, 2500);
   });
+  // Fault 11: the checkout's address block is for delivery only. A block marked data-shown-for="delivery"
+  // is hidden for any other choice, and disabled so its fields are neither required nor sent; its
+  // data-required fields are required while it shows. Without this the block stays, labelled optional.
+  function showChosenBlocks(root) {
+    if (!root.querySelectorAll) return;
+    Array.prototype.forEach.call(root.querySelectorAll("fieldset[data-shown-for]"), function (block) {
+      var chosen = block.form && block.form.querySelector("input[name=fulfilment]:checked");
+      var on = !!chosen && chosen.value === block.getAttribute("data-shown-for");
+      block.hidden = !on;
+      block.disabled = !on;
+      Array.prototype.forEach.call(block.querySelectorAll("[data-required]"), function (field) {
+        field.required = on;
+      });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "fulfilment" && event.target.form) showChosenBlocks(event.target.form);
+  });
+  document.addEventListener("htmx:load", function (event) { showChosenBlocks(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { showChosenBlocks(document); });
+  } else {
+    showChosenBlocks(document);
+  }
   // When the network is gone, a page opened or tapped shows a small "no connection" page.
   if ("serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", function () {
