@@ -6,11 +6,16 @@ cash (+30.000), the producer paid Rp25.000 from the bank (−25.000), electricit
 short by Rp2.000 (−2.000), Rp10.000 moved from kas to bank (nothing) → operating −12.000, net +58.000,
 kas and bank Rp153.000 on 31 March. March's surplus is 30.000 − 25.000 − 15.000 − 2.000 = −12.000, so equity goes
 from 95.000 (pokok 100.000, SHU tahun berjalan −5.000) to 103.000 (pokok 100.000, wajib 20.000, SHU −17.000).
+
+The ledger CSV of the same book: its debits equal its credits, and each account's debits less credits is the
+trial balance's row.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
+import io
 
 import httpx
 from sqlalchemy.orm import Session
@@ -25,6 +30,15 @@ from tests.support.roles import Cast
 
 def _day(month: int, day: int) -> datetime.date:
     return datetime.date(2026, month, day)
+
+
+async def _post(stack: Stack, drafts: list[Draft]) -> None:
+    def post(sync: Session) -> list[int]:
+        return write_many(sync.connection(), drafts)
+
+    async with stack.db.session(write=True) as session:
+        await session.run_sync(post)
+        await session.commit()
 
 
 async def _book(stack: Stack, cast: Cast) -> Cooperative:
@@ -56,13 +70,9 @@ async def _book(stack: Stack, cast: Cast) -> Cooperative:
             .debit(chart.BEBAN_SELISIH_KAS, 2_000)
             .credit(chart.KAS, 2_000),
         ]
-
-        def post(sync: Session) -> list[int]:
-            return write_many(sync.connection(), drafts)
-
-        await session.run_sync(post)
         await session.commit()
-        return coop
+    await _post(stack, drafts)
+    return coop
 
 
 async def test_cash_flow_and_equity_changes_by_hand(
@@ -112,3 +122,53 @@ async def test_cash_flow_and_equity_changes_by_hand(
     rat = await clients["pengurus"].get(f"/k/{money_cast.slug}/rat/2026")
     assert rat.status_code == 200, rat.text
     assert "Arus kas Tahun 2026" in rat.text
+
+
+async def test_ledger_csv_balances_and_matches_the_trial_balance(
+    stack: Stack, money_cast: Cast, clients: dict[str, httpx.AsyncClient]
+) -> None:
+    coop = await _book(stack, money_cast)
+    # A memo a spreadsheet would run as a formula; the previous year's entry shows the year filter at work.
+    await _post(
+        stack,
+        [
+            Draft(coop.id, _day(4, 1), "=HYPERLINK(1)", "hand_in", 2)
+            .debit(chart.KAS, 1)
+            .credit(chart.PENDAPATAN_LAIN, 1),
+            Draft(coop.id, datetime.date(2025, 6, 1), "Tahun lalu", "hand_in", 3)
+            .debit(chart.KAS, 7)
+            .credit(chart.PENDAPATAN_LAIN, 7),
+        ],
+    )
+    url = f"/api/cooperatives/{money_cast.slug}/ledger.csv"
+    response = await clients["pengawas"].get(url, params={"year": 2026})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert 'filename="' + money_cast.slug + '-buku-besar-2026.csv"' in response.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    assert rows[0] == ["Tanggal", "No. jurnal", "Keterangan", "Kode akun", "Nama akun", "Debit", "Kredit"]
+    body = rows[1:]
+    # 3 savings + 2 expenses + sale (4 lines) + payment, settlement, transfer, hand-in, formula: 2 lines each.
+    assert len(body) == 5 * 2 + 4 + 5 * 2
+    assert all(r[0].startswith("2026-") for r in body)
+    debit, credit = sum(int(r[5]) for r in body), sum(int(r[6]) for r in body)
+    assert debit == credit == 100_000 + 20_000 + 50_000 + 5_000 + 15_000 + 55_000 + 30_000 + 25_000 + 10_000 + 2_000 + 1
+    assert [body[-1][0], body[-1][2]] == ["2026-04-01", "'=HYPERLINK(1)"]
+    assert {r[3]: r[4] for r in body}[chart.KAS] == "Kas"
+
+    everything = await clients["pengurus"].get(url)
+    assert everything.status_code == 200
+    net: dict[str, int] = {}
+    for r in list(csv.reader(io.StringIO(everything.text.lstrip("\ufeff"))))[1:]:
+        net[r[3]] = net.get(r[3], 0) + int(r[5]) - int(r[6])
+    async with stack.db.session() as session:
+        tb = await statements.trial_balance(session, coop, _day(12, 31))
+    assert {code: d - c for code, _, d, c in tb.accounts} == net
+    assert sum(n for n in net.values() if n > 0) == tb.total_debit == tb.total_credit
+
+    refused = await clients["bendahara"].get(url)
+    assert refused.status_code == 403
+    bad = await clients["pengurus"].get(url, params={"year": "1999"})
+    assert bad.status_code == 422 and bad.json()["errors"]["year"], bad.text
+    page = await clients["pengurus"].get(f"/staf/{money_cast.slug}/keuangan", params={"tahun": 2026})
+    assert f"{url}?year=2026" in page.text
