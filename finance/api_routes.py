@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.cooperatives import get_cooperative
+from app.csv import csv_response
 from app.errors import Forbidden
 from app.guards import MEMBER_ROLES, provide_cooperative, requires_login, requires_role
 from app.models import Cooperative, Role
-from finance import beancount, expenses, savings, schedule, shu, statements, withdrawals, yearclose
+from finance import beancount, expenses, ledger_csv, savings, schedule, shu, statements, withdrawals, yearclose
 from finance.models import SavingsTransaction, ShuShare, WithdrawalRequest
 from finance.schemas import (
     BalanceOut,
@@ -113,6 +114,12 @@ class FinanceApiController(Controller):
         text = await beancount.export(db_session, cooperative)
         disposition = f'attachment; filename="{cooperative.slug}.beancount"'
         return Response(text, media_type="text/plain; charset=utf-8", headers={"Content-Disposition": disposition})
+
+    @get("/ledger.csv", name="api_ledger_csv", guards=[requires_auditor])
+    async def ledger_csv(self, db_session: AsyncSession, cooperative: Cooperative, year: Year = None) -> Response[str]:
+        """One row per journal line, all years or one (`?year=`), for auditors' spreadsheets."""
+        text = await ledger_csv.export(db_session, cooperative, year)
+        return csv_response(text, f"{cooperative.slug}-buku-besar{f'-{year}' if year else ''}.csv")
 
     @post("/savings", name="api_savings_record", status_code=201, guards=[requires_bookkeeper])
     async def record_savings(

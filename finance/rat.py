@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import local_today
 from app.models import Cooperative, User
-from finance import shu, statements, yearclose
+from finance import flows, shu, statements, yearclose
 from finance.models import YearClose
 
 
@@ -32,6 +32,8 @@ class Report:
     estimate: bool
     income: statements.Income
     sheet: statements.BalanceSheet
+    cash: flows.CashFlow
+    equity: flows.EquityChanges
     parts: list[tuple[str, int, int]]  # label, basis points, rupiah
     surplus: int
     rows: list[Row]
@@ -91,6 +93,8 @@ async def report(session: AsyncSession, cooperative: Cooperative, year: int, vie
         estimate=closed is None,
         income=income,
         sheet=sheet,
+        cash=await flows.cash_flow(session, cooperative, year, None),
+        equity=await flows.equity_changes(session, cooperative, year, None),
         parts=parts,
         surplus=closed.surplus if closed else figures.surplus,
         rows=shown,

@@ -20,7 +20,19 @@ from app.guards import StaffController, provide_cooperative, requires_login, req
 from app.models import Cooperative, MembershipStatus, Role
 from app.text import rupiah
 from app.web import flash, render
-from finance import chart, disclosure, expenses, rat, savings, schedule, shu, statements, withdrawals, yearclose
+from finance import (
+    chart,
+    disclosure,
+    expenses,
+    flows,
+    rat,
+    savings,
+    schedule,
+    shu,
+    statements,
+    withdrawals,
+    yearclose,
+)
 from finance.api_routes import (
     AUDIT_READERS,
     BOOK_READERS,
@@ -44,7 +56,8 @@ Month = Annotated[int | None, Parameter(query="bulan", ge=1, le=12)]
 async def books_context(
     session: AsyncSession, cooperative: Cooperative, year: int | None, month: int | None
 ) -> dict[str, Any]:
-    """Laba rugi for the period and the one before, the neraca at its end, in numbers and in words."""
+    """Laba rugi for the period and the one before, the neraca at its end, arus kas and perubahan ekuitas over
+    it, in numbers and in words."""
     today = statements.parse_day(None, cooperative)
     year = year or today.year
     report = await statements.income(session, cooperative, year, month)
@@ -54,7 +67,17 @@ async def books_context(
         prev_year, prev_month = (year, month - 1) if month > 1 else (year - 1, 12)
         previous = await statements.income(session, cooperative, prev_year, prev_month) if prev_year >= 2000 else None
     sheet = await statements.balance_sheet(session, cooperative, min(report.end, today))
-    return {"income": report, "previous": previous, "sheet": sheet, "year": year, "month": month}
+    cash = await flows.cash_flow(session, cooperative, year, month)
+    equity = await flows.equity_changes(session, cooperative, year, month)
+    return {
+        "income": report,
+        "previous": previous,
+        "sheet": sheet,
+        "cash": cash,
+        "equity": equity,
+        "year": year,
+        "month": month,
+    }
 
 
 def schedule_form(current: schedule.Schedule) -> ScheduleForm:

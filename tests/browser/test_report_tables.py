@@ -77,6 +77,7 @@ async def test_report_tables_show_every_column_on_a_phone(stack: Stack, browser:
     pages = [
         (None, "/provinsi"),
         ("081200009001", f"/k/lok-baintan/laporan?bulan={month}"),
+        ("081200009001", "/k/lok-baintan/keuangan"),
         ("081200001001", f"/produsen/tagihan?jenis=bulan&periode={month}"),
     ]
     problems = {path: await _problems(browser, stack, phone, path) for phone, path in pages}

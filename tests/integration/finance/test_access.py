@@ -56,6 +56,7 @@ async def test_reading(stack: Stack, cast: Cast) -> None:
         f"{api}/statements/income?year=2026": (MEMBERS, True),
         f"{api}/statements/balance": (MEMBERS, True),
         f"{api}/ledger.beancount": ({"pengurus", "pengawas"}, True),
+        f"{api}/ledger.csv?year=2026": ({"pengurus", "pengawas"}, True),
         f"/api/me/savings?cooperative={cast.slug}": (MEMBERS, True),
         f"/api/me/shu?cooperative={cast.slug}": (MEMBERS, True),
         f"/staf/{cast.slug}/keuangan": (BOOKS, False),
