@@ -43,7 +43,7 @@ WEBP_QUALITY = 72
 # first screen of cards costs a few KiB each on a phone plan.
 CARD = "xs"
 CARD_BOX = (144, 108)
-CARD_QUALITY = 45
+CARD_QUALITY = 40
 # Every file a photo has in the store, by the end of its name, with its content type.
 VARIANTS = {
     "md.webp": "image/webp",
