@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from jinja2 import Environment
 from litestar import Request, Response, get
+
+from app.web import template_environment
 
 OFFLINE_PATH = "/offline"
 
@@ -52,12 +53,8 @@ self.addEventListener("fetch", function (event) {
 """
 
 
-def _environment(request: Request[Any, Any, Any]) -> Environment:
-    return cast("Environment", request.app.template_engine.engine)  # type: ignore[union-attr]
-
-
 def _version(request: Request[Any, Any, Any]) -> dict[str, str]:
-    return cast("dict[str, str]", _environment(request).globals["asset_version"])
+    return cast("dict[str, str]", template_environment(request).globals["asset_version"])
 
 
 @get("/sw.js", include_in_schema=False)
@@ -72,5 +69,5 @@ async def service_worker(request: Request[Any, Any, Any]) -> Response[str]:
 @get(OFFLINE_PATH, include_in_schema=False)
 async def offline_page(request: Request[Any, Any, Any]) -> Response[str]:
     # The same for everyone and fetched by the worker in the background: no session, no flash taken.
-    page = _environment(request).get_template("app/offline.html").render()
+    page = template_environment(request).get_template("app/offline.html").render()
     return Response(page, media_type="text/html", headers={"Cache-Control": "no-cache"})

@@ -59,9 +59,14 @@ def render(
     )
 
 
+def template_environment(request: Request[Any, Any, Any]) -> Environment:
+    """The app's Jinja environment (filters and globals set by configure_environment)."""
+    return cast("Environment", request.app.template_engine.engine)  # type: ignore[union-attr]
+
+
 def render_to_string(request: Request[Any, Any, Any], template: str, block: str | None = None, **context: Any) -> str:
     """What `render` would send, as text, for a caller that keeps it (csrf_input and csrf_token may be given)."""
-    env = cast("Environment", request.app.template_engine.engine)  # type: ignore[union-attr]
+    env = template_environment(request)
     partial = block is not None and is_partial(request)
     values = {"flashes": pop_flashes(request), "partial": partial, "request": request, **context}
     if partial:
