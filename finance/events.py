@@ -55,12 +55,12 @@ def _payment(ctx: Context, p: Payment) -> Draft:
     money = chart.money_account(p.method)
     draft = Draft(order.cooperative_id, ctx.day(order.cooperative_id, p.created_at), "", "payment", p.id)
     if p.kind == "refunded":
-        draft.memo = f"Pengembalian uang pesanan {order.number}"
+        draft.memo = f"Pengembalian uang pesanan {order.number}"  # i18n: not shown
         draft.debit(chart.PIUTANG, p.amount, member_user_id=order.user_id).credit(money, p.amount)
         if order.status == "completed":
             draft.debit(chart.RETUR_PENJUALAN, p.amount).credit(chart.PIUTANG, p.amount, member_user_id=order.user_id)
     else:
-        draft.memo = f"Pembayaran pesanan {order.number}"
+        draft.memo = f"Pembayaran pesanan {order.number}"  # i18n: not shown
         draft.debit(money, p.amount).credit(chart.PIUTANG, p.amount, member_user_id=order.user_id)
     return draft
 
@@ -71,7 +71,7 @@ def _order_event(ctx: Context, e: OrderEvent) -> Draft | None:
         return None
     order = ctx.order(e.order_id)
     day = ctx.day(order.cooperative_id, e.created_at)
-    draft = Draft(order.cooperative_id, day, f"Penjualan pesanan {order.number}", "sale", order.id)
+    draft = Draft(order.cooperative_id, day, f"Penjualan pesanan {order.number}", "sale", order.id)  # i18n: not shown
     draft.debit(chart.PIUTANG, order.total, member_user_id=order.user_id)
     draft.credit(chart.PENJUALAN, order.subtotal, member_user_id=order.user_id)
     draft.credit(chart.ONGKOS_KIRIM, order.delivery_fee)
@@ -104,15 +104,15 @@ def _stock(ctx: Context, s: StockLedgerEntry) -> Draft:
     value = s.delta * _unit_cost(ctx, s)
     draft = Draft(s.cooperative_id, ctx.day(s.cooperative_id, s.created_at), "", "stock", s.id)
     if s.reason in _RESERVING:
-        draft.memo = "Barang disisihkan untuk pesanan" if s.delta < 0 else "Barang pesanan batal kembali ke rak"
+        draft.memo = "Barang disisihkan untuk pesanan" if s.delta < 0 else "Barang pesanan batal kembali ke rak"  # i18n: not shown  # noqa: E501
         return draft.debit(chart.PERSEDIAAN, value).credit(chart.PERSEDIAAN_DIPESAN, value)
-    draft.memo = f"Stok {s.reason}: {s.delta:+d}"
+    draft.memo = f"Stok {s.reason}: {s.delta:+d}"  # i18n: not shown
     return draft.debit(chart.PERSEDIAAN, value).credit(chart.TITIPAN_PRODUSEN, value)
 
 
 def _hand_in(ctx: Context, r: CashReconciliation) -> Draft:
     """The cash was booked when each payment was taken; a hand-in posts only what was missing or over."""
-    draft = Draft(r.cooperative_id, r.business_date, f"Selisih setoran kurir {r.courier_name}", "hand_in", r.id)
+    draft = Draft(r.cooperative_id, r.business_date, f"Selisih setoran kurir {r.courier_name}", "hand_in", r.id)  # i18n: not shown  # noqa: E501
     if r.difference < 0:
         return draft.debit(chart.BEBAN_SELISIH_KAS, -r.difference).credit(chart.KAS, -r.difference)
     return draft.debit(chart.KAS, r.difference).credit(chart.PENDAPATAN_LAIN, r.difference)
@@ -210,7 +210,7 @@ def _revaluations(session: Session) -> list[Draft]:
         stock = session.connection().execute(select(Product.stock).where(Product.id == product.id)).scalar() or 0
         ctx = Context(session.connection())
         draft = Draft(product.cooperative_id, ctx.day(product.cooperative_id, None), "", "revaluation", None)
-        draft.memo = f"Harga produsen {product.name} berubah"
+        draft.memo = f"Harga produsen {product.name} berubah"  # i18n: not shown
         drafts.append(draft.debit(chart.PERSEDIAAN, change * stock).credit(chart.TITIPAN_PRODUSEN, change * stock))
     return drafts
 
@@ -240,7 +240,7 @@ BUILDER_ORDER: list[type[Any]] = [
 def _refuse_edits(session: Session, _context: object, _instances: object) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, JournalEntry | JournalLine):
-            raise RuntimeError("Jurnal tidak boleh diubah atau dihapus; buat jurnal pembalik.")
+            raise RuntimeError("Jurnal tidak boleh diubah atau dihapus; buat jurnal pembalik.")  # i18n: not shown
 
 
 def install_ledger_posting(target: type[Session] | sessionmaker[Session] = Session) -> None:
