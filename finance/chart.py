@@ -38,6 +38,7 @@ PENDAPATAN_LAIN = "4201"
 HPP = "5101"
 BEBAN_SELISIH_KAS = "6106"
 BEBAN_LAIN = "6199"
+BEBAN_BUNGA = "6201"
 
 # code, name, kind — in the order statements list them.
 DEFAULT_CHART: tuple[tuple[str, str, Kind], ...] = (
@@ -71,6 +72,7 @@ DEFAULT_CHART: tuple[tuple[str, str, Kind], ...] = (
     ("6105", "Beban perlengkapan dan ATK", Kind.EXPENSE),
     (BEBAN_SELISIH_KAS, "Beban selisih kas", Kind.EXPENSE),
     (BEBAN_LAIN, "Beban operasional lain-lain", Kind.EXPENSE),
+    (BEBAN_BUNGA, "Beban bunga pinjaman", Kind.EXPENSE),
 )
 KIND_OF: dict[str, Kind] = {code: kind for code, _, kind in DEFAULT_CHART}
 NAME_OF: dict[str, str] = {code: name for code, name, _ in DEFAULT_CHART}
@@ -83,6 +85,14 @@ EXPENSE_CATEGORIES: dict[str, tuple[str, str]] = {
     "transportasi": ("6104", "Transportasi"),
     "perlengkapan": ("6105", "Perlengkapan dan ATK"),
     "lain": (BEBAN_LAIN, "Lain-lain"),
+}
+# What other income a bendahara records; all of it posts to pendapatan lain-lain.
+OTHER_INCOME_CATEGORIES: dict[str, str] = {
+    "sewa": "Sewa tempat atau alat",
+    "jasa": "Jasa dan komisi",
+    "bunga": "Bunga bank",
+    "hibah": "Hibah dan sumbangan",
+    "lain": "Lain-lain",
 }
 SAVINGS_ACCOUNTS: dict[str, str] = {"pokok": SIMPANAN_POKOK, "wajib": SIMPANAN_WAJIB, "sukarela": SIMPANAN_SUKARELA}
 SAVINGS_LABELS: dict[str, str] = {"pokok": "Simpanan pokok", "wajib": "Simpanan wajib", "sukarela": "Simpanan sukarela"}
