@@ -9,7 +9,7 @@ from app.text import rupiah
 
 WIDTH = 340
 HEIGHT = 150
-TOP = 6
+TOP = 14
 LABELS = 18
 # Colours with at least 3:1 contrast against the white card, told apart by the legend and the text too.
 COLOURS = ("#1b6e3a", "#b3541e", "#2b5d9c", "#6d4c9f")
