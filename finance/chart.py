@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from app.i18n import N_
+
 
 class Kind(StrEnum):
     ASSET = "aset"
@@ -88,11 +90,11 @@ EXPENSE_CATEGORIES: dict[str, tuple[str, str]] = {
 }
 # What other income a bendahara records; all of it posts to pendapatan lain-lain.
 OTHER_INCOME_CATEGORIES: dict[str, str] = {
-    "sewa": "Sewa tempat atau alat",
-    "jasa": "Jasa dan komisi",
-    "bunga": "Bunga bank",
-    "hibah": "Hibah dan sumbangan",
-    "lain": "Lain-lain",
+    "sewa": N_("Sewa tempat atau alat"),
+    "jasa": N_("Jasa dan komisi"),
+    "bunga": N_("Bunga bank"),
+    "hibah": N_("Hibah dan sumbangan"),
+    "lain": N_("Lain-lain"),
 }
 SAVINGS_ACCOUNTS: dict[str, str] = {"pokok": SIMPANAN_POKOK, "wajib": SIMPANAN_WAJIB, "sukarela": SIMPANAN_SUKARELA}
 SAVINGS_LABELS: dict[str, str] = {"pokok": "Simpanan pokok", "wajib": "Simpanan wajib", "sukarela": "Simpanan sukarela"}

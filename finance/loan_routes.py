@@ -15,6 +15,7 @@ from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError
 from app.guards import StaffController, provide_cooperative
+from app.i18n import _
 from app.models import Cooperative
 from app.text import rupiah
 from app.web import flash, render
@@ -80,7 +81,12 @@ class StaffLoanController(StaffController):
             await roll_back(db_session, cooperative)
             errors = exc.field_errors or {"principal": exc.message}
             return await self._loans_page(request, db_session, cooperative, user, data, errors, exc.status_code)
-        flash(request, f"Pinjaman dari {loan.lender} {rupiah(loan.principal)} dicatat dan dibukukan.", "ok")
+        message = _(
+            "Pinjaman dari %(lender)s %(amount)s dicatat dan dibukukan.",
+            lender=loan.lender,
+            amount=rupiah(loan.principal),
+        )
+        flash(request, message, "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/pinjaman#pinjaman-{loan.id}", status_code=303)
 
     @post(
@@ -108,8 +114,14 @@ class StaffLoanController(StaffController):
             return Redirect(path=f"/staf/{cooperative.slug}/pinjaman#pinjaman-{loan_id}", status_code=303)
         flash(
             request,
-            f"Angsuran ke-{number} {rupiah(paid.total)} (pokok {rupiah(paid.principal)}, bunga "
-            f"{rupiah(paid.interest)}) dibayar. Sisa pokok: {rupiah(view.outstanding)}.",
+            _(
+                "Angsuran ke-%(n)s %(total)s (pokok %(principal)s, bunga %(interest)s) dibayar. Sisa pokok: %(left)s.",
+                n=number,
+                total=rupiah(paid.total),
+                principal=rupiah(paid.principal),
+                interest=rupiah(paid.interest),
+                left=rupiah(view.outstanding),
+            ),
             "ok",
         )
         return Redirect(path=f"/staf/{cooperative.slug}/pinjaman#pinjaman-{loan_id}", status_code=303)
@@ -157,8 +169,8 @@ class StaffLoanController(StaffController):
             await roll_back(db_session, cooperative)
             errors = exc.field_errors or {"amount": exc.message}
             return await self._income_page(request, db_session, cooperative, data, errors, exc.status_code)
-        label = chart.OTHER_INCOME_CATEGORIES[x.category].lower()
-        flash(request, f"Pendapatan {label} {rupiah(x.amount)} dicatat.", "ok")
+        label = _(chart.OTHER_INCOME_CATEGORIES[x.category]).lower()
+        flash(request, _("Pendapatan %(what)s %(amount)s dicatat.", what=label, amount=rupiah(x.amount)), "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/pendapatan", status_code=303)
 
 

@@ -15,6 +15,7 @@ from app.clock import local_today
 from app.db import flush_or_raise
 from app.errors import Conflict, NotFound
 from app.forms import parse_date, parse_int, parse_rupiah, parse_text, raise_errors
+from app.i18n import _
 from app.models import Cooperative
 from finance.expenses import PAID_FROM
 from finance.models import Loan, LoanPayment
@@ -93,22 +94,22 @@ def schedule(loan: Loan, paid: Sequence[LoanPayment] = ()) -> list[Instalment]:
 async def record(session: AsyncSession, cooperative: Cooperative, form: LoanForm, recorder_id: int) -> Loan:
     errors: dict[str, str] = {}
     today = local_today(cooperative)
-    lender = parse_text(form.lender, "lender", "Pemberi pinjaman", errors, required=True, max_length=MAX_LENDER)
-    principal = parse_rupiah(form.principal, "principal", "Pokok pinjaman", errors, high=MAX_PRINCIPAL)
-    day = parse_date(form.date, "date", "Tanggal pencairan", errors) or today
-    count = parse_int(form.instalments, "instalments", "Jumlah angsuran", errors, low=1, high=MAX_INSTALMENTS)
+    lender = parse_text(form.lender, "lender", _("Pemberi pinjaman"), errors, required=True, max_length=MAX_LENDER)
+    principal = parse_rupiah(form.principal, "principal", _("Pokok pinjaman"), errors, high=MAX_PRINCIPAL)
+    day = parse_date(form.date, "date", _("Tanggal pencairan"), errors) or today
+    count = parse_int(form.instalments, "instalments", _("Jumlah angsuran"), errors, low=1, high=MAX_INSTALMENTS)
     interest = parse_rupiah(
-        form.interest_per_instalment, "interest_per_instalment", "Bunga per angsuran", errors, low=0, blank=0
+        form.interest_per_instalment, "interest_per_instalment", _("Bunga per angsuran"), errors, low=0, blank=0
     )
     if form.received_into not in PAID_FROM:
-        errors["received_into"] = "Pilih uang masuk ke kas atau bank."
-    note = parse_text(form.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
+        errors["received_into"] = _("Pilih uang masuk ke kas atau bank.")
+    note = parse_text(form.note, "note", _("Catatan"), errors, required=False, max_length=MAX_NOTE)
     if day > today:
-        errors["date"] = "Tanggal pencairan tidak boleh di masa depan."
+        errors["date"] = _("Tanggal pencairan tidak boleh di masa depan.")
     if principal and count and principal < count:
-        errors["instalments"] = "Jumlah angsuran lebih banyak dari rupiah pokoknya."
+        errors["instalments"] = _("Jumlah angsuran lebih banyak dari rupiah pokoknya.")
     if principal and interest and count and interest * count > principal:
-        errors["interest_per_instalment"] = "Bunga seluruh angsuran melebihi pokok pinjaman; periksa lagi angkanya."
+        errors["interest_per_instalment"] = _("Bunga seluruh angsuran melebihi pokok pinjaman; periksa lagi angkanya.")
     raise_errors(errors)
     assert lender is not None and principal is not None and count is not None and interest is not None
     loan = Loan(
@@ -130,7 +131,7 @@ async def record(session: AsyncSession, cooperative: Cooperative, form: LoanForm
 async def loan_of(session: AsyncSession, cooperative_id: int, loan_id: int) -> LoanView:
     loan = await session.scalar(select(Loan).where(Loan.id == loan_id, Loan.cooperative_id == cooperative_id))
     if loan is None:
-        raise NotFound("Pinjaman tidak ditemukan.")
+        raise NotFound(_("Pinjaman tidak ditemukan."))
     paid = (await session.scalars(select(LoanPayment).where(LoanPayment.loan_id == loan.id))).all()
     return LoanView(loan, schedule(loan, paid))
 
@@ -160,22 +161,24 @@ async def pay(
     """Pay instalment `number` (in order: the earlier ones first); 409 if it was paid already."""
     view = await loan_of(session, cooperative.id, loan_id)
     if not 1 <= number <= len(view.instalments):
-        raise NotFound("Angsuran tidak ada.")
+        raise NotFound(_("Angsuran tidak ada."))
     due = view.instalments[number - 1]
     if due.paid_on is not None:
-        raise Conflict(f"Angsuran ke-{number} sudah dibayar pada {due.paid_on:%d/%m/%Y}.")
+        raise Conflict(
+            _("Angsuran ke-%(n)s sudah dibayar pada %(day)s.", n=number, day=due.paid_on.strftime("%d/%m/%Y"))
+        )
     first_unpaid = view.next_due
     if first_unpaid is not None and first_unpaid.number < number:
-        raise Conflict(f"Bayar angsuran ke-{first_unpaid.number} lebih dulu.")
+        raise Conflict(_("Bayar angsuran ke-%(n)s lebih dulu.", n=first_unpaid.number))
     errors: dict[str, str] = {}
     today = local_today(cooperative)
-    day = parse_date(form.date, "date", "Tanggal bayar", errors) or today
+    day = parse_date(form.date, "date", _("Tanggal bayar"), errors) or today
     if form.paid_from not in PAID_FROM:
-        errors["paid_from"] = "Pilih dibayar dari kas atau bank."
+        errors["paid_from"] = _("Pilih dibayar dari kas atau bank.")
     if day > today:
-        errors["date"] = "Tanggal bayar tidak boleh di masa depan."
+        errors["date"] = _("Tanggal bayar tidak boleh di masa depan.")
     elif day < view.loan.drawn_on:
-        errors["date"] = "Tanggal bayar sebelum pinjaman dicairkan."
+        errors["date"] = _("Tanggal bayar sebelum pinjaman dicairkan.")
     raise_errors(errors)
     payment = LoanPayment(
         loan_id=view.loan.id,
@@ -187,6 +190,6 @@ async def pay(
         paid_from=form.paid_from,
         recorded_by=recorder_id,
     )
-    await flush_or_raise(session, Conflict(f"Angsuran ke-{number} sudah dibayar."), payment)
+    await flush_or_raise(session, Conflict(_("Angsuran ke-%(n)s sudah dibayar.", n=number)), payment)
     view = await loan_of(session, cooperative.id, loan_id)
     return view, view.instalments[number - 1]

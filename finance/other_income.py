@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import local_today
 from app.forms import parse_date, parse_rupiah, parse_text, raise_errors
+from app.i18n import N_, _
 from app.models import Cooperative
 from finance.chart import OTHER_INCOME_CATEGORIES
 from finance.models import OtherIncome
 from finance.schemas import OtherIncomeForm
 
-RECEIVED_INTO = {"cash": "Kas (tunai)", "bank": "Rekening bank"}
+RECEIVED_INTO = {"cash": N_("Kas (tunai)"), "bank": N_("Rekening bank")}
 MAX_NOTE = 300
 
 
@@ -23,15 +24,15 @@ async def record(
     session: AsyncSession, cooperative: Cooperative, form: OtherIncomeForm, recorder_id: int
 ) -> OtherIncome:
     errors: dict[str, str] = {}
-    day = parse_date(form.date, "date", "Tanggal", errors) or local_today(cooperative)
+    day = parse_date(form.date, "date", _("Tanggal"), errors) or local_today(cooperative)
     if form.category not in OTHER_INCOME_CATEGORIES:
-        errors["category"] = "Pilih jenis pendapatan dari daftar."
+        errors["category"] = _("Pilih jenis pendapatan dari daftar.")
     if form.received_into not in RECEIVED_INTO:
-        errors["received_into"] = "Pilih uang masuk ke kas atau bank."
-    amount = parse_rupiah(form.amount, "amount", "Jumlah", errors)
-    note = parse_text(form.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
+        errors["received_into"] = _("Pilih uang masuk ke kas atau bank.")
+    amount = parse_rupiah(form.amount, "amount", _("Jumlah"), errors)
+    note = parse_text(form.note, "note", _("Catatan"), errors, required=False, max_length=MAX_NOTE)
     if day > local_today(cooperative):
-        errors["date"] = "Tanggal pendapatan tidak boleh di masa depan."
+        errors["date"] = _("Tanggal pendapatan tidak boleh di masa depan.")
     raise_errors(errors)
     assert amount is not None
     income = OtherIncome(

@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.charts import BarChart, bar_chart
-from app.clock import MONTHS
+from app.i18n import MonthNames, _
 from finance import chart
 from finance.chart import Kind
 from finance.models import JournalEntry, JournalLine
 
+SHORT_MONTHS = MonthNames("abbreviated")
 _REVENUE = [code for code, kind in chart.KIND_OF.items() if kind == Kind.REVENUE]
 _EXPENSE = [code for code, kind in chart.KIND_OF.items() if kind == Kind.EXPENSE]
 
@@ -31,7 +32,7 @@ class MonthFigures:
 
     @property
     def short(self) -> str:
-        return MONTHS[self.month - 1][:3]
+        return SHORT_MONTHS[self.month - 1]
 
 
 def _months_back(end: datetime.date, count: int) -> list[tuple[int, int]]:
@@ -72,12 +73,12 @@ def trend_chart(figures: list[MonthFigures]) -> BarChart:
     return bar_chart(
         [f.short for f in figures],
         [
-            ("Pendapatan", [f.income for f in figures]),
-            ("Biaya", [f.costs for f in figures]),
-            ("Sisa", [f.surplus for f in figures]),
+            (_("Pendapatan"), [f.income for f in figures]),
+            (_("Biaya"), [f.costs for f in figures]),
+            (_("Sisa"), [f.surplus for f in figures]),
         ],
     )
 
 
 def savings_chart(pokok: int, wajib: int, sukarela: int) -> BarChart:
-    return bar_chart(["Pokok", "Wajib", "Sukarela"], [("Saldo", [pokok, wajib, sukarela])])
+    return bar_chart([_("Pokok"), _("Wajib"), _("Sukarela")], [(_("Saldo"), [pokok, wajib, sukarela])])

@@ -1,7 +1,7 @@
 """loans and other income: loans the cooperative took, the instalments it paid, and income outside sales
 
 Revision ID: 0022_loans
-Revises: 0021_year_close
+Revises: 0023_user_language
 Create Date: 2026-12-01 13:45:00
 
 Three new tables; nothing to backfill.
@@ -14,7 +14,7 @@ from advanced_alchemy.types import DateTimeUTC
 from alembic import op
 
 revision: str = "0022_loans"
-down_revision: str | Sequence[str] | None = "0021_year_close"
+down_revision: str | Sequence[str] | None = "0023_user_language"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
