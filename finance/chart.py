@@ -40,6 +40,7 @@ PENDAPATAN_LAIN = "4201"
 HPP = "5101"
 BEBAN_SELISIH_KAS = "6106"
 BEBAN_LAIN = "6199"
+BEBAN_BUNGA = "6201"
 
 # code, name, kind — in the order statements list them.
 DEFAULT_CHART: tuple[tuple[str, str, Kind], ...] = (
@@ -73,6 +74,7 @@ DEFAULT_CHART: tuple[tuple[str, str, Kind], ...] = (
     ("6105", N_("Beban perlengkapan dan ATK"), Kind.EXPENSE),
     (BEBAN_SELISIH_KAS, N_("Beban selisih kas"), Kind.EXPENSE),
     (BEBAN_LAIN, N_("Beban operasional lain-lain"), Kind.EXPENSE),
+    (BEBAN_BUNGA, N_("Beban bunga pinjaman"), Kind.EXPENSE),
 )
 KIND_OF: dict[str, Kind] = {code: kind for code, _, kind in DEFAULT_CHART}
 NAME_OF: dict[str, str] = {code: name for code, name, _ in DEFAULT_CHART}
@@ -85,6 +87,14 @@ EXPENSE_CATEGORIES: dict[str, tuple[str, str]] = {
     "transportasi": ("6104", N_("Transportasi")),
     "perlengkapan": ("6105", N_("Perlengkapan dan ATK")),
     "lain": (BEBAN_LAIN, N_("Lain-lain")),
+}
+# What other income a bendahara records; all of it posts to pendapatan lain-lain.
+OTHER_INCOME_CATEGORIES: dict[str, str] = {
+    "sewa": N_("Sewa tempat atau alat"),
+    "jasa": N_("Jasa dan komisi"),
+    "bunga": N_("Bunga bank"),
+    "hibah": N_("Hibah dan sumbangan"),
+    "lain": N_("Lain-lain"),
 }
 SAVINGS_ACCOUNTS: dict[str, str] = {"pokok": SIMPANAN_POKOK, "wajib": SIMPANAN_WAJIB, "sukarela": SIMPANAN_SUKARELA}
 SAVINGS_LABELS: dict[str, str] = {

@@ -19,7 +19,7 @@ from app.clock import local_date
 from app.models import Cooperative
 from catalog.models import LedgerReason, Product, StockLedgerEntry
 from finance import chart
-from finance.models import Expense, JournalEntry, JournalLine, SavingsTransaction
+from finance.models import Expense, JournalEntry, JournalLine, Loan, LoanPayment, OtherIncome, SavingsTransaction
 from finance.posting import Draft, write_many
 from orders.models import CashReconciliation, Order, OrderEvent, OrderLine, Payment
 from producers.models import Settlement
@@ -145,6 +145,26 @@ def _expense(ctx: Context, x: Expense) -> Draft:
     return draft.debit(account, x.amount).credit(chart.money_account(x.paid_from), x.amount)
 
 
+def _other_income(ctx: Context, x: OtherIncome) -> Draft:
+    label = chart.OTHER_INCOME_CATEGORIES[x.category]
+    memo = f"Pendapatan {label.lower()}" + (f": {x.note}" if x.note else "")
+    draft = Draft(x.cooperative_id, x.occurred_on, memo, "other_income", x.id)
+    return draft.debit(chart.money_account(x.received_into), x.amount).credit(chart.PENDAPATAN_LAIN, x.amount)
+
+
+def _loan(ctx: Context, loan: Loan) -> Draft:
+    draft = Draft(loan.cooperative_id, loan.drawn_on, f"Pencairan pinjaman dari {loan.lender}", "loan", loan.id)
+    return draft.debit(chart.money_account(loan.received_into), loan.principal).credit(chart.PINJAMAN, loan.principal)
+
+
+def _loan_payment(ctx: Context, p: LoanPayment) -> Draft:
+    lender = ctx.conn.execute(select(Loan.lender).where(Loan.id == p.loan_id)).scalar()
+    memo = f"Angsuran ke-{p.number} pinjaman dari {lender}"
+    draft = Draft(p.cooperative_id, p.paid_on, memo, "loan_payment", p.id)
+    draft.debit(chart.PINJAMAN, p.principal).debit(chart.BEBAN_BUNGA, p.interest)
+    return draft.credit(chart.money_account(p.paid_from), p.principal + p.interest)
+
+
 BUILDERS: dict[type[Any], Callable[[Context, Any], Draft | None]] = {
     Payment: _payment,
     OrderEvent: _order_event,
@@ -153,6 +173,9 @@ BUILDERS: dict[type[Any], Callable[[Context, Any], Draft | None]] = {
     Settlement: _settlement,
     SavingsTransaction: _savings,
     Expense: _expense,
+    OtherIncome: _other_income,
+    Loan: _loan,
+    LoanPayment: _loan_payment,
 }
 
 
@@ -180,6 +203,9 @@ SOURCE_TYPES: dict[type[Any], str] = {
     Settlement: "settlement",
     SavingsTransaction: "savings",
     Expense: "expense",
+    OtherIncome: "other_income",
+    Loan: "loan",
+    LoanPayment: "loan_payment",
 }
 
 
@@ -234,6 +260,9 @@ BUILDER_ORDER: list[type[Any]] = [
     Settlement,
     SavingsTransaction,
     Expense,
+    OtherIncome,
+    Loan,
+    LoanPayment,
 ]
 
 

@@ -31,6 +31,7 @@ from finance import (
     schedule,
     shu,
     statements,
+    trend,
     withdrawals,
     yearclose,
 )
@@ -70,7 +71,9 @@ async def books_context(
     sheet = await statements.balance_sheet(session, cooperative, min(report.end, today))
     cash = await flows.cash_flow(session, cooperative, year, month)
     equity = await flows.equity_changes(session, cooperative, year, month)
+    months = await trend.last_months(session, cooperative.id, sheet.date)
     return {
+        "trend": trend.trend_chart(months),
         "income": report,
         "previous": previous,
         "sheet": sheet,
@@ -450,10 +453,12 @@ class MemberFinanceController(Controller):
         ]
         cards = []
         for m in memberships:
+            held = await savings.balances(db_session, m.cooperative_id, user.id)
             cards.append(
                 {
                     "cooperative": m.cooperative,
-                    "balances": await savings.balances(db_session, m.cooperative_id, user.id),
+                    "balances": held,
+                    "chart": trend.savings_chart(held.pokok, held.wajib, held.sukarela),
                     "arrears": await schedule.member_arrears(db_session, m.cooperative, user.id),
                     "waiting": await savings.pending_total(db_session, m.cooperative_id, user.id),
                     "history": await savings.history(db_session, m.cooperative_id, user.id),
