@@ -153,13 +153,14 @@ def _other_income(ctx: Context, x: OtherIncome) -> Draft:
 
 
 def _loan(ctx: Context, loan: Loan) -> Draft:
-    draft = Draft(loan.cooperative_id, loan.drawn_on, f"Pencairan pinjaman dari {loan.lender}", "loan", loan.id)
+    memo = f"Pencairan pinjaman dari {loan.lender}"  # i18n: not shown (a journal memo is the record)
+    draft = Draft(loan.cooperative_id, loan.drawn_on, memo, "loan", loan.id)
     return draft.debit(chart.money_account(loan.received_into), loan.principal).credit(chart.PINJAMAN, loan.principal)
 
 
 def _loan_payment(ctx: Context, p: LoanPayment) -> Draft:
     lender = ctx.conn.execute(select(Loan.lender).where(Loan.id == p.loan_id)).scalar()
-    memo = f"Angsuran ke-{p.number} pinjaman dari {lender}"
+    memo = f"Angsuran ke-{p.number} pinjaman dari {lender}"  # i18n: not shown
     draft = Draft(p.cooperative_id, p.paid_on, memo, "loan_payment", p.id)
     draft.debit(chart.PINJAMAN, p.principal).debit(chart.BEBAN_BUNGA, p.interest)
     return draft.credit(chart.money_account(p.paid_from), p.principal + p.interest)
