@@ -26,7 +26,7 @@ async def requires_registrar(connection: Connection, _: BaseRouteHandler) -> Non
         _act(connection, ActingAs(PlatformRole.PENDAMPING))
     else:
         raise PermissionDeniedException(
-            "Hanya operator Dinas Koperasi atau pendamping yang dapat mendaftarkan koperasi."
+            _("Hanya operator Dinas Koperasi atau pendamping yang dapat mendaftarkan koperasi.")
         )
 
 
@@ -43,5 +43,7 @@ async def requires_readiness_reader(connection: Connection, _: BaseRouteHandler)
     elif user.operates(cooperative.kode_wilayah):
         role = PlatformRole.OPERATOR
     else:
-        raise PermissionDeniedException("Daftar persiapan ini untuk pengurus, pendamping dan operator koperasi ini.")
+        raise PermissionDeniedException(
+            _("Daftar persiapan ini untuk pengurus, pendamping dan operator koperasi ini.")
+        )
     _act(connection, ActingAs(role, cooperative.id, cooperative.name))
