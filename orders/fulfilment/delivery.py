@@ -104,7 +104,7 @@ async def add_courier(session: AsyncSession, cooperative: Cooperative, form: Cou
 async def resolve_courier(session: AsyncSession, cooperative: Cooperative, ref: object) -> Courier:
     """`kurir:<id>` (a named courier) or `staf:<user id>` (a staff member; becomes a courier on first run)."""
     text = clean(ref, 40)
-    kind, _, raw_id = text.partition(":")
+    kind, _sep, raw_id = text.partition(":")
     if kind not in {"kurir", "staf"} or not is_digits(raw_id) or len(raw_id) > 12:
         raise InvalidInput("Pilih kurir dulu.", field_errors={"kurir": "Pilih kurir."})
     if kind == "kurir":
