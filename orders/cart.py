@@ -173,11 +173,11 @@ class Reorder:
         if self.added:
             parts.append(_("%(n)s barang masuk keranjang dengan harga hari ini.", n=len(self.added)))
         if self.reduced:
-            parts.append(_("Jumlah dikurangi karena stok atau batas pembelian: %(names)s.", names=", ".join(self.reduced)))
+            names = ", ".join(self.reduced)
+            parts.append(_("Jumlah dikurangi karena stok atau batas pembelian: %(names)s.", names=names))
         if self.unavailable:
             parts.append(_("Tidak tersedia lagi: %(names)s.", names=", ".join(self.unavailable)))
         return " ".join(parts) or _("Tidak ada barang dari pesanan ini yang bisa dibeli lagi.")
-
 
 
 async def reorder(request: Request[Any, Any, Any], session: AsyncSession, order: Order, slug: str) -> Reorder:

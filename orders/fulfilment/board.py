@@ -242,7 +242,6 @@ async def bulk_action(
         raise InvalidInput(
             _("Pilih tindakan untuk pesanan terpilih."), field_errors={"aksi": _("Tindakan tidak dikenal.")}
         )
-
     require_selection(numbers)
     if action == "assign":
         return await assign_to_courier(session, cooperative, user, numbers, courier)

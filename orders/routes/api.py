@@ -146,7 +146,6 @@ class OrderApiController(Controller):
         order = await services.get_order_for_viewer(db_session, number, token, user)
         if not services.is_buyer(order, token, user):
             raise NotFound(_("Pesanan tidak ditemukan. Periksa nomor pesanan."))
-
         await services.transition(db_session, order, state.OrderStatus.CANCELLED, user, role="buyer")
         cooperative = await cooperatives.get_cooperative_by_id(db_session, order.cooperative_id)
         return order_out(order, cooperative, with_token=False)

@@ -227,7 +227,6 @@ class CartController(Controller):
                         "lalu tekan Pesan untuk membuat pesanan baru."
                     )
                 )
-
                 data = _fresh_key(data)
             return await _checkout_page(request, db_session, cooperative, cart, data, exc)
         carts.clear(request, slug)

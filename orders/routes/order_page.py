@@ -150,8 +150,8 @@ class OrderPageController(Controller):
         if not services.is_buyer(order, data.token or None, user):
             raise NotFound(_("Pesanan tidak ditemukan. Periksa nomor pesanan."))
         await services.transition(db_session, order, state.OrderStatus.CANCELLED, user, role="buyer")
-        flash(request, _("Pesanan %(number)s dibatalkan. Stok sudah dikembalikan ke koperasi.", number=order.number), "ok")
-
+        message = _("Pesanan %(number)s dibatalkan. Stok sudah dikembalikan ke koperasi.", number=order.number)
+        flash(request, message, "ok")
         suffix = f"?token={data.token}" if data.token else ""
         return Redirect(path=f"/pesanan/{order.number}{suffix}", status_code=303)
 

@@ -105,7 +105,8 @@ class ShopSettingsController(StaffController):
         except DomainError as exc:
             return await self._refused(request, db_session, cooperative, "qris", exc, qris_text=data.payload[:600])
         nmid = f", NMID {info.nmid}" if info.nmid else ""
-        return _saved(request, cooperative, "qris", _("QRIS tersimpan: %(name)s%(nmid)s.", name=info.merchant_name, nmid=nmid))
+        saved = _("QRIS tersimpan: %(name)s%(nmid)s.", name=info.merchant_name, nmid=nmid)
+        return _saved(request, cooperative, "qris", saved)
 
     @post("/rekening", name="staff_bank", status_code=303)
     async def save_bank(
@@ -121,7 +122,6 @@ class ShopSettingsController(StaffController):
         except DomainError as exc:
             return await self._refused(request, db_session, cooperative, "rekening", exc, bank=data)
         return _saved(request, cooperative, "rekening", _("Rekening koperasi tersimpan."))
-
 
     @post("/antar", name="staff_zone", status_code=303)
     async def save_zone(

@@ -54,7 +54,6 @@ class StaffPaymentController(StaffController):
             return await order_page_response(request, db_session, order.number, user, None, refused=refused, typed=data)
         label = state.payment_status_label(order.payment_status)
         flash(request, _("Pesanan %(number)s: pembayaran %(status)s.", number=order.number, status=label.lower()), "ok")
-
         # "Lunas" on the board goes back to the board; the order page's form back to the order page.
         return Redirect(path=back_to(request, f"/pesanan/{order.number}"), status_code=303)
 

@@ -480,7 +480,6 @@ async def place_order(
             to_status=state.OrderStatus.PLACED,
             actor_user_id=user_id,
             actor_label=N_("Pembeli"),  # stored in Indonesian; the page translates it when shown
-
         )
     )
     await session.flush()

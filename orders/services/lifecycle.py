@@ -232,6 +232,5 @@ def qris_for_order(order: Order, cooperative: Cooperative) -> QrisForOrder:
         raise Conflict(_("Pesanan ini sudah dibatalkan; tidak perlu dibayar."))
     if order.payment_status != state.PaymentStatus.UNPAID:
         raise Conflict(_("Pesanan ini sudah lunas; jangan dibayar lagi."))
-
     payload = qris.to_dynamic(cooperative.qris_payload, order.total, bill_number=order.number)
     return QrisForOrder(payload=payload, amount=order.total)

@@ -84,7 +84,6 @@ def status_message_text(order: Order, cooperative: Cooperative, order_url: str |
         lines.append(_("Uang Anda %(total)s akan kami kembalikan.", total=rupiah(order.total)))
     if order_url:
         lines.append(_("Lihat pesanan: %(url)s", url=order_url))
-
     return "\n".join(lines)
 
 
