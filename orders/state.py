@@ -385,7 +385,7 @@ def action_label(status: OrderStatus | str) -> str:
 
 # Who made a move, as stored in the history (always Indonesian): the words around the name, per language.
 _ACTORS = {"Pembeli": N_("Pembeli"), "Sistem": N_("Sistem")}
-_ACTOR_PREFIXES = {"Kurir: ": N_("Kurir: %(name)s"), "Staf: ": N_("Staf: %(name)s")}
+_ACTOR_PREFIXES = {"Kurir: ": N_("Kurir: %(name)s"), "Staf: ": N_("Staf: %(name)s")}  # i18n: not shown
 
 
 def actor_label(stored: str) -> str:
