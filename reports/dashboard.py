@@ -42,7 +42,11 @@ class Dashboard:
     chart: SalesChart
     cash_difference_month: int
     open_orders: int
-    sales_caption: str = caption(SALES_BASIS)
+
+    @property
+    def sales_caption(self) -> str:
+        """In the request's language (a default computed at import would stay Indonesian)."""
+        return caption(SALES_BASIS)
 
 
 async def _orders_today_by_status(
