@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.errors import InvalidInput
 from app.forms import parse_int, raise_errors
+from app.i18n import _
 from app.models import Cooperative
 from app.text import is_digits
 from catalog import services as catalog
@@ -40,9 +41,9 @@ class CartLine:
         """Why this line cannot be checked out as it is, in words a buyer understands."""
         p = self.product
         if p.stock <= 0:
-            return "Stok habis. Hapus dari keranjang."
+            return _("Stok habis. Hapus dari keranjang.")
         if self.quantity > p.stock:
-            return f"Stok tinggal {p.stock} {p.unit}."
+            return _("Stok tinggal %(n)s %(unit)s.", n=p.stock, unit=p.unit)
         return self.refusal.message if self.refusal else None
 
 
@@ -104,7 +105,7 @@ def quantity_of(request: Request[Any, Any, Any], slug: str, product_id: int) -> 
 def parse_quantity(raw: str, *, allow_zero: bool) -> int:
     """How many of a product the buyer typed: a whole number, at least 1 (0 removes it where allowed)."""
     errors: dict[str, str] = {}
-    quantity = parse_int(raw, "quantity", "Jumlah", errors, low=0 if allow_zero else 1, high=MAX_QUANTITY)
+    quantity = parse_int(raw, "quantity", _("Jumlah"), errors, low=0 if allow_zero else 1, high=MAX_QUANTITY)
     raise_errors(errors)
     assert quantity is not None
     return quantity
@@ -121,7 +122,7 @@ async def add(
     product = await catalog.get_product(session, product_id, cooperative_id)
     cart = _raw(request, slug)
     if str(product_id) not in cart and len(cart) >= MAX_CART_LINES:
-        raise InvalidInput(f"Keranjang paling banyak berisi {MAX_CART_LINES} jenis barang.")
+        raise InvalidInput(_("Keranjang paling banyak berisi %(n)s jenis barang.", n=MAX_CART_LINES))
     cart[str(product_id)] = min(cart.get(str(product_id), 0) + quantity, MAX_QUANTITY)
     _save(request, slug, cart)
     return product
@@ -170,12 +171,13 @@ class Reorder:
     def message(self) -> str:
         parts = []
         if self.added:
-            parts.append(f"{len(self.added)} barang masuk keranjang dengan harga hari ini.")
+            parts.append(_("%(n)s barang masuk keranjang dengan harga hari ini.", n=len(self.added)))
         if self.reduced:
-            parts.append(f"Jumlah dikurangi karena stok atau batas pembelian: {', '.join(self.reduced)}.")
+            names = ", ".join(self.reduced)
+            parts.append(_("Jumlah dikurangi karena stok atau batas pembelian: %(names)s.", names=names))
         if self.unavailable:
-            parts.append(f"Tidak tersedia lagi: {', '.join(self.unavailable)}.")
-        return " ".join(parts) or "Tidak ada barang dari pesanan ini yang bisa dibeli lagi."
+            parts.append(_("Tidak tersedia lagi: %(names)s.", names=", ".join(self.unavailable)))
+        return " ".join(parts) or _("Tidak ada barang dari pesanan ini yang bisa dibeli lagi.")
 
 
 async def reorder(request: Request[Any, Any, Any], session: AsyncSession, order: Order, slug: str) -> Reorder:

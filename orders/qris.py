@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import segno
 
+from app.i18n import N_, _
+
 __all__ = [
     "Field",
     "QrisError",
@@ -46,14 +48,14 @@ _TWO_DIGITS = re.compile(r"[0-9]{2}")
 _SVG_SCALE = 5
 _SVG_BORDER = 4  # the quiet zone the QR standard requires
 
-_HINT = "Pastikan seluruh teks QRIS tersalin."
+_HINT = N_("Pastikan seluruh teks QRIS tersalin.")
 
 
 def _crc_table() -> tuple[int, ...]:
     table = []
     for byte in range(256):
         crc = byte << 8
-        for _ in range(8):
+        for _attempt in range(8):
             crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
         table.append(crc & 0xFFFF)
     return tuple(table)
@@ -92,7 +94,11 @@ class Field:
         if len(self.value) > 99:
             raise QrisError(
                 "length",
-                f"Isi tag {self.tag} terlalu panjang ({len(self.value)} karakter, paling banyak 99).",
+                _(
+                    "Isi tag %(tag)s terlalu panjang (%(n)s karakter, paling banyak 99).",
+                    tag=self.tag,
+                    n=len(self.value),
+                ),
                 self.tag,
             )
         return f"{self.tag}{len(self.value):02d}{self.value}"
@@ -121,19 +127,35 @@ def _parse_tlv(text: str, where: str = "") -> list[Field]:
         if len(text) - pos < 4:
             raise QrisError(
                 "truncated",
-                f"Kode QRIS terpotong{where}: data berakhir di tengah tag pada posisi {pos + 1}. {_HINT}",
+                _(
+                    "Kode QRIS terpotong%(where)s: data berakhir di tengah tag pada posisi %(pos)s. %(hint)s",
+                    where=_(where) if where else "",
+                    pos=pos + 1,
+                    hint=_(_HINT),
+                ),
             )
         tag, length = text[pos : pos + 2], text[pos + 2 : pos + 4]
         if not _TWO_DIGITS.fullmatch(tag):
             raise QrisError(
                 "format",
-                f"Kode QRIS rusak{where}: tag pada posisi {pos + 1} harus dua angka, tertulis {tag!r}. "
-                f"{_HINT}",
+                _(
+                    "Kode QRIS rusak%(where)s: tag pada posisi %(pos)s harus dua angka, tertulis %(tag)s. %(hint)s",
+                    where=_(where) if where else "",
+                    pos=pos + 1,
+                    tag=repr(tag),
+                    hint=_(_HINT),
+                ),
             )
         if not _TWO_DIGITS.fullmatch(length):
             raise QrisError(
                 "length",
-                f"Kode QRIS rusak{where}: panjang tag {tag} harus dua angka, tertulis {length!r}. {_HINT}",
+                _(
+                    "Kode QRIS rusak%(where)s: panjang tag %(tag)s harus dua angka, tertulis %(length)s. %(hint)s",
+                    where=_(where) if where else "",
+                    tag=tag,
+                    length=repr(length),
+                    hint=_(_HINT),
+                ),
                 tag,
             )
         size = int(length)
@@ -142,8 +164,15 @@ def _parse_tlv(text: str, where: str = "") -> list[Field]:
         if size > remaining:
             raise QrisError(
                 "truncated",
-                f"Kode QRIS terpotong{where}: tag {tag} seharusnya berisi {size} karakter, "
-                f"tetapi hanya tersisa {remaining}. {_HINT}",
+                _(
+                    "Kode QRIS terpotong%(where)s: tag %(tag)s seharusnya berisi %(size)s karakter, "
+                    "tetapi hanya tersisa %(remaining)s. %(hint)s",
+                    where=_(where) if where else "",
+                    tag=tag,
+                    size=size,
+                    remaining=remaining,
+                    hint=_(_HINT),
+                ),
                 tag,
             )
         fields.append(Field(tag, text[start : start + size]))
@@ -157,14 +186,14 @@ def parse(payload: str) -> list[Field]:
     if not text:
         raise QrisError(
             "empty",
-            "Kode QRIS kosong. Tempelkan seluruh teks QRIS dari aplikasi bank atau dompet digital.",
+            _("Kode QRIS kosong. Tempelkan seluruh teks QRIS dari aplikasi bank atau dompet digital."),
         )
     return _parse_tlv(text)
 
 
 def parse_nested(value: str) -> list[Field]:
     """Split the value of a template (tags 26-51, 62) into its sub-fields."""
-    return _parse_tlv(value, where=" (di dalam template)")
+    return _parse_tlv(value, where=N_(" (di dalam template)"))
 
 
 def verify_crc(payload: str) -> None:
@@ -178,13 +207,13 @@ def _check_crc(text: str, fields: list[Field]) -> None:
     if not any(field.tag == "63" for field in fields):
         raise QrisError(
             "missing_tag",
-            f"Kode QRIS tidak lengkap: CRC (tag 63) tidak ada di akhir kode. {_HINT}",
+            _("Kode QRIS tidak lengkap: CRC (tag 63) tidak ada di akhir kode. %(hint)s", hint=_(_HINT)),
             "63",
         )
     if fields[-1].tag != "63" or len(fields[-1].value) != 4:
         raise QrisError(
             "crc",
-            f"Kode QRIS rusak: CRC (tag 63, 4 karakter) harus menjadi bagian terakhir kode. {_HINT}",
+            _("Kode QRIS rusak: CRC (tag 63, 4 karakter) harus menjadi bagian terakhir kode. %(hint)s", hint=_(_HINT)),
             "63",
         )
     written = fields[-1].value
@@ -193,7 +222,12 @@ def _check_crc(text: str, fields: list[Field]) -> None:
     if not _HEX4.fullmatch(written) or written.upper() != expected:
         raise QrisError(
             "crc",
-            f"Kode QRIS rusak: CRC tidak cocok (tertulis {written}, seharusnya {expected}). {_HINT}",
+            _(
+                "Kode QRIS rusak: CRC tidak cocok (tertulis %(written)s, seharusnya %(expected)s). %(hint)s",
+                written=written,
+                expected=expected,
+                hint=_(_HINT),
+            ),
             "63",
         )
 
@@ -207,37 +241,40 @@ def _validated_fields(payload: str) -> list[Field]:
     for field in fields:
         if field.tag in seen:
             raise QrisError(
-                "format", f"Kode QRIS tidak valid: tag {field.tag} muncul lebih dari sekali.", field.tag
+                "format", _("Kode QRIS tidak valid: tag %(tag)s muncul lebih dari sekali.", tag=field.tag), field.tag
             )
         seen.add(field.tag)
     by_tag = {field.tag: field.value for field in fields}
 
     if "00" not in by_tag:
-        raise QrisError("missing_tag", "Kode QRIS tidak valid: penanda format (tag 00) tidak ada.", "00")
+        raise QrisError("missing_tag", _("Kode QRIS tidak valid: penanda format (tag 00) tidak ada."), "00")
     if fields[0].tag != "00" or by_tag["00"] != "01":
         raise QrisError(
             "format",
-            "Kode QRIS tidak valid: kode harus diawali penanda format 000201 (tag 00 bernilai 01).",
+            _("Kode QRIS tidak valid: kode harus diawali penanda format 000201 (tag 00 bernilai 01)."),
             "00",
         )
     initiation = by_tag.get("01")
     if initiation is not None and initiation not in (STATIC, DYNAMIC):
         raise QrisError(
             "format",
-            "Kode QRIS tidak valid: metode inisiasi (tag 01) harus 11 (statis) atau 12 (dinamis), "
-            f"tertulis {initiation!r}.",
+            _(
+                "Kode QRIS tidak valid: metode inisiasi (tag 01) harus 11 (statis) atau 12 (dinamis), "
+                "tertulis %(value)s.",
+                value=repr(initiation),
+            ),
             "01",
         )
     if not seen & _MERCHANT_ACCOUNT_TAGS:
         raise QrisError(
             "missing_tag",
-            "Kode QRIS tidak valid: informasi akun merchant (tag 26 sampai 51) tidak ada.",
+            _("Kode QRIS tidak valid: informasi akun merchant (tag 26 sampai 51) tidak ada."),
             "26",
         )
-    _require_value(by_tag, "53", "mata uang", "360", "360 (Rupiah)")
-    _require_value(by_tag, "58", "kode negara", "ID", "ID", " Hanya QRIS Indonesia yang diterima.")
+    _require_value(by_tag, "53", N_("mata uang"), "360", "360 (Rupiah)")
+    _require_value(by_tag, "58", N_("kode negara"), "ID", "ID", N_(" Hanya QRIS Indonesia yang diterima."))
     if not by_tag.get("59", "").strip():
-        raise QrisError("missing_tag", "Kode QRIS tidak valid: nama merchant (tag 59) tidak ada.", "59")
+        raise QrisError("missing_tag", _("Kode QRIS tidak valid: nama merchant (tag 59) tidak ada."), "59")
     return fields
 
 
@@ -247,11 +284,19 @@ def _require_value(
     """Refuse a payload whose `tag` is missing or holds anything but `expected`."""
     value = by_tag.get(tag)
     if value is None:
-        raise QrisError("missing_tag", f"Kode QRIS tidak valid: {name} (tag {tag}) tidak ada.", tag)
+        missing = _("Kode QRIS tidak valid: %(name)s (tag %(tag)s) tidak ada.", name=_(name), tag=tag)
+        raise QrisError("missing_tag", missing, tag)
     if value != expected:
         raise QrisError(
             "format",
-            f"Kode QRIS tidak valid: {name} (tag {tag}) harus {expected_label}, tertulis {value!r}.{advice}",
+            _(
+                "Kode QRIS tidak valid: %(name)s (tag %(tag)s) harus %(expected)s, tertulis %(value)s.",
+                name=_(name),
+                tag=tag,
+                expected=expected_label,
+                value=repr(value),
+            )
+            + (_(advice) if advice else ""),
             tag,
         )
 
@@ -292,14 +337,18 @@ def _with_crc(fields: Iterable[Field]) -> str:
 
 def _check_amount(amount: int) -> str:
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise QrisError("amount", "Nominal QRIS harus bilangan bulat rupiah.", "54")
+        raise QrisError("amount", _("Nominal QRIS harus bilangan bulat rupiah."), "54")
     if amount <= 0:
-        raise QrisError("amount", f"Nominal QRIS harus lebih dari Rp0, tertulis {amount}.", "54")
+        raise QrisError("amount", _("Nominal QRIS harus lebih dari Rp0, tertulis %(amount)s.", amount=amount), "54")
     text = str(amount)
     if len(text) > MAX_AMOUNT_DIGITS:
         raise QrisError(
             "amount",
-            f"Nominal QRIS terlalu besar: paling banyak {MAX_AMOUNT_DIGITS} digit, tertulis {len(text)}.",
+            _(
+                "Nominal QRIS terlalu besar: paling banyak %(max)s digit, tertulis %(n)s.",
+                max=MAX_AMOUNT_DIGITS,
+                n=len(text),
+            ),
             "54",
         )
     return text
@@ -310,8 +359,12 @@ def _with_bill_number(template: str | None, bill_number: str) -> str:
     if not (fits and bill_number.isascii() and bill_number.isprintable()):
         raise QrisError(
             "bill_number",
-            f"Nomor tagihan QRIS harus 1 sampai {MAX_BILL_NUMBER_LENGTH} karakter huruf, angka "
-            f"atau tanda baca biasa, tertulis {bill_number!r}.",
+            _(
+                "Nomor tagihan QRIS harus 1 sampai %(max)s karakter huruf, angka "
+                "atau tanda baca biasa, tertulis %(value)s.",
+                max=MAX_BILL_NUMBER_LENGTH,
+                value=repr(bill_number),
+            ),
             "62",
         )
     sub = parse_nested(template) if template else []
@@ -324,7 +377,7 @@ def _with_bill_number(template: str | None, bill_number: str) -> str:
     if len(value) > 99:
         raise QrisError(
             "bill_number",
-            "Nomor tagihan QRIS tidak muat: data tambahan (tag 62) melebihi 99 karakter.",
+            _("Nomor tagihan QRIS tidak muat: data tambahan (tag 62) melebihi 99 karakter."),
             "62",
         )
     return value
@@ -448,29 +501,33 @@ def read_qr_image(data: bytes) -> str:
     from PIL import Image, UnidentifiedImageError
 
     if not data:
-        raise QrisError("image", "Berkas gambar kosong. Pilih foto atau tangkapan layar QRIS.")
+        raise QrisError("image", _("Berkas gambar kosong. Pilih foto atau tangkapan layar QRIS."))
     if len(data) > MAX_IMAGE_BYTES:
-        raise QrisError("image", "Gambar terlalu besar (paling besar 5 MB). Kirim tangkapan layar QRIS saja.")
+        raise QrisError("image", _("Gambar terlalu besar (paling besar 5 MB). Kirim tangkapan layar QRIS saja."))
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format not in {"PNG", "JPEG", "WEBP", "GIF", "BMP"}:
-                raise QrisError("image", "Berkas ini bukan gambar PNG atau JPEG. Unggah foto QRIS.")
+                raise QrisError("image", _("Berkas ini bukan gambar PNG atau JPEG. Unggah foto QRIS."))
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise QrisError("image", "Gambar terlalu besar. Perkecil fotonya atau kirim tangkapan layar.")
+                raise QrisError("image", _("Gambar terlalu besar. Perkecil fotonya atau kirim tangkapan layar."))
             image.load()
             codes = zxingcpp.read_barcodes(image.convert("L"))
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
         raise QrisError(
-            "image", "Berkas ini tidak bisa dibaca sebagai gambar. Unggah foto QRIS (PNG atau JPEG)."
+            "image", _("Berkas ini tidak bisa dibaca sebagai gambar. Unggah foto QRIS (PNG atau JPEG).")
         ) from None
     texts = [code.text for code in codes if code.format == zxingcpp.BarcodeFormat.QRCode and code.text]
     if not texts:
         raise QrisError(
             "image",
-            "Tidak ada kode QR yang terbaca di gambar ini. Foto ulang QRIS dengan terang dan tegak, "
-            "atau tempelkan teks QRIS-nya.",
+            _(
+                "Tidak ada kode QR yang terbaca di gambar ini. Foto ulang QRIS dengan terang dan tegak, "
+                "atau tempelkan teks QRIS-nya."
+            ),
         )
     if len(set(texts)) > 1:
-        raise QrisError("image", "Ada lebih dari satu kode QR di gambar ini. Potong gambar sampai tinggal QRIS saja.")
+        raise QrisError(
+            "image", _("Ada lebih dari satu kode QR di gambar ini. Potong gambar sampai tinggal QRIS saja.")
+        )
     return texts[0]

@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import ZoneSource, local_date
 from app.db import DatabaseConfig, metadata
+from app.i18n import _
 from app.models import Cooperative
 from orders.models import Order
 from orders.sales import Basis, SalesTotals, dated_sale_lines
@@ -221,7 +222,7 @@ async def rebuild_database(db: DatabaseConfig) -> str:
     async with db.session(write=True) as session:
         count = await rebuild(session)
         await session.commit()
-    return f"Rekap harian dihitung ulang untuk {count} koperasi."
+    return _("Rekap harian dihitung ulang untuk %(n)s koperasi.", n=count)
 
 
 async def stored(session: AsyncSession, cooperative_id: int) -> Rows:

@@ -11,13 +11,20 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from app.clock import local_midnight, local_today, period_containing, tanggal
+from app.i18n import N_, _
 from app.models import MembershipStatus
 
 PERIOD_WORDS = {
-    "day": ("per hari", "hari ini"),
-    "week": ("per minggu", "minggu ini"),
-    "month": ("per bulan", "bulan ini"),
+    "day": (N_("per hari"), N_("hari ini")),
+    "week": (N_("per minggu"), N_("minggu ini")),
+    "month": (N_("per bulan"), N_("bulan ini")),
 }
+
+
+def _period_words(period: str) -> tuple[str, str]:
+    """("per week", "this week") for a quota period, in the active language."""
+    per, this = PERIOD_WORDS.get(period, ("", ""))
+    return (_(per) if per else "", _(this) if this else "")
 
 
 class RuledProduct(Protocol):
@@ -95,8 +102,12 @@ def check(
     if product.max_qty_per_order is not None and quantity > product.max_qty_per_order:
         return Refusal(
             product.id,
-            f"{product.name}: paling banyak {product.max_qty_per_order} {product.unit} per pesanan. "
-            f"Kurangi jumlahnya menjadi {product.max_qty_per_order}.",
+            _(
+                "%(name)s: paling banyak %(n)s %(unit)s per pesanan. Kurangi jumlahnya menjadi %(n)s.",
+                name=product.name,
+                n=product.max_qty_per_order,
+                unit=product.unit,
+            ),
         )
     if product.members_only and (
         refusal := membership_refusal(product, buyer, cooperative_name, cooperative_slug, after)
@@ -117,28 +128,40 @@ def membership_refusal(
     if not buyer.signed_in:
         return Refusal(
             product.id,
-            f"{name} hanya dijual kepada anggota {cooperative_name}. "
-            "Masuk dengan akun anggota, atau daftar lalu ajukan keanggotaan.",
+            _(
+                "%(name)s hanya dijual kepada anggota %(coop)s. "
+                "Masuk dengan akun anggota, atau daftar lalu ajukan keanggotaan.",
+                name=name,
+                coop=cooperative_name,
+            ),
             f"/masuk{after}",
-            "Masuk",
+            _("Masuk"),
             f"/k/{cooperative_slug}/anggota",
-            "Ajukan keanggotaan",
+            _("Ajukan keanggotaan"),
         )
     if buyer.membership == MembershipStatus.PENDING:
         return Refusal(
             product.id,
-            f"{name} hanya dijual kepada anggota. Permintaan keanggotaan Anda di {cooperative_name} "
-            "masih menunggu persetujuan staf koperasi.",
+            _(
+                "%(name)s hanya dijual kepada anggota. Permintaan keanggotaan Anda di %(coop)s "
+                "masih menunggu persetujuan staf koperasi.",
+                name=name,
+                coop=cooperative_name,
+            ),
             f"/k/{cooperative_slug}/anggota",
-            "Lihat status keanggotaan",
+            _("Lihat status keanggotaan"),
         )
     if buyer.membership != MembershipStatus.APPROVED:
         return Refusal(
             product.id,
-            f"{name} hanya dijual kepada anggota {cooperative_name}. "
-            "Ajukan keanggotaan dulu; staf koperasi akan menyetujuinya.",
+            _(
+                "%(name)s hanya dijual kepada anggota %(coop)s. "
+                "Ajukan keanggotaan dulu; staf koperasi akan menyetujuinya.",
+                name=name,
+                coop=cooperative_name,
+            ),
             f"/k/{cooperative_slug}/anggota",
-            "Ajukan keanggotaan",
+            _("Ajukan keanggotaan"),
         )
     return None
 
@@ -148,15 +171,15 @@ def _nik(product: RuledProduct, buyer: Buyer, after: str) -> Refusal:
     if not buyer.signed_in:
         return Refusal(
             product.id,
-            f"{name} hanya untuk pembeli dengan NIK terdaftar. Masuk dulu, lalu isi NIK di profil Anda.",
+            _("%(name)s hanya untuk pembeli dengan NIK terdaftar. Masuk dulu, lalu isi NIK di profil Anda.", name=name),
             f"/masuk{after}",
-            "Masuk",
+            _("Masuk"),
         )
     return Refusal(
         product.id,
-        f"{name} wajib NIK. Tambahkan NIK Anda (16 angka, sesuai KTP) di profil, lalu pesan lagi.",
+        _("%(name)s wajib NIK. Tambahkan NIK Anda (16 angka, sesuai KTP) di profil, lalu pesan lagi.", name=name),
         f"/akun/profil{after}",
-        "Isi NIK di profil",
+        _("Isi NIK di profil"),
     )
 
 
@@ -171,28 +194,51 @@ def _quota(
     after: str,
 ) -> Refusal | None:
     name, unit = product.name, product.unit
-    per, this = PERIOD_WORDS.get(period, ("", ""))
+    per, this = _period_words(period)
     if not buyer.signed_in:
         return Refusal(
             product.id,
-            f"{name} dibatasi {quota} {unit} {per} untuk setiap pembeli. "
-            "Masuk dulu supaya kuota Anda bisa dihitung.",
+            _(
+                "%(name)s dibatasi %(quota)s %(unit)s %(per)s untuk setiap pembeli. "
+                "Masuk dulu supaya kuota Anda bisa dihitung.",
+                name=name,
+                quota=quota,
+                unit=unit,
+                per=per,
+            ),
             f"/masuk{after}",
-            "Masuk",
+            _("Masuk"),
         )
     if used + quantity <= quota:
         return None
     left = max(quota - used, 0)
-    resets = f" Kuota baru mulai {tanggal(window.resets_on)}." if window else ""
+    resets = _(" Kuota baru mulai %(day)s.", day=tanggal(window.resets_on)) if window else ""
     if left == 0:
         return Refusal(
             product.id,
-            f"Kuota {name} Anda {this} sudah habis: sudah {used} dari {quota} {unit}.{resets}",
+            _(
+                "Kuota %(name)s Anda %(this)s sudah habis: sudah %(used)s dari %(quota)s %(unit)s.",
+                name=name,
+                this=this,
+                used=used,
+                quota=quota,
+                unit=unit,
+            )
+            + resets,
         )
     return Refusal(
         product.id,
-        f"Kuota {name} Anda {this} tinggal {left} {unit} (sudah {used} dari {quota}). "
-        f"Kurangi jumlahnya menjadi {left}.{resets}",
+        _(
+            "Kuota %(name)s Anda %(this)s tinggal %(left)s %(unit)s (sudah %(used)s dari %(quota)s). "
+            "Kurangi jumlahnya menjadi %(left)s.",
+            name=name,
+            this=this,
+            left=left,
+            unit=unit,
+            used=used,
+            quota=quota,
+        )
+        + resets,
     )
 
 
@@ -200,12 +246,12 @@ def describe(product: RuledProduct) -> list[str]:
     """The rules of a product in words, for its page: 'Khusus anggota', 'Wajib NIK', ..."""
     notes = []
     if product.members_only:
-        notes.append("Khusus anggota koperasi")
+        notes.append(_("Khusus anggota koperasi"))
     if product.requires_nik:
-        notes.append("Wajib NIK terdaftar di profil")
+        notes.append(_("Wajib NIK terdaftar di profil"))
     if product.max_qty_per_order is not None:
-        notes.append(f"Paling banyak {product.max_qty_per_order} {product.unit} per pesanan")
+        notes.append(_("Paling banyak %(n)s %(unit)s per pesanan", n=product.max_qty_per_order, unit=product.unit))
     if product.quota_qty is not None and product.quota_period:
-        per = PERIOD_WORDS.get(product.quota_period, ("", ""))[0]
-        notes.append(f"Kuota {product.quota_qty} {product.unit} {per} per pembeli")
+        per = _period_words(product.quota_period)[0]
+        notes.append(_("Kuota %(n)s %(unit)s %(per)s per pembeli", n=product.quota_qty, unit=product.unit, per=per))
     return notes

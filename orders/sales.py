@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Select, case, cast, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.i18n import N_, _
 from orders.models import Order, OrderEvent, OrderLine
 from orders.state import OrderStatus
 
@@ -30,13 +31,14 @@ class Basis(StrEnum):
 
 # How each figure is named to people: "Penjualan (pesanan selesai)".
 CAPTIONS = {
-    Basis.PLACED: "pesanan masuk, tanpa yang dibatalkan",
-    Basis.COMPLETED: "pesanan selesai",
+    Basis.PLACED: N_("pesanan masuk, tanpa yang dibatalkan"),
+    Basis.COMPLETED: N_("pesanan selesai"),
 }
 
 
-def caption(basis: Basis, word: str = "Penjualan") -> str:
-    return f"{word} ({CAPTIONS[basis]})"
+def caption(basis: Basis, word: str = N_("Penjualan")) -> str:
+    """The figure's name in the active language (`word` and the captions are marked with N_ where defined)."""
+    return f"{_(word)} ({_(CAPTIONS[basis])})"
 
 
 producer_cost = cast(OrderLine.producer_price, BigInteger) * OrderLine.quantity

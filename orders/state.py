@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Literal
 
+from app.i18n import N_, _
+
 __all__ = [
     "ACTION_LABELS",
     "CANCELLABLE",
@@ -24,12 +26,15 @@ __all__ = [
     "Role",
     "StateError",
     "TransitionForbidden",
+    "action_label",
     "allowed_targets",
     "check_payment_transition",
     "check_transition",
+    "fulfilment_label",
     "is_final",
     "needs_courier_run",
     "next_steps",
+    "payment_method_label",
     "payment_status_label",
     "restocks_on",
     "status_label",
@@ -91,52 +96,52 @@ _RANK: Mapping[OrderStatus, int] = {
 }
 
 LABELS: dict[OrderStatus, str] = {
-    OrderStatus.PLACED: "Dipesan",
-    OrderStatus.CONFIRMED: "Dikonfirmasi",
-    OrderStatus.PACKED: "Dikemas",
-    OrderStatus.READY_FOR_PICKUP: "Siap diambil",
-    OrderStatus.OUT_FOR_DELIVERY: "Sedang diantar",
-    OrderStatus.COMPLETED: "Selesai",
-    OrderStatus.CANCELLED: "Dibatalkan",
+    OrderStatus.PLACED: N_("Dipesan"),
+    OrderStatus.CONFIRMED: N_("Dikonfirmasi"),
+    OrderStatus.PACKED: N_("Dikemas"),
+    OrderStatus.READY_FOR_PICKUP: N_("Siap diambil"),
+    OrderStatus.OUT_FOR_DELIVERY: N_("Sedang diantar"),
+    OrderStatus.COMPLETED: N_("Selesai"),
+    OrderStatus.CANCELLED: N_("Dibatalkan"),
 }
 
 # Button text for the move *to* a status; an order is never moved to "placed".
 ACTION_LABELS: dict[OrderStatus, str] = {
-    OrderStatus.CONFIRMED: "Konfirmasi",
-    OrderStatus.PACKED: "Tandai dikemas",
-    OrderStatus.READY_FOR_PICKUP: "Siap diambil",
-    OrderStatus.OUT_FOR_DELIVERY: "Antar",
-    OrderStatus.COMPLETED: "Selesaikan",
-    OrderStatus.CANCELLED: "Batalkan",
+    OrderStatus.CONFIRMED: N_("Konfirmasi"),
+    OrderStatus.PACKED: N_("Tandai dikemas"),
+    OrderStatus.READY_FOR_PICKUP: N_("Siap diambil"),
+    OrderStatus.OUT_FOR_DELIVERY: N_("Antar"),
+    OrderStatus.COMPLETED: N_("Selesaikan"),
+    OrderStatus.CANCELLED: N_("Batalkan"),
 }
 
 # One wording per payment status, on every page, flash message and export.
 PAYMENT_LABELS: dict[PaymentStatus, str] = {
-    PaymentStatus.UNPAID: "Belum dibayar",
-    PaymentStatus.PAID: "Lunas",
-    PaymentStatus.REFUNDED: "Dikembalikan",
+    PaymentStatus.UNPAID: N_("Belum dibayar"),
+    PaymentStatus.PAID: N_("Lunas"),
+    PaymentStatus.REFUNDED: N_("Dikembalikan"),
 }
 
-FULFILMENT_LABELS: dict[str, str] = {"pickup": "Ambil di koperasi", "delivery": "Diantar ke rumah"}
+FULFILMENT_LABELS: dict[str, str] = {"pickup": N_("Ambil di koperasi"), "delivery": N_("Diantar ke rumah")}
 PAYMENT_METHOD_LABELS: dict[str, str] = {
-    "cash": "Bayar di tempat (tunai)",
-    "transfer": "Transfer bank",
-    "qris": "QRIS",
+    "cash": N_("Bayar di tempat (tunai)"),
+    "transfer": N_("Transfer bank"),
+    "qris": N_("QRIS"),
 }
 
 # Moves made only as part of a courier's delivery run, so the run sheet and the cash hand-in know the order.
 _COURIER_RUN_ONLY = frozenset({OrderStatus.OUT_FOR_DELIVERY})
-COURIER_RUN_MESSAGE = "Pesanan diantar lewat rute kurir: pilih kurir di papan pesanan."
+COURIER_RUN_MESSAGE = N_("Pesanan diantar lewat rute kurir: pilih kurir di papan pesanan.")
 
 # "Pesanan yang ..." — the order as it stands now.
 _STANDING: Mapping[OrderStatus, str] = {
-    OrderStatus.PLACED: "masih berstatus dipesan",
-    OrderStatus.CONFIRMED: "sudah dikonfirmasi",
-    OrderStatus.PACKED: "sudah dikemas",
-    OrderStatus.READY_FOR_PICKUP: "sudah siap diambil",
-    OrderStatus.OUT_FOR_DELIVERY: "sedang diantar",
-    OrderStatus.COMPLETED: "sudah selesai",
-    OrderStatus.CANCELLED: "sudah dibatalkan",
+    OrderStatus.PLACED: N_("masih berstatus dipesan"),
+    OrderStatus.CONFIRMED: N_("sudah dikonfirmasi"),
+    OrderStatus.PACKED: N_("sudah dikemas"),
+    OrderStatus.READY_FOR_PICKUP: N_("sudah siap diambil"),
+    OrderStatus.OUT_FOR_DELIVERY: N_("sedang diantar"),
+    OrderStatus.COMPLETED: N_("sudah selesai"),
+    OrderStatus.CANCELLED: N_("sudah dibatalkan"),
 }
 
 
@@ -171,7 +176,7 @@ class CourierRunRequired(StateError):
     """A legal move that only a courier run makes, asked for on its own (HTTP 409)."""
 
     def __init__(self, current: OrderStatus, target: OrderStatus) -> None:
-        super().__init__(COURIER_RUN_MESSAGE)
+        super().__init__(_(COURIER_RUN_MESSAGE))
         self.current = current
         self.target = target
 
@@ -200,39 +205,56 @@ def _role_may(role: str, current: OrderStatus, target: OrderStatus) -> bool:
     return role == "buyer" and target is OrderStatus.CANCELLED and current in _BUYER_CANCELLABLE
 
 
+def _lower(status: OrderStatus) -> str:
+    return _(LABELS[status]).lower()
+
+
 def _illegal_message(current: OrderStatus, target: OrderStatus, fulfilment: Fulfilment) -> str:
-    standing = _STANDING[current]
+    standing = _(_STANDING[current])
     if current is target:
-        return f"Pesanan sudah berstatus {LABELS[current].lower()}."
+        return _("Pesanan sudah berstatus %(status)s.", status=_lower(current))
     if current in _FINAL:
-        return f"Pesanan yang {standing} tidak bisa diubah lagi."
+        return _("Pesanan yang %(standing)s tidak bisa diubah lagi.", standing=standing)
     if target is OrderStatus.READY_FOR_PICKUP and fulfilment is Fulfilment.DELIVERY:
-        return "Pesanan ini diantar ke pembeli, jadi tidak bisa ditandai siap diambil."
+        return _("Pesanan ini diantar ke pembeli, jadi tidak bisa ditandai siap diambil.")
     if target is OrderStatus.OUT_FOR_DELIVERY and fulfilment is Fulfilment.PICKUP:
-        return "Pesanan ini diambil sendiri di koperasi, jadi tidak bisa diantar."
+        return _("Pesanan ini diambil sendiri di koperasi, jadi tidak bisa diantar.")
     if target is OrderStatus.CANCELLED:
-        return (
-            f"Pesanan yang {standing} tidak bisa dibatalkan lagi; "
-            "pembatalan hanya bisa sebelum pesanan siap diambil atau diantar."
+        return _(
+            "Pesanan yang %(standing)s tidak bisa dibatalkan lagi; "
+            "pembatalan hanya bisa sebelum pesanan siap diambil atau diantar.",
+            standing=standing,
         )
     if _RANK[target] < _RANK[current]:
-        return f"Pesanan yang {standing} tidak bisa kembali ke status {LABELS[target].lower()}."
+        return _(
+            "Pesanan yang %(standing)s tidak bisa kembali ke status %(status)s.",
+            standing=standing,
+            status=_lower(target),
+        )
     if _RANK[target] == _RANK[current]:
-        return f"Pesanan yang {standing} tidak bisa berubah menjadi {LABELS[target].lower()}."
-    steps = ", ".join(LABELS[s].lower() for s in next_steps(current, fulfilment))
-    return (
-        f"Pesanan yang {standing} tidak bisa langsung menjadi {LABELS[target].lower()}. "
-        f"Langkah berikutnya: {steps}."
+        return _(
+            "Pesanan yang %(standing)s tidak bisa berubah menjadi %(status)s.",
+            standing=standing,
+            status=_lower(target),
+        )
+    steps = ", ".join(_lower(s) for s in next_steps(current, fulfilment))
+    return _(
+        "Pesanan yang %(standing)s tidak bisa langsung menjadi %(status)s. Langkah berikutnya: %(steps)s.",
+        standing=standing,
+        status=_lower(target),
+        steps=steps,
     )
 
 
 def _forbidden_message(current: OrderStatus, target: OrderStatus, role: str) -> str:
     if role == "buyer" and target is OrderStatus.CANCELLED:
-        return (
-            f"Pesanan yang {_STANDING[current]} tidak bisa dibatalkan sendiri. "
-            "Hubungi koperasi untuk membatalkannya."
+        return _(
+            "Pesanan yang %(standing)s tidak bisa dibatalkan sendiri. Hubungi koperasi untuk membatalkannya.",
+            standing=_(_STANDING[current]),
         )
-    return f"Hanya petugas koperasi yang bisa mengubah status pesanan menjadi {LABELS[target].lower()}."
+    return _(
+        "Hanya petugas koperasi yang bisa mengubah status pesanan menjadi %(status)s.", status=_lower(target)
+    )
 
 
 def check_transition(
@@ -306,15 +328,15 @@ _PAYMENT_MOVES = frozenset(
 def _payment_message(current: PaymentStatus, target: PaymentStatus) -> str:
     if current is target:
         return {
-            PaymentStatus.UNPAID: "Pesanan ini memang belum dibayar.",
-            PaymentStatus.PAID: "Pesanan ini sudah lunas.",
-            PaymentStatus.REFUNDED: "Pembayaran pesanan ini sudah dikembalikan.",
+            PaymentStatus.UNPAID: _("Pesanan ini memang belum dibayar."),
+            PaymentStatus.PAID: _("Pesanan ini sudah lunas."),
+            PaymentStatus.REFUNDED: _("Pembayaran pesanan ini sudah dikembalikan."),
         }[current]
     if current is PaymentStatus.REFUNDED:
-        return "Pembayaran yang sudah dikembalikan tidak bisa diubah lagi."
+        return _("Pembayaran yang sudah dikembalikan tidak bisa diubah lagi.")
     if current is PaymentStatus.UNPAID:
-        return "Pesanan yang belum dibayar tidak bisa ditandai dikembalikan."
-    return (
+        return _("Pesanan yang belum dibayar tidak bisa ditandai dikembalikan.")
+    return _(
         "Pembayaran yang sudah lunas tidak bisa kembali menjadi belum dibayar; "
         "catat pengembalian dana bila uangnya dikembalikan."
     )
@@ -330,7 +352,7 @@ def check_payment_transition(current: PaymentStatus | str, target: PaymentStatus
 def status_label(status: OrderStatus | str) -> str:
     """The order status as people read it; an unknown value is shown as stored."""
     try:
-        return LABELS[OrderStatus(status)]
+        return _(LABELS[OrderStatus(status)])
     except ValueError:
         return str(status)
 
@@ -338,14 +360,51 @@ def status_label(status: OrderStatus | str) -> str:
 def payment_status_label(status: PaymentStatus | str) -> str:
     """The payment status as people read it; an unknown value is shown as stored."""
     try:
-        return PAYMENT_LABELS[PaymentStatus(status)]
+        return _(PAYMENT_LABELS[PaymentStatus(status)])
     except ValueError:
         return str(status)
+
+
+def payment_method_label(method: str) -> str:
+    """The payment method as people read it in the active language; an unknown value is shown as stored."""
+    return _(PAYMENT_METHOD_LABELS[method]) if method in PAYMENT_METHOD_LABELS else method
+
+
+def fulfilment_label(fulfilment: str) -> str:
+    """Pickup or delivery as people read it in the active language."""
+    return _(FULFILMENT_LABELS[fulfilment]) if fulfilment in FULFILMENT_LABELS else fulfilment
+
+
+def action_label(status: OrderStatus | str) -> str:
+    """The button text for moving an order to `status`, in the active language."""
+    try:
+        return _(ACTION_LABELS[OrderStatus(status)])
+    except (ValueError, KeyError):
+        return str(status)
+
+
+# Who made a move, as stored in the history (always Indonesian): the words around the name, per language.
+_ACTORS = {"Pembeli": N_("Pembeli"), "Sistem": N_("Sistem")}
+_ACTOR_PREFIXES = {"Kurir: ": N_("Kurir: %(name)s"), "Staf: ": N_("Staf: %(name)s")}  # i18n: not shown
+
+
+def actor_label(stored: str) -> str:
+    """Who made a move in the order's history ("Pembeli", "Kurir: Ani"), in the active language."""
+    if stored in _ACTORS:
+        return _(_ACTORS[stored])
+    for prefix, text in _ACTOR_PREFIXES.items():
+        if stored.startswith(prefix):
+            return _(text, name=stored[len(prefix) :])
+    return stored
 
 
 # Jinja filters for every template: `{{ order.status | status_label }}`, `{{ o.payment_status | payment_label }}`.
 TEMPLATE_FILTERS: Mapping[str, Callable[[str], str]] = {
     "status_label": status_label,
     "payment_label": payment_status_label,
-    "method_label": lambda method: PAYMENT_METHOD_LABELS.get(method, method),
+    "method_label": lambda method: payment_method_label(method),
+    "fulfilment_label": lambda fulfilment: fulfilment_label(fulfilment),
+    "action_label": lambda status: action_label(status),
+    "actor_label": actor_label,
+
 }

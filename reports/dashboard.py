@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import day_bounds, local_today
-from app.i18n import _
 from app.models import Cooperative
 from catalog import stock as stockwork
 from orders import rollups, state
@@ -43,7 +42,11 @@ class Dashboard:
     chart: SalesChart
     cash_difference_month: int
     open_orders: int
-    sales_caption: str = field(default_factory=lambda: _(caption(SALES_BASIS)))
+
+    @property
+    def sales_caption(self) -> str:
+        """In the request's language (a default computed at import would stay Indonesian)."""
+        return caption(SALES_BASIS)
 
 
 async def _orders_today_by_status(

@@ -16,6 +16,7 @@ from app.auth import CurrentUser
 from app.clock import day_bounds, local_today
 from app.errors import InvalidInput
 from app.forms import parse_date, raise_errors
+from app.i18n import N_, _
 from app.models import Cooperative
 from orders import services, state
 from orders.fulfilment.cash import cash_to_collect, record_cash_payment
@@ -34,9 +35,9 @@ OPEN_STATUSES: tuple[state.OrderStatus, ...] = (
 COLUMN_LIMIT = 60
 PAYMENT_FILTERS = {str(s): state.PAYMENT_LABELS[s] for s in (state.PaymentStatus.UNPAID, state.PaymentStatus.PAID)}
 BULK_ACTIONS = {
-    "confirm": "Konfirmasi",
-    "pack": "Tandai dikemas",
-    "assign": "Serahkan ke kurir",
+    "confirm": N_("Konfirmasi"),
+    "pack": N_("Tandai dikemas"),
+    "assign": N_("Serahkan ke kurir"),
 }
 _BULK_TARGET = {"confirm": state.OrderStatus.CONFIRMED, "pack": state.OrderStatus.PACKED}
 
@@ -80,16 +81,16 @@ def parse_filters(
     semua: object = "",
 ) -> BoardFilters:
     errors: dict[str, str] = {}
-    day = parse_date(tanggal, "tanggal", "Tanggal", errors)
+    day = parse_date(tanggal, "tanggal", _("Tanggal"), errors)
     fulfilment = clean(cara, 16)
     if fulfilment and fulfilment not in services.FULFILMENTS:
-        errors["cara"] = "Pilih ambil di koperasi atau diantar."
+        errors["cara"] = _("Pilih ambil di koperasi atau diantar.")
     payment = clean(bayar, 16)
     if payment and payment not in PAYMENT_FILTERS:
-        errors["bayar"] = "Pilih belum dibayar atau lunas."
+        errors["bayar"] = _("Pilih belum dibayar atau lunas.")
     status_filter = clean(status, 24)
     if status_filter and status_filter not in OPEN_STATUSES:
-        errors["status"] = "Status tidak dikenal."
+        errors["status"] = _("Status tidak dikenal.")
     raise_errors(errors)
     return BoardFilters(
         tanggal=day,
@@ -169,7 +170,7 @@ async def _columns(
             if not filters.semua:
                 query = query.limit(COLUMN_LIMIT)
             orders = (await session.scalars(query)).all()
-        columns.append(Column(status=status, label=state.LABELS[status], orders=orders, count=count))
+        columns.append(Column(status=status, label=state.status_label(status), orders=orders, count=count))
     return columns
 
 
@@ -238,7 +239,9 @@ async def bulk_action(
 ) -> BulkResult:
     """Apply one action to the orders picked on the board; an order that cannot take it is skipped, with why."""
     if action not in BULK_ACTIONS:
-        raise InvalidInput("Pilih tindakan untuk pesanan terpilih.", field_errors={"aksi": "Tindakan tidak dikenal."})
+        raise InvalidInput(
+            _("Pilih tindakan untuk pesanan terpilih."), field_errors={"aksi": _("Tindakan tidak dikenal.")}
+        )
     require_selection(numbers)
     if action == "assign":
         return await assign_to_courier(session, cooperative, user, numbers, courier)

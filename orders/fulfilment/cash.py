@@ -13,18 +13,19 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.auth import CurrentUser
 from app.errors import Conflict, NotFound
 from app.forms import parse_date, parse_int, parse_rupiah, parse_text, raise_errors
+from app.i18n import N_, _
 from app.models import Cooperative
 from catalog import stock as stockwork
 from orders import services, state
 from orders.models import CashReconciliation, Courier, DeliveryRun, DeliveryStop, Order
 from orders.schemas import ReconcileForm
 
-HANDED_IN_MEANWHILE = (
-    "Setoran {name} untuk tanggal itu baru saja berubah (dicatat atau ada uang baru dari antaran). "
+HANDED_IN_MEANWHILE = N_(
+    "Setoran %(name)s untuk tanggal itu baru saja berubah (dicatat atau ada uang baru dari antaran). "
     "Muat ulang halaman, lalu periksa jumlahnya."
 )
 
-STOP_HANDED_IN = "Setoran kurir untuk pesanan ini sudah ditutup."
+STOP_HANDED_IN = N_("Setoran kurir untuk pesanan ini sudah ditutup.")
 
 
 def cash_to_collect(order: Order) -> int:
@@ -39,7 +40,7 @@ async def record_cash_payment(
 ) -> int:
     """Cash taken for an unpaid cash order, booked exactly as staff marking it "Lunas". Returns the rupiah."""
     if order.payment_method != "cash":
-        raise Conflict("Pesanan ini tidak dibayar tunai.")
+        raise Conflict(_("Pesanan ini tidak dibayar tunai."))
     await services.record_payment(session, order, state.PaymentStatus.PAID, user, method="cash", by_courier=by_courier)
     return int(order.total)
 
@@ -55,7 +56,7 @@ async def book_on_open_stop(session: AsyncSession, stop: DeliveryStop, amount: i
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(STOP_HANDED_IN)
+        raise Conflict(_(STOP_HANDED_IN))
     set_committed_value(stop, "cash_collected", amount)
 
 
@@ -141,7 +142,7 @@ async def cash_day(
     due = [
         CourierCash(
             courier_id=cid,
-            name=couriers[cid].name if cid in couriers else "Kurir",
+            name=couriers[cid].name if cid in couriers else _("Kurir"),
             expected=pending.get(cid, (0, 0))[0],
             orders=pending.get(cid, (0, 0))[1],
             not_delivered=undelivered.get(cid, 0),
@@ -165,14 +166,14 @@ async def reconcile(
 ) -> CashReconciliation:
     """Record the cash a courier handed in against what was collected; a difference needs a note."""
     errors: dict[str, str] = {}
-    business_date = parse_date(form.tanggal, "tanggal", "Tanggal", errors, required=True)
-    cid = parse_int(form.kurir, "kurir", "Kurir", errors, low=1)
-    amount = parse_rupiah(form.received, "received", "Uang yang diserahkan", errors, low=0)
+    business_date = parse_date(form.tanggal, "tanggal", _("Tanggal"), errors, required=True)
+    cid = parse_int(form.kurir, "kurir", _("Kurir"), errors, low=1)
+    amount = parse_rupiah(form.received, "received", _("Uang yang diserahkan"), errors, low=0)
     raise_errors(errors)
     assert business_date is not None and cid is not None and amount is not None
     courier = await session.get(Courier, cid)
     if courier is None or courier.cooperative_id != cooperative.id:
-        raise NotFound("Kurir tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Kurir tidak ditemukan di koperasi ini."))
     stops = (
         (
             await session.scalars(
@@ -188,13 +189,13 @@ async def reconcile(
         .all()
     )
     if not stops:
-        raise Conflict(f"Tidak ada antaran {courier.name} pada tanggal itu yang belum disetor.")
+        raise Conflict(_("Tidak ada antaran %(name)s pada tanggal itu yang belum disetor.", name=courier.name))
     expected = sum(s.cash_collected for s in stops)
     difference = amount - expected
-    text = parse_text(form.note, "note", "Catatan", errors, required=difference != 0, max_length=stockwork.MAX_NOTE)
+    text = parse_text(form.note, "note", _("Catatan"), errors, required=difference != 0, max_length=stockwork.MAX_NOTE)
     if errors:
         errors["note"] = (
-            "Ada selisih, jadi catatan wajib diisi (misalnya: uang kembalian kurang)."
+            _("Ada selisih, jadi catatan wajib diisi (misalnya: uang kembalian kurang).")
             if difference and not text
             else errors["note"]
         )
@@ -227,7 +228,7 @@ async def reconcile(
             )
         ).all()
         if len(claimed) != len(stops) or sum(cash for (cash,) in claimed) != expected:
-            raise Conflict(HANDED_IN_MEANWHILE.format(name=courier.name))
+            raise Conflict(_(HANDED_IN_MEANWHILE, name=courier.name))
     for stop in stops:
         set_committed_value(stop, "reconciliation_id", record.id)
     return record

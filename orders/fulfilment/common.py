@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload, selectinload
 
 from app.errors import InvalidInput, NotFound
+from app.i18n import _
 from app.models import Cooperative
 from app.text import strip_control
 from orders.models import Order
@@ -43,7 +44,9 @@ def clean_numbers(values: Iterable[object]) -> list[str]:
 
 def require_selection(numbers: Sequence[str]) -> None:
     if not numbers:
-        raise InvalidInput("Pilih paling tidak satu pesanan dulu.", field_errors={"pilih": "Belum ada yang dipilih."})
+        raise InvalidInput(
+            _("Pilih paling tidak satu pesanan dulu."), field_errors={"pilih": _("Belum ada yang dipilih.")}
+        )
 
 
 async def orders_by_number(session: AsyncSession, cooperative: Cooperative, numbers: Sequence[str]) -> list[Order]:
@@ -59,7 +62,7 @@ async def orders_by_number(session: AsyncSession, cooperative: Cooperative, numb
     orders = list(rows.all())
     found = {o.number for o in orders}
     if missing := [n for n in numbers if n not in found]:
-        raise NotFound(f"{len(missing)} pesanan yang dipilih tidak ditemukan di koperasi ini.")
+        raise NotFound(_("%(n)s pesanan yang dipilih tidak ditemukan di koperasi ini.", n=len(missing)))
     return orders
 
 
@@ -73,7 +76,7 @@ async def order_of(session: AsyncSession, cooperative: Cooperative, number: str)
         select(Order).where(Order.cooperative_id == cooperative.id, Order.number == clean(number, 24).upper())
     )
     if order is None:
-        raise NotFound("Pesanan tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Pesanan tidak ditemukan di koperasi ini."))
     return order
 
 
@@ -88,9 +91,9 @@ class BulkResult:
     def message(self, verb: str) -> str:
         parts = []
         if self.done:
-            parts.append(f"{len(self.done)} pesanan {verb}.")
+            parts.append(_("%(n)s pesanan %(verb)s.", n=len(self.done), verb=verb))
         if self.skipped:
             reasons = "; ".join(f"{number}: {why}" for number, why in self.skipped[:5])
-            more = f" (dan {len(self.skipped) - 5} lagi)" if len(self.skipped) > 5 else ""
-            parts.append(f"{len(self.skipped)} dilewati — {reasons}{more}")
-        return " ".join(parts) or "Tidak ada pesanan yang dipilih."
+            more = _(" (dan %(n)s lagi)", n=len(self.skipped) - 5) if len(self.skipped) > 5 else ""
+            parts.append(_("%(n)s dilewati — %(reasons)s%(more)s", n=len(self.skipped), reasons=reasons, more=more))
+        return " ".join(parts) or _("Tidak ada pesanan yang dipilih.")

@@ -14,6 +14,7 @@ from app.auth import CurrentUser
 from app.clock import local_today
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.forms import parse_phone, parse_text, raise_errors
+from app.i18n import N_, _
 from app.models import COURIER_ROLES, Cooperative, Membership, MembershipStatus, User
 from app.text import is_digits
 from orders import services, state
@@ -82,7 +83,7 @@ async def courier_of_user(session: AsyncSession, cooperative: Cooperative, user_
 
 async def add_courier(session: AsyncSession, cooperative: Cooperative, form: CourierForm) -> Courier:
     errors: dict[str, str] = {}
-    clean_name = parse_text(form.name, "name", "Nama kurir", errors, required=True, max_length=120)
+    clean_name = parse_text(form.name, "name", _("Nama kurir"), errors, required=True, max_length=120)
     number = parse_phone(form.phone, "phone", errors, required=False)
     raise_errors(errors)
     # A kurir member with this phone is the same person: their account sees the runs (issue 10).
@@ -104,18 +105,18 @@ async def add_courier(session: AsyncSession, cooperative: Cooperative, form: Cou
 async def resolve_courier(session: AsyncSession, cooperative: Cooperative, ref: object) -> Courier:
     """`kurir:<id>` (a named courier) or `staf:<user id>` (a staff member; becomes a courier on first run)."""
     text = clean(ref, 40)
-    kind, _, raw_id = text.partition(":")
+    kind, _sep, raw_id = text.partition(":")
     if kind not in {"kurir", "staf"} or not is_digits(raw_id) or len(raw_id) > 12:
-        raise InvalidInput("Pilih kurir dulu.", field_errors={"kurir": "Pilih kurir."})
+        raise InvalidInput(_("Pilih kurir dulu."), field_errors={"kurir": _("Pilih kurir.")})
     if kind == "kurir":
         courier = await session.get(Courier, int(raw_id))
         if courier is None or courier.cooperative_id != cooperative.id:
-            raise NotFound("Kurir tidak ditemukan di koperasi ini.")
+            raise NotFound(_("Kurir tidak ditemukan di koperasi ini."))
         return courier
     staff = {u.id: u for u in await _staff_users(session, cooperative)}
     person = staff.get(int(raw_id))
     if person is None:
-        raise NotFound("Staf itu tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Staf itu tidak ditemukan di koperasi ini."))
     existing = await courier_of_user(session, cooperative, person.id)
     if existing is not None:
         return existing
@@ -157,7 +158,7 @@ async def assign_to_courier(
     for number in numbers:
         order = orders[number]
         if order.fulfilment != state.Fulfilment.DELIVERY:
-            result.skipped.append((number, "diambil sendiri, tidak diantar"))
+            result.skipped.append((number, _("diambil sendiri, tidak diantar")))
             continue
         try:
             await services.transition(
@@ -166,7 +167,7 @@ async def assign_to_courier(
                 state.OrderStatus.OUT_FOR_DELIVERY,
                 user,
                 role="staff",
-                note=f"Kurir: {courier.name}",
+                note=f"Kurir: {courier.name}",  # i18n: not shown (the order's stored history)
                 courier_run=True,
             )
         except state.StateError as exc:
@@ -245,7 +246,7 @@ class RunSheet:
 async def get_run(session: AsyncSession, cooperative: Cooperative, run_id: int) -> DeliveryRun:
     run = await session.get(DeliveryRun, run_id)
     if run is None or run.cooperative_id != cooperative.id:
-        raise NotFound("Daftar antar tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Daftar antar tidak ditemukan di koperasi ini."))
     return run
 
 
@@ -255,7 +256,7 @@ async def run_sheet(session: AsyncSession, cooperative: Cooperative, run_id: int
     stops = await _stops(session, run)
     grouped: dict[tuple[str, str], list[DeliveryStop]] = {}
     for stop in stops:
-        key = ((stop.order.dusun or "Tanpa dusun").strip(), (stop.order.rt or "").strip())
+        key = ((stop.order.dusun or _("Tanpa dusun")).strip(), (stop.order.rt or "").strip())
         grouped.setdefault(key, []).append(stop)
     groups = [
         StopGroup(dusun=dusun, rt=rt, stops=sorted(items, key=lambda s: (s.delivered_at is not None, s.id)))
@@ -277,11 +278,11 @@ async def _stop_of(session: AsyncSession, cooperative: Cooperative, run_id: int,
         select(DeliveryStop).where(DeliveryStop.run_id == run.id, DeliveryStop.order_id == order.id)
     )
     if stop is None:
-        raise NotFound("Pesanan ini tidak ada di daftar antar tersebut.")
+        raise NotFound(_("Pesanan ini tidak ada di daftar antar tersebut."))
     return stop
 
 
-NOT_YOUR_RUN = "Daftar antar ini milik kurir lain."
+NOT_YOUR_RUN = N_("Daftar antar ini milik kurir lain.")
 
 
 async def acting_courier(session: AsyncSession, cooperative: Cooperative, user: CurrentUser, run: DeliveryRun) -> bool:
@@ -292,7 +293,7 @@ async def acting_courier(session: AsyncSession, cooperative: Cooperative, user: 
         return False
     courier = await session.get(Courier, run.courier_id)
     if courier is None or courier.user_id != user.id:
-        raise Forbidden(NOT_YOUR_RUN)
+        raise Forbidden(_(NOT_YOUR_RUN))
     return True
 
 
@@ -303,7 +304,7 @@ async def mark_delivered(
     by_courier = await acting_courier(session, cooperative, user, await get_run(session, cooperative, run_id))
     stop = await _stop_of(session, cooperative, run_id, number)
     if stop.delivered_at is not None:
-        raise Conflict(f"Pesanan {stop.order.number} sudah ditandai terkirim.")
+        raise Conflict(_("Pesanan %(number)s sudah ditandai terkirim.", number=stop.order.number))
     courier = await session.get(Courier, stop.courier_id)
     await services.transition(
         session,
@@ -311,7 +312,7 @@ async def mark_delivered(
         state.OrderStatus.COMPLETED,
         user,
         role="staff",
-        note=f"Diterima pembeli, diantar {courier.name if courier else 'kurir'}",
+        note=f"Diterima pembeli, diantar {courier.name if courier else 'kurir'}",  # i18n: not shown (stored history)
         by_courier=by_courier,
     )
     now = datetime.datetime.now(datetime.UTC)
@@ -330,8 +331,8 @@ async def collect_cash(
     by_courier = await acting_courier(session, cooperative, user, await get_run(session, cooperative, run_id))
     stop = await _stop_of(session, cooperative, run_id, number)
     if stop.delivered_at is None:
-        raise Conflict("Tandai pesanan terkirim dulu, lalu catat uangnya.")
+        raise Conflict(_("Tandai pesanan terkirim dulu, lalu catat uangnya."))
     if stop.reconciliation_id is not None:
-        raise Conflict(STOP_HANDED_IN)
+        raise Conflict(_(STOP_HANDED_IN))
     await book_on_open_stop(session, stop, await record_cash_payment(session, stop.order, user, by_courier=by_courier))
     return stop

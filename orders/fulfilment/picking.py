@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload, selectinload
 
 from app.clock import day_bounds
+from app.i18n import N_, _
 from app.models import Cooperative
 from catalog.models import Product
 from orders import state
@@ -23,7 +24,14 @@ if TYPE_CHECKING:
 
 # Orders whose goods are sold (stock reserved) but still on the shelf.
 UNPACKED_STATUSES = (state.OrderStatus.PLACED, state.OrderStatus.CONFIRMED)
-PICK_CSV_HEADERS = ["Produsen", "No HP produsen", "Produk", "Satuan", "Jumlah", "Jumlah pesanan"]
+PICK_CSV_HEADERS = [
+    N_("Produsen"),
+    N_("No HP produsen"),
+    N_("Produk"),
+    N_("Satuan"),
+    N_("Jumlah"),
+    N_("Jumlah pesanan"),
+]
 
 
 async def held_quantities(session: AsyncSession, cooperative_id: int) -> dict[int, int]:
@@ -144,7 +152,7 @@ async def pick_list(
         groups.append(
             PickGroup(
                 producer_id=producer_id,
-                name=producer.business_name if producer else f"Stok {cooperative.short_name}",
+                name=producer.business_name if producer else _("Stok %(name)s", name=cooperative.short_name),
                 phone=producer.phone if producer else None,
                 items=sorted(items, key=lambda i: i.name.lower()),
             )

@@ -19,6 +19,7 @@ from app.db import roll_back
 from app.errors import InvalidInput
 from app.forms import parse_date, raise_errors
 from app.guards import StaffController, is_kurir, requires_courier, requires_staff
+from app.i18n import _
 from app.models import Cooperative
 from app.text import rupiah
 from app.web import flash, is_partial, render
@@ -36,7 +37,7 @@ Day = Annotated[str | None, Parameter(query="tanggal", max_length=10)]
 
 def _day(value: str | None) -> datetime.date | None:
     errors: dict[str, str] = {}
-    day = parse_date(value, "tanggal", "Tanggal", errors)
+    day = parse_date(value, "tanggal", _("Tanggal"), errors)
     raise_errors(errors)
     return day
 
@@ -138,8 +139,9 @@ class BoardController(StaffController):
     ) -> Any:
         """One staff step for an order, from the board, a run sheet or the order's own page (with a note)."""
         order, taken = await boards.take_step(db_session, cooperative, user, number, data.to[:24], data.note or None)
-        paid = f" Tunai {rupiah(taken)} diterima." if taken else ""
-        flash(request, f"Pesanan {order.number}: {state.status_label(order.status)}.{paid}", "ok")
+        paid = _(" Tunai %(amount)s diterima.", amount=rupiah(taken)) if taken else ""
+        status = state.status_label(order.status)
+        flash(request, _("Pesanan %(number)s: %(status)s.", number=order.number, status=status) + paid, "ok")
         return await self._after_action(request, db_session, cooperative, moved=order.number)
 
     @post("/pesanan/aksi", name="staff_bulk", status_code=303)
@@ -153,7 +155,7 @@ class BoardController(StaffController):
             await check_selection(db_session, cooperative, numbers)
             return Redirect(path=f"/staf/{cooperative.slug}/{action}?" + urlencode({"pilih": numbers}, doseq=True))
         result = await boards.bulk_action(db_session, cooperative, user, numbers, action, courier=form.get("kurir", ""))
-        verb = {"confirm": "dikonfirmasi", "pack": "ditandai dikemas", "assign": "diserahkan ke kurir"}[action]
+        verb = {"confirm": _("dikonfirmasi"), "pack": _("ditandai dikemas"), "assign": _("diserahkan ke kurir")}[action]
         flash(request, result.message(verb), "ok" if result.done else "error")
         return await self._after_action(request, db_session, cooperative)
 
@@ -199,7 +201,7 @@ class PickingController(StaffController):
         pilih: Numbers = None,
     ) -> Response[str]:
         pick = await self._pick(db_session, cooperative, tanggal, pilih)
-        text = csv_text(picking.PICK_CSV_HEADERS, picking.pick_list_rows(pick))
+        text = csv_text([_(header) for header in picking.PICK_CSV_HEADERS], picking.pick_list_rows(pick))
         day = (pick.day or local_today(cooperative)).isoformat()
         return csv_response(text, f"{cooperative.slug}-daftar-ambil-{day}.csv")
 
@@ -261,7 +263,7 @@ class DeliveryController(StaffController):
     ) -> None:
         own = await _own_courier(request, db_session, cooperative, user)
         if own is not None and (await delivery.get_run(db_session, cooperative, run_id)).courier_id != own:
-            raise PermissionDeniedException(delivery.NOT_YOUR_RUN)
+            raise PermissionDeniedException(_(delivery.NOT_YOUR_RUN))
 
     @get("/antar", name="staff_runs")
     async def runs(
@@ -301,7 +303,7 @@ class DeliveryController(StaffController):
     ) -> Any:
         numbers, form = await _form_numbers(request)
         result = await delivery.assign_to_courier(db_session, cooperative, user, numbers, form.get("kurir", ""))
-        flash(request, result.message("diserahkan ke kurir"), "ok" if result.done else "error")
+        flash(request, result.message(_("diserahkan ke kurir")), "ok" if result.done else "error")
         if result.done and result.run_id:
             return Redirect(path=f"/staf/{cooperative.slug}/antar/{result.run_id}", status_code=303)
         return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/antar"), status_code=303)
@@ -315,7 +317,7 @@ class DeliveryController(StaffController):
         data: Annotated[CourierForm, Form],
     ) -> Any:
         courier = await delivery.add_courier(db_session, cooperative, data)
-        flash(request, f"Kurir {courier.name} ditambahkan.", "ok")
+        flash(request, _("Kurir %(name)s ditambahkan.", name=courier.name), "ok")
         return Redirect(path=back_to(request, f"/staf/{cooperative.slug}/antar"), status_code=303)
 
     @get("/antar/{run_id:int}", name="staff_run_sheet")
@@ -362,7 +364,7 @@ class DeliveryController(StaffController):
         user: CurrentUser,
     ) -> Any:
         stop = await delivery.mark_delivered(db_session, cooperative, user, run_id, number, cash=bool(data.tunai))
-        flash(request, f"Pesanan {stop.order.number} terkirim.", "ok")
+        flash(request, _("Pesanan %(number)s terkirim.", number=stop.order.number), "ok")
         return await self._after_stop(request, db_session, cooperative, run_id)
 
     @post("/antar/{run_id:int}/{number:str}/tunai", name="staff_cash_collected", status_code=303)
@@ -376,7 +378,7 @@ class DeliveryController(StaffController):
         user: CurrentUser,
     ) -> Any:
         stop = await delivery.collect_cash(db_session, cooperative, user, run_id, number)
-        flash(request, f"Uang pesanan {stop.order.number} diterima kurir.", "ok")
+        flash(request, _("Uang pesanan %(number)s diterima kurir.", number=stop.order.number), "ok")
         return await self._after_stop(request, db_session, cooperative, run_id)
 
 
@@ -439,14 +441,18 @@ class CashController(StaffController):
         except InvalidInput as refused:
             # The form again with its error and what was typed, instead of an error page.
             await roll_back(db_session, cooperative)
-            day = parse_date(data.tanggal, "tanggal", "Tanggal", {}) or local_today(cooperative)
+            day = parse_date(data.tanggal, "tanggal", _("Tanggal"), {}) or local_today(cooperative)
             return await self._cash_page(request, db_session, cooperative, user, day, refused=refused, typed=data)
         if record.difference:
-            flash(
-                request, f"Setoran {record.courier_name} dicatat dengan selisih {rupiah(record.difference)}.", "error"
+            message = _(
+                "Setoran %(name)s dicatat dengan selisih %(amount)s.",
+                name=record.courier_name,
+                amount=rupiah(record.difference),
             )
+            flash(request, message, "error")
         else:
-            flash(request, f"Setoran {record.courier_name} cocok: {rupiah(record.received)}.", "ok")
+            message = _("Setoran %(name)s cocok: %(amount)s.", name=record.courier_name, amount=rupiah(record.received))
+            flash(request, message, "ok")
         return Redirect(
             path=f"/staf/{cooperative.slug}/setoran?tanggal={record.business_date.isoformat()}", status_code=303
         )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import cooperatives
 from app.auth import CurrentUser, require_user
 from app.errors import NotFound
+from app.i18n import _
 from app.models import Cooperative
 from orders import services, state
 from orders.models import Order
@@ -144,7 +145,7 @@ class OrderApiController(Controller):
         """The buyer cancels while the order is still placed (secret link token, or signed in as its buyer)."""
         order = await services.get_order_for_viewer(db_session, number, token, user)
         if not services.is_buyer(order, token, user):
-            raise NotFound("Pesanan tidak ditemukan. Periksa nomor pesanan.")
+            raise NotFound(_("Pesanan tidak ditemukan. Periksa nomor pesanan."))
         await services.transition(db_session, order, state.OrderStatus.CANCELLED, user, role="buyer")
         cooperative = await cooperatives.get_cooperative_by_id(db_session, order.cooperative_id)
         return order_out(order, cooperative, with_token=False)

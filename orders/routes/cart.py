@@ -14,6 +14,7 @@ from app import accounts, cooperatives
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import Conflict, DomainError, InvalidInput
+from app.i18n import _
 from app.models import Cooperative
 from app.text import display_phone, is_digits
 from app.web import flash, render
@@ -110,7 +111,7 @@ async def _placed_from_this_page(
 
 def _product_id(data: CartForm) -> int:
     if not is_digits(data.product_id) or len(data.product_id) > 12:
-        raise InvalidInput("Produk tidak dikenal.", field_errors={"product_id": "Produk tidak dikenal."})
+        raise InvalidInput(_("Produk tidak dikenal."), field_errors={"product_id": _("Produk tidak dikenal.")})
     return int(data.product_id)
 
 
@@ -148,7 +149,7 @@ class CartController(Controller):
                 cart_line_quantity=carts.quantity_of(request, slug, product.id),
                 cart_count=count,
             )
-        flash(request, f"{product.name} masuk keranjang.", "ok")
+        flash(request, _("%(name)s masuk keranjang.", name=product.name), "ok")
         return Redirect(path=request.headers.get("referer") or f"/k/{slug}", status_code=303)
 
     @post("/keranjang/ubah", name="cart_update", status_code=200)
@@ -175,7 +176,7 @@ class CartController(Controller):
         cooperative = await cooperatives.get_cooperative(db_session, slug)
         cart = await carts.load(request, db_session, cooperative, user)
         if not cart.lines:
-            flash(request, "Keranjang masih kosong.", "info")
+            flash(request, _("Keranjang masih kosong."), "info")
             return Redirect(path=f"/k/{slug}", status_code=303)
         form = await _prefilled(request, db_session, user)
         return await _checkout_page(request, db_session, cooperative, cart, form)
@@ -196,13 +197,15 @@ class CartController(Controller):
             return Redirect(path=order_path(placed) + "&baru=1", status_code=303)
         if data.cart_fingerprint and cart.lines and data.cart_fingerprint != cart.fingerprint:
             stale = Conflict(
-                "Isi keranjang berubah sejak halaman ini dibuka. Periksa lagi barang dan jumlahnya di bawah, "
-                "lalu tekan Pesan sekali lagi."
+                _(
+                    "Isi keranjang berubah sejak halaman ini dibuka. Periksa lagi barang dan jumlahnya di bawah, "
+                    "lalu tekan Pesan sekali lagi."
+                )
             )
             return await _checkout_page(request, db_session, cooperative, cart, _fresh_key(data), stale)
         lines = [LineIn(product_id=line.product.id, quantity=line.quantity) for line in cart.lines]
         try:
-            order, _ = await services.place_order(
+            order, _created = await services.place_order(
                 db_session,
                 cooperative,
                 data.order(lines),
@@ -219,8 +222,10 @@ class CartController(Controller):
             # press places the order the page now shows.
             if isinstance(exc, services.KeyReused):
                 exc = Conflict(
-                    "Halaman ini sudah dipakai untuk pesanan lain dengan isi berbeda. Periksa lagi isian di bawah, "
-                    "lalu tekan Pesan untuk membuat pesanan baru."
+                    _(
+                        "Halaman ini sudah dipakai untuk pesanan lain dengan isi berbeda. Periksa lagi isian di bawah, "
+                        "lalu tekan Pesan untuk membuat pesanan baru."
+                    )
                 )
                 data = _fresh_key(data)
             return await _checkout_page(request, db_session, cooperative, cart, data, exc)

@@ -13,6 +13,7 @@ from app import cooperatives
 from app.auth import CurrentUser
 from app.errors import DomainError, NotFound
 from app.guards import requires_login
+from app.i18n import _
 from app.models import Cooperative
 from app.web import flash, is_partial, render
 from orders import cart as carts
@@ -147,9 +148,10 @@ class OrderPageController(Controller):
     ) -> Any:
         order = await services.get_order_for_viewer(db_session, number, data.token or None, user)
         if not services.is_buyer(order, data.token or None, user):
-            raise NotFound("Pesanan tidak ditemukan. Periksa nomor pesanan.")
+            raise NotFound(_("Pesanan tidak ditemukan. Periksa nomor pesanan."))
         await services.transition(db_session, order, state.OrderStatus.CANCELLED, user, role="buyer")
-        flash(request, f"Pesanan {order.number} dibatalkan. Stok sudah dikembalikan ke koperasi.", "ok")
+        message = _("Pesanan %(number)s dibatalkan. Stok sudah dikembalikan ke koperasi.", number=order.number)
+        flash(request, message, "ok")
         suffix = f"?token={data.token}" if data.token else ""
         return Redirect(path=f"/pesanan/{order.number}{suffix}", status_code=303)
 

@@ -12,6 +12,7 @@ from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError
 from app.guards import StaffController
+from app.i18n import _
 from app.models import Cooperative
 from app.web import flash, render
 from orders import services
@@ -104,7 +105,8 @@ class ShopSettingsController(StaffController):
         except DomainError as exc:
             return await self._refused(request, db_session, cooperative, "qris", exc, qris_text=data.payload[:600])
         nmid = f", NMID {info.nmid}" if info.nmid else ""
-        return _saved(request, cooperative, "qris", f"QRIS tersimpan: {info.merchant_name}{nmid}.")
+        saved = _("QRIS tersimpan: %(name)s%(nmid)s.", name=info.merchant_name, nmid=nmid)
+        return _saved(request, cooperative, "qris", saved)
 
     @post("/rekening", name="staff_bank", status_code=303)
     async def save_bank(
@@ -119,7 +121,7 @@ class ShopSettingsController(StaffController):
             await services.set_bank_account(db_session, cooperative, user, data)
         except DomainError as exc:
             return await self._refused(request, db_session, cooperative, "rekening", exc, bank=data)
-        return _saved(request, cooperative, "rekening", "Rekening koperasi tersimpan.")
+        return _saved(request, cooperative, "rekening", _("Rekening koperasi tersimpan."))
 
     @post("/antar", name="staff_zone", status_code=303)
     async def save_zone(

@@ -12,6 +12,7 @@ from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import InvalidInput
 from app.guards import StaffController, old_staff_url
+from app.i18n import _
 from app.models import Cooperative
 from app.web import flash
 from orders import services, state
@@ -52,7 +53,7 @@ class StaffPaymentController(StaffController):
             await roll_back(db_session, cooperative, order)
             return await order_page_response(request, db_session, order.number, user, None, refused=refused, typed=data)
         label = state.payment_status_label(order.payment_status)
-        flash(request, f"Pesanan {order.number}: pembayaran {label.lower()}.", "ok")
+        flash(request, _("Pesanan %(number)s: pembayaran %(status)s.", number=order.number, status=label.lower()), "ok")
         # "Lunas" on the board goes back to the board; the order page's form back to the order page.
         return Redirect(path=back_to(request, f"/pesanan/{order.number}"), status_code=303)
 

@@ -19,6 +19,7 @@ from app.auth import CurrentUser
 from app.clock import local_today
 from app.errors import Conflict, InvalidInput, OutOfStock
 from app.forms import parse_address, parse_int, parse_phone, parse_text
+from app.i18n import N_, _
 from app.models import Cooperative, CooperativeStatus, Membership, User
 from catalog import services as catalog
 from catalog.models import Product
@@ -92,14 +93,14 @@ def order_number_for(cooperative: Cooperative, now: datetime.datetime | None = N
 def _quantities(request: OrderCreate, errors: dict[str, str]) -> dict[int, int]:
     quantities: dict[int, int] = {}
     if not request.lines:
-        errors["lines"] = "Keranjang masih kosong. Tambahkan barang dulu."
+        errors["lines"] = _("Keranjang masih kosong. Tambahkan barang dulu.")
     elif len(request.lines) > MAX_LINES:
-        errors["lines"] = f"Paling banyak {MAX_LINES} jenis barang per pesanan."
+        errors["lines"] = _("Paling banyak %(n)s jenis barang per pesanan.", n=MAX_LINES)
     for index, line in enumerate(request.lines[:MAX_LINES]):
         if line.product_id <= 0:
-            errors[f"lines[{index}].product_id"] = "Produk tidak dikenal."
+            errors[f"lines[{index}].product_id"] = _("Produk tidak dikenal.")
             continue
-        quantity = parse_int(line.quantity, f"lines[{index}].quantity", "Jumlah", errors, low=1, high=MAX_QUANTITY)
+        quantity = parse_int(line.quantity, f"lines[{index}].quantity", _("Jumlah"), errors, low=1, high=MAX_QUANTITY)
         if quantity is not None:
             quantities[line.product_id] = quantities.get(line.product_id, 0) + quantity
     return quantities
@@ -108,12 +109,12 @@ def _quantities(request: OrderCreate, errors: dict[str, str]) -> dict[int, int]:
 def validate_checkout(request: OrderCreate) -> ValidCheckout:
     """Check everything a buyer typed; one message per field, in Bahasa Indonesia. Changes nothing."""
     errors: dict[str, str] = {}
-    name = parse_text(request.customer.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    name = parse_text(request.customer.name, "name", _("Nama"), errors, required=True, max_length=MAX_NAME)
     phone = parse_phone(request.customer.phone, "phone", errors) or ""
     if request.fulfilment not in state.FULFILMENT_LABELS:
-        errors["fulfilment"] = "Pilih cara menerima pesanan: ambil di koperasi atau diantar."
+        errors["fulfilment"] = _("Pilih cara menerima pesanan: ambil di koperasi atau diantar.")
     if request.payment_method not in state.PAYMENT_METHOD_LABELS:
-        errors["payment_method"] = "Pilih cara bayar: bayar di tempat (tunai), transfer bank atau QRIS."
+        errors["payment_method"] = _("Pilih cara bayar: bayar di tempat (tunai), transfer bank atau QRIS.")
     delivery = request.fulfilment == "delivery"
     address = request.address or AddressIn()
     # A pickup ignores the address block: whatever was left in it (the form keeps it for a change of mind)
@@ -124,7 +125,7 @@ def validate_checkout(request: OrderCreate) -> ValidCheckout:
     )
     if delivery:
         errors.update(address_errors)
-    note = parse_text(request.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
+    note = parse_text(request.note, "note", _("Catatan"), errors, required=False, max_length=MAX_NOTE)
     quantities = _quantities(request, errors)
     if errors:
         raise InvalidInput.of(errors)
@@ -148,8 +149,8 @@ def check_idempotency_key(key: str | None) -> str | None:
         return None
     if not _IDEMPOTENCY_KEY.match(key):
         raise InvalidInput(
-            "Idempotency-Key harus 8-128 karakter huruf, angka, atau - _ : .",
-            field_errors={"idempotency_key": "Format tidak valid."},
+            _("Idempotency-Key harus 8-128 karakter huruf, angka, atau - _ : ."),
+            field_errors={"idempotency_key": _("Format tidak valid.")},
         )
     return key
 
@@ -222,9 +223,11 @@ def _replay(order: Order, fingerprints: tuple[str, ...]) -> Order:
     """The buyer's earlier order for this key, if they asked for the same thing; never another order's data."""
     if order.idempotency_fingerprint not in fingerprints:
         raise KeyReused(
-            "Kunci pesanan (Idempotency-Key) ini sudah dipakai untuk pesanan dengan isi berbeda. "
-            "Buat kunci baru untuk setiap pesanan baru.",
-            field_errors={"idempotency_key": "Sudah dipakai untuk pesanan dengan isi berbeda."},
+            _(
+                "Kunci pesanan (Idempotency-Key) ini sudah dipakai untuk pesanan dengan isi berbeda. "
+                "Buat kunci baru untuk setiap pesanan baru."
+            ),
+            field_errors={"idempotency_key": _("Sudah dipakai untuk pesanan dengan isi berbeda.")},
         )
     return order
 
@@ -315,19 +318,25 @@ async def _terms(
     errors: dict[str, str] = {}
     for index, product_id in enumerate(valid.quantities):
         if product_id not in products:
-            errors[f"lines[{index}].product_id"] = "Produk tidak ditemukan di koperasi ini."
+            errors[f"lines[{index}].product_id"] = _("Produk tidak ditemukan di koperasi ini.")
     if valid.payment_method not in payment_choices(cooperative):
-        method = state.PAYMENT_METHOD_LABELS[valid.payment_method]
-        errors["payment_method"] = f"{cooperative.short_name} belum menerima {method}. Pilih cara bayar lain."
+        method = state.payment_method_label(valid.payment_method)
+        errors["payment_method"] = _(
+            "%(name)s belum menerima %(method)s. Pilih cara bayar lain.", name=cooperative.short_name, method=method
+        )
     dusun, delivery_fee = valid.dusun, 0
     if valid.fulfilment == "delivery":
         zones = await active_zones(session, cooperative.id)
         zone = next((z for z in zones if valid.dusun and same_zone_name(z.name, valid.dusun)), None)
         if not zones:
-            errors["fulfilment"] = f"{cooperative.short_name} belum melayani antar. Pilih ambil di koperasi."
+            errors["fulfilment"] = _(
+                "%(name)s belum melayani antar. Pilih ambil di koperasi.", name=cooperative.short_name
+            )
         elif zone is None:
             names = ", ".join(z.name for z in zones)
-            errors["dusun"] = f"Pilih dusun dari wilayah antar {cooperative.short_name}: {names}."
+            errors["dusun"] = _(
+                "Pilih dusun dari wilayah antar %(name)s: %(names)s.", name=cooperative.short_name, names=names
+            )
         else:
             dusun, delivery_fee = zone.name, zone.fee
     refusals = await purchase_refusals(session, cooperative, user, valid.quantities, products, lock=True)
@@ -354,7 +363,7 @@ async def _insert(session: AsyncSession, order: Order, fingerprints: tuple[str, 
             if scope and key and (existing := await find_by_idempotency_key(session, cooperative_id, scope, key)):
                 return _replay(existing, fingerprints), False
             if attempt == 4:
-                raise Conflict("Pesanan tidak bisa dibuat, silakan coba lagi.") from None
+                raise Conflict(_("Pesanan tidak bisa dibuat, silakan coba lagi.")) from None
             # The random part of the order number collided with another order today: draw again.
             day_part = order.number.rsplit("-", 1)[0]
             order = Order(**{c: getattr(order, c) for c in _ORDER_INIT_FIELDS})
@@ -387,9 +396,14 @@ async def _reserve_lines(
         if not await catalog.reserve_stock(session, product, quantity, order_id=order.id, user_id=user_id):
             left = await catalog.current_stock(session, product.id)
             message = (
-                f"Stok {product.name} habis."
+                _("Stok %(name)s habis.", name=product.name)
                 if left == 0
-                else f"Stok {product.name} tinggal {left} {product.unit}. Kurangi jumlahnya."
+                else _(
+                    "Stok %(name)s tinggal %(n)s %(unit)s. Kurangi jumlahnya.",
+                    name=product.name,
+                    n=left,
+                    unit=product.unit,
+                )
             )
             raise OutOfStock(
                 message, field_errors={f"product:{product.id}": message}, product_id=product.id, available=left
@@ -423,7 +437,9 @@ async def place_order(
     if scope and key and (existing := await find_by_idempotency_key(session, cooperative.id, scope, key)):
         return _replay(existing, accepted), False
     if cooperative.status != CooperativeStatus.OPEN:
-        raise Conflict(f"{cooperative.short_name} belum buka atau sedang tutup; pesanan belum bisa diterima.")
+        raise Conflict(
+            _("%(name)s belum buka atau sedang tutup; pesanan belum bisa diterima.", name=cooperative.short_name)
+        )
     terms = await _terms(session, cooperative, valid, user)
     ordered = [terms.products[pid] for pid in sorted(valid.quantities)]
     subtotal = sum(p.retail_price * valid.quantities[p.id] for p in ordered)
@@ -463,7 +479,7 @@ async def place_order(
             from_status=None,
             to_status=state.OrderStatus.PLACED,
             actor_user_id=user_id,
-            actor_label="Pembeli",
+            actor_label=N_("Pembeli"),  # stored in Indonesian; the page translates it when shown
         )
     )
     await session.flush()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.forms import parse_text
+from app.i18n import N_, _
 from app.models import Cooperative
 from catalog import services as catalog
 from orders import qris, rollups, state
@@ -20,13 +21,13 @@ from orders.models import Order, OrderEvent, Payment
 from orders.services.checkout import MAX_NOTE
 
 MAX_REFERENCE = 120
-_NOT_FOUND = "Pesanan tidak ditemukan. Periksa nomor pesanan."
+_NOT_FOUND = N_("Pesanan tidak ditemukan. Periksa nomor pesanan.")
 
 
 async def get_order(session: AsyncSession, number: str) -> Order:
     order = await session.scalar(select(Order).where(Order.number == number))
     if order is None:
-        raise NotFound(_NOT_FOUND)
+        raise NotFound(_(_NOT_FOUND))
     return order
 
 
@@ -47,14 +48,14 @@ async def get_order_for_viewer(
     if is_buyer(order, token, user) or (user is not None and user.is_staff_of(order.cooperative_id)):
         return order
     # Same answer as an unknown number: a wrong token reveals nothing.
-    raise NotFound(_NOT_FOUND)
+    raise NotFound(_(_NOT_FOUND))
 
 
 async def get_order_for_staff(session: AsyncSession, number: str, user: CurrentUser | None) -> Order:
     """An order for its own cooperative's staff; 404 for anyone else, so numbers leak nothing."""
     order = await get_order(session, number[:24])
     if user is None or not user.is_staff_of(order.cooperative_id):
-        raise NotFound(_NOT_FOUND)
+        raise NotFound(_(_NOT_FOUND))
     return order
 
 
@@ -65,11 +66,12 @@ async def list_orders_for_buyer(session: AsyncSession, user: CurrentUser, *, lim
 
 
 def _actor(role: str, user: CurrentUser | None, *, by_courier: bool = False) -> str:
+    # Stored in Indonesian (it is history); state.actor_label translates it when a page shows it.
     if role == "buyer":
-        return "Pembeli"
+        return "Pembeli"  # i18n: not shown
     if user and by_courier:
-        return f"Kurir: {user.name}"
-    return f"Staf: {user.name}" if user else "Sistem"
+        return f"Kurir: {user.name}"  # i18n: not shown
+    return f"Staf: {user.name}" if user else "Sistem"  # i18n: not shown
 
 
 def _clean(value: str | None, field_name: str, label: str, max_length: int) -> str | None:
@@ -100,12 +102,14 @@ async def transition(
     `by_courier`: a kurir (not staff) on their own run; the delivery service has checked the run is theirs.
     """
     if role in {"staff", "admin"} and (user is None or not (by_courier or user.is_staff_of(order.cooperative_id))):
-        raise Forbidden("Hanya staf koperasi ini yang bisa mengubah status pesanan.")
+        raise Forbidden(_("Hanya staf koperasi ini yang bisa mengubah status pesanan."))
     try:
         target_status = state.OrderStatus(target)
     except ValueError:
-        raise InvalidInput("Status tujuan tidak dikenal.", field_errors={"to": "Status tidak dikenal."}) from None
-    clean_note = _clean(note, "note", "Catatan", MAX_NOTE)
+        raise InvalidInput(
+            _("Status tujuan tidak dikenal."), field_errors={"to": _("Status tidak dikenal.")}
+        ) from None
+    clean_note = _clean(note, "note", _("Catatan"), MAX_NOTE)
     for _attempt in range(5):
         current = state.OrderStatus(order.status)
         fulfilment = state.Fulfilment(order.fulfilment)
@@ -121,7 +125,7 @@ async def transition(
         # Someone else moved it first: judge the request again against where the order is now.
         await session.refresh(order, attribute_names=["status"])
     else:
-        raise Conflict("Status pesanan sedang diubah orang lain. Muat ulang halaman lalu coba lagi.")
+        raise Conflict(_("Status pesanan sedang diubah orang lain. Muat ulang halaman lalu coba lagi."))
     if state.restocks_on(target_status):
         for line in order.lines:
             if line.product_id is not None:
@@ -165,25 +169,27 @@ async def record_payment(
     "Lunas" make one confirmation. `by_courier`: cash a kurir took on their own run (checked by the caller).
     """
     if user is None or not (by_courier or user.is_staff_of(order.cooperative_id)):
-        raise Forbidden("Hanya staf koperasi ini yang bisa mencatat pembayaran.")
+        raise Forbidden(_("Hanya staf koperasi ini yang bisa mencatat pembayaran."))
     try:
         target_status = state.PaymentStatus(target)
     except ValueError:
         raise InvalidInput(
-            "Status pembayaran tidak dikenal.", field_errors={"status": "Pilih paid atau refunded."}
+            _("Status pembayaran tidak dikenal."), field_errors={"status": _("Pilih paid atau refunded.")}
         ) from None
     paid_with = method or order.payment_method
     if paid_with not in state.PAYMENT_METHOD_LABELS:
-        raise InvalidInput("Cara bayar tidak dikenal.", field_errors={"method": "Pilih cash, transfer atau qris."})
-    clean_reference = _clean(reference, "reference", "Referensi", MAX_REFERENCE)
-    clean_note = _clean(note, "note", "Catatan", MAX_NOTE)
+        raise InvalidInput(
+            _("Cara bayar tidak dikenal."), field_errors={"method": _("Pilih cash, transfer atau qris.")}
+        )
+    clean_reference = _clean(reference, "reference", _("Referensi"), MAX_REFERENCE)
+    clean_note = _clean(note, "note", _("Catatan"), MAX_NOTE)
     current = state.PaymentStatus(order.payment_status)
     state.check_payment_transition(current, target_status)
     if target_status is state.PaymentStatus.PAID:
         if order.status == state.OrderStatus.CANCELLED:
-            raise Conflict("Pesanan ini sudah dibatalkan, jadi tidak bisa ditandai lunas.")
+            raise Conflict(_("Pesanan ini sudah dibatalkan, jadi tidak bisa ditandai lunas."))
         if paid_with != "cash" and not clean_reference:
-            message = "Isi nomor referensi dari aplikasi bank atau dompet digital, supaya pembayaran bisa dilacak."
+            message = _("Isi nomor referensi dari aplikasi bank atau dompet digital, supaya pembayaran bisa dilacak.")
             raise InvalidInput(message, field_errors={"reference": message})
     moved = await session.execute(
         update(Order)
@@ -194,7 +200,7 @@ async def record_payment(
     if moved.rowcount != 1:  # type: ignore[attr-defined]
         await session.refresh(order, attribute_names=["payment_status"])
         state.check_payment_transition(order.payment_status, target_status)
-        raise Conflict("Pembayaran pesanan ini baru saja diubah orang lain. Muat ulang halaman.")
+        raise Conflict(_("Pembayaran pesanan ini baru saja diubah orang lain. Muat ulang halaman."))
     session.add(
         Payment(
             order_id=order.id,
@@ -221,10 +227,10 @@ class QrisForOrder:
 def qris_for_order(order: Order, cooperative: Cooperative) -> QrisForOrder:
     """The dynamic QRIS for this order's exact total, built from the cooperative's static one."""
     if not cooperative.qris_payload:
-        raise NotFound(f"{cooperative.short_name} belum memasang QRIS. Pilih cara bayar lain.")
+        raise NotFound(_("%(name)s belum memasang QRIS. Pilih cara bayar lain.", name=cooperative.short_name))
     if order.status == state.OrderStatus.CANCELLED:
-        raise Conflict("Pesanan ini sudah dibatalkan; tidak perlu dibayar.")
+        raise Conflict(_("Pesanan ini sudah dibatalkan; tidak perlu dibayar."))
     if order.payment_status != state.PaymentStatus.UNPAID:
-        raise Conflict("Pesanan ini sudah lunas; jangan dibayar lagi.")
+        raise Conflict(_("Pesanan ini sudah lunas; jangan dibayar lagi."))
     payload = qris.to_dynamic(cooperative.qris_payload, order.total, bill_number=order.number)
     return QrisForOrder(payload=payload, amount=order.total)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.i18n import N_, _
 from app.models import Cooperative
 from app.text import rupiah, whatsapp_link
 from orders import state
@@ -12,11 +13,11 @@ def payment_label(order: Order) -> str:
     """How this order is paid, in the buyer's words: cash says when and where the money changes hands."""
     if order.payment_method == "cash":
         return (
-            "Bayar di tempat (COD) saat barang sampai"
+            _("Bayar di tempat (COD) saat barang sampai")
             if order.fulfilment == "delivery"
-            else "Bayar tunai saat mengambil di koperasi"
+            else _("Bayar tunai saat mengambil di koperasi")
         )
-    return state.PAYMENT_METHOD_LABELS.get(order.payment_method, order.payment_method)
+    return state.payment_method_label(order.payment_method)
 
 
 def _place(order: Order) -> str:
@@ -25,49 +26,64 @@ def _place(order: Order) -> str:
 
 
 def order_summary_text(order: Order, cooperative: Cooperative) -> str:
-    """The WhatsApp message a buyer sends to the cooperative about an order."""
+    """The WhatsApp message a buyer sends to the cooperative about an order, in the buyer's language."""
     lines = [
-        f"Halo {cooperative.short_name}, saya {order.customer_name} ({order.customer_phone}).",
-        f"Pesanan {order.number}:",
+        _(
+            "Halo %(coop)s, saya %(name)s (%(phone)s).",
+            coop=cooperative.short_name,
+            name=order.customer_name,
+            phone=order.customer_phone,
+        ),
+        _("Pesanan %(number)s:", number=order.number),
     ]
     lines += [f"- {line.quantity} {line.unit} {line.name} = {rupiah(line.line_total)}" for line in order.lines]
     if order.delivery_fee:
-        lines.append(f"- Ongkos antar ({order.dusun}) = {rupiah(order.delivery_fee)}")
-    lines.append(f"Total: {rupiah(order.total)} ({payment_label(order)})")
+        lines.append(_("- Ongkos antar (%(dusun)s) = %(fee)s", dusun=order.dusun, fee=rupiah(order.delivery_fee)))
+    lines.append(_("Total: %(total)s (%(payment)s)", total=rupiah(order.total), payment=payment_label(order)))
     if order.fulfilment == "delivery":
-        lines.append(f"Diantar ke: {_place(order)}")
+        lines.append(_("Diantar ke: %(place)s", place=_place(order)))
     else:
-        lines.append("Diambil di koperasi.")
+        lines.append(_("Diambil di koperasi."))
     return "\n".join(lines)
 
 
 _STATUS_NEWS = {
-    state.OrderStatus.PLACED: "sudah kami terima dan segera kami proses",
-    state.OrderStatus.CONFIRMED: "sudah dikonfirmasi dan sedang kami siapkan",
-    state.OrderStatus.PACKED: "sudah dikemas",
-    state.OrderStatus.READY_FOR_PICKUP: "sudah siap diambil di koperasi",
-    state.OrderStatus.OUT_FOR_DELIVERY: "sedang diantar",
-    state.OrderStatus.COMPLETED: "sudah selesai. Terima kasih sudah berbelanja di koperasi",
-    state.OrderStatus.CANCELLED: "dibatalkan",
+    state.OrderStatus.PLACED: N_("sudah kami terima dan segera kami proses"),
+    state.OrderStatus.CONFIRMED: N_("sudah dikonfirmasi dan sedang kami siapkan"),
+    state.OrderStatus.PACKED: N_("sudah dikemas"),
+    state.OrderStatus.READY_FOR_PICKUP: N_("sudah siap diambil di koperasi"),
+    state.OrderStatus.OUT_FOR_DELIVERY: N_("sedang diantar"),
+    state.OrderStatus.COMPLETED: N_("sudah selesai. Terima kasih sudah berbelanja di koperasi"),
+    state.OrderStatus.CANCELLED: N_("dibatalkan"),
 }
 
 
 def status_message_text(order: Order, cooperative: Cooperative, order_url: str | None = None) -> str:
-    """What staff tell a buyer about an order, in Bahasa Indonesia: where it is and what is left to pay."""
+    """What staff tell a buyer about an order, in the sender's language: where it is and what is left to pay."""
     status = state.OrderStatus(order.status)
-    news = _STATUS_NEWS[status]
+    news = _(_STATUS_NEWS[status])
     if status is state.OrderStatus.OUT_FOR_DELIVERY and order.dusun:
-        news += f" ke {_place(order)}"
-    lines = [f"Halo {order.customer_name}, pesanan {order.number} di {cooperative.short_name} {news}."]
+        news = _("%(news)s ke %(place)s", news=news, place=_place(order))
+    lines = [
+        _(
+            "Halo %(name)s, pesanan %(number)s di %(coop)s %(news)s.",
+            name=order.customer_name,
+            number=order.number,
+            coop=cooperative.short_name,
+            news=news,
+        )
+    ]
     if status is not state.OrderStatus.CANCELLED:
         if order.payment_status == state.PaymentStatus.PAID:
-            lines.append(f"Pembayaran {rupiah(order.total)} sudah kami terima.")
+            lines.append(_("Pembayaran %(total)s sudah kami terima.", total=rupiah(order.total)))
         elif order.payment_status == state.PaymentStatus.UNPAID:
-            lines.append(f"Belum dibayar: {rupiah(order.total)} ({payment_label(order)}).")
+            lines.append(
+                _("Belum dibayar: %(total)s (%(payment)s).", total=rupiah(order.total), payment=payment_label(order))
+            )
     elif order.payment_status == state.PaymentStatus.PAID:
-        lines.append(f"Uang Anda {rupiah(order.total)} akan kami kembalikan.")
+        lines.append(_("Uang Anda %(total)s akan kami kembalikan.", total=rupiah(order.total)))
     if order_url:
-        lines.append(f"Lihat pesanan: {order_url}")
+        lines.append(_("Lihat pesanan: %(url)s", url=order_url))
     return "\n".join(lines)
 
 

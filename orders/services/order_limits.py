@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import DomainError
+from app.i18n import _
 from app.ratelimit import hit
 
 WINDOW_SECONDS = 3600
@@ -41,7 +42,10 @@ async def count_order(session: AsyncSession, limits: OrderLimits, address: str |
             wait = WINDOW_SECONDS - int(moment) % WINDOW_SECONDS
             minutes = max(1, round(wait / 60))
             raise TooManyOrders(
-                f"Terlalu banyak pesanan dalam satu jam dari nomor HP atau perangkat ini. "
-                f"Coba lagi dalam {minutes} menit, atau hubungi koperasi lewat WhatsApp.",
+                _(
+                    "Terlalu banyak pesanan dalam satu jam dari nomor HP atau perangkat ini. "
+                    "Coba lagi dalam %(minutes)s menit, atau hubungi koperasi lewat WhatsApp.",
+                    minutes=minutes,
+                ),
                 retry_after=wait,
             )

@@ -13,6 +13,7 @@ from app.auth import CurrentUser, require_staff
 from app.db import flush_or_raise
 from app.errors import InvalidInput, NotFound
 from app.forms import parse_int, parse_rupiah, parse_text, raise_errors
+from app.i18n import _
 from app.models import Cooperative
 from orders import qris, state
 from orders.models import DeliveryZone
@@ -42,7 +43,8 @@ async def set_qris(
     text = (payload or "").strip()
     if len(text) > MAX_QRIS_TEXT:
         raise InvalidInput(
-            "Kode QRIS terlalu panjang. Tempelkan satu kode QRIS saja.", field_errors={"payload": "Terlalu panjang."}
+            _("Kode QRIS terlalu panjang. Tempelkan satu kode QRIS saja."),
+            field_errors={"payload": _("Terlalu panjang.")},
         )
     try:
         info = qris.validate_static(text)
@@ -51,7 +53,7 @@ async def set_qris(
             exc.message, field_errors={"payload": exc.message}, qris_error=exc.code, tag=exc.tag
         ) from None
     if info.point_of_initiation == qris.DYNAMIC:
-        message = (
+        message = _(
             "Ini QRIS dinamis, untuk satu transaksi saja. Tempelkan QRIS statis koperasi "
             "(yang dicetak di stiker atau diunduh dari aplikasi merchant)."
         )
@@ -80,18 +82,18 @@ async def set_bank_account(
     """The account buyers transfer to. All three fields empty switches transfer off."""
     require_staff(user, cooperative)
     errors: dict[str, str] = {}
-    bank = parse_text(account.bank_name, "bank_name", "Nama bank", errors, required=False, max_length=80)
+    bank = parse_text(account.bank_name, "bank_name", _("Nama bank"), errors, required=False, max_length=80)
     number = re.sub(r"[\s.\-]", "", account.account_number or "")
     holder = parse_text(
-        account.account_name, "account_name", "Nama pemilik rekening", errors, required=False, max_length=120
+        account.account_name, "account_name", _("Nama pemilik rekening"), errors, required=False, max_length=120
     )
     if any((bank, number, holder)):
         if not bank:
-            errors["bank_name"] = "Nama bank wajib diisi."
+            errors["bank_name"] = _("Nama bank wajib diisi.")
         if not re.fullmatch(r"\d{5,20}", number):
-            errors["account_number"] = "Nomor rekening diisi angka saja (5 sampai 20 angka)."
+            errors["account_number"] = _("Nomor rekening diisi angka saja (5 sampai 20 angka).")
         if not holder:
-            errors["account_name"] = "Nama pemilik rekening wajib diisi, sesuai buku tabungan."
+            errors["account_name"] = _("Nama pemilik rekening wajib diisi, sesuai buku tabungan.")
     if errors:
         raise InvalidInput.of(errors)
     cooperative.bank_name, cooperative.bank_account_number, cooperative.bank_account_name = (
@@ -134,13 +136,13 @@ async def save_zone(
     """
     require_staff(user, cooperative)
     errors: dict[str, str] = {}
-    zone_id = parse_int(form.zone_id, "zone_id", "Wilayah", errors, low=1, required=False)
+    zone_id = parse_int(form.zone_id, "zone_id", _("Wilayah"), errors, low=1, required=False)
     active = zone_id is None or form.active == "1"
-    clean = parse_text(form.name, "name", "Nama dusun/wilayah", errors, required=True, max_length=120)
-    amount = parse_rupiah(form.fee, "fee", "Ongkos antar", errors, low=0, high=MAX_DELIVERY_FEE)
+    clean = parse_text(form.name, "name", _("Nama dusun/wilayah"), errors, required=True, max_length=120)
+    amount = parse_rupiah(form.fee, "fee", _("Ongkos antar"), errors, low=0, high=MAX_DELIVERY_FEE)
     raise_errors(errors)
     assert clean is not None and amount is not None
-    taken = f"Wilayah {clean} sudah ada. Ubah ongkosnya di daftar."
+    taken = _("Wilayah %(name)s sudah ada. Ubah ongkosnya di daftar.", name=clean)
     # Checkout matches names without regard to case or spacing, so two zones may not differ only in those.
     if any(same_zone_name(z.name, clean) and z.id != zone_id for z in await list_zones(session, cooperative.id)):
         raise InvalidInput(taken, field_errors={"name": taken})
@@ -150,7 +152,7 @@ async def save_zone(
     else:
         found = await session.get(DeliveryZone, zone_id)
         if found is None or found.cooperative_id != cooperative.id:
-            raise NotFound("Wilayah antar tidak ditemukan.")
+            raise NotFound(_("Wilayah antar tidak ditemukan."))
         zone = found
         zone.name, zone.fee, zone.is_active = clean, amount, active
     await flush_or_raise(session, InvalidInput(taken, field_errors={"name": taken}), zone)
