@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import auth, password_links, people
 from app.errors import DomainError
 from app.guards import actor_of, provide_cooperative, requires_password_help, requires_pengurus
-from app.models import Cooperative, User
+from app.i18n import _
+from app.models import Cooperative, User, role_label
 from app.ratelimit import LOGIN_WINDOW_SECONDS, Limiter, RateLimited, retry_after
 from app.text import whatsapp_link
 from app.tokens import IssuedLink, TokenInvalid
@@ -123,7 +124,7 @@ class LinkController(Controller):
                 error=exc.message,
             )
         home = await _sign_in(request, db_session, user)
-        flash(request, f"Kata sandi tersimpan. Selamat datang, {user.name}.", "ok")
+        flash(request, _("Kata sandi tersimpan. Selamat datang, %(name)s.", name=user.name), "ok")
         return Redirect(path=home, status_code=303)
 
     @get("/undangan/{token:str}", name="invitation")
@@ -164,8 +165,10 @@ class LinkController(Controller):
                 error=exc.message,
             )
         home = await _sign_in(request, db_session, user, invitation.cooperative_id, invitation.role)
-        label = people.role_label(invitation.role)
-        flash(request, f"Selamat datang, {user.name}. Anda sekarang {label} koperasi.", "ok")
+        label = role_label(invitation.role)
+        flash(
+            request, _("Selamat datang, %(name)s. Anda sekarang %(role)s koperasi.", name=user.name, role=label), "ok"
+        )
         return Redirect(path=home, status_code=303)
 
 
