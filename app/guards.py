@@ -166,7 +166,7 @@ async def _signed_in(connection: Connection) -> CurrentUser:
     return user
 
 
-async def requires_login(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_login(connection: Connection, _handler: BaseRouteHandler) -> None:
     await _signed_in(connection)
 
 
@@ -200,7 +200,7 @@ def requires_role(roles: Iterable[str], message: str, *, apply_to_join: bool = F
     """
     allowed = frozenset(roles)
 
-    async def guard(connection: Connection, _: BaseRouteHandler) -> None:
+    async def guard(connection: Connection, _handler: BaseRouteHandler) -> None:
         user = await _signed_in(connection)
         cooperative = await cooperative_in_path(connection)
         role = user.role_in(cooperative.id)
@@ -221,7 +221,7 @@ def _staff_role(user: CurrentUser, cooperative: Cooperative) -> str | None:
     return PlatformRole.PENDAMPING if user.is_assigned_to(cooperative.id) else None
 
 
-async def requires_staff(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_staff(connection: Connection, _handler: BaseRouteHandler) -> None:
     """The staff area of the cooperative in the path; a pengawas may look, not change."""
     user = await _signed_in(connection)
     cooperative = await cooperative_in_path(connection)
@@ -233,7 +233,7 @@ async def requires_staff(connection: Connection, _: BaseRouteHandler) -> None:
     _act(connection, role, cooperative)
 
 
-async def requires_pengurus(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_pengurus(connection: Connection, _handler: BaseRouteHandler) -> None:
     """Settings, staff and money: the pengurus, or the assigned pendamping until the cooperative opens."""
     user = await _signed_in(connection)
     cooperative = await cooperative_in_path(connection)
@@ -243,7 +243,7 @@ async def requires_pengurus(connection: Connection, _: BaseRouteHandler) -> None
     _act(connection, role, cooperative)
 
 
-async def requires_courier(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_courier(connection: Connection, _handler: BaseRouteHandler) -> None:
     """Delivery runs and cash hand-in: a kurir of the cooperative, or its staff."""
     user = await _signed_in(connection)
     cooperative = await cooperative_in_path(connection)
@@ -263,7 +263,7 @@ def is_kurir(connection: Connection) -> bool:
     return acting is not None and acting.role == Role.KURIR
 
 
-async def requires_goods(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_goods(connection: Connection, _handler: BaseRouteHandler) -> None:
     """Products, price lists and producers: staff read; pengurus and petugas (and the pendamping during
     onboarding) change them. The bendahara keeps the money, the pengawas only looks."""
     user = await _signed_in(connection)
@@ -278,7 +278,7 @@ async def requires_goods(connection: Connection, _: BaseRouteHandler) -> None:
     _act(connection, role, cooperative)
 
 
-async def requires_pendamping(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_pendamping(connection: Connection, _handler: BaseRouteHandler) -> None:
     """A pendamping; on a route with `{slug}`, the one assigned to that cooperative."""
     user = await _signed_in(connection)
     if not user.is_pendamping:
@@ -291,7 +291,7 @@ async def requires_pendamping(connection: Connection, _: BaseRouteHandler) -> No
     _act(connection, PlatformRole.PENDAMPING, cooperative)
 
 
-async def requires_operator(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_operator(connection: Connection, _handler: BaseRouteHandler) -> None:
     """An operator; with `{slug}` one whose region covers the cooperative, with `{region}` that region."""
     user = await _signed_in(connection)
     if not user.is_operator:
@@ -308,7 +308,7 @@ async def requires_operator(connection: Connection, _: BaseRouteHandler) -> None
     _act(connection, PlatformRole.OPERATOR, cooperative)
 
 
-async def requires_password_help(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_password_help(connection: Connection, _handler: BaseRouteHandler) -> None:
     """Issuing password links for a cooperative's people: its pengurus, its assigned pendamping (whatever
     the cooperative's status), or an operator whose region covers it."""
     user = await _signed_in(connection)
@@ -348,7 +348,7 @@ async def is_producer(connection: Connection) -> bool:
     return bool(scope[_PRODUCER_KEY])
 
 
-async def requires_producer(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_producer(connection: Connection, _handler: BaseRouteHandler) -> None:
     await _signed_in(connection)
     if not await is_producer(connection):
         raise PermissionDeniedException(_("Halaman ini hanya untuk akun produsen (UMKM)."))

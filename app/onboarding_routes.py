@@ -24,7 +24,7 @@ from app.tokens import IssuedLink, TokenInvalid
 from app.web import Form, flash, render
 
 
-async def shares_login_limit(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def shares_login_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
     """A guard: posting a password through a link counts against the same per-address limit as logging in.
 
     A guard runs before the request's own database session starts, so the count (its own short
