@@ -63,6 +63,7 @@ from catalog.product_admin_routes import PriceListApiController, ProductAdminCon
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from catalog.stock_routes import StockController
 from finance.api_routes import FinanceApiController, MyFinanceApiController
+from finance.loan_routes import LoanApiController, StaffLoanController
 from finance.routes import MemberFinanceController, StaffFinanceController
 from onboarding.api_routes import CooperativeApiController, create_cooperative
 from onboarding.helper_routes import OperatorController, PendampingController
@@ -261,6 +262,8 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         MyFinanceApiController,
         StaffFinanceController,
         MemberFinanceController,
+        LoanApiController,
+        StaffLoanController,
         CooperativeApiController,
         RegistrationController,
         ReadinessController,

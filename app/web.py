@@ -45,6 +45,8 @@ STAFF_MENU: tuple[tuple[str, str, str], ...] = (
     ("keuangan", N_("Keuangan"), "/keuangan"),
     ("simpanan", N_("Simpanan"), "/simpanan"),
     ("biaya", N_("Biaya"), "/biaya"),
+    ("pendapatan", N_("Pendapatan lain"), "/pendapatan"),
+    ("pinjaman", N_("Pinjaman"), "/pinjaman"),
     ("shu", N_("SHU"), "/shu"),
     ("produsen", N_("Produsen"), "/produsen"),
     ("anggota", N_("Anggota"), "/anggota"),
