@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import accounts, auth
 from app.errors import DomainError
 from app.guards import requires_login
+from app.i18n import N_, _
 from app.schemas import PasswordChangeForm
 from app.web import Form, flash, render
 
-SIGNED_OUT_EVERYWHERE = "Anda sudah keluar dari semua perangkat. Masuk lagi bila ingin memakai akun ini di sini."
+SIGNED_OUT_EVERYWHERE = N_("Anda sudah keluar dari semua perangkat. Masuk lagi bila ingin memakai akun ini di sini.")
 
 
 class PasswordChangeIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -55,7 +56,7 @@ class AccountSecurityController(Controller):
         except DomainError as exc:
             return _security_page(request, user, exc)
         auth.login(request, changed)  # this device stays signed in, under the new epoch
-        flash(request, "Kata sandi baru tersimpan. Perangkat lain yang masuk dengan akun ini sudah keluar.", "ok")
+        flash(request, _("Kata sandi baru tersimpan. Perangkat lain yang masuk dengan akun ini sudah keluar."), "ok")
         return Redirect(path="/akun", status_code=303)
 
     @post("/akun/keluar-semua", name="sign_out_everywhere", status_code=303, guards=[requires_login])
@@ -65,7 +66,7 @@ class AccountSecurityController(Controller):
         await accounts.sign_out_everywhere(db_session, user)
         auth.logout(request)
         request.set_session({})  # signed out, with room for the message the login page shows
-        flash(request, SIGNED_OUT_EVERYWHERE, "ok")
+        flash(request, _(SIGNED_OUT_EVERYWHERE), "ok")
         return Redirect(path="/masuk", status_code=303)
 
     @get("/lupa-sandi", name="forgot_password")

@@ -15,6 +15,7 @@ from app.auth import MIN_PASSWORD_LENGTH, CurrentUser, hash_password_async, requ
 from app.db import flush_or_raise
 from app.errors import Conflict, InvalidInput, NotFound
 from app.forms import parse_address, parse_phone, parse_text, raise_errors
+from app.i18n import N_, _
 from app.models import Cooperative, Membership, MembershipStatus, Role, User
 from app.schemas import PasswordChangeForm, ProfileForm, SignUpForm
 from app.text import InvalidNik, normalise_nik
@@ -26,20 +27,20 @@ MAX_PASSWORD = 200
 def check_password(password: str, errors: dict[str, str], field: str = "password") -> None:
     """The one password rule: every form that sets a password uses it."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        errors[field] = f"Kata sandi paling sedikit {MIN_PASSWORD_LENGTH} karakter."
+        errors[field] = _("Kata sandi paling sedikit %(n)s karakter.", n=MIN_PASSWORD_LENGTH)
     elif len(password) > MAX_PASSWORD:
-        errors[field] = f"Kata sandi paling banyak {MAX_PASSWORD} karakter."
+        errors[field] = _("Kata sandi paling banyak %(n)s karakter.", n=MAX_PASSWORD)
 
 
 # The one answer to a sign-up, whether the number was free or already had an account: the form cannot
 # be used to find out which numbers are registered. It is true in both cases and says what to do next.
-SIGNED_UP = (
+SIGNED_UP = N_(
     "Pendaftaran diterima. Masuk dengan nomor HP dan kata sandi yang baru Anda buat. "
     "Bila nomor ini sudah pernah didaftarkan, pakai kata sandi lamanya, atau pilih “Lupa kata sandi?”."
 )
 # The same for a NIK: a person must learn whether their NIK was recorded (it decides who may buy LPG),
 # so a refusal cannot look like success; it does not say why, and the attempts per account are few.
-NIK_NOT_RECORDED = (
+NIK_NOT_RECORDED = N_(
     "NIK ini tidak dapat dicatat pada akun ini. Bila NIK ini milik Anda, datang ke koperasi dengan KTP "
     "agar pengurus memeriksanya."
 )
@@ -56,7 +57,7 @@ async def register(session: AsyncSession, form: SignUpForm) -> User | None:
     (SIGNED_UP). The owner of a taken number sees on their account page that someone tried.
     """
     errors: dict[str, str] = {}
-    name = parse_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    name = parse_text(form.name, "name", _("Nama"), errors, required=True, max_length=MAX_NAME)
     phone = parse_phone(form.phone, "phone", errors)
     check_password(form.password, errors)
     raise_errors(errors)
@@ -83,7 +84,7 @@ async def register(session: AsyncSession, form: SignUpForm) -> User | None:
 async def get_user(session: AsyncSession, current: CurrentUser) -> User:
     user = await session.get(User, current.id)
     if user is None:
-        raise NotFound("Akun tidak ditemukan.")
+        raise NotFound(_("Akun tidak ditemukan."))
     return user
 
 
@@ -132,7 +133,7 @@ async def update_profile(session: AsyncSession, current: CurrentUser, form: Prof
     account, shown to the NIK's holder) is committed like any save: the answer does not say why.
     """
     errors: dict[str, str] = {}
-    name = parse_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    name = parse_text(form.name, "name", _("Nama"), errors, required=True, max_length=MAX_NAME)
     dusun, rt, rw, landmark = parse_address(form.dusun, form.rt, form.rw, form.landmark, errors)
     nik: str | None = None
     if form.nik.strip():
@@ -156,7 +157,7 @@ async def update_profile(session: AsyncSession, current: CurrentUser, form: Prof
         return ProfileSaved(user, nik_refused=True)
     user.nik = nik
     # Two accounts saving one NIK at the same moment: the second is refused like any taken NIK.
-    await flush_or_raise(session, InvalidInput(NIK_NOT_RECORDED, field_errors={"nik": NIK_NOT_RECORDED}))
+    await flush_or_raise(session, InvalidInput(_(NIK_NOT_RECORDED), field_errors={"nik": _(NIK_NOT_RECORDED)}))
     return ProfileSaved(user, nik_recorded=True)
 
 
@@ -167,13 +168,13 @@ def account_notices(user: User) -> list[tuple[datetime.datetime, str]]:
     """What the owner should know (the account page says it): someone tried their number or their NIK."""
     since = _now() - datetime.timedelta(days=NOTICE_DAYS)
     tried = (
-        (user.signup_attempt_at, "seseorang mencoba mendaftar akun baru dengan nomor HP Anda"),
-        (user.nik_attempt_at, "seseorang mencoba mencatat NIK Anda pada akun lain"),
+        (user.signup_attempt_at, _("seseorang mencoba mendaftar akun baru dengan nomor HP Anda")),
+        (user.nik_attempt_at, _("seseorang mencoba mencatat NIK Anda pada akun lain")),
     )
     return [(at, text) for at, text in tried if at is not None and at > since]
 
 
-WRONG_CURRENT = "Kata sandi sekarang salah."
+WRONG_CURRENT = N_("Kata sandi sekarang salah.")
 
 
 async def change_password(session: AsyncSession, current: CurrentUser, form: PasswordChangeForm) -> User:
@@ -181,10 +182,10 @@ async def change_password(session: AsyncSession, current: CurrentUser, form: Pas
     errors: dict[str, str] = {}
     check_password(form.new_password, errors, "new_password")
     if not errors and form.new_password != form.confirm:
-        errors["confirm"] = "Ulangi kata sandi baru dengan sama persis."
+        errors["confirm"] = _("Ulangi kata sandi baru dengan sama persis.")
     user = await get_user(session, current)
     if not await verify_password_async(user.password_hash, form.current_password[:MAX_PASSWORD]):
-        errors = {"current_password": WRONG_CURRENT, **errors}
+        errors = {"current_password": _(WRONG_CURRENT), **errors}
     raise_errors(errors)
     user.password_hash = await hash_password_async(form.new_password)
     user.session_epoch = (user.session_epoch or 0) + 1
@@ -272,10 +273,10 @@ async def decide_membership(
     """Staff approve or refuse a pending request of their own cooperative."""
     require_staff(staff, cooperative)
     membership, user = await membership_with_user(
-        session, cooperative, membership_id, "Permintaan keanggotaan tidak ditemukan."
+        session, cooperative, membership_id, _("Permintaan keanggotaan tidak ditemukan.")
     )
     if membership.status != MembershipStatus.PENDING:
-        raise Conflict("Permintaan ini sudah diputuskan sebelumnya.")
+        raise Conflict(_("Permintaan ini sudah diputuskan sebelumnya."))
     membership.status = MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED
     await session.flush()
     return Applicant(membership=membership, user=user)

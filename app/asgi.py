@@ -39,7 +39,7 @@ from app.account_routes import AccountSecurityApiController, AccountSecurityCont
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
-from app.i18n import locale_middleware_factory
+from app.i18n import _, locale_middleware_factory
 from app.icons import favicon, manifest
 from app.inputs import EXCEPTION_HANDLERS as INPUT_HANDLERS
 from app.inputs import path_guard_middleware
@@ -132,8 +132,8 @@ def json_api_middleware(app: ASGIApp) -> ASGIApp:
                     {
                         "status": 415,
                         "code": "unsupported_media_type",
-                        "title": "Format tidak didukung",
-                        "detail": "Kirim data sebagai JSON (Content-Type: application/json).",
+                        "title": _("Format tidak didukung"),
+                        "detail": _("Kirim data sebagai JSON (Content-Type: application/json)."),
                     }
                 ).encode()
                 start: HTTPResponseStartEvent = {

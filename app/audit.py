@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth import CurrentUser
 from app.db import Base
+from app.i18n import N_
 from app.regions import is_region_code
 from app.text import strip_control
 
@@ -31,26 +32,26 @@ __all__ = [
 MAX_PER_PAGE = 200
 # How the log page names each action; an action without a label is shown as its code.
 ACTION_LABELS: dict[str, str] = {
-    "invitation.created": "Mengirim undangan",
-    "invitation.accepted": "Menerima undangan",
-    "invitation.cancelled": "Membatalkan undangan",
-    "role.changed": "Mengubah peran",
-    "member.removed": "Mengeluarkan dari koperasi",
-    "password_link.issued": "Membuat tautan kata sandi baru",
-    "password.set": "Mengatur kata sandi",
-    "operator.granted": "Menjadikan operator",
-    "pendamping.granted": "Menjadikan pendamping",
-    "pendamping.assigned": "Menugaskan pendamping",
-    "pendamping.unassigned": "Mengakhiri tugas pendamping",
-    "members.imported": "Mengimpor daftar anggota",
-    "cooperative.created": "Mendaftarkan koperasi",
-    "cooperative.applied": "Mengajukan pendaftaran koperasi",
-    "cooperative.approved": "Menyetujui pendaftaran koperasi",
-    "cooperative.rejected": "Menolak pendaftaran koperasi",
-    "cooperative.deactivated": "Menonaktifkan koperasi",
-    "cooperative.updated": "Mengubah data toko",
-    "cooperative.opened": "Membuka toko",
-    "cooperative.closed": "Menutup toko sementara",
+    "invitation.created": N_("Mengirim undangan"),
+    "invitation.accepted": N_("Menerima undangan"),
+    "invitation.cancelled": N_("Membatalkan undangan"),
+    "role.changed": N_("Mengubah peran"),
+    "member.removed": N_("Mengeluarkan dari koperasi"),
+    "password_link.issued": N_("Membuat tautan kata sandi baru"),
+    "password.set": N_("Mengatur kata sandi"),
+    "operator.granted": N_("Menjadikan operator"),
+    "pendamping.granted": N_("Menjadikan pendamping"),
+    "pendamping.assigned": N_("Menugaskan pendamping"),
+    "pendamping.unassigned": N_("Mengakhiri tugas pendamping"),
+    "members.imported": N_("Mengimpor daftar anggota"),
+    "cooperative.created": N_("Mendaftarkan koperasi"),
+    "cooperative.applied": N_("Mengajukan pendaftaran koperasi"),
+    "cooperative.approved": N_("Menyetujui pendaftaran koperasi"),
+    "cooperative.rejected": N_("Menolak pendaftaran koperasi"),
+    "cooperative.deactivated": N_("Menonaktifkan koperasi"),
+    "cooperative.updated": N_("Mengubah data toko"),
+    "cooperative.opened": N_("Membuka toko"),
+    "cooperative.closed": N_("Menutup toko sementara"),
 }
 
 
@@ -195,9 +196,7 @@ async def for_cooperative(
     return await _page(session, select(AuditEntry).where(AuditEntry.cooperative_id == cooperative_id), page, per_page)
 
 
-async def for_region(
-    session: AsyncSession, region_code: str | None, *, page: int = 1, per_page: int = 50
-) -> AuditPage:
+async def for_region(session: AsyncSession, region_code: str | None, *, page: int = 1, per_page: int = 50) -> AuditPage:
     """Entries at or below a region code, newest first (what that region's operator sees).
 
     None is the whole country: every entry, including those that name no region.
@@ -206,7 +205,5 @@ async def for_region(
     if region_code is not None:
         if not is_region_code(region_code):
             return AuditPage(entries=[], page=max(1, page), per_page=per_page, has_more=False)
-        query = query.where(
-            or_(AuditEntry.region_code == region_code, AuditEntry.region_code.like(f"{region_code}.%"))
-        )
+        query = query.where(or_(AuditEntry.region_code == region_code, AuditEntry.region_code.like(f"{region_code}.%")))
     return await _page(session, query, page, per_page)

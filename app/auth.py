@@ -18,7 +18,7 @@ from sqlalchemy import BigInteger, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Forbidden, InvalidInput, Unauthenticated
-from app.i18n import remember
+from app.i18n import N_, _, remember
 from app.models import (
     NOT_YET_OPEN,
     STAFF_ROLES,
@@ -182,17 +182,17 @@ async def authenticate(session: AsyncSession, phone: str, password: str) -> User
     if user is None or not user.is_active:
         await verify_password_async(_DUMMY_HASH, password)
         raise InvalidInput(
-            "Nomor HP atau kata sandi salah.", field_errors={"password": "Nomor HP atau kata sandi salah."}
+            _("Nomor HP atau kata sandi salah."), field_errors={"password": _("Nomor HP atau kata sandi salah.")}
         )
     if not has_usable_password(user.password_hash):
         # The same time as a wrong password, so the form does not tell which accounts have none yet.
         await verify_password_async(_DUMMY_HASH, password)
         raise InvalidInput(
-            "Nomor HP atau kata sandi salah.", field_errors={"password": "Nomor HP atau kata sandi salah."}
+            _("Nomor HP atau kata sandi salah."), field_errors={"password": _("Nomor HP atau kata sandi salah.")}
         )
     if not await verify_password_async(user.password_hash, password):
         raise InvalidInput(
-            "Nomor HP atau kata sandi salah.", field_errors={"password": "Nomor HP atau kata sandi salah."}
+            _("Nomor HP atau kata sandi salah."), field_errors={"password": _("Nomor HP atau kata sandi salah.")}
         )
     return user
 
@@ -272,7 +272,7 @@ SESSION_SEEN_KEY = "seen"
 RESIDENT_SESSION_SECONDS = 30 * 24 * 3600
 # A staff session's "last seen" is written at most this often: not a session write per page view.
 SEEN_RESOLUTION_SECONDS = 60
-ENDED_ELSEWHERE = (
+ENDED_ELSEWHERE = N_(
     "Anda sudah keluar di perangkat ini karena kata sandi akun diganti atau akun dikeluarkan dari semua "
     "perangkat. Silakan masuk lagi."
 )
@@ -287,15 +287,16 @@ class SessionPolicy:
     resident_lifetime: int = RESIDENT_SESSION_SECONDS
 
     def idle_message(self) -> str:
-        return (
-            f"Anda keluar otomatis karena tidak ada kegiatan selama {self.staff_idle // 60} menit "
-            "(akun staf). Silakan masuk lagi; Anda kembali ke halaman tadi."
+        return _(
+            "Anda keluar otomatis karena tidak ada kegiatan selama %(minutes)s menit "
+            "(akun staf). Silakan masuk lagi; Anda kembali ke halaman tadi.",
+            minutes=self.staff_idle // 60,
         )
 
     def lifetime_message(self) -> str:
-        return (
-            f"Sesi akun staf berakhir setelah {self.staff_lifetime // 3600} jam. "
-            "Silakan masuk lagi; Anda kembali ke halaman tadi."
+        return _(
+            "Sesi akun staf berakhir setelah %(hours)s jam. Silakan masuk lagi; Anda kembali ke halaman tadi.",
+            hours=self.staff_lifetime // 3600,
         )
 
 
@@ -309,13 +310,13 @@ def _session_ended(
 ) -> str | None:
     """Why this session may no longer be used, or None. Refreshes its "last seen" when due."""
     if data.get(SESSION_EPOCH_KEY, 0) != (user.session_epoch or 0):
-        return ENDED_ELSEWHERE
+        return _(ENDED_ELSEWHERE)
     # Sessions from before these stamps existed start counting now instead of ending at once.
     started = data.setdefault(SESSION_STARTED_KEY, now)
     seen = data.setdefault(SESSION_SEEN_KEY, now)
     staff = is_staff_account(current)
     if now - int(started) > (policy.staff_lifetime if staff else policy.resident_lifetime):
-        return policy.lifetime_message() if staff else "Sesi Anda sudah berakhir. Silakan masuk lagi."
+        return policy.lifetime_message() if staff else _("Sesi Anda sudah berakhir. Silakan masuk lagi.")
     if staff and now - int(seen) > policy.staff_idle:
         return policy.idle_message()
     if now - int(seen) >= SEEN_RESOLUTION_SECONDS:
@@ -360,12 +361,12 @@ def session_user_id(connection: ASGIConnection[Any, Any, Any, Any]) -> int | Non
 
 def require_user(user: CurrentUser | None) -> CurrentUser:
     if user is None:
-        raise Unauthenticated("Silakan masuk terlebih dahulu.")
+        raise Unauthenticated(_("Silakan masuk terlebih dahulu."))
     return user
 
 
 def require_staff(user: CurrentUser | None, cooperative: Cooperative) -> CurrentUser:
     """Staff of one cooperative never act on another's data; outsiders learn nothing (403)."""
     if user is None or not user.is_staff_of(cooperative.id):
-        raise Forbidden("Halaman ini hanya untuk staf koperasi ini.")
+        raise Forbidden(_("Halaman ini hanya untuk staf koperasi ini."))
     return user

@@ -39,7 +39,7 @@ def backup(settings: Settings, dest: Path) -> str:
     backup never looks complete.
     """
     if dest.exists() and any(dest.iterdir()):
-        raise BackupError(f"{dest} sudah berisi berkas; pilih folder baru atau kosong.")
+        raise BackupError(f"{dest} sudah berisi berkas; pilih folder baru atau kosong.")  # i18n: not shown
     partial = dest.with_name(dest.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -68,8 +68,9 @@ def backup(settings: Settings, dest: Path) -> str:
     partial.rename(dest)
     if settings.media_url:
         return (
-            f"Cadangan selesai di {dest}: basis data {database}. Berkas media ada di {settings.media_url} "
-            "dan tidak disalin: cadangkan bucket itu sendiri (lihat README, bagian Produksi)."
+            f"Cadangan selesai di {dest}: basis data {database}. "  # i18n: not shown
+            f"Berkas media ada di {settings.media_url} dan tidak disalin: "
+            "cadangkan bucket itu sendiri (lihat README, bagian Produksi)."
         )
     files = sum(1 for p in (dest / MEDIA).rglob("*") if p.is_file()) if (dest / MEDIA).exists() else 0
     return f"Cadangan selesai di {dest}: basis data {database} dan {files} berkas media."
@@ -78,14 +79,14 @@ def backup(settings: Settings, dest: Path) -> str:
 def _sqlite_path(settings: Settings) -> Path:
     database = make_url(settings.database_url).database
     if not database or database == ":memory:":
-        raise BackupError("DATABASE_URL tidak menunjuk ke berkas SQLite.")
+        raise BackupError("DATABASE_URL tidak menunjuk ke berkas SQLite.")  # i18n: not shown
     return Path(database)
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
     """SQLite's online backup API: one consistent snapshot while the app keeps writing (WAL)."""
     if not source.exists():
-        raise BackupError(f"Basis data {source} tidak ada.")
+        raise BackupError(f"Basis data {source} tidak ada.")  # i18n: not shown
     src = sqlite3.connect(source, timeout=30)
     dst = sqlite3.connect(target)
     try:
@@ -101,8 +102,8 @@ def _pg_binary(name: str) -> str:
     found = shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)), None)
     if not found:
         raise BackupError(
-            f"{name} tidak ditemukan. Pasang klien PostgreSQL (paket postgresql-client) atau cadangkan "
-            "basis data sendiri dengan `pg_dump --format=custom` (lihat README, bagian Produksi)."
+            f"{name} tidak ditemukan. Pasang klien PostgreSQL (paket postgresql-client) "  # i18n: not shown
+            "atau cadangkan basis data sendiri dengan `pg_dump --format=custom` (lihat README, bagian Produksi)."
         )
     return found
 
@@ -139,11 +140,13 @@ def restore(settings: Settings, src: Path, *, force: bool = False) -> str:
     """
     manifest_path = src / MANIFEST
     if not manifest_path.is_file():
-        raise BackupError(f"{src} bukan folder cadangan Pasar Desa (tidak ada {MANIFEST}).")
+        raise BackupError(f"{src} bukan folder cadangan Pasar Desa (tidak ada {MANIFEST}).")  # i18n: not shown
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     expected = "sqlite" if settings.is_sqlite else "postgresql"
     if manifest.get("database") != expected:
-        raise BackupError(f"Cadangan ini dari {manifest.get('database')}, tujuan memakai {expected}.")
+        raise BackupError(
+            f"Cadangan ini dari {manifest.get('database')}, tujuan memakai {expected}."  # i18n: not shown
+        )
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     if settings.is_sqlite:
         _restore_sqlite(src / SQLITE_FILE, _sqlite_path(settings), force=force)
@@ -159,12 +162,13 @@ def restore(settings: Settings, src: Path, *, force: bool = False) -> str:
         secret.chmod(0o600)
     # An index built from the database that was replaced would answer with products it no longer has.
     shutil.rmtree(settings.search_index_dir, ignore_errors=True)
-    return f"Cadangan dari {manifest.get('created_at', '?')} dipulihkan. Indeks pencarian dibangun ulang saat mulai."
+    created = manifest.get("created_at", "?")
+    return f"Cadangan dari {created} dipulihkan. Indeks pencarian dibangun ulang saat mulai."  # i18n: not shown
 
 
 def _restore_sqlite(backup_file: Path, target: Path, *, force: bool) -> None:
     if _sqlite_has_tables(target) and not force:
-        raise BackupError(f"{target} sudah berisi data. Tambahkan --force untuk menimpanya.")
+        raise BackupError(f"{target} sudah berisi data. Tambahkan --force untuk menimpanya.")  # i18n: not shown
     target.parent.mkdir(parents=True, exist_ok=True)
     src = sqlite3.connect(backup_file)
     dst = sqlite3.connect(target, timeout=30)
@@ -195,9 +199,11 @@ def _restore_postgres(dump: Path, database_url: str, *, force: bool) -> None:
         check=False,
     )
     if probe.returncode != 0:
-        raise BackupError(f"Basis data tujuan tidak bisa dibuka:\n{probe.stderr.strip()[-2000:]}")
+        raise BackupError(f"Basis data tujuan tidak bisa dibuka:\n{probe.stderr.strip()[-2000:]}")  # i18n: not shown
     if int(probe.stdout.strip() or 0) and not force:
-        raise BackupError("Basis data tujuan sudah berisi tabel. Tambahkan --force untuk menimpanya.")
+        raise BackupError(
+            "Basis data tujuan sudah berisi tabel. Tambahkan --force untuk menimpanya."  # i18n: not shown
+        )
     args = [_pg_binary("pg_restore"), "--no-owner", "--exit-on-error", f"--dbname={dsn}"]
     if force:
         args += ["--clean", "--if-exists"]

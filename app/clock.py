@@ -175,7 +175,7 @@ def parse_period(kind: str | None, value: str | None, today: datetime.date) -> P
     """`bulan`/`2026-11` or `minggu`/`2026-W47`; an empty value gives the period containing today."""
     normalised = PERIOD_KINDS.get((kind or "bulan").strip().lower())
     if normalised is None:
-        raise InvalidInput("Jenis periode harus bulan atau minggu.", field_errors={"jenis": "bulan atau minggu"})
+        raise InvalidInput(_("Jenis periode harus bulan atau minggu."), field_errors={"jenis": _("bulan atau minggu")})
     if not value:
         return period_containing(normalised, today)
     value = value.strip()
@@ -188,7 +188,8 @@ def parse_period(kind: str | None, value: str | None, today: datetime.date) -> P
         pass
     example = "2026-11" if normalised == "month" else "2026-W47"
     raise InvalidInput(
-        f"Periode tidak dikenal. Tulis seperti {example}.", field_errors={"periode": f"Contoh: {example}"}
+        _("Periode tidak dikenal. Tulis seperti %(example)s.", example=example),
+        field_errors={"periode": _("Contoh: %(example)s", example=example)},
     )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import NotFound
+from app.i18n import _
 from app.models import Cooperative, CooperativeStatus
 
 
@@ -27,14 +28,14 @@ async def get_cooperative(session: AsyncSession, slug: str) -> Cooperative:
         select(Cooperative).where(Cooperative.slug == slug, Cooperative.is_active.is_(True))
     )
     if cooperative is None:
-        raise NotFound("Koperasi tidak ditemukan. Periksa kembali alamatnya.")
+        raise NotFound(_("Koperasi tidak ditemukan. Periksa kembali alamatnya."))
     return cooperative
 
 
 async def get_cooperative_by_id(session: AsyncSession, cooperative_id: int) -> Cooperative:
     cooperative = await session.get(Cooperative, cooperative_id)
     if cooperative is None:
-        raise NotFound("Koperasi tidak ditemukan.")
+        raise NotFound(_("Koperasi tidak ditemukan."))
     return cooperative
 
 
@@ -44,9 +45,6 @@ async def cooperatives_of_staff(session: AsyncSession, user: CurrentUser | None)
     if not ids:
         return []
     result = await session.scalars(
-        select(Cooperative)
-        .where(Cooperative.id.in_(ids), Cooperative.is_active.is_(True))
-        .order_by(Cooperative.name)
+        select(Cooperative).where(Cooperative.id.in_(ids), Cooperative.is_active.is_(True)).order_by(Cooperative.name)
     )
     return result.all()
-

@@ -19,11 +19,13 @@ from litestar.exceptions import (
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from app.i18n import N_, _
+
 log = logging.getLogger("pasardesa.errors")
 
 
 class DomainError(Exception):
-    """A business rule said no. `message` is shown to people, in Bahasa Indonesia."""
+    """A business rule said no. `message` is shown to people, in the request's language (`_()` when raised)."""
 
     status_code = 400
     code = "error"
@@ -59,7 +61,7 @@ class InvalidInput(DomainError):
     @classmethod
     def of(cls, errors: Mapping[str, str]) -> InvalidInput:
         """One error per field; the headline is the only message, or a summary when there are several."""
-        message = next(iter(errors.values())) if len(errors) == 1 else "Ada beberapa isian yang perlu diperbaiki."
+        message = next(iter(errors.values())) if len(errors) == 1 else _("Ada beberapa isian yang perlu diperbaiki.")
         return cls(message, field_errors=errors)
 
 
@@ -73,19 +75,23 @@ class OutOfStock(Conflict):
 
 
 _TITLES = {
-    400: "Permintaan tidak valid",
-    401: "Perlu masuk",
-    403: "Tidak diizinkan",
-    404: "Tidak ditemukan",
-    405: "Metode tidak diizinkan",
-    409: "Tidak bisa diproses",
-    413: "Permintaan terlalu besar",
-    415: "Format tidak didukung",
-    422: "Data belum benar",
-    429: "Terlalu banyak permintaan",
-    500: "Terjadi kesalahan",
-    503: "Sedang sibuk",
+    400: N_("Permintaan tidak valid"),
+    401: N_("Perlu masuk"),
+    403: N_("Tidak diizinkan"),
+    404: N_("Tidak ditemukan"),
+    405: N_("Metode tidak diizinkan"),
+    409: N_("Tidak bisa diproses"),
+    413: N_("Permintaan terlalu besar"),
+    415: N_("Format tidak didukung"),
+    422: N_("Data belum benar"),
+    429: N_("Terlalu banyak permintaan"),
+    500: N_("Terjadi kesalahan"),
+    503: N_("Sedang sibuk"),
 }
+
+
+def _title(status: int) -> str:
+    return _(_TITLES.get(status, N_("Kesalahan")))
 
 
 def _is_api(request: Request[Any, Any, Any]) -> bool:
@@ -106,7 +112,7 @@ def problem(
         body: dict[str, Any] = {
             "status": status,
             "code": code,
-            "title": _TITLES.get(status, "Kesalahan"),
+            "title": _title(status),
             "detail": message,
         }
         if field_errors:
@@ -124,7 +130,7 @@ def problem(
         block_name="error" if is_htmx else None,
         context={
             "status": status,
-            "title": _TITLES.get(status, "Kesalahan"),
+            "title": _title(status),
             "message": message,
             "field_errors": dict(field_errors or {}),
             "next_step": (extra or {}).get("next_step"),
@@ -185,7 +191,7 @@ def _validation_messages(exc: ValidationException) -> dict[str, str]:
     for item in extra:
         if isinstance(item, dict):
             key = str(item.get("key") or item.get("source") or "body")
-            errors[key] = str(item.get("message", "tidak valid"))
+            errors[key] = str(item.get("message", _("tidak valid")))
     if not errors and exc.detail:
         errors["body"] = exc.detail
     return errors
@@ -193,7 +199,11 @@ def _validation_messages(exc: ValidationException) -> dict[str, str]:
 
 def validation_error_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
     return problem(
-        request, 422, "Data yang dikirim tidak sesuai format.", code="invalid", field_errors=_validation_messages(exc)
+        request,
+        422,
+        _("Data yang dikirim tidak sesuai format."),
+        code="invalid",
+        field_errors=_validation_messages(exc),
     )
 
 
@@ -203,15 +213,15 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         return login_redirect(request)
     status = exc.status_code
     if isinstance(exc, NotFoundException):
-        message = "Halaman atau data yang dicari tidak ada."
+        message = _("Halaman atau data yang dicari tidak ada.")
     elif isinstance(exc, NotAuthorizedException):
-        message = "Silakan masuk terlebih dahulu."
+        message = _("Silakan masuk terlebih dahulu.")
     elif isinstance(exc, PermissionDeniedException):
-        message = exc.detail if exc.detail and exc.detail != "Forbidden" else "Anda tidak punya akses ke sini."
+        message = exc.detail if exc.detail and exc.detail != "Forbidden" else _("Anda tidak punya akses ke sini.")
         if "CSRF" in (exc.detail or ""):
-            message = "Sesi formulir sudah kedaluwarsa. Muat ulang halaman lalu coba lagi."
+            message = _("Sesi formulir sudah kedaluwarsa. Muat ulang halaman lalu coba lagi.")
     else:
-        message = exc.detail or _TITLES.get(status, "Kesalahan")
+        message = exc.detail or _title(status)
     extra = exc.extra if isinstance(exc.extra, dict) else None
     return problem(request, status, message, code="http_error", extra=extra)
 
@@ -222,7 +232,7 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     return problem(
         request,
         HTTP_500_INTERNAL_SERVER_ERROR,
-        "Maaf, terjadi kesalahan di server. Pesanan Anda tidak berubah; silakan coba lagi.",
+        _("Maaf, terjadi kesalahan di server. Pesanan Anda tidak berubah; silakan coba lagi."),
         code="internal",
     )
 

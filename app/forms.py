@@ -1,7 +1,7 @@
 """Form parsing: one parser each for whole numbers, rupiah, dates, phone numbers and free text.
 
 Every parser takes `(value, field, label, errors)`: it returns the clean value, or records one message in
-Bahasa Indonesia under `field` in `errors` and returns None, so a form reports every bad field at once.
+the request's language under `field` in `errors` and returns None, so a form reports every bad field at once.
 `raise_errors(errors)` then turns the collected messages into `InvalidInput`.
 """
 
@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 
 from app.errors import InvalidInput
+from app.i18n import _
 from app.text import InvalidPhone, normalise_phone, rupiah, strip_control
 
 # Absurd amounts are typos (a pasted account number), and int() of a huge string is slow.
@@ -57,10 +58,10 @@ def _in_range(
 ) -> int | None:
     show = rupiah if money else str
     if number < low:
-        errors[field] = f"{label} paling sedikit {show(low)}."
+        errors[field] = _("%(label)s paling sedikit %(n)s.", label=label, n=show(low))
         return None
     if number > high:
-        errors[field] = f"{label} paling banyak {show(high)}."
+        errors[field] = _("%(label)s paling banyak %(n)s.", label=label, n=show(high))
         return None
     return number
 
@@ -82,14 +83,14 @@ def parse_int(
     """
     if _blank(value):
         if blank is None and required:
-            errors[field] = f"{label} wajib diisi."
+            errors[field] = _("%(label)s wajib diisi.", label=label)
         return blank
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        errors[field] = f"{label} harus angka bulat."
+        errors[field] = _("%(label)s harus angka bulat.", label=label)
         return None
     number = value if isinstance(value, int) else _whole_number(value.strip())
     if number is None:
-        errors[field] = f"{label} harus angka bulat, tanpa koma."
+        errors[field] = _("%(label)s harus angka bulat, tanpa koma.", label=label)
         return None
     return _in_range(number, field, label, errors, low, high, money=False)
 
@@ -112,10 +113,10 @@ def parse_rupiah(
     """
     if _blank(value):
         if blank is None and required:
-            errors[field] = f"{label} wajib diisi."
+            errors[field] = _("%(label)s wajib diisi.", label=label)
         return blank
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        errors[field] = f"{label} harus berupa angka rupiah."
+        errors[field] = _("%(label)s harus berupa angka rupiah.", label=label)
         return None
     if isinstance(value, int):
         return _in_range(value, field, label, errors, low, high, money=True)
@@ -123,9 +124,11 @@ def parse_rupiah(
     number = _whole_number(text)
     if number is None:
         if "," in text:
-            errors[field] = f"{label} ditulis dalam rupiah tanpa sen dan tanpa koma, misalnya 15000 atau 15.000."
+            errors[field] = _(
+                "%(label)s ditulis dalam rupiah tanpa sen dan tanpa koma, misalnya 15000 atau 15.000.", label=label
+            )
         else:
-            errors[field] = f"{label} ditulis dengan angka rupiah, misalnya 15000 atau 15.000."
+            errors[field] = _("%(label)s ditulis dengan angka rupiah, misalnya 15000 atau 15.000.", label=label)
         return None
     return _in_range(number, field, label, errors, low, high, money=True)
 
@@ -136,32 +139,33 @@ def parse_date(
     """`2026-11-27` (what a date input sends) between the years 2000 and 2100; empty gives None."""
     if _blank(value):
         if required:
-            errors[field] = f"{label} wajib diisi."
+            errors[field] = _("%(label)s wajib diisi.", label=label)
         return None
     if not isinstance(value, str) or not _DATE.match(value.strip()):
-        errors[field] = f"{label} harus berupa tanggal, misalnya 2026-11-27."
+        errors[field] = _("%(label)s harus berupa tanggal, misalnya 2026-11-27.", label=label)
         return None
     try:
         day = datetime.date.fromisoformat(value.strip())
     except ValueError:
-        errors[field] = f"{label} bukan tanggal yang ada di kalender."
+        errors[field] = _("%(label)s bukan tanggal yang ada di kalender.", label=label)
         return None
     if not FIRST_DAY <= day <= LAST_DAY:
-        errors[field] = f"{label} di luar rentang yang masuk akal."
+        errors[field] = _("%(label)s di luar rentang yang masuk akal.", label=label)
         return None
     return day
 
 
 def parse_phone(
-    value: object, field: str, errors: dict[str, str], *, label: str = "Nomor HP", required: bool = True
+    value: object, field: str, errors: dict[str, str], *, label: str | None = None, required: bool = True
 ) -> str | None:
     """An Indonesian phone number in E.164 (`+6281234567890`) from what people type (`0812-3456-7890`)."""
+    label = label or _("Nomor HP")
     if _blank(value):
         if required:
-            errors[field] = f"{label} wajib diisi."
+            errors[field] = _("%(label)s wajib diisi.", label=label)
         return None
     if not isinstance(value, str):
-        errors[field] = f"{label} harus berupa teks."
+        errors[field] = _("%(label)s harus berupa teks.", label=label)
         return None
     try:
         return normalise_phone(value[:_MAX_NUMBER_TEXT])
@@ -177,15 +181,15 @@ def parse_text(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        errors[field] = f"{label} harus berupa teks."
+        errors[field] = _("%(label)s harus berupa teks.", label=label)
         return None
     cleaned = strip_control(value).strip()
     if required and not cleaned:
-        errors[field] = f"{label} wajib diisi."
+        errors[field] = _("%(label)s wajib diisi.", label=label)
     elif len(cleaned) > max_length:
-        errors[field] = f"{label} terlalu panjang (paling banyak {max_length} huruf)."
+        errors[field] = _("%(label)s terlalu panjang (paling banyak %(n)s huruf).", label=label, n=max_length)
     elif _MARKUP.search(cleaned):
-        errors[field] = f"{label} tidak boleh berisi tanda < atau >."
+        errors[field] = _("%(label)s tidak boleh berisi tanda < atau >.", label=label)
     else:
         return cleaned or None
     return None
@@ -195,11 +199,11 @@ def parse_address(
     dusun: object, rt: object, rw: object, landmark: object, errors: dict[str, str], *, dusun_required: bool = False
 ) -> tuple[str | None, str | None, str | None, str | None]:
     """A village address (dusun, RT, RW, landmark) as residents type it."""
-    cleaned_dusun = parse_text(dusun, "dusun", "Dusun", errors, required=dusun_required, max_length=120)
+    cleaned_dusun = parse_text(dusun, "dusun", _("Dusun"), errors, required=dusun_required, max_length=120)
     cleaned_rt = parse_text(rt, "rt", "RT", errors, required=False, max_length=3)
     cleaned_rw = parse_text(rw, "rw", "RW", errors, required=False, max_length=3)
-    cleaned_landmark = parse_text(landmark, "landmark", "Patokan", errors, required=False, max_length=MAX_LANDMARK)
+    cleaned_landmark = parse_text(landmark, "landmark", _("Patokan"), errors, required=False, max_length=MAX_LANDMARK)
     for key, value in (("rt", cleaned_rt), ("rw", cleaned_rw)):
         if value and not _RT_RW.match(value):
-            errors[key] = f"{key.upper()} diisi angka saja, misalnya 004."
+            errors[key] = _("%(field)s diisi angka saja, misalnya 004.", field=key.upper())
     return cleaned_dusun, cleaned_rt, cleaned_rw, cleaned_landmark

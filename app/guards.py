@@ -56,7 +56,8 @@ from app import cooperatives
 from app.audit import Actor
 from app.auth import CurrentUser, SessionPolicy, session_user, session_user_id
 from app.errors import login_redirect
-from app.models import COURIER_ROLES, READ_ONLY_ROLES, ROLE_LABELS, STAFF_ROLES, Cooperative, PlatformRole, Role
+from app.i18n import N_, _
+from app.models import COURIER_ROLES, READ_ONLY_ROLES, STAFF_ROLES, Cooperative, PlatformRole, Role, role_label
 from app.settings import Settings
 from app.web import render
 
@@ -65,10 +66,10 @@ Guard = Callable[[Connection, BaseRouteHandler], Awaitable[None]]
 
 # Approved memberships only (CurrentUser.roles holds no pending ones). STAFF_ROLES is defined with Role.
 MEMBER_ROLES = frozenset(Role)
-NOT_SIGNED_IN = "Silakan masuk terlebih dahulu."
-STAFF_ONLY = "Halaman ini hanya untuk staf koperasi ini."
-READ_ONLY = "Pengawas hanya dapat melihat; perubahan dilakukan oleh pengurus atau petugas."
-GOODS_READ_ONLY = "Produk dan produsen diubah oleh pengurus atau petugas koperasi ini."
+NOT_SIGNED_IN = N_("Silakan masuk terlebih dahulu.")
+STAFF_ONLY = N_("Halaman ini hanya untuk staf koperasi ini.")
+READ_ONLY = N_("Pengawas hanya dapat melihat; perubahan dilakukan oleh pengurus atau petugas.")
+GOODS_READ_ONLY = N_("Produk dan produsen diubah oleh pengurus atau petugas koperasi ini.")
 # Who changes the cooperative's goods: shop staff (issue 10: "petugas: orders, stock, reviews") and the board.
 GOODS_ROLES: frozenset[str] = frozenset({Role.PENGURUS, Role.PETUGAS})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -94,7 +95,7 @@ class ActingAs:
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS.get(self.role, self.role)
+        return role_label(self.role)
 
 
 def _scope(connection: Connection) -> dict[str, Any]:
@@ -161,11 +162,11 @@ async def provide_cooperative(request: Request[Any, Any, Any]) -> Cooperative:
 async def _signed_in(connection: Connection) -> CurrentUser:
     user = await current_user(connection)
     if user is None:
-        raise NotAuthorizedException(NOT_SIGNED_IN)
+        raise NotAuthorizedException(_(NOT_SIGNED_IN))
     return user
 
 
-async def requires_login(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_login(connection: Connection, _handler: BaseRouteHandler) -> None:
     await _signed_in(connection)
 
 
@@ -188,25 +189,26 @@ def _named(guard: Guard, name: str) -> Guard:
     return guard
 
 
-JOIN_LABEL = "Daftar menjadi anggota koperasi ini"
+JOIN_LABEL = N_("Daftar menjadi anggota koperasi ini")
 
 
 def requires_role(roles: Iterable[str], message: str, *, apply_to_join: bool = False) -> Guard:
     """A guard: the user holds one of `roles` (membership roles) in the cooperative named by the URL's `{slug}`.
 
     `apply_to_join`: the refusal points a signed-in non-member to the cooperative's membership application.
+    `message` is marked with `N_()` where the guard is made and translated when it refuses.
     """
     allowed = frozenset(roles)
 
-    async def guard(connection: Connection, _: BaseRouteHandler) -> None:
+    async def guard(connection: Connection, _handler: BaseRouteHandler) -> None:
         user = await _signed_in(connection)
         cooperative = await cooperative_in_path(connection)
         role = user.role_in(cooperative.id)
         if role not in allowed:
             extra = None
             if apply_to_join and role is None:
-                extra = {"next_step": {"href": f"/k/{cooperative.slug}/anggota", "label": JOIN_LABEL}}
-            raise PermissionDeniedException(message, extra=extra)
+                extra = {"next_step": {"href": f"/k/{cooperative.slug}/anggota", "label": _(JOIN_LABEL)}}
+            raise PermissionDeniedException(_(message), extra=extra)
         _act(connection, role, cooperative)
 
     return _named(guard, f"requires_role({', '.join(sorted(allowed))})")
@@ -219,29 +221,29 @@ def _staff_role(user: CurrentUser, cooperative: Cooperative) -> str | None:
     return PlatformRole.PENDAMPING if user.is_assigned_to(cooperative.id) else None
 
 
-async def requires_staff(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_staff(connection: Connection, _handler: BaseRouteHandler) -> None:
     """The staff area of the cooperative in the path; a pengawas may look, not change."""
     user = await _signed_in(connection)
     cooperative = await cooperative_in_path(connection)
     role = _staff_role(user, cooperative)
     if role is None:
-        raise PermissionDeniedException(STAFF_ONLY)
+        raise PermissionDeniedException(_(STAFF_ONLY))
     if role in READ_ONLY_ROLES and connection.scope.get("method") not in _SAFE_METHODS:
-        raise PermissionDeniedException(READ_ONLY)
+        raise PermissionDeniedException(_(READ_ONLY))
     _act(connection, role, cooperative)
 
 
-async def requires_pengurus(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_pengurus(connection: Connection, _handler: BaseRouteHandler) -> None:
     """Settings, staff and money: the pengurus, or the assigned pendamping until the cooperative opens."""
     user = await _signed_in(connection)
     cooperative = await cooperative_in_path(connection)
     if not user.is_pengurus_of(cooperative):
-        raise PermissionDeniedException("Halaman ini hanya untuk pengurus koperasi ini.")
+        raise PermissionDeniedException(_("Halaman ini hanya untuk pengurus koperasi ini."))
     role = Role.PENGURUS if user.role_in(cooperative.id) == Role.PENGURUS else PlatformRole.PENDAMPING
     _act(connection, role, cooperative)
 
 
-async def requires_courier(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_courier(connection: Connection, _handler: BaseRouteHandler) -> None:
     """Delivery runs and cash hand-in: a kurir of the cooperative, or its staff."""
     user = await _signed_in(connection)
     cooperative = await cooperative_in_path(connection)
@@ -249,9 +251,9 @@ async def requires_courier(connection: Connection, _: BaseRouteHandler) -> None:
     if role not in COURIER_ROLES:
         role = _staff_role(user, cooperative)
     if role is None:
-        raise PermissionDeniedException("Halaman ini hanya untuk kurir dan staf koperasi ini.")
+        raise PermissionDeniedException(_("Halaman ini hanya untuk kurir dan staf koperasi ini."))
     if role in READ_ONLY_ROLES and connection.scope.get("method") not in _SAFE_METHODS:
-        raise PermissionDeniedException(READ_ONLY)
+        raise PermissionDeniedException(_(READ_ONLY))
     _act(connection, role, cooperative)
 
 
@@ -261,41 +263,41 @@ def is_kurir(connection: Connection) -> bool:
     return acting is not None and acting.role == Role.KURIR
 
 
-async def requires_goods(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_goods(connection: Connection, _handler: BaseRouteHandler) -> None:
     """Products, price lists and producers: staff read; pengurus and petugas (and the pendamping during
     onboarding) change them. The bendahara keeps the money, the pengawas only looks."""
     user = await _signed_in(connection)
     cooperative = await cooperative_in_path(connection)
     role = _staff_role(user, cooperative)
     if role is None:
-        raise PermissionDeniedException(STAFF_ONLY)
+        raise PermissionDeniedException(_(STAFF_ONLY))
     if connection.scope.get("method") not in _SAFE_METHODS and not (
         role in GOODS_ROLES or user.is_pengurus_of(cooperative)
     ):
-        raise PermissionDeniedException(GOODS_READ_ONLY)
+        raise PermissionDeniedException(_(GOODS_READ_ONLY))
     _act(connection, role, cooperative)
 
 
-async def requires_pendamping(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_pendamping(connection: Connection, _handler: BaseRouteHandler) -> None:
     """A pendamping; on a route with `{slug}`, the one assigned to that cooperative."""
     user = await _signed_in(connection)
     if not user.is_pendamping:
-        raise PermissionDeniedException("Halaman ini hanya untuk pendamping koperasi.")
+        raise PermissionDeniedException(_("Halaman ini hanya untuk pendamping koperasi."))
     cooperative = None
     if "slug" in connection.path_params:
         cooperative = await cooperative_in_path(connection)
         if not user.is_assigned_to(cooperative.id):
-            raise PermissionDeniedException("Anda tidak ditugaskan mendampingi koperasi ini.")
+            raise PermissionDeniedException(_("Anda tidak ditugaskan mendampingi koperasi ini."))
     _act(connection, PlatformRole.PENDAMPING, cooperative)
 
 
-async def requires_operator(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_operator(connection: Connection, _handler: BaseRouteHandler) -> None:
     """An operator; with `{slug}` one whose region covers the cooperative, with `{region}` that region."""
     user = await _signed_in(connection)
     if not user.is_operator:
-        raise PermissionDeniedException("Halaman ini hanya untuk operator Dinas Koperasi.")
+        raise PermissionDeniedException(_("Halaman ini hanya untuk operator Dinas Koperasi."))
     cooperative = None
-    outside = "Koperasi atau wilayah ini di luar wilayah kerja Anda."
+    outside = _("Koperasi atau wilayah ini di luar wilayah kerja Anda.")
     if "slug" in connection.path_params:
         cooperative = await cooperative_in_path(connection)
         if not user.operates(cooperative.kode_wilayah):
@@ -306,7 +308,7 @@ async def requires_operator(connection: Connection, _: BaseRouteHandler) -> None
     _act(connection, PlatformRole.OPERATOR, cooperative)
 
 
-async def requires_password_help(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_password_help(connection: Connection, _handler: BaseRouteHandler) -> None:
     """Issuing password links for a cooperative's people: its pengurus, its assigned pendamping (whatever
     the cooperative's status), or an operator whose region covers it."""
     user = await _signed_in(connection)
@@ -318,7 +320,7 @@ async def requires_password_help(connection: Connection, _: BaseRouteHandler) ->
     elif user.operates(cooperative.kode_wilayah):
         role = PlatformRole.OPERATOR
     else:
-        raise PermissionDeniedException("Hanya pengurus, pendamping atau operator wilayah koperasi ini.")
+        raise PermissionDeniedException(_("Hanya pengurus, pendamping atau operator wilayah koperasi ini."))
     _act(connection, role, cooperative)
 
 
@@ -329,7 +331,7 @@ def actor_of(connection: Connection, user: CurrentUser) -> Actor:
     return Actor(user=user, acting_as=acting.role if acting else None, address=address)
 
 
-requires_member = requires_role(MEMBER_ROLES, "Halaman ini hanya untuk anggota koperasi ini.", apply_to_join=True)
+requires_member = requires_role(MEMBER_ROLES, N_("Halaman ini hanya untuk anggota koperasi ini."), apply_to_join=True)
 
 
 async def has_producer_account(session: AsyncSession, user_id: int) -> bool:
@@ -346,10 +348,10 @@ async def is_producer(connection: Connection) -> bool:
     return bool(scope[_PRODUCER_KEY])
 
 
-async def requires_producer(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_producer(connection: Connection, _handler: BaseRouteHandler) -> None:
     await _signed_in(connection)
     if not await is_producer(connection):
-        raise PermissionDeniedException("Halaman ini hanya untuk akun produsen (UMKM).")
+        raise PermissionDeniedException(_("Halaman ini hanya untuk akun produsen (UMKM)."))
 
 
 async def staff_entry(request: Request[Any, Any, Any], section: str) -> Response[Any]:
@@ -362,7 +364,7 @@ async def staff_entry(request: Request[Any, Any, Any], section: str) -> Response
         return login_redirect(request)
     choices = await cooperatives.cooperatives_of_staff(request_session(request), user)
     if not choices:
-        raise PermissionDeniedException("Akun ini bukan staf koperasi.")
+        raise PermissionDeniedException(_("Akun ini bukan staf koperasi."))
     query = f"?{request.url.query}" if request.url.query else ""
     if len(choices) == 1:
         return Redirect(path=f"/staf/{choices[0].slug}/{section}{query}", status_code=303)

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Response, get
 
+from app.i18n import N_, _, get_locale
 from app.web import STATIC_DIR
 
 _FAVICON = STATIC_DIR / "icons" / "favicon.ico"
@@ -20,7 +21,7 @@ def favicon() -> Response[bytes]:
 MANIFEST: dict[str, Any] = {
     "name": "Pasar Desa",
     "short_name": "Pasar Desa",
-    "description": "Pasar koperasi desa: belanja dari koperasi desa Anda, ambil atau diantar.",
+    "description": N_("Pasar koperasi desa: belanja dari koperasi desa Anda, ambil atau diantar."),
     "lang": "id",
     "start_url": "/",
     "scope": "/",
@@ -37,4 +38,7 @@ MANIFEST: dict[str, Any] = {
 
 @get("/manifest.webmanifest", include_in_schema=False, sync_to_thread=False)
 def manifest() -> Response[dict[str, Any]]:
-    return Response(MANIFEST, media_type="application/manifest+json", headers={"Cache-Control": _A_WEEK})
+    # Browsers fetch the manifest without cookies: its language follows the device's (Accept-Language).
+    body = MANIFEST | {"description": _(MANIFEST["description"]), "lang": get_locale()}
+    headers = {"Cache-Control": _A_WEEK, "Vary": "Accept-Language"}
+    return Response(body, media_type="application/manifest+json", headers=headers)

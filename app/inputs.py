@@ -10,6 +10,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.exc import StatementError
 
 from app.errors import internal_error_handler, problem
+from app.i18n import _
 
 # Every id is a 64-bit identity column: anything outside 1..MAX_ID names nothing.
 MAX_ID = 2**63 - 1
@@ -51,7 +52,7 @@ def path_guard_middleware(app: ASGIApp) -> ASGIApp:
 def is_unrepresentable(exc: BaseException) -> bool:
     """The database (or its driver) refused a value it cannot store or compare, not a fault of ours."""
     seen: BaseException | None = exc
-    for _ in range(4):
+    for _attempt in range(4):
         if seen is None:
             return False
         if isinstance(seen, OverflowError):
@@ -69,9 +70,12 @@ def unrepresentable_handler(request: Request[Any, Any, Any], exc: Exception) -> 
     if not is_unrepresentable(exc):
         return internal_error_handler(request, exc)
     if request.method in _SAFE:
-        return problem(request, 404, "Halaman atau data yang dicari tidak ada.", code="not_found")
+        return problem(request, 404, _("Halaman atau data yang dicari tidak ada."), code="not_found")
     return problem(
-        request, 422, "Ada isian yang tidak bisa diproses: angka terlalu besar atau karakter tidak sah.", code="invalid"
+        request,
+        422,
+        _("Ada isian yang tidak bisa diproses: angka terlalu besar atau karakter tidak sah."),
+        code="invalid",
     )
 
 
@@ -80,7 +84,7 @@ def undecodable_handler(request: Request[Any, Any, Any], exc: UnicodeDecodeError
     return problem(
         request,
         400,
-        "Data yang dikirim tidak bisa dibaca sebagai teks. Kirim berkas sebagai lampiran, dan teks dalam UTF-8.",
+        _("Data yang dikirim tidak bisa dibaca sebagai teks. Kirim berkas sebagai lampiran, dan teks dalam UTF-8."),
         code="bad_encoding",
     )
 

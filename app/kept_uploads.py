@@ -10,11 +10,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
+from app.i18n import N_, _
 from app.models import WebSession
 
 # How long an uploaded list waits between its preview and "apply".
 UPLOAD_TTL = datetime.timedelta(hours=2)
-UPLOAD_EXPIRED = "Berkas yang diunggah sudah kedaluwarsa atau tidak ditemukan. Unggah berkasnya lagi."
+UPLOAD_EXPIRED = N_("Berkas yang diunggah sudah kedaluwarsa atau tidak ditemukan. Unggah berkasnya lagi.")
 
 
 class _KeptUpload(msgspec.Struct):
@@ -47,10 +48,10 @@ async def kept(session: AsyncSession, namespace: str, key: str, cooperative_id: 
     """The upload kept by `keep`, only for the person and cooperative that uploaded it; else 404."""
     row = await session.scalar(select(WebSession).where(WebSession.namespace == namespace, WebSession.key == key[:255]))
     if row is None or row.expires_at < datetime.datetime.now(datetime.UTC):
-        raise NotFound(UPLOAD_EXPIRED)
+        raise NotFound(_(UPLOAD_EXPIRED))
     upload = msgspec.msgpack.decode(row.value, type=_KeptUpload)
     if upload.cooperative_id != cooperative_id or upload.user_id != user_id:
-        raise NotFound(UPLOAD_EXPIRED)
+        raise NotFound(_(UPLOAD_EXPIRED))
     return upload.data
 
 

@@ -16,6 +16,7 @@ from app.accounts import nik_holders
 from app.audit import Actor, record_action
 from app.auth import has_usable_password, unusable_password
 from app.errors import Conflict
+from app.i18n import N_, _
 from app.member_imports import ImportedMember, MemberImportResult, parse_member_list
 from app.models import Cooperative, Invitation, Membership, MembershipStatus, Role, User
 from app.spreadsheets import RowError
@@ -23,10 +24,10 @@ from app.tokens import IssuedLink
 
 # Kept uploads of this import (`app.kept_uploads`), apart from the price list's.
 UPLOAD_NAMESPACE = "impor-anggota"
-CHANGED = (
+CHANGED = N_(
     "Data anggota berubah sejak pratinjau (nomor HP, nomor anggota atau NIK baru terpakai). Unggah berkasnya lagi."
 )
-OTHER_NIK = "Akun dengan nomor HP ini sudah punya NIK lain. Kosongkan NIK di baris ini atau periksa lagi."
+OTHER_NIK = N_("Akun dengan nomor HP ini sudah punya NIK lain. Kosongkan NIK di baris ini atau periksa lagi.")
 # SQLite allows at most 32,766 bound parameters in a statement; lists of up to 5,000 rows fit in chunks.
 _CHUNK = 900
 
@@ -112,15 +113,13 @@ async def check_member_list(
     niks = {m.nik for m in result.valid if m.nik}
     if niks:
         holders = await nik_holders(session, niks)
-        result = parse_member_list(
-            data, existing_phones=phones, existing_member_numbers=numbers, nik_holders=holders
-        )
+        result = parse_member_list(data, existing_phones=phones, existing_member_numbers=numbers, nik_holders=holders)
     accounts = await _accounts(session, {m.phone for m in result.valid})
     # An account keeps the NIK its owner gave; a different one in the list is a mistake on one side.
     clash = [m for m in result.valid if m.nik and (u := accounts.get(m.phone)) and u.nik and u.nik != m.nik]
     if clash:
         rows = {m.row for m in clash}
-        errors = [*result.errors, *(RowError(m.row, "nik", OTHER_NIK) for m in clash)]
+        errors = [*result.errors, *(RowError(m.row, "nik", _(OTHER_NIK)) for m in clash)]
         errors.sort(key=lambda e: e.row)
         result = MemberImportResult(
             rows=result.rows, valid=[m for m in result.valid if m.row not in rows], errors=errors
@@ -210,7 +209,7 @@ async def import_member_list(
         await session.flush()
     except IntegrityError:
         # Another import or sign-up took a number, NIK or phone since the check: the request rolls back.
-        raise Conflict(CHANGED) from None
+        raise Conflict(_(CHANGED)) from None
     outcome.result = result
     record_action(
         session,

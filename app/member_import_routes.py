@@ -19,6 +19,7 @@ from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, problem
 from app.guards import actor_of, provide_cooperative, requires_pengurus
+from app.i18n import N_, _
 from app.member_enrolment import (
     UPLOAD_NAMESPACE,
     MemberImport,
@@ -35,8 +36,8 @@ from app.web import render
 
 # The file may be 5 MB; the multipart envelope and the other fields need a little more.
 MAX_UPLOAD_REQUEST = MAX_BYTES + 256 * 1024
-TOO_LARGE = "Berkas terlalu besar. Paling besar 5 MB; bagi daftar menjadi beberapa berkas."
-NO_FILE = "Pilih berkas daftar anggota (.csv atau .xlsx) dulu."
+TOO_LARGE = N_("Berkas terlalu besar. Paling besar 5 MB; bagi daftar menjadi beberapa berkas.")
+NO_FILE = N_("Pilih berkas daftar anggota (.csv atau .xlsx) dulu.")
 PENGURUS_AREA = {"cooperative": Provide(provide_cooperative)}
 
 
@@ -49,19 +50,19 @@ class MemberListUpload:
 
 
 class ApplyForm(msgspec.Struct):
-    """"Apply" on the preview page: the key of the kept upload."""
+    """ "Apply" on the preview page: the key of the kept upload."""
 
     key: str = ""
 
 
-def _too_large(request: Request[Any, Any, Any], _: RequestEntityTooLarge) -> Response[Any]:
+def _too_large(request: Request[Any, Any, Any], _exc: RequestEntityTooLarge) -> Response[Any]:
     # Litestar stops reading at the limit (before reading anything when Content-Length says so).
-    return problem(request, 413, TOO_LARGE, code="file_too_large", field_errors={"file": TOO_LARGE})
+    return problem(request, 413, _(TOO_LARGE), code="file_too_large", field_errors={"file": _(TOO_LARGE)})
 
 
 async def _read(upload: MemberListUpload) -> bytes:
     if upload.file is None:
-        raise FileRefused(NO_FILE, field_errors={"file": NO_FILE})
+        raise FileRefused(_(NO_FILE), field_errors={"file": _(NO_FILE)})
     # The request limit already bounds this; reading one byte more tells a too-large file apart.
     return await upload.file.read(MAX_BYTES + 1)
 
@@ -96,7 +97,7 @@ class MemberImportController(Controller):
         return Response(
             content=member_list_template(),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="templat-daftar-anggota.csv"'},
+            headers={"Content-Disposition": 'attachment; filename="templat-daftar-anggota.csv"'},  # i18n: not shown
         )
 
     @post("/", name="staff_member_import_preview", status_code=200, request_max_body_size=MAX_UPLOAD_REQUEST)

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 import msgspec
 
+from app.i18n import _
 from app.spreadsheets import CellError, Column, RowError, SheetRow, cell_text, read_sheet, template_csv
 from app.text import InvalidNik, InvalidPhone, clean_text, normalise_nik, normalise_phone
 
@@ -55,7 +56,7 @@ def _nik(row: SheetRow, errors: dict[str, str]) -> str | None:
     cell = row.values.get("nik")
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         # Excel keeps 15 significant digits: a NIK typed as a number has already lost its last digit.
-        errors["nik"] = "Tulis NIK sebagai teks (format sel Teks di Excel): sebagai angka, digit terakhirnya hilang."
+        errors["nik"] = _("Tulis NIK sebagai teks (format sel Teks di Excel): sebagai angka, digit terakhirnya hilang.")
         return None
     try:
         text = cell_text(cell)
@@ -65,7 +66,9 @@ def _nik(row: SheetRow, errors: dict[str, str]) -> str | None:
     if not text:
         return None
     if "e+" in text.casefold():
-        errors["nik"] = "Excel mengubah NIK menjadi angka seperti 6,3E+15. Format kolom NIK sebagai Teks, ketik lagi."
+        errors["nik"] = _(
+            "Excel mengubah NIK menjadi angka seperti 6,3E+15. Format kolom NIK sebagai Teks, ketik lagi."
+        )
         return None
     try:
         return normalise_nik(text)
@@ -82,9 +85,9 @@ def _read_row(row: SheetRow) -> tuple[dict[str, str], ImportedMember | None]:
             texts[key] = cell_text(row.values.get(key))
         except CellError as error:
             errors[key] = str(error)
-    name = clean_text(texts.get("nama", ""), "nama", "Nama", errors, required=True, max_length=120)
+    name = clean_text(texts.get("nama", ""), "nama", _("Nama"), errors, required=True, max_length=120)
     number = clean_text(
-        texts.get("nomor_anggota", ""), "nomor_anggota", "Nomor anggota", errors, required=True, max_length=40
+        texts.get("nomor_anggota", ""), "nomor_anggota", _("Nomor anggota"), errors, required=True, max_length=40
     )
     phone: str | None = None
     if "no_hp" not in errors:
@@ -122,17 +125,17 @@ def parse_member_list(
         row_errors, member = _read_row(row)
         if member is not None:
             if member.phone in taken_phones:
-                row_errors["no_hp"] = "Nomor HP ini sudah menjadi anggota koperasi."
+                row_errors["no_hp"] = _("Nomor HP ini sudah menjadi anggota koperasi.")
             if member.member_number.casefold() in taken_numbers:
-                row_errors["nomor_anggota"] = "Nomor anggota ini sudah dipakai di koperasi."
+                row_errors["nomor_anggota"] = _("Nomor anggota ini sudah dipakai di koperasi.")
             if member.nik and holders.get(member.nik, member.phone) != member.phone:
-                row_errors["nik"] = "NIK ini sudah terdaftar pada akun dengan nomor HP lain."
+                row_errors["nik"] = _("NIK ini sudah terdaftar pada akun dengan nomor HP lain.")
             keys = {"no_hp": member.phone, "nomor_anggota": member.member_number.casefold(), "nik": member.nik}
             for field, value in keys.items():
                 if value is None or field in row_errors:
                     continue
                 if value in seen[field]:
-                    row_errors[field] = f"Sama dengan baris {seen[field][value]}."
+                    row_errors[field] = _("Sama dengan baris %(row)s.", row=seen[field][value])
                 else:
                     seen[field][value] = row.number
         if row_errors:

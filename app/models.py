@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import nik_vault
 from app.db import Base
+from app.i18n import N_, _
 
 
 class Role(StrEnum):
@@ -39,16 +40,21 @@ READ_ONLY_ROLES: frozenset[str] = frozenset({Role.PENGAWAS})
 COURIER_ROLES: frozenset[str] = STAFF_ROLES | {Role.KURIR}
 # What every page says a person acts as.
 ROLE_LABELS: dict[str, str] = {
-    Role.MEMBER: "Anggota",
-    Role.PENGURUS: "Pengurus",
-    Role.BENDAHARA: "Bendahara",
-    Role.PENGAWAS: "Pengawas",
-    Role.PETUGAS: "Petugas",
-    Role.KURIR: "Kurir",
-    PlatformRole.PENDAMPING: "Pendamping",
-    PlatformRole.OPERATOR: "Operator",
-    "producer": "Produsen",
+    Role.MEMBER: N_("Anggota"),
+    Role.PENGURUS: N_("Pengurus"),
+    Role.BENDAHARA: N_("Bendahara"),
+    Role.PENGAWAS: N_("Pengawas"),
+    Role.PETUGAS: N_("Petugas"),
+    Role.KURIR: N_("Kurir"),
+    PlatformRole.PENDAMPING: N_("Pendamping"),
+    PlatformRole.OPERATOR: N_("Operator"),
+    "producer": N_("Produsen"),
 }
+
+
+def role_label(role: str) -> str:
+    """A role's name in the request's language (ROLE_LABELS holds the Indonesian source)."""
+    return _(ROLE_LABELS.get(role, role))
 
 
 class CooperativeStatus(StrEnum):

@@ -16,14 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import auth, password_links, people
 from app.errors import DomainError
 from app.guards import actor_of, provide_cooperative, requires_password_help, requires_pengurus
-from app.models import Cooperative, User
+from app.i18n import _
+from app.models import Cooperative, User, role_label
 from app.ratelimit import LOGIN_WINDOW_SECONDS, Limiter, RateLimited, retry_after
 from app.text import whatsapp_link
 from app.tokens import IssuedLink, TokenInvalid
 from app.web import Form, flash, render
 
 
-async def shares_login_limit(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def shares_login_limit(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
     """A guard: posting a password through a link counts against the same per-address limit as logging in.
 
     A guard runs before the request's own database session starts, so the count (its own short
@@ -123,7 +124,7 @@ class LinkController(Controller):
                 error=exc.message,
             )
         home = await _sign_in(request, db_session, user)
-        flash(request, f"Kata sandi tersimpan. Selamat datang, {user.name}.", "ok")
+        flash(request, _("Kata sandi tersimpan. Selamat datang, %(name)s.", name=user.name), "ok")
         return Redirect(path=home, status_code=303)
 
     @get("/undangan/{token:str}", name="invitation")
@@ -164,8 +165,10 @@ class LinkController(Controller):
                 error=exc.message,
             )
         home = await _sign_in(request, db_session, user, invitation.cooperative_id, invitation.role)
-        label = people.role_label(invitation.role)
-        flash(request, f"Selamat datang, {user.name}. Anda sekarang {label} koperasi.", "ok")
+        label = role_label(invitation.role)
+        flash(
+            request, _("Selamat datang, %(name)s. Anda sekarang %(role)s koperasi.", name=user.name, role=label), "ok"
+        )
         return Redirect(path=home, status_code=303)
 
 

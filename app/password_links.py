@@ -14,12 +14,13 @@ from app.audit import Actor, record_action
 from app.auth import CurrentUser, covers, hash_password_async, load_current_user
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.forms import parse_phone, raise_errors
+from app.i18n import N_, _
 from app.models import STAFF_ROLES, Cooperative, Membership, Role, User
 from app.tokens import IssuedLink, TokenInvalid, TokenPurpose
 
 # Both lead to /atur-sandi/{token}: a first password (new operator) and a reset look the same to the person.
 PASSWORD_PURPOSES = (TokenPurpose.PASSWORD_SETUP, TokenPurpose.PASSWORD_RESET)
-OUT_OF_REACH = (
+OUT_OF_REACH = N_(
     "Akun ini juga memegang peran di tempat lain yang bukan wewenang Anda. "
     "Minta operator Dinas Koperasi membuatkan tautannya."
 )
@@ -69,7 +70,7 @@ async def issue_reset(
 ) -> tuple[User, IssuedLink]:
     """A reset link (48 h) for a person of this cooperative; an earlier link of theirs stops working."""
     if actor.user is None or not may_help(actor.user, cooperative):
-        raise Forbidden("Hanya pengurus, pendamping atau operator wilayah yang dapat membuat tautan ini.")
+        raise Forbidden(_("Hanya pengurus, pendamping atau operator wilayah yang dapat membuat tautan ini."))
     errors: dict[str, str] = {}
     phone = parse_phone(form.phone, "phone", errors)
     raise_errors(errors)
@@ -79,11 +80,11 @@ async def issue_reset(
         .where(User.phone == phone, Membership.cooperative_id == cooperative.id)
     )
     if target_user is None or not target_user.is_active:
-        message = "Nomor ini bukan anggota atau staf koperasi ini."
+        message = _("Nomor ini bukan anggota atau staf koperasi ini.")
         raise NotFound(message, field_errors={"phone": message})
     target = await load_current_user(session, target_user.id)
     if target is None or not await _within_reach(session, actor.user, target):
-        raise Forbidden(OUT_OF_REACH)
+        raise Forbidden(_(OUT_OF_REACH))
     await tokens.revoke(session, PASSWORD_PURPOSES, target_user.id)
     link = await tokens.issue_link(session, TokenPurpose.PASSWORD_RESET, target_user.id, created_by=actor.user_id)
     record_action(
@@ -101,9 +102,10 @@ async def issue_reset(
 
 def reset_message(user: User) -> str:
     """The WhatsApp text sent with a reset link (the link follows it)."""
-    return (
-        f"Halo {user.name}, ini tautan untuk membuat kata sandi baru di Pasar Desa "
-        "(berlaku 48 jam, hanya sekali pakai). Jangan teruskan ke orang lain:"
+    return _(
+        "Halo %(name)s, ini tautan untuk membuat kata sandi baru di Pasar Desa "
+        "(berlaku 48 jam, hanya sekali pakai). Jangan teruskan ke orang lain:",
+        name=user.name,
     )
 
 

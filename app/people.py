@@ -16,19 +16,20 @@ from app.audit import Actor, record_action
 from app.auth import CurrentUser, has_usable_password, hash_password_async, verify_password_async
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.forms import parse_phone, parse_text, raise_errors
+from app.i18n import N_, _
 from app.models import (
-    ROLE_LABELS,
     Cooperative,
     Invitation,
     Membership,
     MembershipStatus,
     Role,
     User,
+    role_label,
 )
 from app.tokens import IssuedLink, TokenInvalid, TokenPurpose
 
 MAX_NAME = 120
-LAST_PENGURUS = "Koperasi harus punya paling sedikit satu pengurus. Tambahkan pengurus lain lebih dulu."
+LAST_PENGURUS = N_("Koperasi harus punya paling sedikit satu pengurus. Tambahkan pengurus lain lebih dulu.")
 
 # Roles another package gives on acceptance (a producer's owner): role -> what to do with the new account.
 AcceptHook = Callable[[AsyncSession, Invitation, User], Awaitable[None]]
@@ -51,10 +52,6 @@ def register_acceptance(role: str, hook: AcceptHook, *, home: str | None = None)
 def home_after_acceptance(role: str) -> str | None:
     """The page registered for an accepted invitation of this role, if its package named one."""
     return _ACCEPT_HOMES.get(role)
-
-
-def role_label(role: str) -> str:
-    return ROLE_LABELS.get(role, role)
 
 
 class InvitationIn(msgspec.Struct):
@@ -164,10 +161,10 @@ async def invite(
     moment = now or datetime.datetime.now(datetime.UTC)
     errors: dict[str, str] = {}
     phone = parse_phone(form.phone, "phone", errors)
-    name = parse_text(form.name, "name", "Nama", errors, required=True, max_length=MAX_NAME)
+    name = parse_text(form.name, "name", _("Nama"), errors, required=True, max_length=MAX_NAME)
     role = form.role.strip().lower() if isinstance(form.role, str) else ""
     if role not in set(Role) and role not in _ACCEPT_HOOKS:
-        errors["role"] = "Pilih peran: " + ", ".join(role_label(r) for r in Role) + "."
+        errors["role"] = _("Pilih peran: %(roles)s.", roles=", ".join(role_label(r) for r in Role))
     raise_errors(errors)
     assert phone is not None and name is not None
     holder = await session.scalar(
@@ -180,7 +177,11 @@ async def invite(
         )
     )
     if holder == role:
-        message = f"Nomor ini sudah menjadi {role_label(role)} di {cooperative.short_name}."
+        message = _(
+            "Nomor ini sudah menjadi %(role)s di %(cooperative)s.",
+            role=role_label(role),
+            cooperative=cooperative.short_name,
+        )
         raise InvalidInput(message, field_errors={"phone": message})
     await _cancel_open(session, cooperative.id, phone, moment)
     invitation = Invitation(
@@ -205,9 +206,12 @@ async def invite(
 
 def invitation_message(invitation: Invitation, cooperative: Cooperative) -> str:
     """The WhatsApp text sent with an invitation link (the link follows it)."""
-    return (
-        f"Halo {invitation.name}, Anda diundang menjadi {role_label(invitation.role)} di {cooperative.name} "
-        "lewat Pasar Desa. Buka tautan ini untuk menerima (berlaku 7 hari, hanya sekali pakai):"
+    return _(
+        "Halo %(name)s, Anda diundang menjadi %(role)s di %(cooperative)s lewat Pasar Desa. "
+        "Buka tautan ini untuk menerima (berlaku 7 hari, hanya sekali pakai):",
+        name=invitation.name,
+        role=role_label(invitation.role),
+        cooperative=cooperative.name,
     )
 
 
@@ -216,9 +220,9 @@ async def cancel_invitation(
 ) -> Invitation:
     invitation = await session.get(Invitation, invitation_id)
     if invitation is None or invitation.cooperative_id != cooperative.id:
-        raise NotFound("Undangan tidak ditemukan.")
+        raise NotFound(_("Undangan tidak ditemukan."))
     if invitation.accepted_at is not None or invitation.cancelled_at is not None:
-        raise Conflict("Undangan ini sudah diterima atau dibatalkan.")
+        raise Conflict(_("Undangan ini sudah diterima atau dibatalkan."))
     moment = datetime.datetime.now(datetime.UTC)
     await tokens.revoke(session, TokenPurpose.INVITATION, invitation.id, now=moment)
     invitation.cancelled_at = moment
@@ -281,13 +285,13 @@ async def accept_invitation(
     user = await session.scalar(select(User).where(User.phone == invitation.phone))
     errors: dict[str, str] = {}
     if user is not None and not user.is_active:
-        raise Forbidden("Akun dengan nomor ini dinonaktifkan. Hubungi pengurus koperasi.")
+        raise Forbidden(_("Akun dengan nomor ini dinonaktifkan. Hubungi pengurus koperasi."))
     if user is not None and has_usable_password(user.password_hash):
         if not await verify_password_async(user.password_hash, form.password[:200]):
-            wrong = "Kata sandi salah. Pakai kata sandi akun Anda yang sudah ada."
+            wrong = _("Kata sandi salah. Pakai kata sandi akun Anda yang sudah ada.")
             raise InvalidInput(wrong, field_errors={"password": wrong})
     else:
-        name = parse_text(form.name, "name", "Nama", errors, required=False, max_length=MAX_NAME) or invitation.name
+        name = parse_text(form.name, "name", _("Nama"), errors, required=False, max_length=MAX_NAME) or invitation.name
         check_password(form.password, errors)
         raise_errors(errors)
         password_hash = await hash_password_async(form.password)
@@ -302,7 +306,7 @@ async def accept_invitation(
     elif hook := _ACCEPT_HOOKS.get(invitation.role):
         await hook(session, invitation, user)
     else:
-        raise Conflict("Undangan ini belum bisa diterima. Minta undangan baru ke pengurus koperasi.")
+        raise Conflict(_("Undangan ini belum bisa diterima. Minta undangan baru ke pengurus koperasi."))
     invitation.accepted_at = datetime.datetime.now(datetime.UTC)
     invitation.accepted_by_id = user.id
     accepted_by = Actor(CurrentUser(id=user.id, name=user.name, phone=user.phone, roles={}), invitation.role, address)
@@ -344,7 +348,7 @@ async def _set_membership_role(session: AsyncSession, cooperative: Cooperative, 
     else:
         demoted = membership.role == Role.PENGURUS and role != Role.PENGURUS
         if demoted and await _pengurus_left(session, cooperative.id, user_id) == 0:
-            raise Conflict(LAST_PENGURUS)
+            raise Conflict(_(LAST_PENGURUS))
         membership.role, membership.status = role, MembershipStatus.APPROVED
     await session.flush()
     return membership
@@ -352,7 +356,7 @@ async def _set_membership_role(session: AsyncSession, cooperative: Cooperative, 
 
 async def _team_member(session: AsyncSession, cooperative: Cooperative, membership_id: int) -> TeamMember:
     membership, user = await membership_with_user(
-        session, cooperative, membership_id, "Orang ini tidak tercatat di koperasi ini."
+        session, cooperative, membership_id, _("Orang ini tidak tercatat di koperasi ini.")
     )
     return TeamMember(membership, user)
 
@@ -368,7 +372,7 @@ async def change_role(
     person = await _team_member(session, cooperative, membership_id)
     role = form.role.strip().lower() if isinstance(form.role, str) else ""
     if role not in set(Role):
-        message = "Pilih peran: " + ", ".join(role_label(r) for r in Role) + "."
+        message = _("Pilih peran: %(roles)s.", roles=", ".join(role_label(r) for r in Role))
         raise InvalidInput(message, field_errors={"role": message})
     before = person.membership.role
     if before != role:
@@ -382,7 +386,7 @@ async def remove(session: AsyncSession, cooperative: Cooperative, actor: Actor, 
     """Take a person out of the cooperative (their account stays); never the last pengurus."""
     person = await _team_member(session, cooperative, membership_id)
     if person.membership.role == Role.PENGURUS and await _pengurus_left(session, cooperative.id, person.user.id) == 0:
-        raise Conflict(LAST_PENGURUS)
+        raise Conflict(_(LAST_PENGURUS))
     detail = {"name": person.user.name, "role": person.membership.role}
     _audit(session, actor, cooperative, "member.removed", ("user", person.user.id), detail)
     await session.delete(person.membership)

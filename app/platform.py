@@ -12,6 +12,7 @@ from app.audit import Actor, record_action
 from app.auth import unusable_password
 from app.errors import Conflict, NotFound
 from app.forms import parse_phone, parse_text, raise_errors
+from app.i18n import _
 from app.models import Cooperative, FacilitatorAssignment, PlatformGrant, PlatformRole, User
 from app.password_links import PASSWORD_PURPOSES
 from app.tokens import IssuedLink, TokenPurpose
@@ -24,13 +25,15 @@ async def _region(session: AsyncSession, code: str, errors: dict[str, str]) -> s
     if code == WHOLE_COUNTRY:
         return code
     if not regions.is_region_code(code) or await regions.get(session, code) is None:
-        errors["region"] = f"Kode wilayah {code[:20]!r} tidak ada di daftar wilayah (contoh: 63 atau 63.03)."
+        errors["region"] = _(
+            "Kode wilayah %(code)s tidak ada di daftar wilayah (contoh: 63 atau 63.03).", code=repr(code[:20])
+        )
     return code
 
 
 async def _person(session: AsyncSession, name: str, phone: str, errors: dict[str, str]) -> User | None:
     """The account with this phone, or a new one without a usable password (set through the link)."""
-    cleaned_name = parse_text(name, "name", "Nama", errors, required=True, max_length=120)
+    cleaned_name = parse_text(name, "name", _("Nama"), errors, required=True, max_length=120)
     cleaned_phone = parse_phone(phone, "phone", errors)
     if errors:
         return None
@@ -85,7 +88,7 @@ async def assign(
         )
     )
     if registered is None:
-        raise NotFound("Pendamping tidak ditemukan.")
+        raise NotFound(_("Pendamping tidak ditemukan."))
     current = await session.scalar(
         select(FacilitatorAssignment).where(
             FacilitatorAssignment.user_id == pendamping_user_id,
@@ -94,7 +97,7 @@ async def assign(
         )
     )
     if current is not None:
-        raise Conflict("Pendamping ini sudah ditugaskan di koperasi ini.")
+        raise Conflict(_("Pendamping ini sudah ditugaskan di koperasi ini."))
     assignment = FacilitatorAssignment(
         user_id=pendamping_user_id, cooperative_id=cooperative.id, assigned_by_id=actor.user_id
     )

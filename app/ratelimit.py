@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import DatabaseConfig, metadata
 from app.errors import DomainError
+from app.i18n import N_, _, n_
 
 rate_limit = Table(
     "rate_limit",
@@ -112,7 +113,7 @@ def login_throttle(limiter: Limiter, attempts_per_minute: int) -> Callable[[ASGI
 
 # -- limits where account abuse starts ------------------------------------------------------------
 
-TOO_MANY = "Terlalu banyak percobaan dari sini. Tunggu {wait} lalu coba lagi."
+TOO_MANY = N_("Terlalu banyak percobaan dari sini. Tunggu %(wait)s lalu coba lagi.")
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,15 @@ class RateLimited(DomainError):
     code = "rate_limited"
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(TOO_MANY.format(wait=_wait_text(retry_after)), retry_after=retry_after)
+        super().__init__(_(TOO_MANY, wait=_wait_text(retry_after)), retry_after=retry_after)
         self.retry_after = retry_after
 
 
 def _wait_text(seconds: int) -> str:
     minutes = -(-seconds // 60)
-    return f"{seconds} detik" if seconds < 60 else f"{minutes} menit"
+    if seconds < 60:
+        return n_("%(n)s detik", "%(n)s detik", seconds, n=seconds)
+    return n_("%(n)s menit", "%(n)s menit", minutes, n=minutes)
 
 
 def retry_after(window: int, now: float | None = None) -> int:

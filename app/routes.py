@@ -17,6 +17,7 @@ from app import accounts, auth, cooperatives
 from app.errors import DomainError, safe_next
 from app.guards import has_producer_account, old_staff_url, provide_cooperative, requires_login, requires_staff
 from app.guards import provide_current_user as provide_current_user  # the app's `user` dependency
+from app.i18n import _
 from app.models import Cooperative, MembershipStatus
 from app.schemas import DecisionForm, LoginForm, LoginIn, LoginOut, ProfileForm, SignUpForm
 from app.text import mask_nik
@@ -91,7 +92,7 @@ class AuthController(Controller):
             form = LoginForm(phone=data.phone[:40], lanjut=safe_next(data.lanjut))
             return _form_page(request, "app/login.html", form, exc, members_only=members_only_slug(form.lanjut))
         auth.login(request, user)
-        flash(request, f"Selamat datang, {user.name}.", "ok")
+        flash(request, _("Selamat datang, %(name)s.", name=user.name), "ok")
         current = await auth.load_current_user(db_session, user.id)
         target = safe_next(data.lanjut)
         home = auth.home_path(current)
@@ -188,10 +189,10 @@ class AccountController(Controller):
             return _form_page(request, "app/profile.html", data, exc, nik_masked=mask_nik(profile.nik))
         if saved.nik_refused:
             # Saved and committed like any save (the attempt is counted); the NIK field says why not.
-            flash(request, f"Profil tersimpan. {accounts.NIK_NOT_RECORDED}", "error")
+            flash(request, _("Profil tersimpan.") + " " + _(accounts.NIK_NOT_RECORDED), "error")
             back = f"/akun/profil?lanjut={quote(data.lanjut)}" if data.lanjut else "/akun/profil"
             return Redirect(path=back, status_code=303)
-        flash(request, "Profil tersimpan." + (" NIK tercatat." if saved.nik_recorded else ""), "ok")
+        flash(request, _("Profil tersimpan.") + (" " + _("NIK tercatat.") if saved.nik_recorded else ""), "ok")
         return Redirect(path=safe_next(data.lanjut) if data.lanjut else "/akun", status_code=303)
 
     @get("/k/{slug:str}/anggota", name="membership", dependencies=IN_COOPERATIVE)
@@ -223,9 +224,11 @@ class AccountController(Controller):
     ) -> Any:
         membership = await accounts.request_membership(db_session, cooperative, user)
         if membership.status == MembershipStatus.PENDING:
-            flash(
-                request, f"Permintaan keanggotaan terkirim ke {cooperative.short_name}. Tunggu persetujuan staf.", "ok"
+            message = _(
+                "Permintaan keanggotaan terkirim ke %(cooperative)s. Tunggu persetujuan staf.",
+                cooperative=cooperative.short_name,
             )
+            flash(request, message, "ok")
         return Redirect(path=f"/k/{cooperative.slug}/anggota", status_code=303)
 
     staff_members_entry = old_staff_url("/staf/anggota", "anggota", name="staff_members_entry")

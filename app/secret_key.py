@@ -13,7 +13,7 @@ SECRET_FILE_NAME = "secret_key"  # noqa: S105 - a file name, not a secret
 # Shorter keys are guessable offline from a captured token.
 MIN_SECRET_LENGTH = 32
 HOW_TO_MAKE_ONE = (
-    "Buat satu kunci lalu pakai yang sama di setiap worker dan mesin:\n"
+    "Buat satu kunci lalu pakai yang sama di setiap worker dan mesin:\n"  # i18n: not shown
     "    export SECRET_KEY=$(openssl rand -hex 32)\n"
     "atau\n"
     "    export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
@@ -41,8 +41,8 @@ def resolve_secret_keys(settings: Settings) -> tuple[str, ...]:
 def _configured_or_kept(settings: Settings) -> str:
     if settings.is_production:
         raise MissingSecretKey(
-            "SECRET_KEY belum diatur. Di produksi (PostgreSQL atau DEMO_MODE=0) aplikasi tidak mau jalan "
-            f"dengan kunci acak.\n{HOW_TO_MAKE_ONE}"
+            "SECRET_KEY belum diatur. Di produksi (PostgreSQL atau DEMO_MODE=0) "  # i18n: not shown
+            f"aplikasi tidak mau jalan dengan kunci acak.\n{HOW_TO_MAKE_ONE}"
         )
     return kept_secret(settings.var_dir / SECRET_FILE_NAME)
 
@@ -73,5 +73,7 @@ def kept_secret(path: Path) -> str:
 def _read(path: Path) -> str:
     value = path.read_text(encoding="ascii").strip()
     if not value:
-        raise MissingSecretKey(f"{path} kosong; hapus berkasnya agar dibuat ulang, atau atur SECRET_KEY.")
+        raise MissingSecretKey(
+            f"{path} kosong; hapus berkasnya agar dibuat ulang, atau atur SECRET_KEY."  # i18n: not shown
+        )
     return value

@@ -14,6 +14,7 @@ from itertools import zip_longest
 import msgspec
 
 from app.errors import InvalidInput
+from app.i18n import N_, _, format_number
 from app.text import strip_control
 
 __all__ = [
@@ -42,18 +43,18 @@ MAX_COLUMNS = 60
 MAX_CELL = 1000
 
 _SIGNATURES = (
-    (b"\x89PNG", "gambar PNG"),
-    (b"\xff\xd8\xff", "gambar JPEG"),
-    (b"GIF8", "gambar GIF"),
+    (b"\x89PNG", N_("gambar PNG")),
+    (b"\xff\xd8\xff", N_("gambar JPEG")),
+    (b"GIF8", N_("gambar GIF")),
     (b"%PDF", "PDF"),
-    (b"RIFF", "gambar atau suara"),
+    (b"RIFF", N_("gambar atau suara")),
 )
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_NOT_A_LIST = "Berkas ini bukan CSV atau XLSX{what}. Unggah daftar dalam format .csv atau .xlsx."
+_NOT_A_LIST = N_("Berkas ini bukan CSV atau XLSX%(what)s. Unggah daftar dalam format .csv atau .xlsx.")
 
 
 class FileRefused(InvalidInput):
-    """The whole file cannot be read as a list; `message` says why, in Bahasa Indonesia."""
+    """The whole file cannot be read as a list; `message` says why, in the request's language."""
 
     code = "file_refused"
 
@@ -110,21 +111,23 @@ def _is_blank(values: Iterable[Cell]) -> bool:
 
 def _refuse_by_content(data: bytes) -> None:
     if len(data) > MAX_BYTES:
-        raise FileRefused("Berkas terlalu besar. Paling besar 5 MB; bagi daftar menjadi beberapa berkas.")
+        raise FileRefused(_("Berkas terlalu besar. Paling besar 5 MB; bagi daftar menjadi beberapa berkas."))
     if not data.replace(b"\xef\xbb\xbf", b"", 1).strip():
-        raise FileRefused("Berkas kosong. Isi daftar dengan judul kolom di baris pertama lalu unggah lagi.")
+        raise FileRefused(_("Berkas kosong. Isi daftar dengan judul kolom di baris pertama lalu unggah lagi."))
     if data.startswith(_OLE2):
-        raise FileRefused("Format .xls lama belum bisa dibaca. Simpan ulang sebagai .xlsx atau CSV lalu unggah lagi.")
+        raise FileRefused(
+            _("Format .xls lama belum bisa dibaca. Simpan ulang sebagai .xlsx atau CSV lalu unggah lagi.")
+        )
     for signature, what in _SIGNATURES:
         if data.startswith(signature):
-            raise FileRefused(_NOT_A_LIST.format(what=f" (isinya {what})"))
+            raise FileRefused(_(_NOT_A_LIST, what=_(" (isinya %(what)s)", what=_(what))))
 
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")  # Excel's "Unicode Text" (tab separated)
     if b"\x00" in data[:8192]:
-        raise FileRefused(_NOT_A_LIST.format(what=""))
+        raise FileRefused(_(_NOT_A_LIST, what=""))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -151,7 +154,7 @@ def _csv_rows(data: bytes) -> Iterator[list[Cell]]:
         for record in reader:
             yield list(record[:MAX_COLUMNS])
     except csv.Error:
-        raise FileRefused("Berkas CSV ini rusak atau bukan daftar (ada tanda kutip yang tidak ditutup?).") from None
+        raise FileRefused(_("Berkas CSV ini rusak atau bukan daftar (ada tanda kutip yang tidak ditutup?).")) from None
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[Cell]]:
@@ -162,12 +165,12 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Cell]]:
         names = set(archive.namelist())
         inflated = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, ValueError):
-        raise FileRefused(_NOT_A_LIST.format(what=" (berkas zip rusak)")) from None
+        raise FileRefused(_(_NOT_A_LIST, what=_(" (berkas zip rusak)"))) from None
     if "xl/workbook.xml" not in names:
-        raise FileRefused(_NOT_A_LIST.format(what=" (berkas zip lain, bukan lembar kerja Excel)"))
+        raise FileRefused(_(_NOT_A_LIST, what=_(" (berkas zip lain, bukan lembar kerja Excel)")))
     if inflated > MAX_UNCOMPRESSED:
         raise FileRefused(
-            "Isi berkas XLSX terlalu besar. Paling banyak 5.000 baris; bagi daftar menjadi beberapa berkas."
+            _("Isi berkas XLSX terlalu besar. Paling banyak 5.000 baris; bagi daftar menjadi beberapa berkas.")
         )
     try:
         # Two views of the first sheet: cached results, and the formulas themselves (to tell an empty
@@ -188,7 +191,7 @@ def _xlsx_rows(data: bytes) -> Iterator[list[Cell]]:
         raise
     except Exception:  # openpyxl raises many kinds (KeyError, XML errors, IndexError) for broken files
         raise FileRefused(
-            "Berkas XLSX ini rusak atau tidak bisa dibaca. Simpan ulang dari Excel lalu unggah lagi."
+            _("Berkas XLSX ini rusak atau tidak bisa dibaca. Simpan ulang dari Excel lalu unggah lagi.")
         ) from None
 
 
@@ -206,15 +209,19 @@ def _map_header(header: Sequence[Cell], columns: Sequence[Column]) -> dict[str, 
         if key is None:
             continue
         if key in mapped:
-            raise FileRefused(f"Kolom {key} muncul dua kali di baris judul. Hapus salah satunya.")
+            raise FileRefused(_("Kolom %(key)s muncul dua kali di baris judul. Hapus salah satunya.", key=key))
         mapped[key] = index
     required = [c.key for c in columns if c.required]
     if not mapped:
-        raise FileRefused(f"Baris pertama harus berisi judul kolom: {', '.join(required)}.")
+        raise FileRefused(_("Baris pertama harus berisi judul kolom: %(columns)s.", columns=", ".join(required)))
     missing = [key for key in required if key not in mapped]
     if missing:
         raise FileRefused(
-            f"Kolom wajib belum ada: {', '.join(missing)}. Judul kolom yang dibutuhkan: {', '.join(required)}."
+            _(
+                "Kolom wajib belum ada: %(missing)s. Judul kolom yang dibutuhkan: %(columns)s.",
+                missing=", ".join(missing),
+                columns=", ".join(required),
+            )
         )
     return mapped
 
@@ -234,19 +241,21 @@ def read_sheet(data: bytes, columns: Sequence[Column], *, max_rows: int = MAX_RO
             header = raw
             break
     if header is None:
-        raise FileRefused("Berkas kosong. Isi daftar dengan judul kolom di baris pertama lalu unggah lagi.")
+        raise FileRefused(_("Berkas kosong. Isi daftar dengan judul kolom di baris pertama lalu unggah lagi."))
     mapping = _map_header(header, columns)
     sheet = Sheet(kind=kind, columns=list(mapping))
     for number, raw in enumerate(source, start=1):
         if _is_blank(raw):
             continue
         if len(sheet.rows) >= max_rows:
-            limit = f"{max_rows:,}".replace(",", ".")
-            raise FileRefused(f"Daftar terlalu panjang: lebih dari {limit} baris. Bagi menjadi beberapa berkas.")
+            limit = format_number(max_rows)
+            raise FileRefused(
+                _("Daftar terlalu panjang: lebih dari %(limit)s baris. Bagi menjadi beberapa berkas.", limit=limit)
+            )
         values = {key: _clean(raw[index]) if index < len(raw) else None for key, index in mapping.items()}
         sheet.rows.append(SheetRow(number=number, values=values))
     if not sheet.rows:
-        raise FileRefused("Daftar belum berisi baris data di bawah judul kolom.")
+        raise FileRefused(_("Daftar belum berisi baris data di bawah judul kolom."))
     return sheet
 
 
@@ -256,7 +265,7 @@ def cell_text(cell: Cell) -> str:
         return ""
     if isinstance(cell, FormulaWithoutValue):
         raise CellError(
-            "Sel ini berisi rumus tanpa hasil tersimpan. Buka dan simpan ulang di Excel, atau tulis nilainya."
+            _("Sel ini berisi rumus tanpa hasil tersimpan. Buka dan simpan ulang di Excel, atau tulis nilainya.")
         )
     if isinstance(cell, bool):
         return "1" if cell else "0"
@@ -275,47 +284,51 @@ _ZERO_CENTS = re.compile(r"(?:,0{1,2}|,-|\.-)$")
 
 def _whole(cell: Cell, what: str) -> int:
     if isinstance(cell, bool):
-        raise CellError(f"{what} harus berupa angka.")
+        raise CellError(_("%(what)s harus berupa angka.", what=what))
     if isinstance(cell, int):
         return cell
     if isinstance(cell, float):
         if not cell.is_integer():
-            raise CellError(f"{what} harus bilangan bulat, tanpa angka di belakang koma.")
+            raise CellError(_("%(what)s harus bilangan bulat, tanpa angka di belakang koma.", what=what))
         return int(cell)
     text = cell_text(cell).replace(" ", "").replace("\u00a0", "")
     negative = text.startswith("-")
     text = _CURRENCY.sub("", text.lstrip("-"))
     text = _ZERO_CENTS.sub("", text)
     if not text.isascii():
-        raise CellError(f"{what} harus berupa angka, misalnya 15000 atau 15.000.")
+        raise CellError(_("%(what)s harus berupa angka, misalnya 15000 atau 15.000.", what=what))
     if _PLAIN.fullmatch(text):
         value = int(text)
     elif _DOTTED.fullmatch(text):
         value = int(text.replace(".", ""))
     elif re.fullmatch(r"\d+[.,]\d+", text):
-        raise CellError(f"{what} harus bilangan bulat. Tulis 15000 atau 15.000, tanpa angka di belakang koma.")
+        raise CellError(
+            _("%(what)s harus bilangan bulat. Tulis 15000 atau 15.000, tanpa angka di belakang koma.", what=what)
+        )
     else:
-        raise CellError(f"{what} harus berupa angka, misalnya 15000 atau 15.000.")
+        raise CellError(_("%(what)s harus berupa angka, misalnya 15000 atau 15.000.", what=what))
     return -value if negative else value
 
 
-def parse_rupiah(cell: Cell, what: str = "Harga", *, maximum: int = 1_000_000_000) -> int:
+def parse_rupiah(cell: Cell, what: str | None = None, *, maximum: int = 1_000_000_000) -> int:
     """A whole rupiah amount as people type it: `15000`, `15.000`, `Rp 15.000`, `Rp15.000,-`, `15.000,00`."""
+    what = what or _("Harga")
     value = _whole(cell, what)
     if value <= 0:
-        raise CellError(f"{what} harus lebih dari 0.")
+        raise CellError(_("%(what)s harus lebih dari 0.", what=what))
     if value > maximum:
-        raise CellError(f"{what} terlalu besar.")
+        raise CellError(_("%(what)s terlalu besar.", what=what))
     return value
 
 
-def parse_count(cell: Cell, what: str = "Stok", *, maximum: int = 10_000_000) -> int:
+def parse_count(cell: Cell, what: str | None = None, *, maximum: int = 10_000_000) -> int:
     """A whole, non-negative quantity: `12`, `1.000`."""
+    what = what or _("Stok")
     value = _whole(cell, what)
     if value < 0:
-        raise CellError(f"{what} tidak boleh negatif.")
+        raise CellError(_("%(what)s tidak boleh negatif.", what=what))
     if value > maximum:
-        raise CellError(f"{what} terlalu besar.")
+        raise CellError(_("%(what)s terlalu besar.", what=what))
     return value
 
 
@@ -326,4 +339,3 @@ def template_csv(header: Sequence[str], examples: Iterable[Sequence[str]], *, se
     writer.writerow(header)
     writer.writerows(examples)
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
-

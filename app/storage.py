@@ -23,13 +23,14 @@ from obstore.exceptions import BaseError, NotFoundError
 from obstore.store import LocalStore, S3Store
 
 from app.errors import DomainError
+from app.i18n import N_, _
 from app.settings import Settings
 
 log = logging.getLogger("pasardesa.storage")
 
 LOCAL_FOLDER = "media"
 PROBE_NAME = "readyz/probe"
-UNAVAILABLE = "Penyimpanan berkas sedang tidak bisa dihubungi. Coba lagi sebentar lagi."
+UNAVAILABLE = N_("Penyimpanan berkas sedang tidak bisa dihubungi. Coba lagi sebentar lagi.")
 
 
 class StorageUnavailable(DomainError):
@@ -59,7 +60,7 @@ class MediaStore:
                 await obstore.put_async(self.store, name, content)
         except (BaseError, OSError) as exc:
             log.error("storing %s in %s failed: %s", name, self.description, exc)
-            raise StorageUnavailable(UNAVAILABLE) from exc
+            raise StorageUnavailable(_(UNAVAILABLE)) from exc
 
     async def get(self, name: str) -> bytes | None:
         """The whole file (photos are small thumbnails), or None when there is no such file."""
@@ -70,7 +71,7 @@ class MediaStore:
             return None
         except (BaseError, OSError) as exc:
             log.error("reading %s from %s failed: %s", name, self.description, exc)
-            raise StorageUnavailable(UNAVAILABLE) from exc
+            raise StorageUnavailable(_(UNAVAILABLE)) from exc
 
     async def delete(self, name: str) -> None:
         """Remove a file; a missing file is already removed, and a failure only leaves an orphan behind."""
@@ -80,7 +81,6 @@ class MediaStore:
             return
         except (BaseError, OSError) as exc:
             log.warning("deleting %s from %s failed (left behind): %s", name, self.description, exc)
-
 
     async def listing(self, prefix: str) -> list[tuple[str, datetime.datetime]]:
         """Every file under `prefix` with when it was written (for the sweep of files no row names)."""
@@ -92,7 +92,7 @@ class MediaStore:
             return []  # a folder nothing was ever written to
         except (BaseError, OSError) as exc:
             log.error("listing %s in %s failed: %s", prefix, self.description, exc)
-            raise StorageUnavailable(UNAVAILABLE) from exc
+            raise StorageUnavailable(_(UNAVAILABLE)) from exc
         return found
 
     async def reachable(self, within: float = 2.0) -> bool:
@@ -112,7 +112,7 @@ def parse_media_url(url: str) -> tuple[str, str]:
     parts = urlsplit(url.strip())
     if parts.scheme != "s3" or not parts.netloc:
         raise StorageConfigError(
-            f"MEDIA_URL={url!r} tidak dikenali. Pakai s3://nama-bucket/awalan (penyimpanan S3), "
+            f"MEDIA_URL={url!r} tidak dikenali. Pakai s3://nama-bucket/awalan (penyimpanan S3), "  # i18n: not shown
             "atau kosongkan untuk menyimpan berkas di VAR_DIR."
         )
     return parts.netloc, parts.path.strip("/")

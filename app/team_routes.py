@@ -14,14 +14,23 @@ from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError
 from app.guards import StaffController, actor_of, requires_pengurus
-from app.models import ROLE_LABELS, Cooperative, Role
+from app.i18n import _
+from app.models import ROLE_LABELS, Cooperative, Role, role_label
 from app.onboarding_routes import link_out
 from app.password_links import ResetIn, issue_reset, reset_message
 from app.tokens import IssuedLink
 from app.web import Form, flash, render
 
-# What the role select offers, in the order people think of them.
-ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+
+def role_choices() -> list[tuple[str, str]]:
+    """What the role select offers, in the order people think of them, in the request's language."""
+    return [(role.value, role_label(role)) for role in Role]
+
+
+def role_labels() -> dict[str, str]:
+    return {role: _(label) for role, label in ROLE_LABELS.items()}
+
+
 AUDIT_PER_PAGE = 50
 
 
@@ -58,8 +67,8 @@ class TeamController(StaffController):
             cooperative=cooperative,
             team=await people.team(db_session, cooperative),
             invitations=await people.open_invitations(db_session, cooperative),
-            role_choices=ROLE_CHOICES,
-            role_labels=ROLE_LABELS,
+            role_choices=role_choices(),
+            role_labels=role_labels(),
             issued=issued,
             form=invite_form or people.InvitationIn(role=Role.PETUGAS.value),
             errors=errors or {},
@@ -93,7 +102,7 @@ class TeamController(StaffController):
                 errors=exc.field_errors,
                 error=exc.message,
             )
-        title = f"Undangan untuk {invitation.name} ({people.role_label(invitation.role)})"
+        title = _("Undangan untuk %(name)s (%(role)s)", name=invitation.name, role=role_label(invitation.role))
         issued = _issued(request, title, link, invitation.phone, people.invitation_message(invitation, cooperative))
         return await self._page(request, db_session, cooperative, issued=issued)
 
@@ -111,7 +120,7 @@ class TeamController(StaffController):
         except DomainError as exc:
             await roll_back(db_session, cooperative)
             return await self._page(request, db_session, cooperative, status_code=exc.status_code, error=exc.message)
-        title = f"Tautan atur ulang kata sandi untuk {target.name}"
+        title = _("Tautan atur ulang kata sandi untuk %(name)s", name=target.name)
         issued = _issued(request, title, link, target.phone, reset_message(target))
         return await self._page(request, db_session, cooperative, issued=issued)
 
@@ -126,8 +135,9 @@ class TeamController(StaffController):
         data: Annotated[people.RoleIn, Form],
     ) -> Any:
         person = await people.change_role(db_session, cooperative, actor_of(request, user), membership_id, data)
-        role = people.role_label(data.role.strip().lower())
-        return _back_to_team(request, cooperative, f"Peran {person.user.name} sekarang {role}.")
+        role = role_label(data.role.strip().lower())
+        message = _("Peran %(name)s sekarang %(role)s.", name=person.user.name, role=role)
+        return _back_to_team(request, cooperative, message)
 
     @post("/tim/{membership_id:int}/hapus", name="team_remove", status_code=303)
     async def remove(
@@ -139,7 +149,11 @@ class TeamController(StaffController):
         membership_id: int,
     ) -> Any:
         person = await people.remove(db_session, cooperative, actor_of(request, user), membership_id)
-        message = f"{person.user.name} tidak lagi tercatat di {cooperative.short_name}."
+        message = _(
+            "%(name)s tidak lagi tercatat di %(cooperative)s.",
+            name=person.user.name,
+            cooperative=cooperative.short_name,
+        )
         return _back_to_team(request, cooperative, message)
 
     @post("/tim/undangan/{invitation_id:int}/batal", name="team_invitation_cancel", status_code=303)
@@ -152,7 +166,7 @@ class TeamController(StaffController):
         invitation_id: int,
     ) -> Any:
         invitation = await people.cancel_invitation(db_session, cooperative, actor_of(request, user), invitation_id)
-        message = f"Undangan untuk {invitation.name} dibatalkan; tautannya tidak berlaku lagi."
+        message = _("Undangan untuk %(name)s dibatalkan; tautannya tidak berlaku lagi.", name=invitation.name)
         return _back_to_team(request, cooperative, message)
 
     @get("/log", name="audit_log")
@@ -169,6 +183,6 @@ class TeamController(StaffController):
             "app/audit_log.html",
             cooperative=cooperative,
             log=entries,
-            role_labels=ROLE_LABELS,
-            action_labels=audit.ACTION_LABELS,
+            role_labels=role_labels(),
+            action_labels={action: _(label) for action, label in audit.ACTION_LABELS.items()},
         )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
 from app.errors import DomainError
+from app.i18n import N_, _
 
 __all__ = [
     "DEFAULT_TTL",
@@ -34,7 +35,7 @@ __all__ = [
     "revoke",
 ]
 
-INVALID_MESSAGE = "Tautan ini sudah dipakai atau kedaluwarsa. Minta tautan baru ke pengurus koperasi."
+INVALID_MESSAGE = N_("Tautan ini sudah dipakai atau kedaluwarsa. Minta tautan baru ke pengurus koperasi.")
 # secrets.token_urlsafe(32) gives 43 characters; anything far outside that cannot be ours.
 _RAW = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
@@ -83,7 +84,7 @@ class TokenInvalid(DomainError):
     code = "token_invalid"
 
     def __init__(self) -> None:
-        super().__init__(INVALID_MESSAGE)
+        super().__init__(_(INVALID_MESSAGE))
 
 
 class OneTimeToken(Base):

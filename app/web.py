@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from app.clock import MONTHS
 from app.clock import local_time as local_time  # re-exported: templates' filter, older imports
-from app.i18n import LANGUAGE_NAMES, get_locale, gettext, ngettext
+from app.i18n import LANGUAGE_NAMES, N_, get_locale, gettext, ngettext
 from app.text import display_phone, rupiah
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +29,32 @@ TEMPLATE_DIR = ROOT / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # The browser session's cookie (server-side sessions: the cookie holds only the id).
 SESSION_COOKIE = "pd_session"
+# The staff menu, one list for every staff page (macros/ui.html staff_menu): key, label, path after /staf/{slug}.
+# Labels are marked here and translated where shown; "&amp;" is written as the page shows it.
+STAFF_MENU: tuple[tuple[str, str, str], ...] = (
+    ("ringkasan", N_("Ringkasan"), ""),
+    ("pesanan", N_("Pesanan"), "/pesanan"),
+    ("ambil", N_("Ambil &amp; kemas"), "/ambil"),
+    ("antar", N_("Antar"), "/antar"),
+    ("setoran", N_("Setoran kurir"), "/setoran"),
+    ("stok", N_("Stok"), "/stok"),
+    ("ekspor", N_("Ekspor"), "/ekspor"),
+    ("produk", N_("Harga &amp; aturan"), "/produk"),
+    ("tinjauan", N_("Tinjau produk"), "/tinjauan"),
+    ("bayar-produsen", N_("Bayar produsen"), "/bayar-produsen"),
+    ("keuangan", N_("Keuangan"), "/keuangan"),
+    ("simpanan", N_("Simpanan"), "/simpanan"),
+    ("biaya", N_("Biaya"), "/biaya"),
+    ("pendapatan", N_("Pendapatan lain"), "/pendapatan"),
+    ("pinjaman", N_("Pinjaman"), "/pinjaman"),
+    ("shu", N_("SHU"), "/shu"),
+    ("produsen", N_("Produsen"), "/produsen"),
+    ("anggota", N_("Anggota"), "/anggota"),
+    ("pengaturan", N_("Pengaturan"), "/pengaturan"),
+    ("siap", N_("Siap berjualan"), "/siap"),
+    ("tim", N_("Tim"), "/tim"),
+    ("log", N_("Log"), "/log"),
+)
 # A handler's form body: `data: Annotated[SomeForm, Form]`.
 Form = Body(media_type=RequestEncodingType.URL_ENCODED)
 
@@ -116,6 +142,7 @@ def configure_environment(
     env.add_extension("jinja2.ext.i18n")
     env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["staff_menu_items"] = STAFF_MENU
     env.globals["get_locale"] = get_locale
     env.globals["language_names"] = LANGUAGE_NAMES
     env.globals["asset_version"] = {
