@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Request, post
@@ -18,7 +19,20 @@ from app.web import Form
 
 class LanguageForm(msgspec.Struct):
     bahasa: str
-    next: str = "/"
+    next: str = ""
+
+
+def _back(request: Request[Any, Any, Any], asked: str) -> str:
+    """Where the switch was tapped: the form's `next`, else the page that sent it (Referrer-Policy is same-origin).
+
+    The footer names no page of its own: an address echoed into every page would also sit on refusal pages.
+    """
+    if asked:
+        return safe_next(asked)
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != request.headers.get("host", ""):
+        return "/"
+    return safe_next(referer.path + (f"?{referer.query}" if referer.query else ""))
 
 
 @post("/bahasa", name="switch_language", status_code=303, include_in_schema=False)
@@ -38,4 +52,4 @@ async def switch_language(
         account = await db_session.get(User, user.id)
         if account is not None:
             account.language = code
-    return Redirect(path=safe_next(data.next), status_code=303)
+    return Redirect(path=_back(request, data.next), status_code=303)
