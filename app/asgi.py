@@ -36,7 +36,7 @@ from litestar.types import (
 
 from app import maintenance, nik_vault, people
 from app.account_routes import AccountSecurityApiController, AccountSecurityController
-from app.db import DatabaseConfig, make_alchemy_config, write_intent
+from app.db import DatabaseConfig, limit_malloc_arenas, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
 from app.icons import favicon, manifest
@@ -280,6 +280,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    limit_malloc_arenas()
     keys = resolve_secret_keys(settings)
     nik_vault.configure(keys)
     configure_server_logging(settings.log_format, access_log=settings.access_log)

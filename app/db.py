@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -23,6 +26,7 @@ __all__ = [
     "Base",
     "DatabaseConfig",
     "flush_or_raise",
+    "limit_malloc_arenas",
     "make_alchemy_config",
     "make_engine",
     "metadata",
@@ -32,6 +36,27 @@ __all__ = [
 
 Base = IdentityAuditBase
 metadata = orm_registry.metadata
+
+
+# glibc's mallopt() parameter number for the arena cap (malloc.h).
+_M_ARENA_MAX = -8
+MALLOC_ARENAS = 2
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap glibc's malloc arenas for this process, as MALLOC_ARENA_MAX would; True when applied.
+
+    Every aiosqlite connection runs in its own thread and glibc gives each busy thread its own arena
+    (up to 8 per core), which stay mapped with freed memory in them: a worker grew by ~40 MB during a
+    checkout burst. Python's own objects live in its arenas anyway, so two malloc arenas cost nothing
+    measurable in speed. An explicit MALLOC_ARENA_MAX in the environment wins.
+    """
+    if os.environ.get("MALLOC_ARENA_MAX") or not (name := ctypes.util.find_library("c")):
+        return False
+    try:
+        return bool(ctypes.CDLL(name).mallopt(_M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to cap
+        return False
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

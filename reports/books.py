@@ -8,11 +8,12 @@ the daily rollups (`orders.rollups`) rather than a scan of every order.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import BigInteger, Integer, Select, bindparam, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Period, bounds, last_months, local_today, parse_period
@@ -70,14 +71,15 @@ async def cash_differences(
     return CashDifference(int(expected or 0), int(received or 0))
 
 
-async def stock_values_at(
-    session: AsyncSession, cooperative_id: int, moments: list[datetime.datetime]
-) -> list[int]:
-    """Value at producer price of the stock held at each of `moments`: today's stock minus later ledger
-    moves, for every moment in one pass over the ledger."""
-    if not moments:
-        return []
+@functools.cache
+def _stock_values_query(count: int) -> Select[Any]:  # type: ignore[type-arg]
+    """The query behind `stock_values_at` for `count` moments, built once: the moments, the cooperative and
+    the earliest moment are bound parameters (`m0`..., `coop`, `since`). Building its dozens of CASE and SUM
+    expressions anew cost the members' books page more CPU than running it."""
     entry = StockLedgerEntry
+    moment_type = entry.__table__.c.created_at.type
+    moments = [bindparam(f"m{i}", type_=moment_type) for i in range(count)]
+    coop = bindparam("coop", type_=Integer())
     later = (
         select(
             entry.product_id,
@@ -86,7 +88,7 @@ async def stock_values_at(
                 for i, moment in enumerate(moments)
             ),
         )
-        .where(entry.cooperative_id == cooperative_id, entry.created_at >= min(moments))
+        .where(entry.cooperative_id == coop, entry.created_at >= bindparam("since", type_=moment_type))
         .group_by(entry.product_id)
         .subquery()
     )
@@ -94,14 +96,27 @@ async def stock_values_at(
         func.coalesce(
             func.sum(cast(Product.stock - func.coalesce(later.c[f"d{i}"], 0), BigInteger) * Product.producer_price), 0
         )
-        for i in range(len(moments))
+        for i in range(count)
     ]
+    return (
+        select(*values)
+        .select_from(Product)
+        .outerjoin(later, later.c.product_id == Product.id)
+        .where(Product.cooperative_id == coop, Product.status != ProductStatus.ARCHIVED)
+    )
+
+
+async def stock_values_at(
+    session: AsyncSession, cooperative_id: int, moments: list[datetime.datetime]
+) -> list[int]:
+    """Value at producer price of the stock held at each of `moments`: today's stock minus later ledger
+    moves, for every moment in one pass over the ledger."""
+    if not moments:
+        return []
+    params: dict[str, Any] = {f"m{i}": moment for i, moment in enumerate(moments)}
     row = (
         await session.execute(
-            select(*values)
-            .select_from(Product)
-            .outerjoin(later, later.c.product_id == Product.id)
-            .where(Product.cooperative_id == cooperative_id, Product.status != ProductStatus.ARCHIVED)
+            _stock_values_query(len(moments)), {**params, "coop": cooperative_id, "since": min(moments)}
         )
     ).one()
     return [int(v or 0) for v in row]
