@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, Select, bindparam, case, cast, func, select
+from sqlalchemy import BigInteger, Executable, Integer, bindparam, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Period, bounds, last_months, local_today, parse_period
@@ -72,7 +72,7 @@ async def cash_differences(
 
 
 @functools.cache
-def _stock_values_query(count: int) -> Select[Any]:  # type: ignore[type-arg]
+def _stock_values_query(count: int) -> Executable:
     """The query behind `stock_values_at` for `count` moments, built once: the moments, the cooperative and
     the earliest moment are bound parameters (`m0`..., `coop`, `since`). Building its dozens of CASE and SUM
     expressions anew cost the members' books page more CPU than running it."""
