@@ -9,8 +9,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 # Imported where they are used: photo uploads (Pillow), QRIS codes (segno, zxing-cpp), member imports
-# (openpyxl), Meilisearch only when configured; test and fuzzing tools never.
-RARE = ("PIL", "segno", "zxingcpp", "openpyxl", "meilisearch_python_sdk", "schemathesis", "hypothesis", "pytest")
+# (openpyxl), sealed NIKs (cryptography), Meilisearch only when configured; test and fuzzing tools never.
+RARE = (
+    "PIL", "segno", "zxingcpp", "openpyxl", "cryptography", "meilisearch_python_sdk", "schemathesis", "hypothesis",
+    "pytest",
+)
 
 PROGRAM = """
 import json, sys
