@@ -36,7 +36,7 @@ from litestar.types import (
 
 from app import maintenance, nik_vault, people
 from app.account_routes import AccountSecurityApiController, AccountSecurityController
-from app.db import DatabaseConfig, make_alchemy_config, write_intent
+from app.db import DatabaseConfig, WriterQueue, limit_malloc_arenas, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
 from app.i18n import _, locale_middleware_factory
@@ -97,20 +97,25 @@ DEMO_CATALOG = Path(__file__).resolve().parent / "demo" / "demo_catalog.json"
 _UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def write_intent_middleware(app: ASGIApp) -> ASGIApp:
-    """Mark unsafe requests so SQLite transactions take the write lock up front (see app.db)."""
+def write_intent_middleware(writers: WriterQueue) -> Callable[[ASGIApp], ASGIApp]:
+    """Mark unsafe requests so SQLite transactions take the write lock up front (see app.db), and line them
+    up in the process's writer queue first."""
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if str(scope["type"]) == "http" and scope.get("method") in _UNSAFE:
-            token = write_intent.set(True)
-            try:
-                await app(scope, receive, send)
-            finally:
-                write_intent.reset(token)
-            return
-        await app(scope, receive, send)
+    def wrap(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if str(scope["type"]) == "http" and scope.get("method") in _UNSAFE:
+                token = write_intent.set(True)
+                try:
+                    async with writers.turn():
+                        await app(scope, receive, send)
+                finally:
+                    write_intent.reset(token)
+                return
+            await app(scope, receive, send)
 
-    return middleware
+        return middleware
+
+    return wrap
 
 
 def json_api_middleware(app: ASGIApp) -> ASGIApp:
@@ -199,7 +204,7 @@ def _middleware(
         metrics.middleware,
         login_throttle(Limiter(db), settings.login_rate_limit),
         account_throttle(Limiter(db), settings.account_rate_limit),
-        write_intent_middleware,
+        write_intent_middleware(db.writers),
         json_api_middleware,
         SessionConfig(
             store="sessions",
@@ -289,6 +294,7 @@ def _route_handlers() -> list[ControllerRouterHandler]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    limit_malloc_arenas()
     keys = resolve_secret_keys(settings)
     nik_vault.configure(keys)
     configure_server_logging(settings.log_format, access_log=settings.access_log)

@@ -8,15 +8,18 @@ still find old hashes; `rekey` rewrites rows under the current key.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+if TYPE_CHECKING:
+    # `cryptography` is imported when a NIK is sealed or opened: it costs every worker ~6 MB, and most
+    # never touch a NIK.
+    from cryptography.fernet import Fernet, MultiFernet
 
 log = logging.getLogger("pasardesa.nik")
 
@@ -25,7 +28,9 @@ _SEAL_LABEL = b"pasardesa/nik/fernet/v1"
 
 
 def _derive(secret: str, label: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(secret.encode())
+    """HKDF-SHA256 (RFC 5869) without salt, 32 bytes: one HMAC to extract, one block to expand."""
+    extracted = hmac.new(bytes(32), secret.encode(), hashlib.sha256).digest()
+    return hmac.new(extracted, label + b"\x01", hashlib.sha256).digest()
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,18 @@ class NikVault:
     """Hashes and seals NIKs with keys derived from the signing secrets (the current one first)."""
 
     hash_keys: tuple[bytes, ...]
-    fernets: tuple[Fernet, ...]
+    seal_keys: tuple[bytes, ...]
+
+    @functools.cached_property
+    def fernets(self) -> tuple[Fernet, ...]:
+        from cryptography.fernet import Fernet
+
+        return tuple(Fernet(base64.urlsafe_b64encode(key)) for key in self.seal_keys)
 
     @property
     def fernet(self) -> MultiFernet:
+        from cryptography.fernet import MultiFernet
+
         return MultiFernet(list(self.fernets))
 
     @classmethod
@@ -45,7 +58,7 @@ class NikVault:
             raise ValueError("NikVault needs at least one secret")
         return cls(
             hash_keys=tuple(_derive(s, _HASH_LABEL) for s in secrets),
-            fernets=tuple(Fernet(base64.urlsafe_b64encode(_derive(s, _SEAL_LABEL))) for s in secrets),
+            seal_keys=tuple(_derive(s, _SEAL_LABEL) for s in secrets),
         )
 
     def digest(self, nik: str) -> str:
@@ -66,6 +79,8 @@ class NikVault:
         """The NIK in a sealed copy, or None when there is none or no key held can open it."""
         if not sealed:
             return None
+        from cryptography.fernet import InvalidToken
+
         try:
             return self.fernet.decrypt(sealed.encode()).decode()
         except InvalidToken:
@@ -80,6 +95,8 @@ class NikVault:
             return True
         if nik_hash != self.digest(nik):
             return False
+        from cryptography.fernet import InvalidToken
+
         try:
             # Sealed with the current key iff that key alone opens it.
             self.fernets[0].decrypt((sealed or "").encode())

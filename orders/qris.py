@@ -8,8 +8,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import segno
-
 from app.i18n import N_, _
 
 __all__ = [
@@ -461,6 +459,8 @@ def qr_svg(payload: str, label: str = "Kode QRIS") -> str:
     It carries a viewBox and an intrinsic size (about 300-350 px for a dynamic QRIS), so CSS such as
     `max-width: 100%; height: auto` shrinks it on narrow screens without cropping.
     """
+    import segno  # imported on use: only payment pages draw a QR code
+
     code = segno.make(payload.strip(), error="m", micro=False)
     width, height = code.symbol_size(scale=_SVG_SCALE, border=_SVG_BORDER)
     # An explicit white background keeps the code scannable on dark-mode pages.
@@ -480,6 +480,8 @@ def qr_svg(payload: str, label: str = "Kode QRIS") -> str:
 
 def qr_png(payload: str, scale: int = 8) -> bytes:
     """A PNG of the payload, for buyers who save the QR and open it from their e-wallet's gallery."""
+    import segno
+
     buffer = io.BytesIO()
     segno.make(payload.strip(), error="m", micro=False).save(
         buffer, kind="png", scale=scale, border=_SVG_BORDER, dark="#000", light="#fff"

@@ -8,18 +8,22 @@ the daily rollups (`orders.rollups`) rather than a scan of every order.
 from __future__ import annotations
 
 import datetime
+import functools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import BigInteger, Executable, Integer, bindparam, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Period, bounds, last_months, local_today, parse_period
 from app.i18n import N_, _, n_
 from app.models import Cooperative
 from app.text import rupiah
-from catalog.models import Product, ProductStatus, StockLedgerEntry
+from catalog.models import Product, ProductStatus, StockLedgerEntry, StockReceipt
 from orders import rollups
 from orders.models import CashReconciliation
+from producers.models import Settlement
 from producers.services import goods_received_value, owed_to_producers, paid_total
 from reports.sales import Basis, Opening, SalesTotals, Share, breakdown, caption, opening_period
 
@@ -75,14 +79,15 @@ async def cash_differences(
     return CashDifference(int(expected or 0), int(received or 0))
 
 
-async def stock_values_at(
-    session: AsyncSession, cooperative_id: int, moments: list[datetime.datetime]
-) -> list[int]:
-    """Value at producer price of the stock held at each of `moments`: today's stock minus later ledger
-    moves, for every moment in one pass over the ledger."""
-    if not moments:
-        return []
+@functools.cache
+def _stock_values_query(count: int) -> Executable:
+    """The query behind `stock_values_at` for `count` moments, built once: the moments, the cooperative and
+    the earliest moment are bound parameters (`m0`..., `coop`, `since`). Building its dozens of CASE and SUM
+    expressions anew cost the members' books page more CPU than running it."""
     entry = StockLedgerEntry
+    moment_type = entry.__table__.c.created_at.type
+    moments = [bindparam(f"m{i}", type_=moment_type) for i in range(count)]
+    coop = bindparam("coop", type_=Integer())
     later = (
         select(
             entry.product_id,
@@ -91,7 +96,7 @@ async def stock_values_at(
                 for i, moment in enumerate(moments)
             ),
         )
-        .where(entry.cooperative_id == cooperative_id, entry.created_at >= min(moments))
+        .where(entry.cooperative_id == coop, entry.created_at >= bindparam("since", type_=moment_type))
         .group_by(entry.product_id)
         .subquery()
     )
@@ -99,14 +104,27 @@ async def stock_values_at(
         func.coalesce(
             func.sum(cast(Product.stock - func.coalesce(later.c[f"d{i}"], 0), BigInteger) * Product.producer_price), 0
         )
-        for i in range(len(moments))
+        for i in range(count)
     ]
+    return (
+        select(*values)
+        .select_from(Product)
+        .outerjoin(later, later.c.product_id == Product.id)
+        .where(Product.cooperative_id == coop, Product.status != ProductStatus.ARCHIVED)
+    )
+
+
+async def stock_values_at(
+    session: AsyncSession, cooperative_id: int, moments: list[datetime.datetime]
+) -> list[int]:
+    """Value at producer price of the stock held at each of `moments`: today's stock minus later ledger
+    moves, for every moment in one pass over the ledger."""
+    if not moments:
+        return []
+    params: dict[str, Any] = {f"m{i}": moment for i, moment in enumerate(moments)}
     row = (
         await session.execute(
-            select(*values)
-            .select_from(Product)
-            .outerjoin(later, later.c.product_id == Product.id)
-            .where(Product.cooperative_id == cooperative_id, Product.status != ProductStatus.ARCHIVED)
+            _stock_values_query(len(moments)), {**params, "coop": cooperative_id, "since": min(moments)}
         )
     ).one()
     return [int(v or 0) for v in row]
@@ -115,6 +133,11 @@ async def stock_values_at(
 async def stock_value_at(session: AsyncSession, cooperative_id: int, moment: datetime.datetime) -> int:
     """Value at producer price of the stock held at `moment`."""
     return (await stock_values_at(session, cooperative_id, [moment]))[0]
+
+
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    """SQLite hands back stored moments without their zone; they are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
 
 
 def _month_end(end: datetime.datetime) -> datetime.datetime:
@@ -186,6 +209,57 @@ async def month_books(
     )
 
 
+def _spread(rows: Iterable[Sequence[Any]], edges: list[tuple[Any, Any]], width: int) -> list[list[int]]:
+    """Sums of each row's figures (all columns after the first) per [start, end) span its first column falls in."""
+    out = [[0] * width for _ in edges]
+    for at, *figures in rows:
+        for i, (start, end) in enumerate(edges):
+            if start <= at < end:
+                out[i] = [total + int(value or 0) for total, value in zip(out[i], figures, strict=True)]
+    return out
+
+
+async def _history_figures(
+    session: AsyncSession, cooperative: Cooperative, periods: list[Period]
+) -> list[tuple[tuple[int, int], int, int, CashDifference]]:
+    """For each of `periods`, what `month_books` reads one query at a time: goods received (units, value),
+    paid to producers, owed to them at the period's end, and the cash differences. Each source is read once
+    and its rows are summed per period here, so a year of history costs four small queries, not fifty."""
+    spans = [bounds(cooperative, p.start, p.end) for p in periods]
+    days = [(p.start, p.end) for p in periods]
+    first, last = days[0][0], days[-1][1]
+    receipt = StockReceipt
+    received = _spread(((_utc(at), units, value) for at, units, value in await session.execute(
+        select(receipt.created_at, receipt.quantity, receipt.total).where(
+            receipt.cooperative_id == cooperative.id, receipt.created_at >= spans[0][0],
+            receipt.created_at < spans[-1][1],
+        )
+    )), [(_utc(s), _utc(e)) for s, e in spans], 2)
+    payments = (await session.execute(
+        select(Settlement.paid_on, Settlement.amount_paid).where(
+            Settlement.cooperative_id == cooperative.id, Settlement.paid_on < last
+        )
+    )).all()
+    paid = _spread(payments, days, 1)
+    paid_before = _spread(payments, [(datetime.date.min, end) for _, end in days], 1)
+    day = rollups.cooperative_day
+    earned = _spread((await session.execute(
+        select(day.c.day, day.c.producer_share).where(
+            day.c.cooperative_id == cooperative.id, day.c.basis == BASIS, day.c.day < last
+        )
+    )).all(), [(datetime.date.min, end) for _, end in days], 1)
+    cash = CashReconciliation
+    handed = _spread((await session.execute(
+        select(cash.business_date, cash.expected, cash.received).where(
+            cash.cooperative_id == cooperative.id, cash.business_date >= first, cash.business_date < last
+        )
+    )).all(), days, 2)
+    return [
+        ((units, value), paid[i][0], earned[i][0] - paid_before[i][0], CashDifference(expected, got))
+        for i, ((units, value), (expected, got)) in enumerate(zip(received, handed, strict=True))
+    ]
+
+
 async def members_books(
     session: AsyncSession,
     cooperative: Cooperative,
@@ -198,9 +272,19 @@ async def members_books(
     ends = [_month_end(period_end) for _, period_end in (bounds(cooperative, p.start, p.end) for p in periods)]
     values = await stock_values_at(session, cooperative.id, ends)
     sold = await rollups.totals_by_period(session, cooperative.id, [(p.start, p.end) for p in periods], basis=BASIS)
+    figures = await _history_figures(session, cooperative, periods)
     history = [
-        await month_books(session, cooperative, p, value, totals)
-        for p, value, totals in zip(periods, values, sold, strict=True)
+        MonthBooks(
+            period=p,
+            totals=totals,
+            paid_to_producers=paid,
+            owed_to_producers=owed,
+            cash=cash,
+            stock_value=value,
+            received_units=received[0],
+            received_value=received[1],
+        )
+        for p, value, totals, (received, paid, owed, cash) in zip(periods, values, sold, figures, strict=True)
     ]
     # Months before the cooperative's first sale say nothing; keep the chosen month whatever it holds.
     while len(history) > 1 and history[0].totals.sales == 0 and history[0].totals.orders == 0:

@@ -14,10 +14,10 @@ import secrets
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import anyio
 import anyio.to_thread
-from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +28,10 @@ from catalog import outbox
 from catalog.models import Product, ProductStatus
 from producers.models import ProductPhoto
 from producers.services.accounts import ProducerContext, get_own_product, producer_for_user
+
+if TYPE_CHECKING:
+    # Pillow is imported where photos are decoded: most workers never do, and it costs each ~2 MB.
+    from PIL import Image
 
 MAX_PHOTOS = 6
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -71,6 +75,8 @@ def _refuse(message: str) -> InvalidInput:
 
 def _open_checked(raw: bytes) -> tuple[Image.Image, int, int]:
     """The opened (not yet decoded) image and its upright size, or a refusal before any pixel is decoded."""
+    from PIL import ExifTags, Image
+
     opened = Image.open(io.BytesIO(raw))
     if (opened.format or "") not in ALLOWED_FORMATS:
         raise _refuse("Berkas ini bukan foto JPEG, PNG atau WebP.")
@@ -93,6 +99,8 @@ def make_thumbnails(raw: bytes) -> Thumbnails:
     """Check an uploaded photo and return its WebP thumbnails, or raise InvalidInput with the reason.
 
     Blocking (it decodes): the web layer calls `make_thumbnails_off_loop`."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     if not raw:
         raise _refuse("Pilih foto dulu.")
     if len(raw) > MAX_UPLOAD_BYTES:
@@ -121,6 +129,8 @@ def make_thumbnails(raw: bytes) -> Thumbnails:
 
 def card_files(image: Image.Image) -> dict[str, bytes]:
     """The shop card's picture, centre-cropped to CARD_BOX, as WebP and as a JPEG fallback."""
+    from PIL import Image, ImageOps
+
     card = ImageOps.fit(image, CARD_BOX, Image.Resampling.LANCZOS)
     webp, jpeg = io.BytesIO(), io.BytesIO()
     card.save(webp, "WEBP", quality=CARD_QUALITY, method=6)
@@ -135,6 +145,8 @@ def card_files(image: Image.Image) -> dict[str, bytes]:
 
 def card_files_from_md(md_webp: bytes) -> dict[str, bytes]:
     """Card pictures for a photo stored before cards had them, made from its own 640 px WebP."""
+    from PIL import Image
+
     with Image.open(io.BytesIO(md_webp)) as opened:
         opened.load()
         image = opened.convert("RGBA" if "A" in opened.getbands() else "RGB")
@@ -278,6 +290,8 @@ async def photo_for_viewer(
 
 async def _make_missing_card(key: str, variant: str, media: MediaStore) -> bytes | None:
     """A photo from before the shop cards showed photos gets its card pictures the first time one is asked."""
+    from PIL import UnidentifiedImageError
+
     md = await media.get(photo_name(key, "md.webp"))
     if md is None:
         return None

@@ -167,3 +167,15 @@ async def test_visitors_sent_to_log_in_for_the_books_are_told_why_and_how_to_joi
         assert "Laporan keuangan koperasi hanya untuk anggota" in page
         assert 'href="/daftar?lanjut=/k/lok-baintan/anggota"' in page
     assert 'id="members-only"' not in plain.text
+
+
+async def test_a_year_of_books_read_together_equals_each_month_read_alone(stack: Stack) -> None:
+    coop = await data.cooperative(stack.db, "lok-baintan")
+    today = clock.local_today(coop)
+    async with stack.db.session() as session:
+        year = await books.members_books(session, coop, clock.period_containing("month", today), today=today)
+        alone = [await books.month_books(session, coop, m.period) for m in year.history]
+    assert year.history == alone
+    # Not a comparison of zeros: the demo has goods received, settlements and money owed.
+    assert any(m.received_value for m in alone) and any(m.owed_to_producers for m in alone)
+    assert any(m.paid_to_producers for m in alone)
