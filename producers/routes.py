@@ -385,7 +385,7 @@ class ProducerPaymentController(StaffController):
             cooperative=cooperative,
             period=period,
             statements=statements,
-            sales_caption=services.SALES_CAPTION,
+            sales_caption=services.sales_caption(),
             methods=services.PAYMENT_METHODS,
             today=today,
         )

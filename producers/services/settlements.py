@@ -34,6 +34,13 @@ PAYMENT_METHODS = {"cash": N_("Tunai"), "transfer": N_("Transfer bank"), "qris":
 # What a producer is paid for, and what their statement and weekly sales show.
 SALES_BASIS = Basis.COMPLETED
 SALES_CAPTION = sales.caption(SALES_BASIS)
+# The words of `orders.sales.CAPTIONS[SALES_BASIS]`, marked here too for the producer pages' two languages.
+_BASIS_WORDS = N_("pesanan selesai")
+
+
+def sales_caption() -> str:
+    """`SALES_CAPTION` ("Penjualan (pesanan selesai)") in the request's language."""
+    return _("Penjualan (%(basis)s)", basis=_(sales.CAPTIONS[SALES_BASIS]))
 
 
 async def goods_received_value(
@@ -125,7 +132,7 @@ class Statement:
 
     @property
     def sales_caption(self) -> str:
-        return SALES_CAPTION
+        return sales_caption()
 
     @property
     def amount_payable(self) -> int:
