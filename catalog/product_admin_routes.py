@@ -50,7 +50,7 @@ class ApplyForm(msgspec.Struct):
     key: str = ""
 
 
-def _too_large(request: Request[Any, Any, Any], _: RequestEntityTooLarge) -> Response[Any]:
+def _too_large(request: Request[Any, Any, Any], _error: RequestEntityTooLarge) -> Response[Any]:
     # Litestar stops reading at the limit (before reading anything when Content-Length says so).
     return problem(request, 413, _(TOO_LARGE), code="file_too_large", field_errors={"file": _(TOO_LARGE)})
 

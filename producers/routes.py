@@ -268,7 +268,7 @@ class ProducerPortalController(Controller):
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Response[str]:
-        s, _ = await _statement(db_session, producer.cooperative, producer.producer, jenis, periode)
+        s, _notice = await _statement(db_session, producer.cooperative, producer.producer, jenis, periode)
         return _statement_csv(s)
 
 
@@ -280,7 +280,7 @@ class MediaController(Controller):
     async def photo(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None, name: str
     ) -> Response[bytes]:
-        key, _, variant = name.rpartition("-")
+        key, _sep, variant = name.rpartition("-")
         # Served through the app from whichever store holds it (not redirected to a presigned URL): the
         # bucket stays private, unpublished listings stay hidden, and the URL and caching never change.
         photo = await services.photo_for_viewer(db_session, key, variant, user, media_store(request))
@@ -440,7 +440,7 @@ class ProducerPaymentController(StaffController):
         periode: PeriodValue = None,
     ) -> Response[str]:
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
-        s, _ = await _statement(db_session, cooperative, producer, jenis, periode)
+        s, _notice = await _statement(db_session, cooperative, producer, jenis, periode)
         return _statement_csv(s)
 
 

@@ -146,5 +146,5 @@ class ProducerApiController(Controller):
     ) -> ProducerCreated:
         """Add a producer and invite its owner: `invitation_url` is the one-time link to send them."""
         producer = await services.register_producer(db_session, cooperative, data)
-        _, link = await invite_owner(db_session, cooperative, actor_of(request, user), producer)
+        _invitation, link = await invite_owner(db_session, cooperative, actor_of(request, user), producer)
         return ProducerCreated(id=producer.id, invitation_url=link.url(base_url(request)))
