@@ -38,6 +38,7 @@ async def test_shop_product_and_search_follow_the_language(stack: Stack) -> None
             assert english_left(html) == [], path
         page = (await client.get(f"{SHOP}/produk/{product}")).text
         assert "Pesan lewat Pasar Desa" in page and " di " in _share_text(page)
+        assert '<meta property="og:locale" content="id_ID">' in page
     for how in ({"cookies": {"pd_lang": "en"}}, {"headers": {"Accept-Language": "en-US,en;q=0.9"}}):
         async with stack.client(**how) as client:
             for path, phrase in pages.items():
@@ -49,6 +50,7 @@ async def test_shop_product_and_search_follow_the_language(stack: Stack) -> None
             page = (await client.get(f"{SHOP}/produk/{product}")).text
             # What a shared link shows in WhatsApp: Open Graph text and the message follow the page language.
             assert "Order on Pasar Desa, for pickup at the cooperative or delivery." in page
+            assert '<meta property="og:locale" content="en_US">' in page
             assert " at " in _share_text(page) and " di " not in _share_text(page)
             shop = (await client.get(SHOP)).text
             assert _share_text(shop).startswith("Shop at ") and 'content="Buy daily needs' in shop
