@@ -396,7 +396,7 @@ class StaffCatalogController(StaffController):
                 error=exc.message,
                 status_code=exc.status_code,
             )
-        flash(request, f"{product.name} tersimpan.", "ok")
+        flash(request, _("%(name)s tersimpan.", name=product.name), "ok")
         for warning in warnings:
             flash(request, warning, "info")
         return Redirect(path=f"/staf/{cooperative.slug}/produk/{product.id}", status_code=303)

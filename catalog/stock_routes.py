@@ -32,7 +32,7 @@ def _per_product(form: Any, prefix: str) -> dict[int, object]:
         if is_digits(suffix) and len(suffix) <= 12:
             values[int(suffix)] = value
         if len(values) > MAX_FORM_LINES:
-            raise InvalidInput("Terlalu banyak baris dalam satu formulir.")
+            raise InvalidInput(_("Terlalu banyak baris dalam satu formulir."))
     return values
 
 

@@ -102,7 +102,7 @@ def make_thumbnails(raw: bytes) -> Thumbnails:
     if not raw:
         raise _refuse(_("Pilih foto dulu."))
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise _refuse(f"Foto terlalu besar ({len(raw) // 1024 // 1024} MB). Paling besar 5 MB.")
+        raise _refuse(_("Foto terlalu besar (%(size)s MB). Paling besar 5 MB.", size=len(raw) // 1024 // 1024))
     try:
         opened, width, height = _open_checked(raw)
         opened.load()
