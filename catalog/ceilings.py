@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import DEFAULT_TIMEZONE, local_today
 from app.errors import InvalidInput
+from app.i18n import _
 from app.models import Cooperative
 from app.text import rupiah
 from catalog.models import CeilingKind, PriceCeiling, Product
@@ -39,7 +40,7 @@ class AppliedCeiling:
 
     @property
     def label(self) -> str:
-        return "HET (harga eceran tertinggi)" if self.kind == CeilingKind.HET else "HAP (harga acuan)"
+        return _("HET (harga eceran tertinggi)") if self.kind == CeilingKind.HET else _("HAP (harga acuan)")
 
 
 @dataclass(frozen=True)
@@ -122,22 +123,31 @@ def for_product(rows: Sequence[PriceCeiling], product: Product, provinsi: str, o
 def check_price(retail_price: int, ceilings: ProductCeilings, product_name: str = "") -> list[str]:
     """Refuse a price above the HET; return warnings (a price above the HAP reference is allowed)."""
     if isinstance(retail_price, bool) or not isinstance(retail_price, int) or retail_price <= 0:
-        message = "Harga jual harus bilangan bulat lebih dari Rp0."
+        message = _("Harga jual harus bilangan bulat lebih dari Rp0.")
         raise InvalidInput(message, field_errors={"retail_price": message})
     what = f" {product_name}" if product_name else ""
     het = ceilings.het
     if het is not None and retail_price > het.amount:
         basis = f" ({het.legal_basis})" if het.legal_basis else ""
-        message = (
-            f"Harga jual{what} {rupiah(retail_price)} melebihi HET (harga eceran tertinggi) "
-            f"{rupiah(het.amount)}{basis}. Turunkan harganya paling tinggi {rupiah(het.amount)}."
+        message = _(
+            "Harga jual%(what)s %(price)s melebihi HET (harga eceran tertinggi) %(het)s%(basis)s. "
+            "Turunkan harganya paling tinggi %(het)s.",
+            what=what,
+            price=rupiah(retail_price),
+            het=rupiah(het.amount),
+            basis=basis,
         )
         raise PriceAboveCeiling(message, field_errors={"retail_price": message}, ceiling=het.amount)
     hap = ceilings.hap
     if hap is not None and retail_price > hap.amount:
         return [
-            f"Harga jual{what} {rupiah(retail_price)} di atas harga acuan pemerintah (HAP) {rupiah(hap.amount)}. "
-            "Boleh, tetapi pastikan pembeli tidak dirugikan."
+            _(
+                "Harga jual%(what)s %(price)s di atas harga acuan pemerintah (HAP) %(hap)s. "
+                "Boleh, tetapi pastikan pembeli tidak dirugikan.",
+                what=what,
+                price=rupiah(retail_price),
+                hap=rupiah(hap.amount),
+            )
         ]
     return []
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 import msgspec
 
 from app.forms import parse_text
+from app.i18n import N_, _
 from app.spreadsheets import (
     Cell,
     CellError,
@@ -40,13 +41,13 @@ PRICE_LIST_COLUMNS = (
     Column("harga_produsen", ("producer_price",), required=False),
 )
 _LABELS = {
-    "nama": "Nama",
-    "kategori": "Kategori",
-    "satuan": "Satuan",
-    "harga": "Harga",
-    "stok": "Stok",
-    "produsen": "Produsen",
-    "harga_produsen": "Harga produsen",
+    "nama": N_("Nama"),
+    "kategori": N_("Kategori"),
+    "satuan": N_("Satuan"),
+    "harga": N_("Harga"),
+    "stok": N_("Stok"),
+    "produsen": N_("Produsen"),
+    "harga_produsen": N_("Harga produsen"),
 }
 _TEMPLATE_EXAMPLES = (
     ("Gula Aren 500 g", "Sembako", "bungkus", "25.000", "20", "", ""),
@@ -110,16 +111,16 @@ class _RowReader:
             return None
         # Runs of spaces (pasted text, padded cells) collapse, so "Gula  Pasir" is "Gula Pasir".
         raw = " ".join(raw.split())
-        return parse_text(raw, key, _LABELS[key], self.errors, required=required, max_length=max_length)
+        return parse_text(raw, key, _(_LABELS[key]), self.errors, required=required, max_length=max_length)
 
     def number(self, key: str, parse: Callable[[Cell, str], int], *, required: bool) -> int | None:
         cell = self.row.values.get(key)
         if cell is None or (isinstance(cell, str) and not cell):
             if required:
-                self.errors[key] = f"{_LABELS[key]} wajib diisi."
+                self.errors[key] = _("%(field)s wajib diisi.", field=_(_LABELS[key]))
             return None
         try:
-            return parse(cell, _LABELS[key])
+            return parse(cell, _(_LABELS[key]))
         except CellError as error:
             self.errors[key] = str(error)
             return None
@@ -145,12 +146,16 @@ def _read_row(
     category = categories.get(_key(category_name)) if category_name else None
     if category_name and category is None:
         known = ", ".join(sorted(label for label, _ in categories.values()))
-        reader.errors["kategori"] = f"Kategori {category_name} tidak dikenal. Pilih salah satu: {known}."
+        reader.errors["kategori"] = _(
+            "Kategori %(name)s tidak dikenal. Pilih salah satu: %(known)s.", name=category_name, known=known
+        )
     producer = producers.get(_key(producer_name)) if producer_name else None
     if producer_name and producer is None:
-        reader.errors["produsen"] = f"Produsen {producer_name} belum terdaftar di koperasi ini. Tambahkan dulu."
+        reader.errors["produsen"] = _(
+            "Produsen %(name)s belum terdaftar di koperasi ini. Tambahkan dulu.", name=producer_name
+        )
     if price is not None and producer_price is not None and producer_price > price:
-        reader.errors["harga_produsen"] = "Harga produsen tidak boleh lebih tinggi dari harga jual."
+        reader.errors["harga_produsen"] = _("Harga produsen tidak boleh lebih tinggi dari harga jual.")
     if reader.errors or not (name and category and unit and price is not None and stock is not None):
         return None
     return ImportedProduct(
@@ -195,9 +200,11 @@ def parse_price_list(
         if name:
             key = _key(name)
             if key in taken:
-                reader.errors["nama"] = f"Produk {name} sudah ada di koperasi ini."
+                reader.errors["nama"] = _("Produk %(name)s sudah ada di koperasi ini.", name=name)
             elif key in first_row:
-                reader.errors["nama"] = f"Nama {name} sudah dipakai di baris {first_row[key]}."
+                reader.errors["nama"] = _(
+                    "Nama %(name)s sudah dipakai di baris %(row)s.", name=name, row=first_row[key]
+                )
             else:
                 first_row[key] = row.number
         if product is not None and not reader.errors and check_price is not None:

@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
-from app.i18n import get_locale
+from app.i18n import _, get_locale
 from app.models import Cooperative
 from catalog.models import Category, PriceCeiling, StockThreshold
 from catalog.outbox import ProductOutbox
@@ -66,7 +66,7 @@ async def cooperative_and_version(session: AsyncSession, slug: str) -> tuple[Coo
     """The active cooperative with this slug (or 404) and the version of what its shop shows, one query."""
     row = (await session.execute(_version_statement(), {"slug": slug})).first()
     if row is None:
-        raise NotFound("Koperasi tidak ditemukan. Periksa kembali alamatnya.")
+        raise NotFound(_("Koperasi tidak ditemukan. Periksa kembali alamatnya."))
     cooperative = row[0]
     own = tuple(repr(getattr(cooperative, c.key)) for c in Cooperative.__table__.columns)
     return cooperative, (own, *row[1:], int(time.time() // 3600))

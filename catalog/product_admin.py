@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import local_today
 from app.errors import NotFound
 from app.forms import parse_int, parse_rupiah, parse_text, raise_errors
+from app.i18n import N_, _
 from app.models import Cooperative, WebSession
 from catalog import ceilings, outbox
 from catalog.ceilings import PriceAboveCeiling
@@ -25,11 +26,11 @@ from catalog.stock import MAX_PRICE, MAX_UNITS
 
 # Producers belong to the producers package, which catalog must not import; only the columns read are named.
 _PRODUCER = table("producer", column("id"), column("cooperative_id"), column("business_name"))
-OPENING_NOTE = "Stok awal"
+OPENING_NOTE = "Stok awal"  # i18n: not shown (kept in the stock ledger as written)
 # An uploaded price list waits this long between its preview and "apply".
 UPLOAD_TTL = datetime.timedelta(hours=2)
 UPLOAD_NAMESPACE = "impor-harga"
-UPLOAD_EXPIRED = "Berkas yang diunggah sudah kedaluwarsa atau tidak ditemukan. Unggah berkasnya lagi."
+UPLOAD_EXPIRED = N_("Berkas yang diunggah sudah kedaluwarsa atau tidak ditemukan. Unggah berkasnya lagi.")
 _SIZE = re.compile(r"(\d+(?:[.,]\d{1,3})?)\s*(kg|kilo|gr|gram|g|liter|ltr|l|ml)\b", re.IGNORECASE)
 # Grams and milliliters per kilogram or liter, i.e. thousandths of the ceiling's unit.
 _MILLI = {"kg": 1000, "kilo": 1000, "gr": 1, "gram": 1, "g": 1, "liter": 1000, "ltr": 1000, "l": 1000, "ml": 1}
@@ -174,15 +175,17 @@ def _units_milli(value: object, errors: dict[str, str]) -> int | None:
     if not text:
         return None
     if not re.fullmatch(r"\d{1,6}(\.\d{1,3})?", text) or float(text) <= 0:
-        errors["ceiling_units"] = "Isi per satuan diisi angka lebih dari 0, misalnya 1, 5 atau 0,5."
+        errors["ceiling_units"] = _("Isi per satuan diisi angka lebih dari 0, misalnya 1, 5 atau 0,5.")
         return None
     return round(float(text) * 1000)
 
 
 def _producer(facts: CatalogFacts, value: object, errors: dict[str, str]) -> int | None:
-    producer_id = parse_int(value, "producer_id", "Produsen", errors, low=1, required=False)
+    producer_id = parse_int(value, "producer_id", _("Produsen"), errors, low=1, required=False)
     if producer_id is not None and producer_id not in facts.producers:
-        raise NotFound("Produsen tidak ditemukan di koperasi ini.", field_errors={"producer_id": "Pilih produsen."})
+        raise NotFound(
+            _("Produsen tidak ditemukan di koperasi ini."), field_errors={"producer_id": _("Pilih produsen.")}
+        )
     return producer_id
 
 
@@ -192,7 +195,7 @@ def _ceiling(
     commodity = form.ceiling_commodity.strip() or None
     units = _units_milli(form.ceiling_units, errors)
     if commodity is not None and commodity not in facts.commodities:
-        errors["ceiling_commodity"] = "Pilih komoditas dari daftar, atau kosongkan."
+        errors["ceiling_commodity"] = _("Pilih komoditas dari daftar, atau kosongkan.")
         return None, None
     if commodity is None and name and unit:
         guessed = guess_ceiling(facts, name, unit)
@@ -206,29 +209,31 @@ def _category(facts: CatalogFacts, value: str, errors: dict[str, str]) -> tuple[
     category = facts.categories.get(name_key(value)) if value.strip() else None
     if category is None:
         known = ", ".join(name for name, _ in facts.categories.values())
-        errors["category"] = f"Pilih kategori: {known}." if value.strip() else "Kategori wajib dipilih."
+        errors["category"] = (
+            _("Pilih kategori: %(known)s.", known=known) if value.strip() else _("Kategori wajib dipilih.")
+        )
     return category
 
 
 def _check_new(facts: CatalogFacts, form: NewProductForm) -> tuple[Product, int, list[str]]:
     """The product a form describes, not yet added, its opening stock and HAP warnings; or InvalidInput."""
     errors: dict[str, str] = {}
-    name = parse_text(" ".join(form.name.split()), "name", "Nama produk", errors, required=True, max_length=200)
+    name = parse_text(" ".join(form.name.split()), "name", _("Nama produk"), errors, required=True, max_length=200)
     if name and name_key(name) in facts.names:
-        errors["name"] = f"Produk {name} sudah ada di koperasi ini."
+        errors["name"] = _("Produk %(name)s sudah ada di koperasi ini.", name=name)
     category = _category(facts, form.category, errors)
-    unit = parse_text(form.unit, "unit", "Satuan", errors, required=True, max_length=40)
-    price = parse_rupiah(form.price, "price", "Harga jual", errors, high=MAX_PRICE)
-    stock = parse_int(form.stock, "stock", "Stok awal", errors, low=0, high=MAX_UNITS, blank=0)
+    unit = parse_text(form.unit, "unit", _("Satuan"), errors, required=True, max_length=40)
+    price = parse_rupiah(form.price, "price", _("Harga jual"), errors, high=MAX_PRICE)
+    stock = parse_int(form.stock, "stock", _("Stok awal"), errors, low=0, high=MAX_UNITS, blank=0)
     producer_id = _producer(facts, form.producer_id, errors)
-    label = "Harga produsen" if producer_id else "Harga beli (modal)"
+    label = _("Harga produsen") if producer_id else _("Harga beli (modal)")
     cost = parse_rupiah(
         form.producer_price, "producer_price", label, errors, low=0, high=MAX_PRICE, required=bool(producer_id),
         blank=None if producer_id else 0,
     )
     if price is not None and cost is not None and cost > price:
-        errors["producer_price"] = f"{label} tidak boleh lebih tinggi dari harga jual."
-    description = parse_text(form.description, "description", "Keterangan", errors, required=False, max_length=2000)
+        errors["producer_price"] = _("%(label)s tidak boleh lebih tinggi dari harga jual.", label=label)
+    description = parse_text(form.description, "description", _("Keterangan"), errors, required=False, max_length=2000)
     rules = parse_purchase_rules(
         errors,
         max_qty_per_order=form.max_qty_per_order,
@@ -446,10 +451,10 @@ async def kept_upload(session: AsyncSession, key: str, cooperative_id: int, user
         select(WebSession).where(WebSession.namespace == UPLOAD_NAMESPACE, WebSession.key == key[:255])
     )
     if row is None or row.expires_at < datetime.datetime.now(datetime.UTC):
-        raise NotFound(UPLOAD_EXPIRED)
+        raise NotFound(_(UPLOAD_EXPIRED))
     kept = msgspec.msgpack.decode(row.value, type=_KeptUpload)
     if kept.cooperative_id != cooperative_id or kept.user_id != user_id:
-        raise NotFound(UPLOAD_EXPIRED)
+        raise NotFound(_(UPLOAD_EXPIRED))
     return kept.data
 
 

@@ -19,6 +19,7 @@ from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, problem
 from app.guards import provide_cooperative, requires_goods
+from app.i18n import N_, _
 from app.models import Cooperative
 from app.spreadsheets import MAX_BYTES, FileRefused
 from app.web import flash, render
@@ -29,9 +30,9 @@ from catalog.product_admin import ImportOutcome, NewProductForm, ProductCreated
 
 # The file may be 5 MB; the multipart envelope and the other fields need a little more.
 MAX_UPLOAD_REQUEST = MAX_BYTES + 256 * 1024
-TOO_LARGE = "Berkas terlalu besar. Paling besar 5 MB; bagi daftar menjadi beberapa berkas."
-NO_FILE = "Pilih berkas daftar harga (.csv atau .xlsx) dulu."
-PERIODS = {QuotaPeriod.DAY: "per hari", QuotaPeriod.WEEK: "per minggu", QuotaPeriod.MONTH: "per bulan"}
+TOO_LARGE = N_("Berkas terlalu besar. Paling besar 5 MB; bagi daftar menjadi beberapa berkas.")
+NO_FILE = N_("Pilih berkas daftar harga (.csv atau .xlsx) dulu.")
+PERIODS = {QuotaPeriod.DAY: N_("per hari"), QuotaPeriod.WEEK: N_("per minggu"), QuotaPeriod.MONTH: N_("per bulan")}
 STAFF_AREA = {"cooperative": Provide(provide_cooperative)}
 
 
@@ -49,14 +50,14 @@ class ApplyForm(msgspec.Struct):
     key: str = ""
 
 
-def _too_large(request: Request[Any, Any, Any], _: RequestEntityTooLarge) -> Response[Any]:
+def _too_large(request: Request[Any, Any, Any], _error: RequestEntityTooLarge) -> Response[Any]:
     # Litestar stops reading at the limit (before reading anything when Content-Length says so).
-    return problem(request, 413, TOO_LARGE, code="file_too_large", field_errors={"file": TOO_LARGE})
+    return problem(request, 413, _(TOO_LARGE), code="file_too_large", field_errors={"file": _(TOO_LARGE)})
 
 
 async def _read(upload: PriceListUpload) -> bytes:
     if upload.file is None:
-        raise FileRefused(NO_FILE, field_errors={"file": NO_FILE})
+        raise FileRefused(_(NO_FILE), field_errors={"file": _(NO_FILE)})
     # The request limit already bounds this; reading one byte more tells a too-large file apart.
     return await upload.file.read(MAX_BYTES + 1)
 
@@ -121,7 +122,7 @@ class ProductAdminController(Controller):
                 error=exc.message,
                 status_code=exc.status_code,
             )
-        flash(request, f"{created.product.name} ditambahkan dan sudah tampil di toko.", "ok")
+        flash(request, _("%(name)s ditambahkan dan sudah tampil di toko.", name=created.product.name), "ok")
         for warning in created.warnings:
             flash(request, warning, "info")
         return Redirect(path=f"/staf/{cooperative.slug}/produk/{created.product.id}", status_code=303)
@@ -135,7 +136,7 @@ class ProductAdminController(Controller):
         return Response(
             content=price_list_template(),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="templat-daftar-harga.csv"'},
+            headers={"Content-Disposition": 'attachment; filename="templat-daftar-harga.csv"'},  # i18n: not shown
         )
 
     @post("/impor", name="staff_price_list_preview", status_code=200, request_max_body_size=MAX_UPLOAD_REQUEST)
@@ -196,7 +197,7 @@ class ProductAdminController(Controller):
                 filename="",
             )
         await product_admin.drop_upload(db_session, data.key)
-        flash(request, f"{len(applied.created)} produk dari daftar harga ditambahkan.", "ok")
+        flash(request, _("%(n)s produk dari daftar harga ditambahkan.", n=len(applied.created)), "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/produk", status_code=303)
 
 

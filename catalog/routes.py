@@ -16,6 +16,7 @@ from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, InvalidInput
 from app.guards import StaffController
+from app.i18n import N_, _
 from app.models import Cooperative
 from app.web import flash, render, render_to_string
 from catalog import page_cache, services
@@ -35,7 +36,12 @@ from producers import services as producer_services
 from search.services import build_query, search_runtime
 
 PER_PAGE_MAX = 100
-SORT_LABELS = {"paling-sesuai": "Paling sesuai", "termurah": "Termurah", "termahal": "Termahal", "terbaru": "Terbaru"}
+SORT_LABELS = {
+    "paling-sesuai": N_("Paling sesuai"),
+    "termurah": N_("Termurah"),
+    "termahal": N_("Termahal"),
+    "terbaru": N_("Terbaru"),
+}
 SORT_PARAMS = {"paling-sesuai": "relevance", "termurah": "price_asc", "termahal": "price_desc", "terbaru": "newest"}
 
 
@@ -50,11 +56,11 @@ def shop_query(filters: dict[str, str], **changes: object) -> str:
 def _page_params(page: int, per_page: int) -> None:
     errors = {}
     if page < 1 or page > 10_000:
-        errors["page"] = "page harus 1 sampai 10000."
+        errors["page"] = _("page harus 1 sampai 10000.")
     if per_page < 1 or per_page > PER_PAGE_MAX:
-        errors["per_page"] = f"per_page harus 1 sampai {PER_PAGE_MAX}."
+        errors["per_page"] = _("per_page harus 1 sampai %(max)s.", max=PER_PAGE_MAX)
     if errors:
-        raise InvalidInput("Parameter halaman tidak valid.", field_errors=errors)
+        raise InvalidInput(_("Parameter halaman tidak valid."), field_errors=errors)
 
 
 def producer_name(product: Product, cooperative: Cooperative) -> str:
@@ -344,7 +350,11 @@ class StaffCatalogController(StaffController):
             form=form,
             errors=errors or {},
             error=error,
-            periods={QuotaPeriod.DAY: "per hari", QuotaPeriod.WEEK: "per minggu", QuotaPeriod.MONTH: "per bulan"},
+            periods={
+                QuotaPeriod.DAY: N_("per hari"),
+                QuotaPeriod.WEEK: N_("per minggu"),
+                QuotaPeriod.MONTH: N_("per bulan"),
+            },
         )
 
     @get("/{product_id:int}", name="staff_product")
@@ -386,7 +396,7 @@ class StaffCatalogController(StaffController):
                 error=exc.message,
                 status_code=exc.status_code,
             )
-        flash(request, f"{product.name} tersimpan.", "ok")
+        flash(request, _("%(name)s tersimpan.", name=product.name), "ok")
         for warning in warnings:
             flash(request, warning, "info")
         return Redirect(path=f"/staf/{cooperative.slug}/produk/{product.id}", status_code=303)

@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.clock import local_today
 from app.errors import NotFound
 from app.forms import parse_int, parse_rupiah, raise_errors
+from app.i18n import _
 from app.models import Cooperative
 from app.text import strip_control
 from catalog import ceilings, outbox
@@ -118,7 +119,7 @@ async def get_product(session: AsyncSession, product_id: int, cooperative_id: in
         or product.status != ProductStatus.ACTIVE
         or (cooperative_id is not None and product.cooperative_id != cooperative_id)
     ):
-        raise NotFound("Produk tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Produk tidak ditemukan di koperasi ini."))
     return product
 
 
@@ -181,12 +182,18 @@ def parse_purchase_rules(
 ) -> PurchaseRules:
     """The purchase-rule fields of a product form (the terms page, a new product); problems go to `errors`."""
     max_qty = parse_int(
-        max_qty_per_order, "max_qty_per_order", "Batas per pesanan", errors, low=1, high=MAX_RULE_UNITS, required=False
+        max_qty_per_order,
+        "max_qty_per_order",
+        _("Batas per pesanan"),
+        errors,
+        low=1,
+        high=MAX_RULE_UNITS,
+        required=False,
     )
-    quota = parse_int(quota_qty, "quota_qty", "Kuota", errors, low=1, high=MAX_RULE_UNITS, required=False)
+    quota = parse_int(quota_qty, "quota_qty", _("Kuota"), errors, low=1, high=MAX_RULE_UNITS, required=False)
     period = quota_period if isinstance(quota_period, str) and quota_period else None
     if quota is not None and period not in {p.value for p in QuotaPeriod}:
-        errors["quota_period"] = "Pilih periode kuota: per hari, per minggu atau per bulan."
+        errors["quota_period"] = _("Pilih periode kuota: per hari, per minggu atau per bulan.")
     return PurchaseRules(
         max_qty_per_order=max_qty,
         members_only=_ticked(members_only),
@@ -201,7 +208,7 @@ async def update_terms(
 ) -> list[str]:
     """Set a product's price and purchase rules. A price above the active HET is refused; returns warnings."""
     errors: dict[str, str] = {}
-    price = parse_rupiah(form.retail_price, "retail_price", "Harga jual", errors)
+    price = parse_rupiah(form.retail_price, "retail_price", _("Harga jual"), errors)
     terms = parse_purchase_rules(
         errors,
         max_qty_per_order=form.max_qty_per_order,

@@ -7,13 +7,14 @@ product always explains its stock, and stock never goes below zero.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, NotFound
 from app.forms import parse_int, parse_rupiah, parse_text, raise_errors
+from app.i18n import N_, _
 from catalog import outbox
 from catalog.models import (
     LedgerReason,
@@ -43,32 +44,42 @@ class AdjustmentKind:
 
 
 ADJUSTMENT_KINDS: dict[str, AdjustmentKind] = {
-    "rusak": AdjustmentKind("rusak", "Rusak / kedaluwarsa", LedgerReason.SPOILAGE, False),
-    "salah_hitung": AdjustmentKind("salah_hitung", "Salah hitung", LedgerReason.ADJUSTMENT, True),
-    "hilang": AdjustmentKind("hilang", "Hilang", LedgerReason.LOSS, False),
+    "rusak": AdjustmentKind("rusak", N_("Rusak / kedaluwarsa"), LedgerReason.SPOILAGE, False),
+    "salah_hitung": AdjustmentKind("salah_hitung", N_("Salah hitung"), LedgerReason.ADJUSTMENT, True),
+    "hilang": AdjustmentKind("hilang", N_("Hilang"), LedgerReason.LOSS, False),
 }
 
 REASON_LABELS: dict[str, str] = {
-    LedgerReason.INITIAL: "Stok awal",
-    LedgerReason.SALE: "Terjual (pesanan)",
-    LedgerReason.CANCEL: "Pesanan batal",
-    LedgerReason.RESTOCK: "Tambah stok",
-    LedgerReason.ADJUSTMENT: "Salah hitung",
-    LedgerReason.SPOILAGE: "Rusak / kedaluwarsa",
-    LedgerReason.RECEIPT: "Terima dari produsen",
-    LedgerReason.STOCKTAKE: "Stok opname",
-    LedgerReason.LOSS: "Hilang",
+    LedgerReason.INITIAL: N_("Stok awal"),
+    LedgerReason.SALE: N_("Terjual (pesanan)"),
+    LedgerReason.CANCEL: N_("Pesanan batal"),
+    LedgerReason.RESTOCK: N_("Tambah stok"),
+    LedgerReason.ADJUSTMENT: N_("Salah hitung"),
+    LedgerReason.SPOILAGE: N_("Rusak / kedaluwarsa"),
+    LedgerReason.RECEIPT: N_("Terima dari produsen"),
+    LedgerReason.STOCKTAKE: N_("Stok opname"),
+    LedgerReason.LOSS: N_("Hilang"),
 }
 
 
+def adjustment_kinds() -> dict[str, AdjustmentKind]:
+    """`ADJUSTMENT_KINDS` with their labels in the request's language."""
+    return {key: replace(kind, label=_(kind.label)) for key, kind in ADJUSTMENT_KINDS.items()}
+
+
+def reason_labels() -> dict[str, str]:
+    """`REASON_LABELS` in the request's language."""
+    return {reason: _(label) for reason, label in REASON_LABELS.items()}
+
+
 def clean_note(value: object, errors: dict[str, str], *, field: str = "note", required: bool = False) -> str | None:
-    return parse_text(value, field, "Catatan", errors, required=required, max_length=MAX_NOTE)
+    return parse_text(value, field, _("Catatan"), errors, required=required, max_length=MAX_NOTE)
 
 
 async def product_of(session: AsyncSession, cooperative_id: int, product_id: int) -> Product:
     product = await session.get(Product, product_id)
     if product is None or product.cooperative_id != cooperative_id:
-        raise NotFound("Produk tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Produk tidak ditemukan di koperasi ini."))
     return product
 
 
@@ -94,8 +105,14 @@ async def change_stock(
     if result.rowcount != 1:  # type: ignore[attr-defined]
         left = await _stock(session, product.id)
         raise Conflict(
-            f"Stok {product.name} tinggal {left} {product.unit}; tidak bisa dikurangi {-delta}.",
-            field_errors={"quantity": f"Paling banyak {left}."},
+            _(
+                "Stok %(name)s tinggal %(left)s %(unit)s; tidak bisa dikurangi %(wanted)s.",
+                name=product.name,
+                left=left,
+                unit=product.unit,
+                wanted=-delta,
+            ),
+            field_errors={"quantity": _("Paling banyak %(n)s.", n=left)},
         )
     session.add(
         StockLedgerEntry(
@@ -143,12 +160,12 @@ async def receive(
             continue
         product = await product_of(session, cooperative_id, line.product_id)
         quantity = parse_int(
-            line.quantity, f"qty-{product.id}", f"Jumlah {product.name}", errors, low=1, high=MAX_UNITS
+            line.quantity, f"qty-{product.id}", _("Jumlah %(name)s", name=product.name), errors, low=1, high=MAX_UNITS
         )
         price = parse_rupiah(
             line.producer_price,
             f"price-{product.id}",
-            f"Harga produsen {product.name}",
+            _("Harga produsen %(name)s", name=product.name),
             errors,
             low=0,
             high=MAX_PRICE,
@@ -157,7 +174,7 @@ async def receive(
         if quantity is not None and price is not None:
             wanted.append((product, quantity, price))
     if not wanted and not errors:
-        errors["lines"] = "Isi jumlah barang yang diterima, paling tidak satu."
+        errors["lines"] = _("Isi jumlah barang yang diterima, paling tidak satu.")
     raise_errors(errors)
     receipts = []
     for product, quantity, price in wanted:
@@ -193,11 +210,11 @@ async def adjust(
     errors: dict[str, str] = {}
     adjustment = ADJUSTMENT_KINDS.get(kind) if isinstance(kind, str) else None
     if adjustment is None:
-        errors["kind"] = "Pilih alasan: rusak/kedaluwarsa, salah hitung, atau hilang."
+        errors["kind"] = _("Pilih alasan: rusak/kedaluwarsa, salah hitung, atau hilang.")
     low = -MAX_UNITS if adjustment is None or adjustment.may_add else 1
-    amount = parse_int(quantity, "quantity", "Jumlah", errors, low=low, high=MAX_UNITS)
+    amount = parse_int(quantity, "quantity", _("Jumlah"), errors, low=low, high=MAX_UNITS)
     if amount == 0:
-        errors["quantity"] = "Jumlah tidak boleh 0."
+        errors["quantity"] = _("Jumlah tidak boleh 0.")
     text = clean_note(note, errors)
     raise_errors(errors)
     assert adjustment is not None and amount is not None
@@ -257,18 +274,23 @@ async def record_stocktake(
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
         product = await product_of(session, cooperative_id, product_id)
-        number = parse_int(raw, f"count-{product.id}", f"Hitungan {product.name}", errors, low=0, high=MAX_UNITS)
+        what = _("Hitungan %(name)s", name=product.name)
+        number = parse_int(raw, f"count-{product.id}", what, errors, low=0, high=MAX_UNITS)
         if number is not None:
             counted.append((product, number))
     if not counted and not errors:
-        errors["lines"] = "Isi hasil hitungan paling tidak satu barang."
+        errors["lines"] = _("Isi hasil hitungan paling tidak satu barang.")
     raise_errors(errors)
     for product, number in counted:
         reserved = held.get(product.id, 0)
         if number < reserved:
-            errors[f"count-{product.id}"] = (
-                f"{product.name}: terhitung {number}, padahal {reserved} {product.unit} sudah dipesan dan belum "
-                "dikemas. Batalkan atau kurangi pesanan itu dulu."
+            errors[f"count-{product.id}"] = _(
+                "%(name)s: terhitung %(number)s, padahal %(reserved)s %(unit)s sudah dipesan dan belum "
+                "dikemas. Batalkan atau kurangi pesanan itu dulu.",
+                name=product.name,
+                number=number,
+                reserved=reserved,
+                unit=product.unit,
             )
     if errors:
         raise Conflict(next(iter(errors.values())), field_errors=errors)
@@ -297,7 +319,7 @@ async def record_stocktake(
                 difference,
                 LedgerReason.STOCKTAKE,
                 user_id=user_id,
-                note=f"Stok opname #{stocktake.id}" + (f": {text}" if text else ""),
+                note=f"Stok opname #{stocktake.id}" + (f": {text}" if text else ""),  # i18n: not shown (ledger data)
             )
     await session.flush()
     await session.refresh(stocktake, attribute_names=["lines"])
@@ -361,7 +383,7 @@ async def low_stock(session: AsyncSession, cooperative_id: int, *, limit: int = 
 async def set_threshold(session: AsyncSession, cooperative_id: int, product_id: int, value: object) -> int:
     product = await product_of(session, cooperative_id, product_id)
     errors: dict[str, str] = {}
-    number = parse_int(value, "threshold", "Batas stok menipis", errors, low=0, high=MAX_UNITS)
+    number = parse_int(value, "threshold", _("Batas stok menipis"), errors, low=0, high=MAX_UNITS)
     raise_errors(errors)
     assert number is not None
     row = await session.scalar(select(StockThreshold).where(StockThreshold.product_id == product.id))

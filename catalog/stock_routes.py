@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.errors import InvalidInput, NotFound
 from app.guards import StaffController
+from app.i18n import _
 from app.models import Cooperative
 from app.text import is_digits, rupiah
 from app.web import Form, flash, render
@@ -31,7 +32,7 @@ def _per_product(form: Any, prefix: str) -> dict[int, object]:
         if is_digits(suffix) and len(suffix) <= 12:
             values[int(suffix)] = value
         if len(values) > MAX_FORM_LINES:
-            raise InvalidInput("Terlalu banyak baris dalam satu formulir.")
+            raise InvalidInput(_("Terlalu banyak baris dalam satu formulir."))
     return values
 
 
@@ -97,8 +98,12 @@ class StockController(StaffController):
         changed = [line for line in done.lines if line.difference]
         flash(
             request,
-            f"Stok opname #{done.id}: {len(done.lines)} barang dihitung, "
-            f"{len(changed)} berselisih dan sudah dibukukan.",
+            _(
+                "Stok opname #%(id)s: %(counted)s barang dihitung, %(changed)s berselisih dan sudah dibukukan.",
+                id=done.id,
+                counted=len(done.lines),
+                changed=len(changed),
+            ),
             "ok",
         )
         return Redirect(path=f"/staf/{cooperative.slug}/stok", status_code=303)
@@ -117,7 +122,7 @@ class StockController(StaffController):
             products = [await stockwork.product_of(db_session, cooperative.id, produk)]
         elif produsen is not None:
             if produsen not in {p.id for p in producers}:
-                raise NotFound("Produsen tidak ditemukan di koperasi ini.")
+                raise NotFound(_("Produsen tidak ditemukan di koperasi ini."))
             products = await stockwork.active_products(db_session, cooperative.id, producer_id=produsen)
         else:
             products = []
@@ -141,7 +146,11 @@ class StockController(StaffController):
         lines = [stockwork.ReceiptLine(pid, qty, prices.get(pid, "")) for pid, qty in quantities.items()]
         receipts = await stockwork.receive(db_session, cooperative.id, lines, user_id=user.id, note=form.get("note"))
         total = sum(r.total for r in receipts)
-        flash(request, f"{len(receipts)} jenis barang diterima; utang titip jual {rupiah(total)}.", "ok")
+        flash(
+            request,
+            _("%(n)s jenis barang diterima; utang titip jual %(total)s.", n=len(receipts), total=rupiah(total)),
+            "ok",
+        )
         return Redirect(path=f"/staf/{cooperative.slug}/stok", status_code=303)
 
     @get("/{product_id:int}", name="staff_product_stock")
@@ -158,8 +167,8 @@ class StockController(StaffController):
             cooperative=cooperative,
             nav="stok",
             ledger=await stockwork.product_ledger(db_session, cooperative.id, product_id),
-            kinds=stockwork.ADJUSTMENT_KINDS,
-            reason_labels=stockwork.REASON_LABELS,
+            kinds=stockwork.adjustment_kinds(),
+            reason_labels=stockwork.reason_labels(),
         )
 
     @post("/{product_id:int}/sesuaikan", name="staff_adjust", status_code=303)
@@ -181,7 +190,7 @@ class StockController(StaffController):
             user_id=user.id,
             note=data.note,
         )
-        flash(request, f"Stok disesuaikan; sekarang {left}.", "ok")
+        flash(request, _("Stok disesuaikan; sekarang %(n)s.", n=left), "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/stok/{product_id}", status_code=303)
 
     @post("/{product_id:int}/batas", name="staff_threshold", status_code=303)
@@ -194,5 +203,5 @@ class StockController(StaffController):
         data: Annotated[ThresholdForm, Form],
     ) -> Any:
         value = await stockwork.set_threshold(db_session, cooperative.id, product_id, data.threshold)
-        flash(request, f"Batas stok menipis: {value}.", "ok")
+        flash(request, _("Batas stok menipis: %(n)s.", n=value), "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/stok/{product_id}", status_code=303)

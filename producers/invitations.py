@@ -6,12 +6,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict
+from app.i18n import N_, _
 from app.models import Invitation, User
 from producers.models import Producer, ProducerAccount
 
 # The invitation role this package handles (`app.people.register_acceptance`).
 PRODUCER_ROLE = "producer"
-GONE = "Produsen ini sudah tidak terdaftar di koperasi. Minta undangan baru ke pengurus koperasi."
+GONE = N_("Produsen ini sudah tidak terdaftar di koperasi. Minta undangan baru ke pengurus koperasi.")
 
 
 async def link_producer_owner(session: AsyncSession, invitation: Invitation, user: User) -> None:
@@ -22,16 +23,19 @@ async def link_producer_owner(session: AsyncSession, invitation: Invitation, use
     """
     producer = await session.get(Producer, invitation.producer_id) if invitation.producer_id else None
     if producer is None or producer.cooperative_id != invitation.cooperative_id:
-        raise Conflict(GONE)
+        raise Conflict(_(GONE))
     current = await session.scalar(select(ProducerAccount).where(ProducerAccount.user_id == user.id))
     if current is not None:
         if current.producer_id == producer.id:
             return
         other = await session.get(Producer, current.producer_id)
-        name = other.business_name if other else "usaha lain"
+        name = other.business_name if other else _("usaha lain")
         raise Conflict(
-            f"Akun dengan nomor ini sudah mengelola {name}. Satu akun hanya untuk satu produsen; "
-            "minta pengurus mengundang nomor lain."
+            _(
+                "Akun dengan nomor ini sudah mengelola %(name)s. Satu akun hanya untuk satu produsen; "
+                "minta pengurus mengundang nomor lain.",
+                name=name,
+            )
         )
     session.add(ProducerAccount(user_id=user.id, producer_id=producer.id, cooperative_id=producer.cooperative_id))
     await session.flush()

@@ -19,6 +19,7 @@ from app.clock import Period, local_today, parse_period
 from app.csv import csv_response, csv_text
 from app.errors import DomainError
 from app.guards import StaffController, old_staff_url, requires_producer
+from app.i18n import N_, _
 from app.models import Cooperative
 from app.storage import media_store
 from app.text import rupiah
@@ -34,16 +35,16 @@ from reports.sales import Opening, opening_period
 Upload = Body(media_type=RequestEncodingType.MULTI_PART)
 PeriodKind = Annotated[str | None, Parameter(query="jenis", max_length=10)]
 PeriodValue = Annotated[str | None, Parameter(query="periode", max_length=10)]
-DECISION_WORDS = {
-    ReviewDecision.APPROVED: "disetujui dan sekarang dijual",
-    ReviewDecision.CHANGES_REQUESTED: "dikembalikan untuk diperbaiki",
-    ReviewDecision.REJECTED: "ditolak",
+DECISION_MESSAGES = {
+    ReviewDecision.APPROVED: N_("%(name)s disetujui dan sekarang dijual."),
+    ReviewDecision.CHANGES_REQUESTED: N_("%(name)s dikembalikan untuk diperbaiki."),
+    ReviewDecision.REJECTED: N_("%(name)s ditolak."),
 }
 
 # Approval does not put goods on the shelf: until a delivery is received the shop shows "Stok habis".
-NO_STOCK_YET = (
-    "Stoknya di koperasi masih 0, jadi di toko tampil “Stok habis” dan belum bisa dibeli. Setelah barang "
-    "dari produsen datang, catat di Stok → Terima barang (tautannya ada di bawah)."
+NO_STOCK_YET = N_(
+    "%(name)s disetujui. Stoknya di koperasi masih 0, jadi di toko tampil “Stok habis” dan belum bisa dibeli. "
+    "Setelah barang dari produsen datang, catat di Stok → Terima barang (tautannya ada di bawah)."
 )
 
 
@@ -160,7 +161,7 @@ class ProducerPortalController(Controller):
         except DomainError as exc:
             # Services validate before changing anything; the 4xx status rolls the transaction back.
             return await self._form(request, db_session, producer, None, form, exc)
-        return _to_listing(request, product.id, services.SUBMITTED_MESSAGE if submit else "Draf disimpan.")
+        return _to_listing(request, product.id, _(services.SUBMITTED_MESSAGE) if submit else _("Draf disimpan."))
 
     @get("/produk/{product_id:int}", name="producer_listing")
     async def edit_listing(
@@ -197,7 +198,8 @@ class ProducerPortalController(Controller):
             # Services validate before changing anything; the 4xx status rolls the transaction back.
             return await self._form(request, db_session, producer, product_id, data, exc)
         submitted = product.status == ProductStatus.PENDING_REVIEW
-        return _to_listing(request, product_id, services.SUBMITTED_MESSAGE if submitted else "Perubahan disimpan.")
+        message = _(services.SUBMITTED_MESSAGE) if submitted else _("Perubahan disimpan.")
+        return _to_listing(request, product_id, message)
 
     @post("/produk/{product_id:int}/ajukan", name="producer_listing_submit", status_code=303)
     async def submit_listing(
@@ -209,7 +211,7 @@ class ProducerPortalController(Controller):
         product_id: int,
     ) -> Any:
         await services.submit_listing(db_session, producer, product_id, user)
-        return _to_listing(request, product_id, services.SUBMITTED_MESSAGE)
+        return _to_listing(request, product_id, _(services.SUBMITTED_MESSAGE))
 
     @post("/produk/{product_id:int}/foto", name="producer_photo_upload", status_code=303)
     async def upload_photo(
@@ -222,7 +224,7 @@ class ProducerPortalController(Controller):
     ) -> Any:
         raw = await data.read()
         await services.add_photo(db_session, producer, product_id, raw, media_store(request))
-        return _to_listing(request, product_id, "Foto ditambahkan.")
+        return _to_listing(request, product_id, _("Foto ditambahkan."))
 
     @post("/produk/{product_id:int}/foto/{key:str}/hapus", name="producer_photo_delete", status_code=303)
     async def delete_photo(
@@ -234,7 +236,7 @@ class ProducerPortalController(Controller):
         key: str,
     ) -> Any:
         await services.delete_photo(db_session, producer, product_id, key, media_store(request))
-        return _to_listing(request, product_id, "Foto dihapus.")
+        return _to_listing(request, product_id, _("Foto dihapus."))
 
     @get("/tagihan", name="producer_statement")
     async def statement(
@@ -266,7 +268,7 @@ class ProducerPortalController(Controller):
         jenis: PeriodKind = None,
         periode: PeriodValue = None,
     ) -> Response[str]:
-        s, _ = await _statement(db_session, producer.cooperative, producer.producer, jenis, periode)
+        s, _notice = await _statement(db_session, producer.cooperative, producer.producer, jenis, periode)
         return _statement_csv(s)
 
 
@@ -278,7 +280,7 @@ class MediaController(Controller):
     async def photo(
         self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser | None, name: str
     ) -> Response[bytes]:
-        key, _, variant = name.rpartition("-")
+        key, _sep, variant = name.rpartition("-")
         # Served through the app from whichever store holds it (not redirected to a presigned URL): the
         # bucket stays private, unpublished listings stay hidden, and the URL and caching never change.
         photo = await services.photo_for_viewer(db_session, key, variant, user, media_store(request))
@@ -351,9 +353,9 @@ class ReviewController(StaffController):
             return await self._page(request, db_session, cooperative, item, data, exc)
         product = outcome.product
         if outcome.decision == ReviewDecision.APPROVED and product.stock <= 0:
-            flash(request, f"{product.name} disetujui. {NO_STOCK_YET}", "warn")
+            flash(request, _(NO_STOCK_YET, name=product.name), "warn")
         else:
-            flash(request, f"{product.name} {DECISION_WORDS[outcome.decision]}.", "ok")
+            flash(request, _(DECISION_MESSAGES[outcome.decision], name=product.name), "ok")
         for warning in outcome.warnings:
             flash(request, warning, "warn")
         return Redirect(path=f"/staf/{cooperative.slug}/tinjauan", status_code=303)
@@ -383,7 +385,7 @@ class ProducerPaymentController(StaffController):
             cooperative=cooperative,
             period=period,
             statements=statements,
-            sales_caption=services.SALES_CAPTION,
+            sales_caption=services.sales_caption(),
             methods=services.PAYMENT_METHODS,
             today=today,
         )
@@ -398,7 +400,7 @@ class ProducerPaymentController(StaffController):
         data: Annotated[PaymentForm, Form],
     ) -> Any:
         settlement = await services.mark_paid(db_session, cooperative, data, user)
-        flash(request, f"Pembayaran {rupiah(settlement.amount_paid)} ke produsen dicatat.", "ok")
+        flash(request, _("Pembayaran %(amount)s ke produsen dicatat.", amount=rupiah(settlement.amount_paid)), "ok")
         query = urlencode({"jenis": data.jenis, "periode": data.periode})
         return Redirect(path=f"/staf/{cooperative.slug}/bayar-produsen?{query}", status_code=303)
 
@@ -438,7 +440,7 @@ class ProducerPaymentController(StaffController):
         periode: PeriodValue = None,
     ) -> Response[str]:
         producer = await services.get_producer(db_session, cooperative.id, producer_id)
-        s, _ = await _statement(db_session, cooperative, producer, jenis, periode)
+        s, _notice = await _statement(db_session, cooperative, producer, jenis, periode)
         return _statement_csv(s)
 
 

@@ -15,6 +15,7 @@ from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, NotFound
 from app.guards import actor_of, provide_cooperative, requires_goods
+from app.i18n import _
 from app.models import Cooperative, Invitation
 from app.onboarding_routes import base_url
 from app.text import whatsapp_link
@@ -35,7 +36,7 @@ def _issued(
     url = link.url(base_url(request))
     text = f"{people.invitation_message(invitation, cooperative)} {url}"
     return {
-        "title": f"Undangan untuk {invitation.name}, pemilik usaha",
+        "title": _("Undangan untuk %(name)s, pemilik usaha", name=invitation.name),
         "url": url,
         "whatsapp": whatsapp_link(invitation.phone, text),
         "expires_at": link.expires_at,
@@ -121,7 +122,7 @@ class StaffProducerController(Controller):
         """A new link for an owner whose first one expired or got lost (the old one stops working)."""
         producer = await db_session.get(Producer, producer_id)
         if producer is None or producer.cooperative_id != cooperative.id:
-            raise NotFound("Produsen tidak ditemukan di koperasi ini.")
+            raise NotFound(_("Produsen tidak ditemukan di koperasi ini."))
         invitation, link = await invite_owner(db_session, cooperative, actor_of(request, user), producer)
         return await self._page(
             request, db_session, cooperative, ProducerForm(), issued=_issued(request, cooperative, invitation, link)
@@ -145,5 +146,5 @@ class ProducerApiController(Controller):
     ) -> ProducerCreated:
         """Add a producer and invite its owner: `invitation_url` is the one-time link to send them."""
         producer = await services.register_producer(db_session, cooperative, data)
-        _, link = await invite_owner(db_session, cooperative, actor_of(request, user), producer)
+        _invitation, link = await invite_owner(db_session, cooperative, actor_of(request, user), producer)
         return ProducerCreated(id=producer.id, invitation_url=link.url(base_url(request)))

@@ -330,12 +330,13 @@ async def rebuild_index(settings: Settings) -> str:
     db = DatabaseConfig(settings)
     runtime = SearchRuntime(settings, db)
     retried = await retry_parked(db)
-    retried_note = f" {retried} perubahan yang gagal dicoba lagi." if retried else ""
+    retried_note = f" {retried} perubahan yang gagal dicoba lagi." if retried else ""  # i18n: not shown (CLI)
     try:
         await runtime.start(background=False)
         if not runtime.owner:
             await request_reindex(db)
-            return "Aplikasi yang sedang berjalan memegang indeks; bangun ulang sudah diminta." + retried_note
+            owned = "Aplikasi yang sedang berjalan memegang indeks; bangun ulang sudah diminta."  # i18n: not shown
+            return owned + retried_note
         if not runtime.rebuilds:  # start() rebuilds by itself when the index was missing or stale
             await runtime.reindex()
         delivered = await runtime.drain()

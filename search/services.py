@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from app.forms import parse_int, parse_rupiah
+from app.i18n import _
 from app.models import Cooperative
 from catalog import services as catalog
 from catalog.models import Category, Product, ProductStatus
@@ -288,26 +289,26 @@ def build_query(
 
     errors: dict[str, str] = {}
     if len(q) > MAX_QUERY_LENGTH:
-        errors["q"] = f"Kata kunci paling panjang {MAX_QUERY_LENGTH} huruf."
+        errors["q"] = _("Kata kunci paling panjang %(n)s huruf.", n=MAX_QUERY_LENGTH)
     cats = [c.strip() for c in categories or [] if c and c.strip()]
     prods = [p.strip() for p in producers or [] if p and p.strip()]
     if len(cats) > MAX_FILTER_VALUES or any(len(c) > 120 for c in cats):
-        errors["category"] = "Terlalu banyak atau terlalu panjang."
+        errors["category"] = _("Terlalu banyak atau terlalu panjang.")
     if len(prods) > MAX_FILTER_VALUES or any(len(p) > 200 for p in prods):
-        errors["producer"] = "Terlalu banyak atau terlalu panjang."
-    low = parse_rupiah(min_price, "min_price", "Harga terendah", errors, low=0, high=MAX_PRICE, required=False)
-    high = parse_rupiah(max_price, "max_price", "Harga tertinggi", errors, low=0, high=MAX_PRICE, required=False)
+        errors["producer"] = _("Terlalu banyak atau terlalu panjang.")
+    low = parse_rupiah(min_price, "min_price", _("Harga terendah"), errors, low=0, high=MAX_PRICE, required=False)
+    high = parse_rupiah(max_price, "max_price", _("Harga tertinggi"), errors, low=0, high=MAX_PRICE, required=False)
     if low is not None and high is not None and low > high:
-        errors["max_price"] = "Harga tertinggi harus lebih besar dari harga terendah."
+        errors["max_price"] = _("Harga tertinggi harus lebih besar dari harga terendah.")
     stock_flag = (in_stock or "").strip().lower()
     if stock_flag not in _TRUE | _FALSE:
-        errors["in_stock"] = "in_stock harus true atau false."
+        errors["in_stock"] = _("in_stock harus true atau false.")
     if sort not in SORTS:
-        errors["sort"] = "sort harus relevance, price_asc, price_desc atau newest."
-    page_no = parse_int(page, "page", "Halaman", errors, low=1, high=10_000, blank=1) or 1
-    size = parse_int(per_page, "per_page", "Jumlah per halaman", errors, low=1, high=MAX_PER_PAGE, blank=24) or 24
+        errors["sort"] = _("sort harus relevance, price_asc, price_desc atau newest.")
+    page_no = parse_int(page, "page", _("Halaman"), errors, low=1, high=10_000, blank=1) or 1
+    size = parse_int(per_page, "per_page", _("Jumlah per halaman"), errors, low=1, high=MAX_PER_PAGE, blank=24) or 24
     if errors:
-        raise InvalidInput("Parameter pencarian tidak valid.", field_errors=errors)
+        raise InvalidInput(_("Parameter pencarian tidak valid."), field_errors=errors)
     return SearchQuery(
         cooperative=cooperative,
         q=q.strip(),

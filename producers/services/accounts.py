@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import Forbidden, NotFound
+from app.i18n import _
 from app.models import Cooperative
 from catalog.models import Product
 from producers.models import Producer, ProducerAccount
@@ -38,7 +39,7 @@ async def producer_context(session: AsyncSession, user: CurrentUser) -> Producer
     """The business this account acts for, and its cooperative; 403 for an account that acts for none."""
     producer = await producer_for_user(session, user.id)
     if producer is None:
-        raise Forbidden("Halaman ini hanya untuk akun produsen (UMKM).")
+        raise Forbidden(_("Halaman ini hanya untuk akun produsen (UMKM)."))
     cooperative = await session.get(Cooperative, producer.cooperative_id)
     assert cooperative is not None
     return ProducerContext(producer, cooperative)
@@ -48,7 +49,7 @@ async def get_own_product(session: AsyncSession, producer: Producer, product_id:
     """A listing of this producer; another business's listing is "not found", never shown."""
     product = await session.get(Product, product_id)
     if product is None or product.producer_id != producer.id or product.cooperative_id != producer.cooperative_id:
-        raise NotFound("Produk tidak ditemukan di daftar usaha Anda.")
+        raise NotFound(_("Produk tidak ditemukan di daftar usaha Anda."))
     return product
 
 
@@ -63,5 +64,5 @@ async def producers_of(session: AsyncSession, cooperative_id: int) -> Sequence[P
 async def get_producer(session: AsyncSession, cooperative_id: int, producer_id: int) -> Producer:
     producer = await session.get(Producer, producer_id)
     if producer is None or producer.cooperative_id != cooperative_id:
-        raise NotFound("Produsen tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Produsen tidak ditemukan di koperasi ini."))
     return producer

@@ -13,10 +13,10 @@ from producers.models import Settlement
 from producers.services.accounts import ProducerContext
 from producers.services.listings import ListingRow, own_listings
 from producers.services.settlements import (
-    SALES_CAPTION,
     WeekSales,
     owed_to_producers,
     paid_total,
+    sales_caption,
     settlements_of,
     weekly_sales,
 )
@@ -29,7 +29,10 @@ class Dashboard:
     owed: int
     paid: int
     settlements: Sequence[Settlement]
-    sales_caption: str = SALES_CAPTION
+
+    @property
+    def sales_caption(self) -> str:
+        return sales_caption()
 
     @property
     def week_max(self) -> int:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.errors import Conflict, InvalidInput
 from app.forms import parse_rupiah, parse_text, raise_errors
+from app.i18n import N_, _
 from app.storage import MediaStore
 from catalog import outbox
 from catalog.models import Category, Product, ProductStatus
@@ -24,18 +25,18 @@ MAX_PRODUCER_PRICE = 100_000_000
 EDITABLE = {ProductStatus.DRAFT, ProductStatus.CHANGES_REQUESTED, ProductStatus.REJECTED, ProductStatus.ACTIVE}
 SUBMITTABLE = {ProductStatus.DRAFT, ProductStatus.CHANGES_REQUESTED, ProductStatus.REJECTED}
 # Said after a listing goes to review: what happens next, including that buyers need goods on the shelf.
-SUBMITTED_MESSAGE = (
+SUBMITTED_MESSAGE = N_(
     "Produk dikirim ke staf koperasi untuk ditinjau. Selama ditinjau, produk belum tampil di toko dan belum "
     "bisa diubah; hasilnya muncul di halaman ini. Setelah disetujui, produk bisa dibeli jika ada stok: antar "
     "barangnya ke koperasi supaya staf mencatat barang diterima."
 )
 STATUS_LABELS = {
-    ProductStatus.DRAFT: "Draf",
-    ProductStatus.PENDING_REVIEW: "Menunggu tinjauan",
-    ProductStatus.CHANGES_REQUESTED: "Perlu diperbaiki",
-    ProductStatus.REJECTED: "Ditolak",
-    ProductStatus.ACTIVE: "Dijual",
-    ProductStatus.ARCHIVED: "Diarsipkan",
+    ProductStatus.DRAFT: N_("Draf"),
+    ProductStatus.PENDING_REVIEW: N_("Menunggu tinjauan"),
+    ProductStatus.CHANGES_REQUESTED: N_("Perlu diperbaiki"),
+    ProductStatus.REJECTED: N_("Ditolak"),
+    ProductStatus.ACTIVE: N_("Dijual"),
+    ProductStatus.ARCHIVED: N_("Diarsipkan"),
 }
 
 
@@ -55,14 +56,15 @@ async def categories(session: AsyncSession) -> Sequence[Category]:
 
 async def validate_listing(session: AsyncSession, data: ListingForm) -> ValidListing:
     errors: dict[str, str] = {}
-    name = parse_text(data.name, "name", "Nama produk", errors, required=True, max_length=200)
-    description = parse_text(data.description, "description", "Keterangan", errors, required=False, max_length=2000)
-    unit = parse_text(data.unit, "unit", "Satuan", errors, required=True, max_length=40)
-    pack_size = parse_text(data.pack_size, "pack_size", "Isi kemasan", errors, required=False, max_length=60)
-    price = parse_rupiah(data.producer_price, "producer_price", "Harga dari produsen", errors, high=MAX_PRODUCER_PRICE)
+    name = parse_text(data.name, "name", _("Nama produk"), errors, required=True, max_length=200)
+    description = parse_text(data.description, "description", _("Keterangan"), errors, required=False, max_length=2000)
+    unit = parse_text(data.unit, "unit", _("Satuan"), errors, required=True, max_length=40)
+    pack_size = parse_text(data.pack_size, "pack_size", _("Isi kemasan"), errors, required=False, max_length=60)
+    what = _("Harga dari produsen")
+    price = parse_rupiah(data.producer_price, "producer_price", what, errors, high=MAX_PRODUCER_PRICE)
     category = await session.scalar(select(Category).where(Category.slug == (data.category or "")[:80]))
     if category is None:
-        errors["category"] = "Pilih kategori."
+        errors["category"] = _("Pilih kategori.")
     raise_errors(errors)
     assert name is not None and unit is not None and price is not None and category is not None
     return ValidListing(name, description, category, unit, pack_size, price)
@@ -216,7 +218,7 @@ async def update_listing(
 ) -> Product:
     product = await get_own_product(session, ctx.producer, product_id)
     if product.status not in EDITABLE:
-        raise Conflict("Produk ini sedang ditinjau staf koperasi; tunggu hasilnya sebelum mengubahnya.")
+        raise Conflict(_("Produk ini sedang ditinjau staf koperasi; tunggu hasilnya sebelum mengubahnya."))
     valid = await validate_listing(session, data)
     old_producer, old_retail = product.producer_price, product.retail_price
     was_active = product.status == ProductStatus.ACTIVE
@@ -244,8 +246,10 @@ async def submit_listing(session: AsyncSession, ctx: ProducerContext, product_id
     product = await get_own_product(session, ctx.producer, product_id)
     if product.status not in SUBMITTABLE:
         raise Conflict(
-            f"Produk berstatus {STATUS_LABELS.get(ProductStatus(product.status), product.status)}; "
-            "tidak bisa diajukan lagi."
+            _(
+                "Produk berstatus %(status)s; tidak bisa diajukan lagi.",
+                status=_(STATUS_LABELS.get(ProductStatus(product.status), product.status)),
+            )
         )
     await _submit(session, product, user)
     await outbox.enqueue(session, [product.id])

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import _
 from app.storage import MediaStore
 from catalog import outbox
 from catalog.models import Product, ProductStatus
@@ -79,12 +80,17 @@ def _open_checked(raw: bytes) -> tuple[Image.Image, int, int]:
 
     opened = Image.open(io.BytesIO(raw))
     if (opened.format or "") not in ALLOWED_FORMATS:
-        raise _refuse("Berkas ini bukan foto JPEG, PNG atau WebP.")
+        raise _refuse(_("Berkas ini bukan foto JPEG, PNG atau WebP."))
     width, height = opened.size
     if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
         raise _refuse(
-            f"Ukuran gambar terlalu besar ({width}×{height} piksel). Paling besar {MAX_PIXELS // 1_000_000} "
-            "megapiksel; kecilkan dulu fotonya."
+            _(
+                "Ukuran gambar terlalu besar (%(width)s×%(height)s piksel). Paling besar %(limit)s "
+                "megapiksel; kecilkan dulu fotonya.",
+                width=width,
+                height=height,
+                limit=MAX_PIXELS // 1_000_000,
+            )
         )
     if opened.getexif().get(ExifTags.Base.Orientation) in _ROTATED:
         width, height = height, width
@@ -102,17 +108,17 @@ def make_thumbnails(raw: bytes) -> Thumbnails:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if not raw:
-        raise _refuse("Pilih foto dulu.")
+        raise _refuse(_("Pilih foto dulu."))
     if len(raw) > MAX_UPLOAD_BYTES:
-        raise _refuse(f"Foto terlalu besar ({len(raw) // 1024 // 1024} MB). Paling besar 5 MB.")
+        raise _refuse(_("Foto terlalu besar (%(size)s MB). Paling besar 5 MB.", size=len(raw) // 1024 // 1024))
     try:
         opened, width, height = _open_checked(raw)
         opened.load()
         image: Image.Image = ImageOps.exif_transpose(opened)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _refuse("Ukuran gambar terlalu besar untuk diproses. Kecilkan dulu fotonya.") from None
+        raise _refuse(_("Ukuran gambar terlalu besar untuk diproses. Kecilkan dulu fotonya.")) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise _refuse("Berkas ini bukan foto yang bisa dibaca (JPEG, PNG atau WebP).") from None
+        raise _refuse(_("Berkas ini bukan foto yang bisa dibaca (JPEG, PNG atau WebP).")) from None
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
     files: dict[str, bytes] = {}
@@ -199,7 +205,7 @@ async def add_photo(
     product = await get_own_product(session, ctx.producer, product_id)
     count = await session.scalar(select(func.count()).where(ProductPhoto.product_id == product.id)) or 0
     if count >= MAX_PHOTOS:
-        raise Conflict(f"Paling banyak {MAX_PHOTOS} foto per produk. Hapus satu dulu.")
+        raise Conflict(_("Paling banyak %(n)s foto per produk. Hapus satu dulu.", n=MAX_PHOTOS))
     return await store_photo(session, product, await make_thumbnails_off_loop(raw), media, position=count)
 
 
@@ -235,7 +241,7 @@ async def delete_photo(
         select(ProductPhoto).where(ProductPhoto.product_id == product.id, ProductPhoto.key == key[:40])
     )
     if photo is None:
-        raise NotFound("Foto tidak ditemukan.")
+        raise NotFound(_("Foto tidak ditemukan."))
     # The stored key, never the one from the URL: only names the app made reach the store.
     stored_key = photo.key
     await session.delete(photo)
@@ -258,7 +264,7 @@ async def photo_for_viewer(
     """A photo's file and whether it is public. Photos of unpublished listings are seen only by
     their producer and the cooperative's staff; to anyone else they do not exist."""
     if variant not in VARIANTS or not re.fullmatch(r"[A-Za-z0-9_\-]{10,40}", key):
-        raise NotFound("Foto tidak ditemukan.")
+        raise NotFound(_("Foto tidak ditemukan."))
     row = (
         await session.execute(
             select(ProductPhoto, Product.status, Product.producer_id)
@@ -267,7 +273,7 @@ async def photo_for_viewer(
         )
     ).first()
     if row is None:
-        raise NotFound("Foto tidak ditemukan.")
+        raise NotFound(_("Foto tidak ditemukan."))
     photo, status, producer_id = row
     public = status == ProductStatus.ACTIVE
     if not public:
@@ -279,12 +285,12 @@ async def photo_for_viewer(
                 own = await producer_for_user(session, user.id)
                 allowed = own is not None and own.id == producer_id
         if not allowed:
-            raise NotFound("Foto tidak ditemukan.")
+            raise NotFound(_("Foto tidak ditemukan."))
     content = await media.get(photo_name(photo.key, variant))
     if content is None and variant.startswith(f"{CARD}."):
         content = await _make_missing_card(photo.key, variant, media)
     if content is None:
-        raise NotFound("Foto tidak ditemukan.")
+        raise NotFound(_("Foto tidak ditemukan."))
     return PhotoFile(content, VARIANTS[variant], public)
 
 

@@ -14,6 +14,7 @@ from app import people
 from app.audit import Actor
 from app.errors import Conflict
 from app.forms import parse_phone, parse_text, raise_errors
+from app.i18n import _
 from app.models import Cooperative, Invitation
 from app.tokens import IssuedLink
 from producers.invitations import PRODUCER_ROLE
@@ -46,7 +47,7 @@ def _slug(name: str) -> str:
 def _permit(value: str, field: str, label: str, errors: dict[str, str], max_length: int) -> str | None:
     text = parse_text(value, field, label, errors, required=False, max_length=max_length)
     if text and not _PERMIT.fullmatch(text):
-        errors[field] = f"{label} hanya berisi huruf, angka, titik, garis miring atau tanda hubung."
+        errors[field] = _("%(label)s hanya berisi huruf, angka, titik, garis miring atau tanda hubung.", label=label)
         return None
     return text
 
@@ -73,14 +74,14 @@ async def _check_unique(
     if phone and await session.scalar(
         select(Producer.business_name).where(Producer.cooperative_id == cooperative_id, Producer.phone == phone)
     ):
-        errors["phone"] = "Nomor HP ini sudah dipakai produsen lain di koperasi ini."
+        errors["phone"] = _("Nomor HP ini sudah dipakai produsen lain di koperasi ini.")
     if name and await session.scalar(
         select(Producer.id).where(
             Producer.cooperative_id == cooperative_id, func.lower(Producer.business_name) == name.casefold()
         )
     ):
         # Price lists name producers by business name, so two of the same name could not be told apart.
-        errors["name"] = f"Produsen {name} sudah terdaftar di koperasi ini."
+        errors["name"] = _("Produsen %(name)s sudah terdaftar di koperasi ini.", name=name)
 
 
 async def register_producer(session: AsyncSession, cooperative: Cooperative, form: ProducerForm) -> Producer:
@@ -90,12 +91,12 @@ async def register_producer(session: AsyncSession, cooperative: Cooperative, for
     name already registered in this cooperative (409 for those two).
     """
     errors: dict[str, str] = {}
-    name = parse_text(" ".join(form.name.split()), "name", "Nama usaha", errors, required=True, max_length=200)
-    owner = parse_text(form.owner_name, "owner_name", "Nama pemilik", errors, required=True, max_length=120)
+    name = parse_text(" ".join(form.name.split()), "name", _("Nama usaha"), errors, required=True, max_length=200)
+    owner = parse_text(form.owner_name, "owner_name", _("Nama pemilik"), errors, required=True, max_length=120)
     phone = parse_phone(form.phone, "phone", errors)
-    nib = _permit(form.nib, "nib", "NIB", errors, 20)
-    pirt = _permit(form.pirt_number, "pirt_number", "Nomor P-IRT", errors, 40)
-    halal = _permit(form.halal_number, "halal_number", "Nomor sertifikat halal", errors, 60)
+    nib = _permit(form.nib, "nib", _("NIB"), errors, 20)
+    pirt = _permit(form.pirt_number, "pirt_number", _("Nomor P-IRT"), errors, 40)
+    halal = _permit(form.halal_number, "halal_number", _("Nomor sertifikat halal"), errors, 60)
     raise_errors(errors)
     await _check_unique(session, cooperative.id, name, phone, errors)
     if errors:
@@ -120,7 +121,7 @@ async def register_producer(session: AsyncSession, cooperative: Cooperative, for
     except IntegrityError:
         # Two staff added the same phone at the same moment: the unique index lets one through. The caller
         # rolls the request back, as for any refusal.
-        message = "Nomor HP ini sudah dipakai produsen lain di koperasi ini."
+        message = _("Nomor HP ini sudah dipakai produsen lain di koperasi ini.")
         raise Conflict(message, field_errors={"phone": message}) from None
     return producer
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import CurrentUser
 from app.errors import Conflict, Forbidden, NotFound
 from app.forms import parse_int, parse_rupiah, parse_text, raise_errors
+from app.i18n import _
 from app.models import Cooperative
 from app.text import rupiah
 from catalog import ceilings, outbox
@@ -97,7 +98,7 @@ async def awaiting_goods(session: AsyncSession, cooperative: Cooperative) -> lis
 async def review_item(session: AsyncSession, cooperative: Cooperative, product_id: int) -> ReviewItem:
     product = await session.get(Product, product_id)
     if product is None or product.cooperative_id != cooperative.id or product.producer_id is None:
-        raise NotFound("Produk tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Produk tidak ditemukan di koperasi ini."))
     reviews = await latest_reviews(session, [product.id])
     applied = (await ceilings_for(session, [product], cooperative))[product.id]
     return ReviewItem(product, applied, suggested_price(product, applied), reviews.get(product.id))
@@ -122,20 +123,20 @@ async def decide(
     """Record staff's decision on a listing of `cooperative` (the guard has checked `staff` works there)."""
     product = await session.get(Product, product_id)
     if product is None or product.cooperative_id != cooperative.id or product.producer_id is None:
-        raise NotFound("Produk tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Produk tidak ditemukan di koperasi ini."))
     acting_for = await producer_for_user(session, staff.id)
     if acting_for is not None and acting_for.id == product.producer_id:
-        raise Forbidden("Anda tidak boleh meninjau produk usaha Anda sendiri. Minta staf lain yang meninjau.")
+        raise Forbidden(_("Anda tidak boleh meninjau produk usaha Anda sendiri. Minta staf lain yang meninjau."))
     if product.status != ProductStatus.PENDING_REVIEW:
-        raise Conflict("Produk ini tidak sedang menunggu tinjauan (mungkin sudah ditinjau staf lain).")
+        raise Conflict(_("Produk ini tidak sedang menunggu tinjauan (mungkin sudah ditinjau staf lain)."))
     try:
         decision = ReviewDecision(form.action)
     except ValueError:
         decision = ReviewDecision.SUBMITTED
     if decision == ReviewDecision.SUBMITTED:
-        raise_errors({"action": "Pilih: setujui, minta perbaikan, atau tolak."})
+        raise_errors({"action": _("Pilih: setujui, minta perbaikan, atau tolak.")})
     errors: dict[str, str] = {}
-    reason = parse_text(form.reason, "reason", "Alasan", errors, required=False, max_length=1000)
+    reason = parse_text(form.reason, "reason", _("Alasan"), errors, required=False, max_length=1000)
     raise_errors(errors)
     warnings: tuple[str, ...] = ()
     if decision == ReviewDecision.APPROVED:
@@ -157,7 +158,7 @@ async def decide(
         )
     else:
         if not reason or len(reason) < 5:
-            raise_errors({"reason": "Tulis alasannya untuk produsen (paling sedikit 5 huruf)."})
+            raise_errors({"reason": _("Tulis alasannya untuk produsen (paling sedikit 5 huruf).")})
         product.status = (
             ProductStatus.CHANGES_REQUESTED if decision == ReviewDecision.CHANGES_REQUESTED else ProductStatus.REJECTED
         )
@@ -181,15 +182,17 @@ def _retail_price(product: Product, form: ReviewForm) -> int:
     errors: dict[str, str] = {}
     retail: int | None = None
     if form.retail_price.strip():
-        retail = parse_rupiah(form.retail_price, "retail_price", "Harga jual", errors)
+        retail = parse_rupiah(form.retail_price, "retail_price", _("Harga jual"), errors)
     elif form.margin_percent.strip():
         typed = form.margin_percent.strip().rstrip("%").strip()
-        percent = parse_int(typed, "margin_percent", "Margin (%)", errors, high=MAX_MARGIN_PERCENT)
+        percent = parse_int(typed, "margin_percent", _("Margin (%)"), errors, high=MAX_MARGIN_PERCENT)
         retail = None if percent is None else retail_from_margin(product.producer_price, percent)
     else:
-        errors["retail_price"] = "Isi harga jual atau margin (%)."
+        errors["retail_price"] = _("Isi harga jual atau margin (%).")
     if retail is not None and retail < product.producer_price:
-        errors["retail_price"] = f"Harga jual tidak boleh di bawah harga produsen {rupiah(product.producer_price)}."
+        errors["retail_price"] = _(
+            "Harga jual tidak boleh di bawah harga produsen %(price)s.", price=rupiah(product.producer_price)
+        )
     raise_errors(errors)
     assert retail is not None
     return retail

@@ -20,6 +20,7 @@ from app.auth import CurrentUser
 from app.clock import Period, bounds, local_today, parse_period, period_containing
 from app.errors import Conflict, NotFound
 from app.forms import parse_date, parse_int, parse_text, raise_errors
+from app.i18n import N_, _
 from app.models import Cooperative
 from catalog.models import StockReceipt
 from orders import rollups, sales
@@ -29,10 +30,17 @@ from producers.models import Producer, Settlement
 from producers.schemas import PaymentForm
 from producers.services.accounts import get_producer, producers_of
 
-PAYMENT_METHODS = {"cash": "Tunai", "transfer": "Transfer bank", "qris": "QRIS"}
+PAYMENT_METHODS = {"cash": N_("Tunai"), "transfer": N_("Transfer bank"), "qris": "QRIS"}
 # What a producer is paid for, and what their statement and weekly sales show.
 SALES_BASIS = Basis.COMPLETED
 SALES_CAPTION = sales.caption(SALES_BASIS)
+# The words of `orders.sales.CAPTIONS[SALES_BASIS]`, marked here too for the producer pages' two languages.
+_BASIS_WORDS = N_("pesanan selesai")
+
+
+def sales_caption() -> str:
+    """`SALES_CAPTION` ("Penjualan (pesanan selesai)") in the request's language."""
+    return _("Penjualan (%(basis)s)", basis=_(sales.CAPTIONS[SALES_BASIS]))
 
 
 async def goods_received_value(
@@ -124,7 +132,7 @@ class Statement:
 
     @property
     def sales_caption(self) -> str:
-        return SALES_CAPTION
+        return sales_caption()
 
     @property
     def amount_payable(self) -> int:
@@ -181,29 +189,35 @@ async def settlements_of(session: AsyncSession, producer_id: int, limit: int = 5
 
 def statement_csv_rows(s: Statement) -> list[list[str | int]]:
     rows: list[list[str | int]] = [
-        ["Koperasi", s.cooperative.name],
-        ["Produsen", s.producer.business_name],
+        [_("Koperasi"), s.cooperative.name],
+        [_("Produsen"), s.producer.business_name],
         [
-            "Periode",
+            _("Periode"),
             s.period.label,
             s.period.start.isoformat(),
             (s.period.end - datetime.timedelta(days=1)).isoformat(),
         ],
         [],
-        ["Produk", "Satuan", "Terjual", f"Penjualan ({sales.CAPTIONS[SALES_BASIS]}, Rp)", "Bagian produsen (Rp)"],
+        [
+            _("Produk"),
+            _("Satuan"),
+            _("Terjual"),
+            _("Penjualan (%(caption)s, Rp)", caption=_(sales.CAPTIONS[SALES_BASIS])),
+            _("Bagian produsen (Rp)"),
+        ],
     ]
     rows += [[line.name, line.unit, line.units, line.sales, line.producer_total] for line in s.lines]
     rows += [
-        ["Jumlah", "", s.units_sold, s.sales_total, s.producer_total],
+        [_("Jumlah"), "", s.units_sold, s.sales_total, s.producer_total],
         [],
-        ["Dibatalkan (tidak dibayar)", "", s.cancelled_units, "", s.cancelled_value],
-        ["Barang diterima koperasi", "", s.received_units, "", s.received_value],
+        [_("Dibatalkan (tidak dibayar)"), "", s.cancelled_units, "", s.cancelled_value],
+        [_("Barang diterima koperasi"), "", s.received_units, "", s.received_value],
         [],
     ]
     if s.settlement is not None:
         paid = s.settlement
-        rows.append(["Sudah dibayar", paid.paid_on.isoformat(), paid.method, paid.reference or "", paid.amount_paid])
-    rows.append(["Sisa yang harus dibayar (Rp)", "", "", "", s.amount_payable])
+        rows.append([_("Sudah dibayar"), paid.paid_on.isoformat(), paid.method, paid.reference or "", paid.amount_paid])
+    rows.append([_("Sisa yang harus dibayar (Rp)"), "", "", "", s.amount_payable])
     return rows
 
 
@@ -242,20 +256,20 @@ async def mark_paid(
     today = local_today(cooperative)
     period = parse_period(form.jenis, form.periode, today)
     errors: dict[str, str] = {}
-    producer_id = parse_int(form.producer_id, "producer_id", "Produsen", errors, low=1)
+    producer_id = parse_int(form.producer_id, "producer_id", _("Produsen"), errors, low=1)
     if producer_id is None:
-        raise NotFound("Produsen tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Produsen tidak ditemukan di koperasi ini."))
     producer = await get_producer(session, cooperative.id, producer_id)
     if form.method not in PAYMENT_METHODS:
-        errors["method"] = "Pilih cara bayar: tunai, transfer bank atau QRIS."
+        errors["method"] = _("Pilih cara bayar: tunai, transfer bank atau QRIS.")
     reference = parse_text(
-        form.reference, "reference", "Nomor referensi", errors, required=form.method != "cash", max_length=120
+        form.reference, "reference", _("Nomor referensi"), errors, required=form.method != "cash", max_length=120
     )
-    paid_on = parse_date(form.paid_on, "paid_on", "Tanggal bayar", errors) or today
+    paid_on = parse_date(form.paid_on, "paid_on", _("Tanggal bayar"), errors) or today
     if paid_on > today:
-        errors["paid_on"] = "Tanggal bayar tidak boleh di masa depan."
+        errors["paid_on"] = _("Tanggal bayar tidak boleh di masa depan.")
     if period.end > today:
-        errors["periode"] = "Periode ini belum selesai; bayar setelah periode berakhir."
+        errors["periode"] = _("Periode ini belum selesai; bayar setelah periode berakhir.")
     raise_errors(errors)
     # One payment at a time per producer: the row lock makes a concurrent payment (another staff member, a
     # week inside this month) wait here and then see this one, so overlapping periods never both pass. The
@@ -264,15 +278,24 @@ async def mark_paid(
     await session.execute(select(Producer.id).where(Producer.id == producer.id).with_for_update())
     current = await statement(session, cooperative, producer, period)
     if current.settlement is not None:
-        raise Conflict(f"{producer.business_name} sudah dibayar untuk {period.label}.")
+        raise Conflict(_("%(name)s sudah dibayar untuk %(period)s.", name=producer.business_name, period=period.label))
     if current.overlapping:
         other = current.overlapping[0]
         raise Conflict(
-            f"Sebagian periode ini sudah dibayar ({other.period_start:%d/%m/%Y}–"
-            f"{other.period_end - datetime.timedelta(days=1):%d/%m/%Y}). Pakai periode yang tidak tumpang tindih."
+            _(
+                "Sebagian periode ini sudah dibayar (%(start)s–%(end)s). Pakai periode yang tidak tumpang tindih.",
+                start=other.period_start.strftime("%d/%m/%Y"),
+                end=(other.period_end - datetime.timedelta(days=1)).strftime("%d/%m/%Y"),
+            )
         )
     if current.producer_total <= 0:
-        raise Conflict(f"Tidak ada penjualan {producer.business_name} yang selesai pada {period.label}.")
+        raise Conflict(
+            _(
+                "Tidak ada penjualan %(name)s yang selesai pada %(period)s.",
+                name=producer.business_name,
+                period=period.label,
+            )
+        )
     settlement = Settlement(
         cooperative_id=cooperative.id,
         producer_id=producer.id,
@@ -297,5 +320,6 @@ async def mark_paid(
             session.add(settlement)
             await session.flush()
     except IntegrityError:
-        raise Conflict(f"{producer.business_name} sudah dibayar untuk {period.label}.") from None
+        paid = _("%(name)s sudah dibayar untuk %(period)s.", name=producer.business_name, period=period.label)
+        raise Conflict(paid) from None
     return settlement
