@@ -39,9 +39,11 @@ from app.account_routes import AccountSecurityApiController, AccountSecurityCont
 from app.db import DatabaseConfig, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
+from app.i18n import locale_middleware_factory
 from app.icons import favicon, manifest
 from app.inputs import EXCEPTION_HANDLERS as INPUT_HANDLERS
 from app.inputs import path_guard_middleware
+from app.language_routes import switch_language
 from app.logs import app_logging_config, configure_server_logging
 from app.member_import_routes import MemberImportApiController, MemberImportController
 from app.metrics import Metrics, metrics
@@ -61,6 +63,7 @@ from catalog.product_admin_routes import PriceListApiController, ProductAdminCon
 from catalog.routes import CatalogApiController, StaffCatalogController, StorefrontController
 from catalog.stock_routes import StockController
 from finance.api_routes import FinanceApiController, MyFinanceApiController
+from finance.loan_routes import LoanApiController, StaffLoanController
 from finance.routes import MemberFinanceController, StaffFinanceController
 from onboarding.api_routes import CooperativeApiController, create_cooperative
 from onboarding.helper_routes import OperatorController, PendampingController
@@ -167,13 +170,15 @@ def _state_error_handler(request: Request[Any, Any, Any], exc: order_state.State
     return problem(request, status, exc.message, code="illegal_transition" if status == 409 else "forbidden")
 
 
-def _demo_notice(settings: Settings) -> str | None:
+def _demo_notice(settings: Settings) -> dict[str, str] | None:
+    """The data file's warning that the demo is invented, in each language the pages speak."""
     if not settings.demo_mode or not DEMO_CATALOG.exists():
         return None
     meta = json.loads(DEMO_CATALOG.read_text(encoding="utf-8")).get("_meta", {})
-    # The page is in Indonesian; the English note stays in the data file for its maintainers.
-    notice = meta.get("fiction_notice_id") or meta.get("fiction_notice")
-    return str(notice) if notice else None
+    notice_id = meta.get("fiction_notice_id") or meta.get("fiction_notice")
+    if not notice_id:
+        return None
+    return {"id": str(notice_id), "en": str(meta.get("fiction_notice") or notice_id)}
 
 
 def _middleware(
@@ -190,6 +195,7 @@ def _middleware(
     return [
         real_client_middleware(parse_networks(settings.trusted_proxies)),
         path_guard_middleware,
+        locale_middleware_factory(secure_cookies=settings.secure_cookies),
         metrics.middleware,
         login_throttle(Limiter(db), settings.login_rate_limit),
         account_throttle(Limiter(db), settings.account_rate_limit),
@@ -256,11 +262,14 @@ def _route_handlers() -> list[ControllerRouterHandler]:
         MyFinanceApiController,
         StaffFinanceController,
         MemberFinanceController,
+        LoanApiController,
+        StaffLoanController,
         CooperativeApiController,
         RegistrationController,
         ReadinessController,
         OperatorController,
         PendampingController,
+        switch_language,
         healthz,
         readyz,
         metrics,

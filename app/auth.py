@@ -18,6 +18,7 @@ from sqlalchemy import BigInteger, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Forbidden, InvalidInput, Unauthenticated
+from app.i18n import remember
 from app.models import (
     NOT_YET_OPEN,
     STAFF_ROLES,
@@ -259,6 +260,8 @@ def login(request: Request[Any, Any, Any], user: User) -> None:
         }
     )
     request.scope[SessionBackend.ROTATE_KEY] = True  # type: ignore[literal-required]
+    if user.language:
+        remember(request.scope, user.language)
 
 
 # -- how long a session lasts ------------------------------------------------------------------------

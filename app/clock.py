@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.errors import InvalidInput
 from app.forms import parse_date
+from app.i18n import MonthNames, _, format_date
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -36,20 +37,8 @@ __all__ = [
 ]
 
 DEFAULT_TIMEZONE = "Asia/Makassar"
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+# Month names of the request's language (Babel's CLDR data), indexed 0-11: "Januari" … "Desember" in Indonesian.
+MONTHS = MonthNames()
 _ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 # What the books pages accept as `jenis`; quota windows also use "day".
 PERIOD_KINDS = {"bulan": "month", "minggu": "week", "month": "month", "week": "week"}
@@ -103,9 +92,7 @@ def day_bounds(
     return local_midnight(source, first), local_midnight(source, (last or first) + datetime.timedelta(days=1))
 
 
-def bounds(
-    source: ZoneSource, start: datetime.date, end: datetime.date
-) -> tuple[datetime.datetime, datetime.datetime]:
+def bounds(source: ZoneSource, start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """UTC [start, end) from local midnight of `start` to local midnight of `end` (not included)."""
     return local_midnight(source, start), local_midnight(source, end)
 
@@ -120,8 +107,8 @@ def local_time(moment: datetime.datetime | None, tz: str = DEFAULT_TIMEZONE, fmt
 
 
 def tanggal(day: datetime.date) -> str:
-    """`2026-12-01` → `1 Desember 2026`, the way dates are written in Bahasa Indonesia."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """`2026-12-01` → `1 Desember 2026` (or `1 December 2026` in English)."""
+    return format_date(day)
 
 
 @dataclass(frozen=True)
@@ -140,7 +127,7 @@ class Period:
             return f"{self.start:%Y-%m}"
         if self.kind == "day":
             return self.start.isoformat()
-        year, week, _ = self.start.isocalendar()
+        year, week, _weekday = self.start.isocalendar()
         return f"{year}-W{week:02d}"
 
     @property
@@ -149,7 +136,9 @@ class Period:
             return f"{MONTHS[self.start.month - 1]} {self.start.year}"
         if self.kind == "day":
             return tanggal(self.start)
-        return f"Minggu {self.start:%d/%m} – {self.last_day:%d/%m/%Y}"
+        return _(
+            "Minggu %(start)s – %(end)s", start=self.start.strftime("%d/%m"), end=self.last_day.strftime("%d/%m/%Y")
+        )
 
     @property
     def last_day(self) -> datetime.date:

@@ -162,6 +162,8 @@ class User(Base):
     # account: the owner is told on their account page, the one who tried is not told anything.
     signup_attempt_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     nik_attempt_at: Mapped[datetime.datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # "id" or "en" once the person picked a language; it follows them to every browser they sign in on.
+    language: Mapped[str | None] = mapped_column(String(5))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="selectin")
 

@@ -6,6 +6,10 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+import phonenumbers
+
+from app.i18n import _, group_separator
+
 _NON_DIGITS = re.compile(r"\D+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -19,11 +23,11 @@ class InvalidNik(ValueError):
 
 
 def rupiah(amount: int) -> str:
-    """`18500` → `Rp18.500`: no space, dot thousands separator, no decimals (Indonesian retail)."""
+    """`18500` → `Rp18.500` (Indonesian) or `Rp18,500` (English): no space, no decimals, as shops write it."""
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TypeError("rupiah amounts are integers")
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(amount):,}".replace(",", ".")
+    return f"{sign}Rp{abs(amount):,}".replace(",", group_separator())
 
 
 def strip_control(text: str) -> str:
@@ -39,12 +43,12 @@ def normalise_nik(raw: str) -> str:
     """
     digits = re.sub(r"[\s.\-]", "", raw or "")
     if not re.fullmatch(r"\d{16}", digits):
-        raise InvalidNik("NIK harus 16 angka, sesuai yang tertulis di KTP.")
+        raise InvalidNik(_("NIK harus 16 angka, sesuai yang tertulis di KTP."))
     day, month = int(digits[6:8]), int(digits[8:10])
     if day > 40:
         day -= 40
     if not (1 <= day <= 31 and 1 <= month <= 12) or digits[:6] == "000000":
-        raise InvalidNik("NIK tidak valid. Periksa lagi 16 angka NIK di KTP Anda.")
+        raise InvalidNik(_("NIK tidak valid. Periksa lagi 16 angka NIK di KTP Anda."))
     return digits
 
 
@@ -58,33 +62,39 @@ def mask_nik(nik: str | None) -> str:
 def normalise_phone(raw: str) -> str:
     """Return an Indonesian number in E.164 (`+6281234567890`) or raise InvalidPhone.
 
-    Accepts what people type: `0812-3456-7890`, `+62 812 3456 7890`, `62812…`, `812…`.
+    Accepts what people type: `0812-3456-7890`, `+62 812 3456 7890`, `62812…`, `812…`; libphonenumber's
+    metadata (the `phonenumbers` package) decides what is a real Indonesian number.
     """
     if not isinstance(raw, str) or not raw.strip():
-        raise InvalidPhone("Nomor HP wajib diisi.")
+        raise InvalidPhone(_("Nomor HP wajib diisi."))
     stripped = raw.strip()
-    if re.search(r"[^\d\s\-+().]", stripped):
-        raise InvalidPhone("Nomor HP hanya boleh berisi angka, spasi, tanda +, - atau tanda kurung.")
+    if re.search(r"[^\d\s\-+().]", stripped, re.ASCII):
+        raise InvalidPhone(_("Nomor HP hanya boleh berisi angka, spasi, tanda +, - atau tanda kurung."))
     digits = _NON_DIGITS.sub("", stripped)
-    if digits.startswith("0"):
-        digits = "62" + digits[1:]
-    elif digits.startswith("8"):
-        digits = "62" + digits
-    if not digits.startswith("62"):
-        raise InvalidPhone("Nomor HP harus nomor Indonesia, diawali 08 atau +62.")
-    national = digits[2:]
-    # Mobile numbers are 9-12 digits after the country code and start with 8; landlines are shorter.
-    if not 8 <= len(national) <= 12 or national.startswith("0"):
-        raise InvalidPhone("Nomor HP tidak lengkap atau terlalu panjang. Contoh: 0812 3456 7890.")
-    return "+" + digits
+    if stripped.startswith("+") and not digits.startswith("62"):
+        raise InvalidPhone(_("Nomor HP harus nomor Indonesia, diawali 08 atau +62."))
+    if digits.startswith("62"):
+        digits = digits[2:]
+    elif digits.startswith("0"):
+        digits = digits[1:]
+    if digits.startswith("0") or not digits:
+        raise InvalidPhone(_("Nomor HP harus nomor Indonesia, diawali 08 atau +62."))
+    try:
+        number = phonenumbers.parse("+62" + digits, None)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidPhone(_("Nomor HP tidak lengkap atau terlalu panjang. Contoh: 0812 3456 7890.")) from error
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidPhone(_("Nomor HP tidak lengkap atau terlalu panjang. Contoh: 0812 3456 7890."))
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def display_phone(e164: str) -> str:
-    """`+6281234567890` → `0812-3456-7890`, the way people write it locally."""
-    digits = _NON_DIGITS.sub("", e164)
-    local = "0" + digits[2:] if digits.startswith("62") else digits
-    groups = [local[:4], local[4:8], local[8:]]
-    return "-".join(g for g in groups if g)
+    """`+6281234567890` → `0812-3456-7890`, written the way Indonesia writes its numbers (libphonenumber)."""
+    try:
+        number = phonenumbers.parse(e164, "ID")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def whatsapp_link(phone: str, text: str) -> str:

@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from app.clock import MONTHS
 from app.clock import local_time as local_time  # re-exported: templates' filter, older imports
+from app.i18n import LANGUAGE_NAMES, get_locale, gettext, ngettext
 from app.text import display_phone, rupiah
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +99,7 @@ def _asset_version(path: Path) -> str:
 def configure_environment(
     env: Environment,
     *,
-    demo_notice: str | None,
+    demo_notice: dict[str, str] | None,
     filters: Mapping[str, Callable[[Any], str]] | None = None,
     reload_templates: bool = True,
 ) -> None:
@@ -111,6 +112,12 @@ def configure_environment(
     env.filters["percent"] = lambda part, whole: round(part * 100 / whole) if whole else 0
     env.globals["demo_notice"] = demo_notice
     env.globals["month_names"] = MONTHS
+    # Translations: `{{ _("Teks") }}`, `{{ _("Stok %(n)s", n=n) }}` and `{% trans %}` blocks (app.i18n).
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["get_locale"] = get_locale
+    env.globals["language_names"] = LANGUAGE_NAMES
     env.globals["asset_version"] = {
         "css": _asset_version(STATIC_DIR / "css" / "app.css"),
         "js": _asset_version(STATIC_DIR / "js" / "app.js"),

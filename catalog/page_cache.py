@@ -25,6 +25,7 @@ from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
+from app.i18n import get_locale
 from app.models import Cooperative
 from catalog.models import Category, PriceCeiling, StockThreshold
 from catalog.outbox import ProductOutbox
@@ -79,6 +80,7 @@ def anonymous(request: Request[Any, Any, Any]) -> bool:
 def request_key(request: Request[Any, Any, Any]) -> tuple[str, ...]:
     headers = request.headers
     return (
+        get_locale(),
         request.scope["path"],
         request.scope.get("query_string", b"").decode("latin-1"),
         headers.get("hx-request", ""),
@@ -128,5 +130,5 @@ def respond(request: Request[Any, Any, Any], page: str) -> Response[bytes]:
     return Response(
         content=page.replace(TOKEN_MARK, token).encode(),
         media_type="text/html",
-        headers={"Vary": "HX-Request"},
+        headers={"Vary": "HX-Request, Accept-Language, Cookie"},
     )

@@ -15,6 +15,7 @@ from app.cooperatives import get_cooperative
 from app.csv import csv_response
 from app.errors import Forbidden
 from app.guards import MEMBER_ROLES, provide_cooperative, requires_login, requires_role
+from app.i18n import N_, _
 from app.models import Cooperative, Role
 from finance import beancount, expenses, ledger_csv, savings, schedule, shu, statements, withdrawals, yearclose
 from finance.models import SavingsTransaction, ShuShare, WithdrawalRequest
@@ -41,12 +42,12 @@ from finance.schemas import (
 BOOKKEEPERS = frozenset({Role.PENGURUS, Role.BENDAHARA})
 BOOK_READERS = frozenset({Role.PENGURUS, Role.BENDAHARA, Role.PENGAWAS})
 AUDIT_READERS = frozenset({Role.PENGURUS, Role.PENGAWAS})
-requires_bookkeeper = requires_role(BOOKKEEPERS, "Uang koperasi dicatat oleh bendahara atau pengurus.")
-requires_book_reader = requires_role(BOOK_READERS, "Buku besar hanya untuk pengurus, bendahara dan pengawas.")
-requires_auditor = requires_role(AUDIT_READERS, "Ekspor buku besar hanya untuk pengurus dan pengawas.")
-requires_pengurus_closes = requires_role({Role.PENGURUS}, "Tutup buku dan pembagian SHU dilakukan oleh pengurus.")
+requires_bookkeeper = requires_role(BOOKKEEPERS, N_("Uang koperasi dicatat oleh bendahara atau pengurus."))
+requires_book_reader = requires_role(BOOK_READERS, N_("Buku besar hanya untuk pengurus, bendahara dan pengawas."))
+requires_auditor = requires_role(AUDIT_READERS, N_("Ekspor buku besar hanya untuk pengurus dan pengawas."))
+requires_pengurus_closes = requires_role({Role.PENGURUS}, N_("Tutup buku dan pembagian SHU dilakukan oleh pengurus."))
 requires_statement_reader = requires_role(
-    MEMBER_ROLES, "Laporan keuangan ini hanya untuk anggota koperasi ini.", apply_to_join=True
+    MEMBER_ROLES, N_("Laporan keuangan ini hanya untuk anggota koperasi ini."), apply_to_join=True
 )
 
 Year = Annotated[int | None, Parameter(query="year", ge=2000, le=2100)]
@@ -187,7 +188,7 @@ async def member_cooperative(session: AsyncSession, user: CurrentUser, slug: str
     """The cooperative a member asks about; someone who is not its member is refused, whoever they are."""
     cooperative = await get_cooperative(session, slug)
     if not user.is_member_of(cooperative.id):
-        raise Forbidden("Anda bukan anggota koperasi ini.")
+        raise Forbidden(_("Anda bukan anggota koperasi ini."))
     return cooperative
 
 

@@ -19,7 +19,7 @@ from app.clock import local_date
 from app.models import Cooperative
 from catalog.models import LedgerReason, Product, StockLedgerEntry
 from finance import chart
-from finance.models import Expense, JournalEntry, JournalLine, SavingsTransaction
+from finance.models import Expense, JournalEntry, JournalLine, Loan, LoanPayment, OtherIncome, SavingsTransaction
 from finance.posting import Draft, write_many
 from orders.models import CashReconciliation, Order, OrderEvent, OrderLine, Payment
 from producers.models import Settlement
@@ -55,12 +55,12 @@ def _payment(ctx: Context, p: Payment) -> Draft:
     money = chart.money_account(p.method)
     draft = Draft(order.cooperative_id, ctx.day(order.cooperative_id, p.created_at), "", "payment", p.id)
     if p.kind == "refunded":
-        draft.memo = f"Pengembalian uang pesanan {order.number}"
+        draft.memo = f"Pengembalian uang pesanan {order.number}"  # i18n: not shown
         draft.debit(chart.PIUTANG, p.amount, member_user_id=order.user_id).credit(money, p.amount)
         if order.status == "completed":
             draft.debit(chart.RETUR_PENJUALAN, p.amount).credit(chart.PIUTANG, p.amount, member_user_id=order.user_id)
     else:
-        draft.memo = f"Pembayaran pesanan {order.number}"
+        draft.memo = f"Pembayaran pesanan {order.number}"  # i18n: not shown
         draft.debit(money, p.amount).credit(chart.PIUTANG, p.amount, member_user_id=order.user_id)
     return draft
 
@@ -71,7 +71,7 @@ def _order_event(ctx: Context, e: OrderEvent) -> Draft | None:
         return None
     order = ctx.order(e.order_id)
     day = ctx.day(order.cooperative_id, e.created_at)
-    draft = Draft(order.cooperative_id, day, f"Penjualan pesanan {order.number}", "sale", order.id)
+    draft = Draft(order.cooperative_id, day, f"Penjualan pesanan {order.number}", "sale", order.id)  # i18n: not shown
     draft.debit(chart.PIUTANG, order.total, member_user_id=order.user_id)
     draft.credit(chart.PENJUALAN, order.subtotal, member_user_id=order.user_id)
     draft.credit(chart.ONGKOS_KIRIM, order.delivery_fee)
@@ -104,15 +104,15 @@ def _stock(ctx: Context, s: StockLedgerEntry) -> Draft:
     value = s.delta * _unit_cost(ctx, s)
     draft = Draft(s.cooperative_id, ctx.day(s.cooperative_id, s.created_at), "", "stock", s.id)
     if s.reason in _RESERVING:
-        draft.memo = "Barang disisihkan untuk pesanan" if s.delta < 0 else "Barang pesanan batal kembali ke rak"
+        draft.memo = "Barang disisihkan untuk pesanan" if s.delta < 0 else "Barang pesanan batal kembali ke rak"  # i18n: not shown  # noqa: E501
         return draft.debit(chart.PERSEDIAAN, value).credit(chart.PERSEDIAAN_DIPESAN, value)
-    draft.memo = f"Stok {s.reason}: {s.delta:+d}"
+    draft.memo = f"Stok {s.reason}: {s.delta:+d}"  # i18n: not shown
     return draft.debit(chart.PERSEDIAAN, value).credit(chart.TITIPAN_PRODUSEN, value)
 
 
 def _hand_in(ctx: Context, r: CashReconciliation) -> Draft:
     """The cash was booked when each payment was taken; a hand-in posts only what was missing or over."""
-    draft = Draft(r.cooperative_id, r.business_date, f"Selisih setoran kurir {r.courier_name}", "hand_in", r.id)
+    draft = Draft(r.cooperative_id, r.business_date, f"Selisih setoran kurir {r.courier_name}", "hand_in", r.id)  # i18n: not shown  # noqa: E501
     if r.difference < 0:
         return draft.debit(chart.BEBAN_SELISIH_KAS, -r.difference).credit(chart.KAS, -r.difference)
     return draft.debit(chart.KAS, r.difference).credit(chart.PENDAPATAN_LAIN, r.difference)
@@ -145,6 +145,27 @@ def _expense(ctx: Context, x: Expense) -> Draft:
     return draft.debit(account, x.amount).credit(chart.money_account(x.paid_from), x.amount)
 
 
+def _other_income(ctx: Context, x: OtherIncome) -> Draft:
+    label = chart.OTHER_INCOME_CATEGORIES[x.category]
+    memo = f"Pendapatan {label.lower()}" + (f": {x.note}" if x.note else "")
+    draft = Draft(x.cooperative_id, x.occurred_on, memo, "other_income", x.id)
+    return draft.debit(chart.money_account(x.received_into), x.amount).credit(chart.PENDAPATAN_LAIN, x.amount)
+
+
+def _loan(ctx: Context, loan: Loan) -> Draft:
+    memo = f"Pencairan pinjaman dari {loan.lender}"  # i18n: not shown (a journal memo is the record)
+    draft = Draft(loan.cooperative_id, loan.drawn_on, memo, "loan", loan.id)
+    return draft.debit(chart.money_account(loan.received_into), loan.principal).credit(chart.PINJAMAN, loan.principal)
+
+
+def _loan_payment(ctx: Context, p: LoanPayment) -> Draft:
+    lender = ctx.conn.execute(select(Loan.lender).where(Loan.id == p.loan_id)).scalar()
+    memo = f"Angsuran ke-{p.number} pinjaman dari {lender}"  # i18n: not shown
+    draft = Draft(p.cooperative_id, p.paid_on, memo, "loan_payment", p.id)
+    draft.debit(chart.PINJAMAN, p.principal).debit(chart.BEBAN_BUNGA, p.interest)
+    return draft.credit(chart.money_account(p.paid_from), p.principal + p.interest)
+
+
 BUILDERS: dict[type[Any], Callable[[Context, Any], Draft | None]] = {
     Payment: _payment,
     OrderEvent: _order_event,
@@ -153,6 +174,9 @@ BUILDERS: dict[type[Any], Callable[[Context, Any], Draft | None]] = {
     Settlement: _settlement,
     SavingsTransaction: _savings,
     Expense: _expense,
+    OtherIncome: _other_income,
+    Loan: _loan,
+    LoanPayment: _loan_payment,
 }
 
 
@@ -180,6 +204,9 @@ SOURCE_TYPES: dict[type[Any], str] = {
     Settlement: "settlement",
     SavingsTransaction: "savings",
     Expense: "expense",
+    OtherIncome: "other_income",
+    Loan: "loan",
+    LoanPayment: "loan_payment",
 }
 
 
@@ -210,7 +237,7 @@ def _revaluations(session: Session) -> list[Draft]:
         stock = session.connection().execute(select(Product.stock).where(Product.id == product.id)).scalar() or 0
         ctx = Context(session.connection())
         draft = Draft(product.cooperative_id, ctx.day(product.cooperative_id, None), "", "revaluation", None)
-        draft.memo = f"Harga produsen {product.name} berubah"
+        draft.memo = f"Harga produsen {product.name} berubah"  # i18n: not shown
         drafts.append(draft.debit(chart.PERSEDIAAN, change * stock).credit(chart.TITIPAN_PRODUSEN, change * stock))
     return drafts
 
@@ -234,13 +261,16 @@ BUILDER_ORDER: list[type[Any]] = [
     Settlement,
     SavingsTransaction,
     Expense,
+    OtherIncome,
+    Loan,
+    LoanPayment,
 ]
 
 
 def _refuse_edits(session: Session, _context: object, _instances: object) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, JournalEntry | JournalLine):
-            raise RuntimeError("Jurnal tidak boleh diubah atau dihapus; buat jurnal pembalik.")
+            raise RuntimeError("Jurnal tidak boleh diubah atau dihapus; buat jurnal pembalik.")  # i18n: not shown
 
 
 def install_ledger_posting(target: type[Session] | sessionmaker[Session] = Session) -> None:

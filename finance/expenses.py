@@ -9,26 +9,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import local_today
 from app.forms import parse_date, parse_rupiah, parse_text, raise_errors
+from app.i18n import N_, _
 from app.models import Cooperative
 from finance.chart import EXPENSE_CATEGORIES
 from finance.models import Expense
 from finance.schemas import ExpenseForm
 
-PAID_FROM = {"cash": "Kas (tunai)", "bank": "Rekening bank"}
+PAID_FROM = {"cash": N_("Kas (tunai)"), "bank": N_("Rekening bank")}
 MAX_NOTE = 300
 
 
 async def record(session: AsyncSession, cooperative: Cooperative, form: ExpenseForm, recorder_id: int) -> Expense:
     errors: dict[str, str] = {}
-    day = parse_date(form.date, "date", "Tanggal", errors) or local_today(cooperative)
+    day = parse_date(form.date, "date", _("Tanggal"), errors) or local_today(cooperative)
     if form.category not in EXPENSE_CATEGORIES:
-        errors["category"] = "Pilih jenis biaya dari daftar."
+        errors["category"] = _("Pilih jenis biaya dari daftar.")
     if form.paid_from not in PAID_FROM:
-        errors["paid_from"] = "Pilih dibayar dari kas atau bank."
-    amount = parse_rupiah(form.amount, "amount", "Jumlah", errors)
-    note = parse_text(form.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
+        errors["paid_from"] = _("Pilih dibayar dari kas atau bank.")
+    amount = parse_rupiah(form.amount, "amount", _("Jumlah"), errors)
+    note = parse_text(form.note, "note", _("Catatan"), errors, required=False, max_length=MAX_NOTE)
     if day > local_today(cooperative):
-        errors["date"] = "Tanggal biaya tidak boleh di masa depan."
+        errors["date"] = _("Tanggal biaya tidak boleh di masa depan.")
     raise_errors(errors)
     assert amount is not None
     expense = Expense(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.i18n import N_
 from app.models import Cooperative
 from finance import chart
 from finance.chart import Kind
@@ -20,16 +21,20 @@ CASH_ACCOUNTS = (chart.KAS, chart.BANK)
 OPERATING = "operasi"
 INVESTING = "investasi"
 FINANCING = "pendanaan"
-SECTIONS = {OPERATING: "Kegiatan operasi", INVESTING: "Kegiatan investasi", FINANCING: "Kegiatan pendanaan"}
+SECTIONS = {
+    OPERATING: N_("Kegiatan operasi"),
+    INVESTING: N_("Kegiatan investasi"),
+    FINANCING: N_("Kegiatan pendanaan"),
+}
 FLOW_LINES: tuple[tuple[str, str, str], ...] = (
-    ("pembeli", "Penerimaan dari pembeli (setelah pengembalian uang)", OPERATING),
-    ("produsen", "Pembayaran kepada produsen", OPERATING),
-    ("biaya", "Biaya operasional", OPERATING),
-    ("lain", "Pendapatan lain dan selisih kas", OPERATING),
-    ("investasi", "Pembelian dan penjualan aset tetap", INVESTING),
-    ("simpanan", "Simpanan anggota (setoran dikurangi penarikan)", FINANCING),
-    ("shu", "Pembayaran SHU dan dana-dana", FINANCING),
-    ("pinjaman", "Pinjaman (pencairan dikurangi angsuran)", FINANCING),
+    ("pembeli", N_("Penerimaan dari pembeli (setelah pengembalian uang)"), OPERATING),
+    ("produsen", N_("Pembayaran kepada produsen"), OPERATING),
+    ("biaya", N_("Biaya operasional"), OPERATING),
+    ("lain", N_("Pendapatan lain dan selisih kas"), OPERATING),
+    ("investasi", N_("Pembelian dan penjualan aset tetap"), INVESTING),
+    ("simpanan", N_("Simpanan anggota (setoran dikurangi penarikan)"), FINANCING),
+    ("shu", N_("Pembayaran SHU dan dana-dana"), FINANCING),
+    ("pinjaman", N_("Pinjaman (pencairan dikurangi angsuran)"), FINANCING),
 )
 _SECTION_OF = {key: section for key, _, section in FLOW_LINES}
 _FINANCING_ACCOUNTS = {

@@ -8,11 +8,20 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.csv import csv_text
+from app.i18n import N_, _
 from app.models import Cooperative
 from finance.models import JournalEntry, JournalLine
 from finance.statements import names
 
-HEADERS = ("Tanggal", "No. jurnal", "Keterangan", "Kode akun", "Nama akun", "Debit", "Kredit")
+HEADERS = (
+    N_("Tanggal"),
+    N_("No. jurnal"),
+    N_("Keterangan"),
+    N_("Kode akun"),
+    N_("Nama akun"),
+    N_("Debit"),
+    N_("Kredit"),
+)
 
 
 async def export(session: AsyncSession, cooperative: Cooperative, year: int | None) -> str:
@@ -33,4 +42,4 @@ async def export(session: AsyncSession, cooperative: Cooperative, year: int | No
         (day.isoformat(), entry_id, memo, code, named.get(code, code), int(debit), int(credit))
         for day, entry_id, memo, code, debit, credit in (await session.execute(query)).tuples()
     ]
-    return csv_text(HEADERS, rows)
+    return csv_text(tuple(_(header) for header in HEADERS), rows)

@@ -1,5 +1,6 @@
 """Ledger tables: accounts, journal entries and their lines, members' savings and their schedule, withdrawals
-awaiting approval, expenses, the SHU split, closed years and each member's share of a closed year's SHU."""
+awaiting approval, expenses, other income, loans and their instalments paid, the SHU split, closed years and
+each member's share of a closed year's SHU."""
 
 from __future__ import annotations
 
@@ -131,6 +132,61 @@ class Expense(Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     paid_from: Mapped[str] = mapped_column(String(8))
     note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class OtherIncome(Base):
+    """Money the cooperative received outside its sales (rent of a stall, bank interest, a grant…)."""
+
+    __tablename__ = "other_income"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="ck_other_income_amount_positive"),
+        Index("ix_other_income_cooperative_date", "cooperative_id", "occurred_on"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    occurred_on: Mapped[datetime.date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    received_into: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class Loan(Base):
+    """A loan the cooperative took: drawn down once, repaid in equal monthly instalments with a flat interest
+    in rupiah per instalment; the schedule is computed from these figures (finance.loans.schedule)."""
+
+    __tablename__ = "loan"
+    __table_args__ = (
+        CheckConstraint("principal > 0 AND instalments > 0 AND interest_per_instalment >= 0", name="ck_loan_terms"),
+        Index("ix_loan_cooperative", "cooperative_id"),
+    )
+
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    lender: Mapped[str] = mapped_column(String(120))
+    principal: Mapped[int] = mapped_column(BigInteger)
+    drawn_on: Mapped[datetime.date] = mapped_column(Date)
+    instalments: Mapped[int] = mapped_column(Integer)
+    interest_per_instalment: Mapped[int] = mapped_column(BigInteger)
+    received_into: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class LoanPayment(Base):
+    """One instalment of a loan paid: its principal and interest parts as scheduled, once per instalment."""
+
+    __tablename__ = "loan_payment"
+    __table_args__ = (UniqueConstraint("loan_id", "number", name="uq_loan_payment_loan_number"),)
+
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id", ondelete="CASCADE"), index=True)
+    cooperative_id: Mapped[int] = mapped_column(ForeignKey("cooperative.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    paid_on: Mapped[datetime.date] = mapped_column(Date)
+    principal: Mapped[int] = mapped_column(BigInteger)
+    interest: Mapped[int] = mapped_column(BigInteger)
+    paid_from: Mapped[str] = mapped_column(String(8))
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 

@@ -58,14 +58,14 @@ def check(draft: Draft) -> None:
     """Debits equal credits, every amount a whole non-negative rupiah, every account in the chart."""
     for line in draft.lines:
         if line.account not in KIND_OF:
-            raise UnbalancedEntry(f"Akun {line.account} tidak ada di bagan akun.")
+            raise UnbalancedEntry(f"Akun {line.account} tidak ada di bagan akun.")  # i18n: not shown
         for amount in (line.debit, line.credit):
             if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-                raise UnbalancedEntry(f"Jumlah tidak sah pada akun {line.account}: {amount!r}.")
+                raise UnbalancedEntry(f"Jumlah tidak sah pada akun {line.account}: {amount!r}.")  # i18n: not shown
     debit = sum(line.debit for line in draft.lines)
     credit = sum(line.credit for line in draft.lines)
     if debit != credit:
-        raise UnbalancedEntry(f"Jurnal tidak seimbang ({draft.memo}): debit {debit} ≠ kredit {credit}.")
+        raise UnbalancedEntry(f"Jurnal tidak seimbang ({draft.memo}): debit {debit} ≠ kredit {credit}.")  # i18n: not shown  # noqa: E501
 
 
 def already_posted(conn: Connection, cooperative_id: int, source_type: str, source_id: int | None) -> bool:
@@ -148,7 +148,7 @@ def _move_out_of_closed_years(conn: Connection, drafts: list[Draft]) -> None:
         last = closed.get(draft.cooperative_id)
         if last is None or draft.entry_date.year > last or draft.source_type == CLOSING_SOURCE:
             continue
-        draft.memo = f"{draft.memo} (tgl {draft.entry_date:%d/%m/%Y}, tahun {last} sudah ditutup)"
+        draft.memo = f"{draft.memo} (tgl {draft.entry_date:%d/%m/%Y}, tahun {last} sudah ditutup)"  # i18n: not shown
         draft.entry_date = datetime.date(last + 1, 1, 1)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import local_today
+from app.i18n import _
 from app.models import Cooperative, User
 from finance import flows, shu, statements, yearclose
 from finance.models import YearClose
@@ -43,8 +44,8 @@ class Report:
 
 def _paid(paid_at: datetime.datetime | None, paid_to: str | None) -> str:
     if paid_at is None:
-        return "Belum dibayar"
-    return f"{yearclose.PAY_TO[paid_to or 'kas']}, {paid_at:%d/%m/%Y}"
+        return _("Belum dibayar")
+    return f"{_(yearclose.PAY_TO[paid_to or 'kas'])}, {paid_at:%d/%m/%Y}"
 
 
 async def _closed_rows(session: AsyncSession, cooperative: Cooperative, year: int, viewer_id: int) -> list[Row]:

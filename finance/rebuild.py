@@ -62,7 +62,7 @@ def _opening(session: Session, cooperative: Cooperative, day: datetime.date) -> 
     written = 0
     for code, target, memo in (
         (chart.PERSEDIAAN, int(on_shelf or 0), "Saldo awal persediaan di rak"),
-        (chart.PERSEDIAAN_DIPESAN, int(reserved or 0), "Saldo awal persediaan dalam pesanan"),
+        (chart.PERSEDIAAN_DIPESAN, int(reserved or 0), "Saldo awal persediaan dalam pesanan"),  # i18n: not shown
     ):
         gap = target - _balance(session, cooperative.id, code)
         draft = Draft(cooperative.id, day, memo, "opening", None).debit(code, gap).credit(chart.TITIPAN_PRODUSEN, gap)
@@ -83,7 +83,7 @@ def _payments_without_rows(session: Session, cooperative: Cooperative, posted: s
         if ("payment_opening", order.id) in posted:
             continue
         draft = Draft(cooperative.id, local_date(cooperative, order.updated_at), "", "payment_opening", order.id)
-        draft.memo = f"Pembayaran pesanan {order.number} (sebelum buku besar)"
+        draft.memo = f"Pembayaran pesanan {order.number} (sebelum buku besar)"  # i18n: not shown
         draft.debit(chart.money_account(order.payment_method), order.total)
         draft.credit(chart.PIUTANG, order.total, member_user_id=order.user_id)
         drafts.append(draft)
@@ -121,4 +121,4 @@ async def rebuild_command(settings: Settings) -> str:
             await session.commit()
     finally:
         await db.dispose()
-    return f"Buku besar dibangun ulang: {written} jurnal baru."
+    return f"Buku besar dibangun ulang: {written} jurnal baru."  # i18n: not shown

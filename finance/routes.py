@@ -17,6 +17,7 @@ from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, InvalidInput, NotFound
 from app.guards import StaffController, provide_cooperative, requires_login, requires_producer, requires_role
+from app.i18n import N_, _
 from app.models import Cooperative, MembershipStatus, Role
 from app.text import rupiah
 from app.web import flash, render
@@ -30,6 +31,7 @@ from finance import (
     schedule,
     shu,
     statements,
+    trend,
     withdrawals,
     yearclose,
 )
@@ -47,8 +49,8 @@ from finance.schemas import ExpenseForm, SavingsForm, ScheduleForm
 from producers.routes import provide_producer
 from producers.services import ProducerContext
 
-requires_pengurus_only = requires_role({Role.PENGURUS}, "Pembagian SHU diatur oleh pengurus.")
-requires_pengurus_only_wajib = requires_role({Role.PENGURUS}, "Besar simpanan wajib diatur oleh pengurus.")
+requires_pengurus_only = requires_role({Role.PENGURUS}, N_("Pembagian SHU diatur oleh pengurus."))
+requires_pengurus_only_wajib = requires_role({Role.PENGURUS}, N_("Besar simpanan wajib diatur oleh pengurus."))
 Year = Annotated[int | None, Parameter(query="tahun", ge=2000, le=2100)]
 Month = Annotated[int | None, Parameter(query="bulan", ge=1, le=12)]
 
@@ -69,7 +71,9 @@ async def books_context(
     sheet = await statements.balance_sheet(session, cooperative, min(report.end, today))
     cash = await flows.cash_flow(session, cooperative, year, month)
     equity = await flows.equity_changes(session, cooperative, year, month)
+    months = await trend.last_months(session, cooperative.id, sheet.date)
     return {
+        "trend": trend.trend_chart(months),
         "income": report,
         "previous": previous,
         "sheet": sheet,
@@ -159,13 +163,23 @@ class StaffFinanceController(StaffController):
         if isinstance(t, WithdrawalRequest):
             flash(
                 request,
-                f"Penarikan simpanan sukarela {member.name} {rupiah(t.amount)} dicatat dan menunggu persetujuan "
-                "pengurus atau bendahara lain. Uang belum boleh diserahkan.",
+                _(
+                    "Penarikan simpanan sukarela %(name)s %(amount)s dicatat dan menunggu persetujuan "
+                    "pengurus atau bendahara lain. Uang belum boleh diserahkan.",
+                    name=member.name,
+                    amount=rupiah(t.amount),
+                ),
                 "warn",
             )
         else:
-            what = f"{savings.DIRECTIONS[t.direction]} {chart.SAVINGS_LABELS[t.kind].lower()} {member.name}"
-            note = f"{what} {rupiah(t.amount)} dicatat (kuitansi {t.receipt_number}). Saldo: {rupiah(balance)}."
+            what = f"{_(savings.DIRECTIONS[t.direction])} {_(chart.SAVINGS_LABELS[t.kind]).lower()} {member.name}"
+            note = _(
+                "%(what)s %(amount)s dicatat (kuitansi %(receipt)s). Saldo: %(balance)s.",
+                what=what,
+                amount=rupiah(t.amount),
+                receipt=t.receipt_number,
+                balance=rupiah(balance),
+            )
             flash(request, note, "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
 
@@ -188,15 +202,19 @@ class StaffFinanceController(StaffController):
         try:
             if decision == "setujui":
                 t, member, balance = await withdrawals.approve(db_session, cooperative, request_id, user.id, user.name)
-                message = (
-                    f"Penarikan sukarela {member.name} {rupiah(t.amount)} disetujui (kuitansi {t.receipt_number}). "
-                    f"Sisa saldo sukarela: {rupiah(balance)}."
+                message = _(
+                    "Penarikan sukarela %(name)s %(amount)s disetujui (kuitansi %(receipt)s). "
+                    "Sisa saldo sukarela: %(balance)s.",
+                    name=member.name,
+                    amount=rupiah(t.amount),
+                    receipt=t.receipt_number,
+                    balance=rupiah(balance),
                 )
             elif decision == "tolak":
                 member = await withdrawals.reject(db_session, cooperative, request_id, user.id)
-                message = f"Permintaan penarikan sukarela {member.name} ditolak; tidak ada uang keluar."
+                message = _("Permintaan penarikan sukarela %(name)s ditolak; tidak ada uang keluar.", name=member.name)
             else:
-                raise NotFound("Keputusan tidak dikenal.")
+                raise NotFound(_("Keputusan tidak dikenal."))
         except DomainError as exc:
             await roll_back(db_session, cooperative)
             flash(request, exc.message, "error")
@@ -220,7 +238,7 @@ class StaffFinanceController(StaffController):
             form = SavingsForm(kind="wajib", direction="deposit")
             errors = exc.field_errors or {"wajib_amount": exc.message}
             return await self._savings_page(request, db_session, cooperative, form, errors, exc.status_code, data, user)
-        flash(request, f"Simpanan wajib per bulan: {rupiah(saved.wajib_amount)}.", "ok")
+        flash(request, _("Simpanan wajib per bulan: %(amount)s.", amount=rupiah(saved.wajib_amount)), "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/simpanan", status_code=303)
 
     async def _expenses_page(
@@ -266,7 +284,8 @@ class StaffFinanceController(StaffController):
             await roll_back(db_session, cooperative)
             errors = exc.field_errors or {"amount": exc.message}
             return await self._expenses_page(request, db_session, cooperative, data, errors, exc.status_code)
-        flash(request, f"Biaya {chart.EXPENSE_CATEGORIES[x.category][1].lower()} {rupiah(x.amount)} dicatat.", "ok")
+        what = _(chart.EXPENSE_CATEGORIES[x.category][1]).lower()
+        flash(request, _("Biaya %(what)s %(amount)s dicatat.", what=what, amount=rupiah(x.amount)), "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/biaya", status_code=303)
 
     async def _shu_page(
@@ -322,7 +341,7 @@ class StaffFinanceController(StaffController):
         except DomainError as exc:
             await roll_back(db_session, cooperative)
             return await self._shu_page(request, db_session, cooperative, user, values, exc.field_errors, 422)
-        flash(request, "Pembagian SHU disimpan.", "ok")
+        flash(request, _("Pembagian SHU disimpan."), "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/shu", status_code=303)
 
     @post("/shu/tutup", name="staff_shu_close", status_code=303, guards=[requires_pengurus_closes])
@@ -333,7 +352,7 @@ class StaffFinanceController(StaffController):
         text = str((await request.form()).get("tahun", "")).strip()
         try:
             if not text.isdigit():
-                raise InvalidInput("Pilih tahun yang ditutup.", field_errors={"year": "Pilih tahun."})
+                raise InvalidInput(_("Pilih tahun yang ditutup."), field_errors={"year": _("Pilih tahun.")})
             closing = await yearclose.close_year(db_session, cooperative, int(text), user.id, user.name)
         except DomainError as exc:
             await roll_back(db_session, cooperative)
@@ -342,7 +361,12 @@ class StaffFinanceController(StaffController):
         c = closing.close
         flash(
             request,
-            f"Tahun {c.year} ditutup: SHU {rupiah(c.surplus)} dibagi, {len(closing.shares)} anggota mendapat bagian.",
+            _(
+                "Tahun %(year)s ditutup: SHU %(surplus)s dibagi, %(n)s anggota mendapat bagian.",
+                year=c.year,
+                surplus=rupiah(c.surplus),
+                n=len(closing.shares),
+            ),
             "ok",
         )
         return Redirect(path=f"/staf/{cooperative.slug}/shu", status_code=303)
@@ -363,8 +387,18 @@ class StaffFinanceController(StaffController):
             await roll_back(db_session, cooperative)
             errors = {"pay": exc.message}
             return await self._shu_page(request, db_session, cooperative, user, None, errors, exc.status_code)
-        where = yearclose.PAY_TO[to].lower()
-        flash(request, f"SHU {share.year} {member.name} {rupiah(share.total)} dibayar {where}.", "ok")
+        where = _(yearclose.PAY_TO[to]).lower()
+        flash(
+            request,
+            _(
+                "SHU %(year)s %(name)s %(amount)s dibayar %(where)s.",
+                year=share.year,
+                name=member.name,
+                amount=rupiah(share.total),
+                where=where,
+            ),
+            "ok",
+        )
         return Redirect(path=f"/staf/{cooperative.slug}/shu#tahun-{share.year}", status_code=303)
 
 
@@ -419,10 +453,12 @@ class MemberFinanceController(Controller):
         ]
         cards = []
         for m in memberships:
+            held = await savings.balances(db_session, m.cooperative_id, user.id)
             cards.append(
                 {
                     "cooperative": m.cooperative,
-                    "balances": await savings.balances(db_session, m.cooperative_id, user.id),
+                    "balances": held,
+                    "chart": trend.savings_chart(held.pokok, held.wajib, held.sukarela),
                     "arrears": await schedule.member_arrears(db_session, m.cooperative, user.id),
                     "waiting": await savings.pending_total(db_session, m.cooperative_id, user.id),
                     "history": await savings.history(db_session, m.cooperative_id, user.id),
@@ -476,6 +512,6 @@ class MemberFinanceController(Controller):
         """The producer's own choice: members see its sales and payouts by name, or only within the totals."""
         agreed = (await request.form()).get("shares_figures") == "ya"
         await disclosure.set_consent(db_session, producer.producer, agreed)
-        shown = "ditampilkan dengan nama usaha Anda" if agreed else "hanya digabung dalam jumlah seluruh produsen"
-        flash(request, f"Angka penjualan dan pembayaran Anda di buku anggota kini {shown}.", "ok")
+        shown = _("ditampilkan dengan nama usaha Anda") if agreed else _("hanya digabung dalam jumlah seluruh produsen")
+        flash(request, _("Angka penjualan dan pembayaran Anda di buku anggota kini %(shown)s.", shown=shown), "ok")
         return Redirect(path="/produsen/keterbukaan", status_code=303)

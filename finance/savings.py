@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.clock import local_today
 from app.errors import Conflict, InvalidInput, NotFound
 from app.forms import parse_date, parse_phone, parse_rupiah, parse_text, raise_errors
+from app.i18n import N_, _
 from app.models import Cooperative, Membership, MembershipStatus, User
 from app.text import rupiah
 from finance import chart
@@ -21,10 +22,10 @@ from finance.models import JournalEntry, JournalLine, SavingsTransaction, Withdr
 from finance.schemas import SavingsForm
 
 KINDS = tuple(chart.SAVINGS_ACCOUNTS)
-DIRECTIONS = {"deposit": "Setoran", "withdrawal": "Penarikan"}
-METHODS = {"cash": "Tunai", "transfer": "Transfer bank", "qris": "QRIS"}
+DIRECTIONS = {"deposit": N_("Setoran"), "withdrawal": N_("Penarikan")}
+METHODS = {"cash": N_("Tunai"), "transfer": N_("Transfer bank"), "qris": "QRIS"}
 # What receipts and histories call each method, including the SHU payout no form can choose.
-METHOD_LABELS = {**METHODS, "shu": "Pembayaran SHU"}
+METHOD_LABELS = {**METHODS, "shu": N_("Pembayaran SHU")}
 MAX_NOTE = 300
 
 
@@ -77,7 +78,7 @@ async def _member(session: AsyncSession, cooperative: Cooperative, phone: str) -
         )
     )
     if user is None:
-        message = "Nomor HP itu bukan anggota koperasi ini."
+        message = _("Nomor HP itu bukan anggota koperasi ini.")
         raise InvalidInput(message, field_errors={"member_phone": message})
     return user
 
@@ -105,8 +106,13 @@ async def pending_total(session: AsyncSession, cooperative_id: int, user_id: int
 
 
 def refuse_overdraw(kind: str, balance: int, held: int) -> Conflict:
-    waiting = f", {rupiah(held)} di antaranya menunggu persetujuan penarikan" if held else ""
-    message = f"Saldo {chart.SAVINGS_LABELS[kind].lower()} anggota ini hanya {rupiah(balance)}{waiting}."
+    waiting = _(", %(held)s di antaranya menunggu persetujuan penarikan", held=rupiah(held)) if held else ""
+    message = _(
+        "Saldo %(kind)s anggota ini hanya %(balance)s%(waiting)s.",
+        kind=_(chart.SAVINGS_LABELS[kind]).lower(),
+        balance=rupiah(balance),
+        waiting=waiting,
+    )
     return Conflict(message, field_errors={"amount": message})
 
 
@@ -124,15 +130,15 @@ async def record(
     A sukarela withdrawal only becomes a pending request: the money leaves when another board member
     approves it (finance.withdrawals)."""
     errors: dict[str, str] = {}
-    phone = parse_phone(form.member_phone, "member_phone", errors, label="Nomor HP anggota")
-    kind = _choice(form.kind, KINDS, "kind", "Pilih simpanan pokok, wajib atau sukarela.", errors)
-    direction = _choice(form.direction, tuple(DIRECTIONS), "direction", "Pilih setoran atau penarikan.", errors)
-    method = _choice(form.method or "cash", tuple(METHODS), "method", "Pilih tunai, transfer atau QRIS.", errors)
-    amount = parse_rupiah(form.amount, "amount", "Jumlah", errors)
-    day = parse_date(form.date, "date", "Tanggal", errors) or local_today(cooperative)
-    note = parse_text(form.note, "note", "Catatan", errors, required=False, max_length=MAX_NOTE)
+    phone = parse_phone(form.member_phone, "member_phone", errors, label=_("Nomor HP anggota"))
+    kind = _choice(form.kind, KINDS, "kind", _("Pilih simpanan pokok, wajib atau sukarela."), errors)
+    direction = _choice(form.direction, tuple(DIRECTIONS), "direction", _("Pilih setoran atau penarikan."), errors)
+    method = _choice(form.method or "cash", tuple(METHODS), "method", _("Pilih tunai, transfer atau QRIS."), errors)
+    amount = parse_rupiah(form.amount, "amount", _("Jumlah"), errors)
+    day = parse_date(form.date, "date", _("Tanggal"), errors) or local_today(cooperative)
+    note = parse_text(form.note, "note", _("Catatan"), errors, required=False, max_length=MAX_NOTE)
     if day > local_today(cooperative):
-        errors["date"] = "Tanggal simpanan tidak boleh di masa depan."
+        errors["date"] = _("Tanggal simpanan tidak boleh di masa depan.")
     raise_errors(errors)
     assert phone is not None and amount is not None
     member = await _member(session, cooperative, phone)
@@ -218,7 +224,7 @@ async def receipt(
     Anyone else gets the same answer as a receipt that does not exist, so ids reveal nothing."""
     t = await session.get(SavingsTransaction, transaction_id)
     if t is None or not (t.member_user_id == viewer_id or viewer_roles.get(t.cooperative_id) in readers):
-        raise NotFound("Kuitansi tidak ditemukan.")
+        raise NotFound(_("Kuitansi tidak ditemukan."))
     cooperative = await session.get_one(Cooperative, t.cooperative_id)
     member = await session.get_one(User, t.member_user_id)
     entry_id = await session.scalar(

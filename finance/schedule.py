@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import MONTHS, local_date, local_today
 from app.forms import parse_date, parse_rupiah, raise_errors
+from app.i18n import _
 from app.models import Cooperative, Membership, MembershipStatus, User
 from app.text import display_phone, rupiah, whatsapp_link
 from finance import chart
@@ -79,13 +80,13 @@ async def schedule_of(session: AsyncSession, cooperative_id: int) -> Schedule:
 async def save_schedule(session: AsyncSession, cooperative: Cooperative, amount: object, starts_on: object) -> Schedule:
     """The pengurus sets the monthly wajib (whole rupiah) and, optionally, the first month it is owed."""
     errors: dict[str, str] = {}
-    value = parse_rupiah(amount, "wajib_amount", "Simpanan wajib per bulan", errors, high=MAX_WAJIB)
+    value = parse_rupiah(amount, "wajib_amount", _("Simpanan wajib per bulan"), errors, high=MAX_WAJIB)
     # A month input sends `2026-01`; the schedule starts on its first day.
     if isinstance(starts_on, str) and _MONTH.match(starts_on.strip()):
         starts_on = f"{starts_on.strip()}-01"
-    start = parse_date(starts_on, "starts_on", "Mulai berlaku", errors)
+    start = parse_date(starts_on, "starts_on", _("Mulai berlaku"), errors)
     if start is not None and start > local_today(cooperative):
-        errors["starts_on"] = "Jadwal tidak boleh mulai di masa depan."
+        errors["starts_on"] = _("Jadwal tidak boleh mulai di masa depan.")
     raise_errors(errors)
     assert value is not None
     first = start.replace(day=1) if start else None
@@ -177,12 +178,18 @@ async def in_arrears(
 
 def reminder_text(cooperative: Cooperative, member: MemberArrears) -> str:
     a = member.arrears
-    return (
-        f"Yth. Bapak/Ibu {member.name}, salam dari {cooperative.short_name}. "
-        f"Dengan hormat kami mengingatkan bahwa simpanan wajib sejak {a.since_label} "
-        f"({a.months} bulan × {rupiah(a.monthly)}) yang belum tercatat berjumlah {rupiah(a.owed)}. "
+    return _(
+        "Yth. Bapak/Ibu %(name)s, salam dari %(cooperative)s. "
+        "Dengan hormat kami mengingatkan bahwa simpanan wajib sejak %(since)s "
+        "(%(months)s bulan × %(monthly)s) yang belum tercatat berjumlah %(owed)s. "
         "Setoran dapat dibayar tunai di koperasi, lewat transfer atau QRIS. "
-        "Bila sudah membayar, mohon abaikan pesan ini. Terima kasih."
+        "Bila sudah membayar, mohon abaikan pesan ini. Terima kasih.",
+        name=member.name,
+        cooperative=cooperative.short_name,
+        since=a.since_label,
+        months=a.months,
+        monthly=rupiah(a.monthly),
+        owed=rupiah(a.owed),
     )
 
 

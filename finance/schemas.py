@@ -28,6 +28,62 @@ class ExpenseForm(msgspec.Struct):
     note: str = ""
 
 
+class OtherIncomeForm(msgspec.Struct):
+    date: str = ""
+    category: str = ""
+    amount: str | int = ""
+    received_into: str = ""
+    note: str = ""
+
+
+class LoanForm(msgspec.Struct):
+    lender: str = ""
+    principal: str | int = ""
+    date: str = ""
+    instalments: str | int = ""
+    interest_per_instalment: str | int = ""
+    received_into: str = ""
+    note: str = ""
+
+
+class LoanPaymentForm(msgspec.Struct):
+    date: str = ""
+    paid_from: str = "cash"
+
+
+class OtherIncomeRecorded(msgspec.Struct):
+    id: int
+    date: str
+    category: str
+    amount: int
+    received_into: str
+    note: str | None
+
+
+class InstalmentOut(msgspec.Struct):
+    number: int
+    due_date: str
+    principal: int
+    interest: int
+    total: int
+    paid: bool
+    paid_on: str | None
+    paid_from: str | None
+
+
+class LoanOut(msgspec.Struct):
+    id: int
+    lender: str
+    principal: int
+    date: str
+    instalments: int
+    interest_per_instalment: int
+    received_into: str
+    note: str | None
+    outstanding: int
+    schedule: list[InstalmentOut]
+
+
 class SavingsRecorded(msgspec.Struct):
     id: int
     receipt_number: str

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import local_today
 from app.errors import InvalidInput
+from app.i18n import N_, _
 from app.models import Cooperative, Membership, MembershipStatus
 from finance import chart
 from finance.models import JournalEntry, JournalLine, ShuShare, ShuSplit, YearClose
@@ -28,13 +29,13 @@ DEFAULT_SPLIT = {
     "sosial": 250,
 }
 SPLIT_LABELS = {
-    "cadangan": "Cadangan koperasi",
-    "jasa_anggota": "Jasa anggota (menurut belanja)",
-    "jasa_modal": "Jasa modal (menurut simpanan)",
-    "pengurus": "Pengurus dan pengawas",
-    "karyawan": "Karyawan",
-    "pendidikan": "Dana pendidikan",
-    "sosial": "Dana sosial",
+    "cadangan": N_("Cadangan koperasi"),
+    "jasa_anggota": N_("Jasa anggota (menurut belanja)"),
+    "jasa_modal": N_("Jasa modal (menurut simpanan)"),
+    "pengurus": N_("Pengurus dan pengawas"),
+    "karyawan": N_("Karyawan"),
+    "pendidikan": N_("Dana pendidikan"),
+    "sosial": N_("Dana sosial"),
 }
 
 
@@ -52,14 +53,14 @@ def parse_split(values: dict[str, object]) -> dict[str, int]:
         try:
             points = round(float(text) * 100)
         except ValueError:
-            errors[name] = "Tulis persen dengan angka, misalnya 40 atau 2,5."
+            errors[name] = _("Tulis persen dengan angka, misalnya 40 atau 2,5.")
             continue
         if not 0 <= points <= 10000:
-            errors[name] = "Persen antara 0 dan 100."
+            errors[name] = _("Persen antara 0 dan 100.")
         split[name] = points
     if not errors and sum(split.values()) != 10000:
         total = sum(split.values()) / 100
-        errors["total"] = f"Jumlah pembagian harus 100%, sekarang {total:g}%."
+        errors["total"] = _("Jumlah pembagian harus 100%%, sekarang %(total)s%%.", total=format(total, "g"))
     if errors:
         raise InvalidInput.of(errors)
     return split
@@ -229,7 +230,7 @@ def check_year(cooperative: Cooperative, year: int | None) -> int:
     today = local_today(cooperative)
     year = today.year if year is None else year
     if not 2000 <= year <= today.year:
-        raise InvalidInput("Tahun tidak sah.", field_errors={"year": f"Tahun 2000–{today.year}."})
+        raise InvalidInput(_("Tahun tidak sah."), field_errors={"year": _("Tahun 2000–%(year)s.", year=today.year)})
     return year
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import MONTHS, local_today
 from app.errors import InvalidInput
+from app.i18n import _
 from app.models import Cooperative
 from finance import chart
 from finance.chart import Kind
@@ -52,7 +53,7 @@ async def balances(
         query = query.where(JournalEntry.entry_date <= end)
     sums = {code: (int(d or 0), int(c or 0)) for code, d, c in (await session.execute(query)).tuples()}
     named = await names(session, cooperative_id)
-    return [Balance(code, named[code], kind, *sums.get(code, (0, 0))) for code, _, kind in chart.DEFAULT_CHART]
+    return [Balance(code, _(named[code]), kind, *sums.get(code, (0, 0))) for code, _name, kind in chart.DEFAULT_CHART]
 
 
 @dataclass(frozen=True)
@@ -91,9 +92,9 @@ class Income:
 
 def period_bounds(year: int, month: int | None) -> tuple[str, str, datetime.date, datetime.date]:
     if not 2000 <= year <= 2100 or (month is not None and not 1 <= month <= 12):
-        raise InvalidInput("Periode tidak sah.", field_errors={"year": "Tahun 2000–2100, bulan 1–12."})
+        raise InvalidInput(_("Periode tidak sah."), field_errors={"year": _("Tahun 2000–2100, bulan 1–12.")})
     if month is None:
-        return str(year), f"Tahun {year}", datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        return str(year), _("Tahun %(year)s", year=year), datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     first = datetime.date(year, month, 1)
     last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
     return f"{year}-{month:02d}", f"{MONTHS[month - 1]} {year}", first, last
@@ -152,4 +153,6 @@ def parse_day(value: str | None, cooperative: Cooperative) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput("Tanggal tidak sah.", field_errors={"date": "Tulis tanggal sebagai YYYY-MM-DD."}) from None
+        raise InvalidInput(
+            _("Tanggal tidak sah."), field_errors={"date": _("Tulis tanggal sebagai YYYY-MM-DD.")}
+        ) from None

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import local_today
 from app.errors import Conflict, Forbidden, NotFound
+from app.i18n import _
 from app.models import Cooperative, User
 from finance.models import SavingsTransaction, WithdrawalRequest
 from finance.savings import balances, lock_member, new_transaction, refuse_overdraw
@@ -43,7 +44,7 @@ async def _request(session: AsyncSession, cooperative: Cooperative, request_id: 
         )
     )
     if found is None:
-        raise NotFound("Permintaan penarikan tidak ditemukan di koperasi ini.")
+        raise NotFound(_("Permintaan penarikan tidak ditemukan di koperasi ini."))
     return found
 
 
@@ -58,7 +59,7 @@ async def _claim(session: AsyncSession, request: WithdrawalRequest, status: str,
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("Permintaan penarikan ini sudah diputuskan.")
+        raise Conflict(_("Permintaan penarikan ini sudah diputuskan."))
     await session.refresh(request)
 
 
@@ -69,7 +70,7 @@ async def approve(
     sukarela balance left."""
     request = await _request(session, cooperative, request_id)
     if request.requested_by == approver_id:
-        raise Forbidden("Penarikan harus disetujui pengurus atau bendahara lain, bukan yang mencatatnya.")
+        raise Forbidden(_("Penarikan harus disetujui pengurus atau bendahara lain, bukan yang mencatatnya."))
     await lock_member(session, cooperative.id, request.member_user_id)
     await _claim(session, request, APPROVED, approver_id)
     balance = (await balances(session, cooperative.id, request.member_user_id)).sukarela

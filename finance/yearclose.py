@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.clock import local_today
 from app.db import flush_or_raise
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import N_, _
 from app.models import Cooperative, User
 from app.text import rupiah
 from finance import chart, shu
@@ -32,8 +33,8 @@ PART_ACCOUNTS = {
     "pendidikan": chart.DANA_PENDIDIKAN,
     "sosial": chart.DANA_SOSIAL,
 }
-PAY_TO = {"kas": "Tunai dari kas", "sukarela": "Ke simpanan sukarela"}
-RULE = (
+PAY_TO = {"kas": N_("Tunai dari kas"), "sukarela": N_("Ke simpanan sukarela")}
+RULE = N_(
     "Setelah tahun ditutup, bukunya tidak berubah lagi: catatan baru yang bertanggal di tahun itu "
     "(atau sebelumnya) dibukukan pada 1 Januari tahun berikutnya."
 )
@@ -98,14 +99,26 @@ async def closing_of(session: AsyncSession, cooperative_id: int, year: int) -> Y
 
 async def _refuse_unclosable(session: AsyncSession, cooperative: Cooperative, year: int) -> None:
     if year >= local_today(cooperative).year:
-        message = f"Tahun {year} masih berjalan; tutup buku dilakukan setelah tahunnya selesai dan RAT."
+        message = _("Tahun %(year)s masih berjalan; tutup buku dilakukan setelah tahunnya selesai dan RAT.", year=year)
         raise InvalidInput(message, field_errors={"year": message})
     done = await closing_of(session, cooperative.id, year)
     if done is not None:
-        raise Conflict(f"Tahun {year} sudah ditutup oleh {done.closed_label}; SHU-nya tidak dapat dibagi dua kali.")
+        raise Conflict(
+            _(
+                "Tahun %(year)s sudah ditutup oleh %(who)s; SHU-nya tidak dapat dibagi dua kali.",
+                year=year,
+                who=done.closed_label,
+            )
+        )
     last = await last_closed(session, cooperative.id)
     if last is not None and year < last.year:
-        raise Conflict(f"Buku sampai akhir {last.year} sudah terkunci; tahun {year} tidak dapat ditutup lagi.")
+        raise Conflict(
+            _(
+                "Buku sampai akhir %(last)s sudah terkunci; tahun %(year)s tidak dapat ditutup lagi.",
+                last=last.year,
+                year=year,
+            )
+        )
 
 
 async def close_year(
@@ -127,7 +140,7 @@ async def close_year(
         closed_by=closer_id,
         closed_label=closer_label,
     )
-    await flush_or_raise(session, Conflict(f"Tahun {year} baru saja ditutup oleh pengurus lain."), close)
+    await flush_or_raise(session, Conflict(_("Tahun %(year)s baru saja ditutup oleh pengurus lain.", year=year)), close)
     shares = [
         ShuShare(
             cooperative_id=cooperative.id,
@@ -184,15 +197,24 @@ async def pay_share(
 
     A conditional update claims the share: of two simultaneous payouts one pays and the other is refused."""
     if to not in PAY_TO:
-        raise InvalidInput("Pilih dibayar tunai atau ke simpanan sukarela.", field_errors={"to": "kas atau sukarela"})
+        raise InvalidInput(
+            _("Pilih dibayar tunai atau ke simpanan sukarela."), field_errors={"to": _("kas atau sukarela")}
+        )
     share = await session.scalar(
         select(ShuShare).where(ShuShare.id == share_id, ShuShare.cooperative_id == cooperative.id)
     )
     if share is None:
-        raise NotFound("Bagian SHU itu tidak ada di koperasi ini.")
+        raise NotFound(_("Bagian SHU itu tidak ada di koperasi ini."))
     member = await session.get_one(User, share.member_user_id)
     if share.paid_at is not None:
-        raise Conflict(f"SHU {share.year} {member.name} sudah dibayar ({PAY_TO[share.paid_to or 'kas'].lower()}).")
+        raise Conflict(
+            _(
+                "SHU %(year)s %(name)s sudah dibayar (%(how)s).",
+                year=share.year,
+                name=member.name,
+                how=_(PAY_TO[share.paid_to or "kas"]).lower(),
+            )
+        )
     claimed = await session.execute(
         update(ShuShare)
         .where(ShuShare.id == share.id, ShuShare.paid_at.is_(None))
@@ -200,12 +222,12 @@ async def pay_share(
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"SHU {share.year} {member.name} baru saja dibayar oleh orang lain.")
+        raise Conflict(_("SHU %(year)s %(name)s baru saja dibayar oleh orang lain.", year=share.year, name=member.name))
     today = local_today(cooperative)
     if to == "sukarela":
         await lock_member(session, cooperative.id, member.id)
         t = new_transaction(cooperative, member.id, "sukarela", "deposit", share.total, SHU_METHOD, today, payer_label)
-        t.note, t.recorded_by = f"SHU tahun {share.year}", payer_id
+        t.note, t.recorded_by = f"SHU tahun {share.year}", payer_id  # i18n: not shown
         session.add(t)
         await session.flush()
         await session.execute(update(ShuShare).where(ShuShare.id == share.id).values(transaction_id=t.id))
@@ -223,5 +245,11 @@ async def pay_share(
 
 def paid_note(share: ShuShare) -> str:
     if share.paid_at is None:
-        return f"belum dibayar ({rupiah(share.total)} masih tercatat sebagai utang koperasi kepada Anda)"
-    return f"sudah dibayar {PAY_TO[share.paid_to or 'kas'].lower()} pada {share.paid_at:%d/%m/%Y}"
+        return _(
+            "belum dibayar (%(amount)s masih tercatat sebagai utang koperasi kepada Anda)", amount=rupiah(share.total)
+        )
+    return _(
+        "sudah dibayar %(how)s pada %(day)s",
+        how=_(PAY_TO[share.paid_to or "kas"]).lower(),
+        day=f"{share.paid_at:%d/%m/%Y}",
+    )

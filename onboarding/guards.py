@@ -8,6 +8,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from app.guards import ACTING_AS_KEY, NOT_SIGNED_IN, ActingAs, Connection, cooperative_in_path, current_user
+from app.i18n import _
 from app.models import PlatformRole, Role
 
 
@@ -15,7 +16,7 @@ def _act(connection: Connection, acting: ActingAs) -> None:
     cast("dict[str, Any]", connection.scope)[ACTING_AS_KEY] = acting
 
 
-async def requires_registrar(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_registrar(connection: Connection, _handler: BaseRouteHandler) -> None:
     """Creating a cooperative directly: an operator (the service checks the desa is in the region) or a pendamping."""
     user = await current_user(connection)
     if user is None:
@@ -26,11 +27,11 @@ async def requires_registrar(connection: Connection, _: BaseRouteHandler) -> Non
         _act(connection, ActingAs(PlatformRole.PENDAMPING))
     else:
         raise PermissionDeniedException(
-            "Hanya operator Dinas Koperasi atau pendamping yang dapat mendaftarkan koperasi."
+            _("Hanya operator Dinas Koperasi atau pendamping yang dapat mendaftarkan koperasi.")
         )
 
 
-async def requires_readiness_reader(connection: Connection, _: BaseRouteHandler) -> None:
+async def requires_readiness_reader(connection: Connection, _handler: BaseRouteHandler) -> None:
     """The checklist of the cooperative in the path: its pengurus, its assigned pendamping, its region's operator."""
     user = await current_user(connection)
     if user is None:
@@ -43,5 +44,7 @@ async def requires_readiness_reader(connection: Connection, _: BaseRouteHandler)
     elif user.operates(cooperative.kode_wilayah):
         role = PlatformRole.OPERATOR
     else:
-        raise PermissionDeniedException("Daftar persiapan ini untuk pengurus, pendamping dan operator koperasi ini.")
+        raise PermissionDeniedException(
+            _("Daftar persiapan ini untuk pengurus, pendamping dan operator koperasi ini.")
+        )
     _act(connection, ActingAs(role, cooperative.id, cooperative.name))

@@ -17,11 +17,12 @@ from app import audit, platform
 from app.auth import CurrentUser
 from app.errors import DomainError
 from app.guards import actor_of, provide_cooperative, requires_operator, requires_pendamping
+from app.i18n import _
 from app.models import ROLE_LABELS, Cooperative, PlatformRole
 from app.onboarding_routes import base_url
 from app.text import whatsapp_link
 from app.web import flash, render
-from onboarding import overviews, registration
+from onboarding import overviews, readiness, registration
 
 cooperative_dependency = {"cooperative": Provide(provide_cooperative)}
 Scope = Annotated[str | None, Parameter(query="wilayah", max_length=13)]
@@ -72,9 +73,9 @@ class OperatorController(Controller):
             "onboarding/operator.html",
             status_code=status_code,
             view=view,
-            state_labels=overviews.STATE_LABELS,
-            role_labels=ROLE_LABELS,
-            action_labels=audit.ACTION_LABELS,
+            state_labels=readiness.shown(overviews.STATE_LABELS),
+            role_labels=readiness.shown(ROLE_LABELS),
+            action_labels=readiness.shown(audit.ACTION_LABELS),
             issued=issued,
             error=error,
             errors=errors or {},
@@ -118,12 +119,13 @@ class OperatorController(Controller):
                 grant=GrantForm(name=data.name[:120], phone=data.phone[:40]),
             )
         url = link.url(base_url(request))
-        text = (
-            f"Halo {person.name}, Anda terdaftar sebagai pendamping koperasi di Pasar Desa. Buka tautan ini untuk "
-            "membuat kata sandi (berlaku 48 jam, hanya sekali pakai):"
+        text = _(
+            "Halo %(name)s, Anda terdaftar sebagai pendamping koperasi di Pasar Desa. Buka tautan ini untuk "
+            "membuat kata sandi (berlaku 48 jam, hanya sekali pakai):",
+            name=person.name,
         )
         issued = {
-            "title": f"Tautan atur kata sandi untuk {person.name} (pendamping)",
+            "title": _("Tautan atur kata sandi untuk %(name)s (pendamping)", name=person.name),
             "url": url,
             "whatsapp": whatsapp_link(person.phone, f"{text} {url}"),
             "expires_at": link.expires_at,
@@ -138,7 +140,7 @@ class OperatorController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser, cooperative: Cooperative
     ) -> Any:
         await registration.approve(db_session, actor_of(request, user), cooperative)
-        flash(request, f"{cooperative.name} disetujui dan mulai persiapan.", "ok")
+        flash(request, _("%(name)s disetujui dan mulai persiapan.", name=cooperative.name), "ok")
         return self._back(cooperative)
 
     @post("/koperasi/{slug:str}/tolak", name="operator_reject", status_code=303, dependencies=cooperative_dependency)
@@ -151,7 +153,7 @@ class OperatorController(Controller):
         data: Annotated[registration.RejectIn, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Any:
         await registration.reject(db_session, actor_of(request, user), cooperative, data)
-        flash(request, f"Pengajuan {cooperative.name} ditolak; pemohon melihat alasannya.", "ok")
+        flash(request, _("Pengajuan %(name)s ditolak; pemohon melihat alasannya.", name=cooperative.name), "ok")
         return Redirect(path="/operator", status_code=303)
 
     @post(
@@ -164,7 +166,7 @@ class OperatorController(Controller):
         self, request: Request[Any, Any, Any], db_session: AsyncSession, user: CurrentUser, cooperative: Cooperative
     ) -> Any:
         await registration.deactivate(db_session, actor_of(request, user), cooperative)
-        flash(request, f"{cooperative.name} dinonaktifkan.", "ok")
+        flash(request, _("%(name)s dinonaktifkan.", name=cooperative.name), "ok")
         return Redirect(path="/operator", status_code=303)
 
     @post(
@@ -179,7 +181,7 @@ class OperatorController(Controller):
         data: Annotated[AssignForm, Body(media_type=RequestEncodingType.URL_ENCODED)],
     ) -> Any:
         await platform.assign(db_session, actor_of(request, user), cooperative, data.user_id)
-        flash(request, f"Pendamping ditugaskan di {cooperative.short_name}.", "ok")
+        flash(request, _("Pendamping ditugaskan di %(name)s.", name=cooperative.short_name), "ok")
         return self._back(cooperative)
 
     @post(
@@ -197,5 +199,5 @@ class OperatorController(Controller):
         user_id: int,
     ) -> Any:
         await platform.unassign(db_session, actor_of(request, user), cooperative, user_id)
-        flash(request, f"Tugas pendamping di {cooperative.short_name} diakhiri.", "ok")
+        flash(request, _("Tugas pendamping di %(name)s diakhiri.", name=cooperative.short_name), "ok")
         return self._back(cooperative)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit
 from app.auth import CurrentUser
+from app.i18n import N_, _
 from app.models import Cooperative, CooperativeStatus, FacilitatorAssignment, PlatformGrant, PlatformRole, User
 from onboarding.readiness import STATUS_LABELS, Readiness, counts, steps_for
 from orders.models import Order, OrderLine
@@ -22,7 +23,11 @@ DORMANT_AFTER_DAYS = 30
 STALE_ORDER_DAYS = 2
 DORMANT = "dormant"
 INACTIVE = "inactive"
-STATE_LABELS: dict[str, str] = {**STATUS_LABELS, DORMANT: "Tidur (30 hari tanpa pesanan)", INACTIVE: "Nonaktif"}
+STATE_LABELS: dict[str, str] = {
+    **STATUS_LABELS,
+    DORMANT: N_("Tidur (30 hari tanpa pesanan)"),
+    INACTIVE: N_("Nonaktif"),
+}
 _OPEN_ORDER = (
     OrderStatus.PLACED,
     OrderStatus.CONFIRMED,
@@ -95,7 +100,7 @@ async def unpaid_producers(session: AsyncSession, ids: Sequence[int], now: datet
     for c, p, v in paid_rows.tuples():
         owed[(int(c), int(p))] = owed.get((int(c), int(p)), 0) - int(v or 0)
     result: dict[int, int] = {}
-    for (cooperative_id, _), amount in owed.items():
+    for (cooperative_id, _producer_id), amount in owed.items():
         if amount > 0:
             result[cooperative_id] = result.get(cooperative_id, 0) + 1
     return result
@@ -112,24 +117,27 @@ class FacilitatorRow:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS.get(self.state, self.state)
+        return _(STATE_LABELS.get(self.state, self.state))
 
     @property
     def reasons(self) -> list[str]:
         """Why this cooperative needs help, most urgent first; empty when it is doing fine."""
         found = []
         if self.stale_orders:
-            found.append(f"{self.stale_orders} pesanan belum selesai lebih dari {STALE_ORDER_DAYS} hari")
+            found.append(
+                _("%(n)s pesanan belum selesai lebih dari %(days)s hari", n=self.stale_orders, days=STALE_ORDER_DAYS)
+            )
         if self.unpaid_producers:
-            found.append(f"{self.unpaid_producers} produsen belum dibayar")
+            found.append(_("%(n)s produsen belum dibayar", n=self.unpaid_producers))
         if self.state in (CooperativeStatus.ONBOARDING, CooperativeStatus.APPLIED) and not self.readiness.ready:
-            found.append(f"persiapan {self.readiness.done_count}/{len(self.readiness.steps)} langkah")
+            done, total = self.readiness.done_count, len(self.readiness.steps)
+            found.append(_("persiapan %(done)s/%(total)s langkah", done=done, total=total))
         elif self.state == CooperativeStatus.ONBOARDING:
-            found.append("semua langkah selesai: toko bisa dibuka")
+            found.append(_("semua langkah selesai: toko bisa dibuka"))
         if self.state == DORMANT:
-            found.append(f"tidak ada pesanan {DORMANT_AFTER_DAYS} hari")
+            found.append(_("tidak ada pesanan %(days)s hari", days=DORMANT_AFTER_DAYS))
         if self.state == CooperativeStatus.CLOSED:
-            found.append("toko tutup sementara")
+            found.append(_("toko tutup sementara"))
         return found
 
 
@@ -186,7 +194,7 @@ class RegionRow:
 
     @property
     def state_label(self) -> str:
-        return STATE_LABELS.get(self.state, self.state)
+        return _(STATE_LABELS.get(self.state, self.state))
 
 
 @dataclass(frozen=True)

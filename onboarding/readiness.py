@@ -13,23 +13,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import Actor, record_action
 from app.errors import Conflict
 from app.forms import parse_phone, parse_text, raise_errors
+from app.i18n import N_, _
 from app.models import Cooperative, CooperativeStatus, Membership, MembershipStatus, Role
 from catalog.models import Product, ProductStatus
 from orders.models import DeliveryZone
 
 MIN_PRODUCTS = 5
-PAYMENT_METHODS: dict[str, str] = {"cash": "Tunai", "transfer": "Transfer bank", "qris": "QRIS"}
-DELIVERY_MODES: dict[str, str] = {"pickup_only": "Hanya ambil di koperasi", "zones": "Antar ke wilayah (dusun)"}
+PAYMENT_METHODS: dict[str, str] = {"cash": N_("Tunai"), "transfer": N_("Transfer bank"), "qris": "QRIS"}
+DELIVERY_MODES: dict[str, str] = {
+    "pickup_only": N_("Hanya ambil di koperasi"),
+    "zones": N_("Antar ke wilayah (dusun)"),
+}
 MAX_TEXT = 500
 # A staff account besides the pengurus: anyone who helps run the shop.
 HELPER_ROLES = (Role.PETUGAS, Role.BENDAHARA, Role.PENGAWAS, Role.KURIR)
 STATUS_LABELS: dict[str, str] = {
-    CooperativeStatus.APPLIED: "Menunggu persetujuan",
-    CooperativeStatus.ONBOARDING: "Persiapan",
-    CooperativeStatus.OPEN: "Buka",
-    CooperativeStatus.CLOSED: "Tutup sementara",
-    CooperativeStatus.REJECTED: "Ditolak",
+    CooperativeStatus.APPLIED: N_("Menunggu persetujuan"),
+    CooperativeStatus.ONBOARDING: N_("Persiapan"),
+    CooperativeStatus.OPEN: N_("Buka"),
+    CooperativeStatus.CLOSED: N_("Tutup sementara"),
+    CooperativeStatus.REJECTED: N_("Ditolak"),
 }
+
+
+def shown(labels: dict[str, str]) -> dict[str, str]:
+    """A label table in the request's language (the tables hold the Indonesian, marked for the catalogs)."""
+    return {key: _(label) for key, label in labels.items()}
 
 
 @dataclass(frozen=True)
@@ -105,25 +114,25 @@ def steps_for(cooperative: Cooperative, figures: Counts) -> Readiness:
         cooperative.delivery_mode == "zones" and figures.zones > 0
     )
     delivery_hint = (
-        "Tambahkan paling sedikit satu wilayah antar di Pengaturan toko, atau pilih hanya ambil di koperasi."
+        _("Tambahkan paling sedikit satu wilayah antar di Pengaturan toko, atau pilih hanya ambil di koperasi.")
         if cooperative.delivery_mode == "zones"
-        else "Pilih: hanya ambil di koperasi, atau antar ke wilayah tertentu."
+        else _("Pilih: hanya ambil di koperasi, atau antar ke wilayah tertentu.")
     )
     return Readiness(
         [
-            Step("profile", "Profil dan jam buka", bool(cooperative.opening_hours and cooperative.whatsapp),
-                 "Tulis jam buka koperasi dan nomor WhatsApp.", "siap#profil"),
-            Step("pickup", "Alamat pengambilan", bool(cooperative.pickup_address),
-                 "Tulis alamat tempat pembeli mengambil barang.", "siap#profil"),
-            Step("staff", "Petugas selain pengurus", figures.helpers > 0,
-                 "Undang paling sedikit satu petugas, bendahara atau kurir.", "tim"),
-            Step("payment", "Cara bayar", bool(payment_methods_of(cooperative)),
-                 "Pilih cara bayar; tunai saja sudah cukup.", "siap#bayar"),
-            Step("delivery", "Ambil sendiri atau antar", zones_ok, delivery_hint,
+            Step("profile", _("Profil dan jam buka"), bool(cooperative.opening_hours and cooperative.whatsapp),
+                 _("Tulis jam buka koperasi dan nomor WhatsApp."), "siap#profil"),
+            Step("pickup", _("Alamat pengambilan"), bool(cooperative.pickup_address),
+                 _("Tulis alamat tempat pembeli mengambil barang."), "siap#profil"),
+            Step("staff", _("Petugas selain pengurus"), figures.helpers > 0,
+                 _("Undang paling sedikit satu petugas, bendahara atau kurir."), "tim"),
+            Step("payment", _("Cara bayar"), bool(payment_methods_of(cooperative)),
+                 _("Pilih cara bayar; tunai saja sudah cukup."), "siap#bayar"),
+            Step("delivery", _("Ambil sendiri atau antar"), zones_ok, delivery_hint,
                  "pengaturan" if cooperative.delivery_mode == "zones" else "siap#antar"),
-            Step("products", f"Paling sedikit {MIN_PRODUCTS} barang ada stok",
+            Step("products", _("Paling sedikit %(n)s barang ada stok", n=MIN_PRODUCTS),
                  figures.products_in_stock >= MIN_PRODUCTS,
-                 f"Sekarang {figures.products_in_stock} barang ada stok.", "produk"),
+                 _("Sekarang %(n)s barang ada stok.", n=figures.products_in_stock), "produk"),
         ]
     )  # fmt: skip
 
@@ -147,12 +156,12 @@ def _methods(cooperative: Cooperative, methods: Sequence[object], errors: dict[s
     chosen = [m.strip().lower() for m in methods if isinstance(m, str)]
     unknown = [m for m in chosen if m not in PAYMENT_METHODS]
     if unknown or len(chosen) != len(methods):
-        errors["payment_methods"] = "Cara bayar yang bisa dipilih: cash (tunai), transfer, qris."
+        errors["payment_methods"] = _("Cara bayar yang bisa dipilih: cash (tunai), transfer, qris.")
         return None
     if "transfer" in chosen and not cooperative.accepts_transfer:
-        errors["payment_methods"] = "Isi rekening bank koperasi di Pengaturan toko sebelum memilih transfer."
+        errors["payment_methods"] = _("Isi rekening bank koperasi di Pengaturan toko sebelum memilih transfer.")
     if "qris" in chosen and not cooperative.accepts_qris:
-        errors["payment_methods"] = "Pasang QRIS statis koperasi di Pengaturan toko sebelum memilih QRIS."
+        errors["payment_methods"] = _("Pasang QRIS statis koperasi di Pengaturan toko sebelum memilih QRIS.")
     ordered = [m for m in PAYMENT_METHODS if m in chosen]
     return ",".join(ordered) or None
 
@@ -168,19 +177,19 @@ async def update_details(
     errors: dict[str, str] = {}
     changes: dict[str, object] = {}
     if not isinstance(patch.opening_hours, msgspec.UnsetType):
-        changes["opening_hours"] = _text(patch.opening_hours, "opening_hours", "Jam buka", errors)
+        changes["opening_hours"] = _text(patch.opening_hours, "opening_hours", _("Jam buka"), errors)
     if not isinstance(patch.pickup_address, msgspec.UnsetType):
-        changes["pickup_address"] = _text(patch.pickup_address, "pickup_address", "Alamat pengambilan", errors)
+        changes["pickup_address"] = _text(patch.pickup_address, "pickup_address", _("Alamat pengambilan"), errors)
     if not isinstance(patch.closed_message, msgspec.UnsetType):
-        changes["closed_message"] = _text(patch.closed_message, "closed_message", "Pesan di toko", errors)
+        changes["closed_message"] = _text(patch.closed_message, "closed_message", _("Pesan di toko"), errors)
     if not isinstance(patch.payment_methods, msgspec.UnsetType):
         changes["payment_methods"] = _methods(cooperative, patch.payment_methods, errors)
     if not isinstance(patch.delivery, msgspec.UnsetType):
         if patch.delivery not in DELIVERY_MODES:
-            errors["delivery"] = "Pilih pickup_only (hanya ambil) atau zones (antar ke wilayah)."
+            errors["delivery"] = _("Pilih pickup_only (hanya ambil) atau zones (antar ke wilayah).")
         changes["delivery_mode"] = patch.delivery
     if not isinstance(patch.whatsapp, msgspec.UnsetType):
-        whatsapp = parse_phone(patch.whatsapp, "whatsapp", errors, label="Nomor WhatsApp koperasi")
+        whatsapp = parse_phone(patch.whatsapp, "whatsapp", errors, label=_("Nomor WhatsApp koperasi"))
         changes["whatsapp"] = whatsapp.lstrip("+") if whatsapp else None
     raise_errors(errors)
     changed = {key: value for key, value in changes.items() if getattr(cooperative, key) != value}
@@ -212,14 +221,14 @@ class CloseIn(msgspec.Struct):
 async def open_shop(session: AsyncSession, actor: Actor, cooperative: Cooperative) -> Readiness:
     """Open the shop (the first time, or again after a holiday) once every step of the checklist is done."""
     if cooperative.status == CooperativeStatus.OPEN:
-        raise Conflict(f"{cooperative.short_name} sudah buka.")
+        raise Conflict(_("%(name)s sudah buka.", name=cooperative.short_name))
     if cooperative.status not in (CooperativeStatus.ONBOARDING, CooperativeStatus.CLOSED):
-        raise Conflict(f"{cooperative.short_name} belum disetujui operator Dinas Koperasi.")
+        raise Conflict(_("%(name)s belum disetujui operator Dinas Koperasi.", name=cooperative.short_name))
     state = await readiness(session, cooperative)
     if not state.ready:
         labels = ", ".join(step.label.lower() for step in state.steps if not step.done)
         raise Conflict(
-            f"Toko belum bisa dibuka. Yang belum selesai: {labels}.",
+            _("Toko belum bisa dibuka. Yang belum selesai: %(steps)s.", steps=labels),
             missing=state.missing,
             steps=[{"key": s.key, "done": s.done, "label": s.label} for s in state.steps],
         )
@@ -236,9 +245,9 @@ async def open_shop(session: AsyncSession, actor: Actor, cooperative: Cooperativ
 async def close_shop(session: AsyncSession, actor: Actor, cooperative: Cooperative, form: CloseIn) -> Cooperative:
     """Close an open shop for a while (a holiday); the message is shown on the shop, no orders are taken."""
     if cooperative.status != CooperativeStatus.OPEN:
-        raise Conflict(f"{cooperative.short_name} sedang tidak buka.")
+        raise Conflict(_("%(name)s sedang tidak buka.", name=cooperative.short_name))
     errors: dict[str, str] = {}
-    message = _text(form.message, "message", "Pesan untuk pembeli", errors)
+    message = _text(form.message, "message", _("Pesan untuk pembeli"), errors)
     raise_errors(errors)
     cooperative.status = CooperativeStatus.CLOSED
     cooperative.closed_message = message

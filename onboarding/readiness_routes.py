@@ -16,6 +16,7 @@ from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError
 from app.guards import actor_of, provide_cooperative, requires_pengurus
+from app.i18n import _
 from app.models import Cooperative
 from app.web import flash, render
 from onboarding import readiness
@@ -90,9 +91,9 @@ class ReadinessController(Controller):
                 pay_qris="1" if "qris" in chosen else "",
                 delivery=cooperative.delivery_mode or "",
             ),
-            payment_labels=readiness.PAYMENT_METHODS,
-            delivery_labels=readiness.DELIVERY_MODES,
-            status_labels=readiness.STATUS_LABELS,
+            payment_labels=readiness.shown(readiness.PAYMENT_METHODS),
+            delivery_labels=readiness.shown(readiness.DELIVERY_MODES),
+            status_labels=readiness.shown(readiness.STATUS_LABELS),
             errors=errors or {},
             error=error,
         )
@@ -126,7 +127,7 @@ class ReadinessController(Controller):
                 error=exc.message,
                 form=data,
             )
-        flash(request, "Data toko tersimpan.", "ok")
+        flash(request, _("Data toko tersimpan."), "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/siap", status_code=303)
 
     @post("/buka", name="readiness_open", status_code=303, guards=[requires_pengurus])
@@ -140,7 +141,7 @@ class ReadinessController(Controller):
             return await self._page(
                 request, db_session, cooperative, user, status_code=exc.status_code, error=exc.message
             )
-        flash(request, f"{cooperative.short_name} sudah buka dan tampil di halaman depan.", "ok")
+        flash(request, _("%(name)s sudah buka dan tampil di halaman depan.", name=cooperative.short_name), "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/siap", status_code=303)
 
     @post("/tutup", name="readiness_close", status_code=303, guards=[requires_pengurus])
@@ -160,5 +161,5 @@ class ReadinessController(Controller):
             return await self._page(
                 request, db_session, cooperative, user, status_code=exc.status_code, error=exc.message
             )
-        flash(request, f"{cooperative.short_name} tutup sementara; pembeli melihat pesan Anda.", "ok")
+        flash(request, _("%(name)s tutup sementara; pembeli melihat pesan Anda.", name=cooperative.short_name), "ok")
         return Redirect(path=f"/staf/{cooperative.slug}/siap", status_code=303)

@@ -16,6 +16,7 @@ from app.audit import Actor, record_action
 from app.auth import CurrentUser
 from app.errors import Conflict, Forbidden, InvalidInput
 from app.forms import parse_phone, parse_text, raise_errors
+from app.i18n import _
 from app.models import Cooperative, CooperativeStatus, Invitation, Membership, MembershipStatus, Role
 from app.people import InvitationIn
 from app.regions import RegionLevel, RegionPath
@@ -33,8 +34,8 @@ _WIB_KALIMANTAN = {"61", "62"}
 _WIT_PREFIXES = ("8", "9")
 # Official names start with these words; the slug and the short name use the usual abbreviations.
 _NAME_ABBREVIATIONS = (
-    ("koperasi desa merah putih", "KDMP"),
-    ("koperasi kelurahan merah putih", "KKMP"),
+    ("koperasi desa merah putih", "KDMP"),  # i18n: not shown
+    ("koperasi kelurahan merah putih", "KKMP"),  # i18n: not shown
     ("koperasi", "Kop."),
 )
 _LEGAL_NUMBER = re.compile(r"^[A-Za-z0-9./\- ]{3,80}$")
@@ -124,28 +125,30 @@ class ValidCooperative:
 async def _desa(session: AsyncSession, code: object, errors: dict[str, str]) -> RegionPath | None:
     text = code.strip() if isinstance(code, str) else ""
     if not text:
-        errors["desa_code"] = "Pilih desa/kelurahan tempat koperasi berada."
+        errors["desa_code"] = _("Pilih desa/kelurahan tempat koperasi berada.")
         return None
     if not regions.is_region_code(text) or regions.level_of(text) != RegionLevel.DESA:
-        errors["desa_code"] = "Kode desa/kelurahan harus lengkap, misalnya 63.03.04.2004."
+        errors["desa_code"] = _("Kode desa/kelurahan harus lengkap, misalnya 63.03.04.2004.")
         return None
     place = await regions.path(session, text)
     if place is None or place.desa is None:
-        errors["desa_code"] = f"Kode desa {text!r} tidak ada di daftar wilayah Kemendagri."
+        errors["desa_code"] = _("Kode desa %(code)s tidak ada di daftar wilayah Kemendagri.", code=repr(text))
     return place
 
 
 async def validate(session: AsyncSession, form: CooperativeIn) -> ValidCooperative:
     errors: dict[str, str] = {}
-    name = parse_text(form.name, "name", "Nama koperasi", errors, required=True, max_length=MAX_NAME)
+    name = parse_text(form.name, "name", _("Nama koperasi"), errors, required=True, max_length=MAX_NAME)
     if name is not None and len(name) < 5:
-        errors["name"] = "Nama koperasi terlalu pendek."
+        errors["name"] = _("Nama koperasi terlalu pendek.")
     place = await _desa(session, form.desa_code, errors)
-    whatsapp = parse_phone(form.whatsapp, "whatsapp", errors, label="Nomor WhatsApp koperasi")
+    whatsapp = parse_phone(form.whatsapp, "whatsapp", errors, label=_("Nomor WhatsApp koperasi"))
     legal = normalise_legal_number(form.legal_number if isinstance(form.legal_number, str) else None)
     if legal is not None and not _LEGAL_NUMBER.match(legal):
-        errors["legal_number"] = "Nomor badan hukum hanya berisi huruf, angka, titik, garis miring dan tanda -."
-    nik = parse_text(form.nik_koperasi, "nik_koperasi", "Nomor Induk Koperasi", errors, required=False, max_length=40)
+        errors["legal_number"] = _("Nomor badan hukum hanya berisi huruf, angka, titik, garis miring dan tanda -.")
+    nik = parse_text(
+        form.nik_koperasi, "nik_koperasi", _("Nomor Induk Koperasi"), errors, required=False, max_length=40
+    )
     raise_errors(errors)
     assert name is not None and place is not None and whatsapp is not None
     return ValidCooperative(name, str(form.desa_code).strip(), place, whatsapp, legal, nik)
@@ -162,7 +165,7 @@ async def check_duplicates(
         query = query.where(Cooperative.id != exclude_id)
     holder = await session.scalar(query.limit(1))
     if holder is not None:
-        message = f"Desa ini sudah punya koperasi yang aktif: {holder.name}. Satu desa satu koperasi."
+        message = _("Desa ini sudah punya koperasi yang aktif: %(name)s. Satu desa satu koperasi.", name=holder.name)
         raise Conflict(message, field_errors={"desa_code": message})
     if legal_number is None:
         return
@@ -173,7 +176,7 @@ async def check_duplicates(
         query = query.where(Cooperative.id != exclude_id)
     twin = await session.scalar(query.limit(1))
     if twin is not None:
-        message = f"Nomor badan hukum ini sudah dipakai {twin.name}. Periksa kembali nomornya."
+        message = _("Nomor badan hukum ini sudah dipakai %(name)s. Periksa kembali nomornya.", name=twin.name)
         raise Conflict(message, field_errors={"legal_number": message})
 
 
@@ -232,7 +235,7 @@ async def create(session: AsyncSession, actor: Actor, user: CurrentUser, form: C
     valid = await validate(session, form)
     as_operator = user.operates(valid.desa_code)
     if not as_operator and not user.is_pendamping:
-        raise Forbidden("Desa ini di luar wilayah kerja Anda.")
+        raise Forbidden(_("Desa ini di luar wilayah kerja Anda."))
     wants_pengurus = bool((form.pengurus_name or "").strip() or (form.pengurus_phone or "").strip())
     await check_duplicates(session, valid.desa_code, valid.legal_number)
     cooperative = await _insert(session, valid, CooperativeStatus.ONBOARDING)
@@ -255,9 +258,9 @@ async def apply(session: AsyncSession, actor: Actor, user: CurrentUser, form: Co
     valid = await validate(session, form)
     errors: dict[str, str] = {}
     applicant = parse_text(
-        form.applicant_name, "applicant_name", "Nama pemohon", errors, required=False, max_length=120
+        form.applicant_name, "applicant_name", _("Nama pemohon"), errors, required=False, max_length=120
     )
-    phone = parse_phone(form.applicant_phone, "applicant_phone", errors, label="Nomor HP pemohon", required=False)
+    phone = parse_phone(form.applicant_phone, "applicant_phone", errors, label=_("Nomor HP pemohon"), required=False)
     raise_errors(errors)
     await check_duplicates(session, valid.desa_code, valid.legal_number)
     cooperative = await _insert(session, valid, CooperativeStatus.APPLIED)
@@ -271,7 +274,7 @@ async def apply(session: AsyncSession, actor: Actor, user: CurrentUser, form: Co
 
 def _waiting(cooperative: Cooperative) -> None:
     if cooperative.status != CooperativeStatus.APPLIED:
-        raise Conflict(f"{cooperative.name} tidak sedang menunggu persetujuan.")
+        raise Conflict(_("%(name)s tidak sedang menunggu persetujuan.", name=cooperative.name))
 
 
 async def approve(session: AsyncSession, actor: Actor, cooperative: Cooperative) -> Cooperative:
@@ -306,7 +309,7 @@ async def reject(session: AsyncSession, actor: Actor, cooperative: Cooperative, 
     """The operator rejects an application with a reason the applicant sees; the desa and slug stay free."""
     _waiting(cooperative)
     errors: dict[str, str] = {}
-    reason = parse_text(form.reason, "reason", "Alasan penolakan", errors, required=True, max_length=MAX_REASON)
+    reason = parse_text(form.reason, "reason", _("Alasan penolakan"), errors, required=True, max_length=MAX_REASON)
     raise_errors(errors)
     cooperative.status = CooperativeStatus.REJECTED
     cooperative.is_active = False

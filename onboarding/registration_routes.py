@@ -20,11 +20,12 @@ from app import people, regions
 from app.auth import CurrentUser
 from app.errors import DomainError
 from app.guards import actor_of, requires_login
+from app.i18n import _
 from app.onboarding_routes import base_url
 from app.regions import Region
 from app.text import whatsapp_link
 from app.web import flash, render
-from onboarding import registration
+from onboarding import readiness, registration
 from onboarding.guards import requires_registrar
 from onboarding.readiness import STATUS_LABELS
 
@@ -116,7 +117,7 @@ class RegistrationController(Controller):
             error=error,
             issued=issued,
             applications=await registration.applications_of(db_session, user.id) if mode == "apply" else [],
-            status_labels=STATUS_LABELS,
+            status_labels=readiness.shown(STATUS_LABELS),
         )
 
     async def _form_page(
@@ -164,7 +165,8 @@ class RegistrationController(Controller):
         except DomainError as exc:
             await db_session.rollback()
             return await self._refused(request, db_session, user, "apply", data, exc)
-        flash(request, f"Pengajuan {cooperative.name} terkirim. Operator Dinas Koperasi akan memeriksanya.", "ok")
+        sent = _("Pengajuan %(name)s terkirim. Operator Dinas Koperasi akan memeriksanya.", name=cooperative.name)
+        flash(request, sent, "ok")
         return Redirect(path=APPLY_PATH, status_code=303)
 
     async def _refused(
@@ -229,12 +231,16 @@ class RegistrationController(Controller):
         cooperative = created.cooperative
         target = "/operator" if user.operates(cooperative.kode_wilayah) else f"/staf/{cooperative.slug}/siap"
         if created.invitation is None or created.link is None:
-            flash(request, f"{cooperative.name} terdaftar dan mulai persiapan.", "ok")
+            flash(request, _("%(name)s terdaftar dan mulai persiapan.", name=cooperative.name), "ok")
             return Redirect(path=target, status_code=303)
         url = created.link.url(base_url(request))
         text = f"{people.invitation_message(created.invitation, cooperative)} {url}"
         issued = {
-            "title": f"{cooperative.name} terdaftar. Undangan pengurus untuk {created.invitation.name}",
+            "title": _(
+                "%(name)s terdaftar. Undangan pengurus untuk %(person)s",
+                name=cooperative.name,
+                person=created.invitation.name,
+            ),
             "url": url,
             "whatsapp": whatsapp_link(created.invitation.phone, text),
             "next": target,

@@ -14,6 +14,7 @@ from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Period, bounds, last_months, local_today, parse_period
+from app.i18n import N_, _, n_
 from app.models import Cooperative
 from app.text import rupiah
 from catalog.models import Product, ProductStatus, StockLedgerEntry
@@ -24,6 +25,13 @@ from reports.sales import Basis, Opening, SalesTotals, Share, breakdown, caption
 
 BASIS = Basis.COMPLETED
 SALES_CAPTION = caption(BASIS)
+# What `caption()` says, marked for the catalogs: the reports translate it when a page is made.
+CAPTION_TEXTS = (
+    N_("Penjualan (pesanan selesai)"),
+    N_("Penjualan (pesanan masuk, tanpa yang dibatalkan)"),
+    N_("pesanan selesai"),
+    N_("pesanan masuk, tanpa yang dibatalkan"),
+)
 # How many months back a reader can pick.
 CHOICES = 24
 
@@ -41,10 +49,10 @@ class CashDifference:
     def in_words(self) -> str:
         """The difference as a villager says it: short, over, or just right."""
         if self.difference < 0:
-            return f"kurang {rupiah(-self.difference)}"
+            return _("kurang %(amount)s", amount=rupiah(-self.difference))
         if self.difference > 0:
-            return f"lebih {rupiah(self.difference)}"
-        return "pas, tidak ada selisih"
+            return _("lebih %(amount)s", amount=rupiah(self.difference))
+        return _("pas, tidak ada selisih")
 
 
 async def cash_differences(
@@ -135,7 +143,7 @@ class Books:
     by_producer: list[Share] = field(default_factory=list)
     # Months a reader can pick, newest first.
     choices: list[Period] = field(default_factory=list)
-    sales_caption: str = SALES_CAPTION
+    sales_caption: str = field(default_factory=lambda: _(SALES_CAPTION))
     # Said above the figures when the page opened on an earlier month than the current one.
     notice: str | None = None
 
@@ -145,11 +153,11 @@ class Books:
 
     @property
     def category_total(self) -> Share:
-        return Share.total(self.by_category)
+        return Share.total(self.by_category, _("Jumlah"))
 
     @property
     def producer_total(self) -> Share:
-        return Share.total(self.by_producer)
+        return Share.total(self.by_producer, _("Jumlah"))
 
 
 async def month_books(
@@ -214,7 +222,7 @@ def for_reader(report: Books, sees_every_producer: bool) -> Books:
     if sees_every_producer or not hidden:
         return report
     combined = Share(
-        f"{len(hidden)} produsen lain (digabung)",
+        n_("%(n)s produsen lain (digabung)", "%(n)s produsen lain (digabung)", len(hidden), n=len(hidden)),
         sum(s.sales for s in hidden),
         sum(s.margin for s in hidden),
         sum(s.producer_share for s in hidden),

@@ -6,6 +6,10 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from babel.numbers import get_decimal_symbol
+
+from app.i18n import _, get_locale
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -42,12 +46,12 @@ class SalesChart:
 
 
 def short_rupiah(amount: int) -> str:
-    """`1250000` → `Rp1,25jt`, `120000` → `Rp120rb`: axis labels that fit a phone."""
+    """`1250000` → `Rp1,25jt`, `120000` → `Rp120rb` (`Rp1.25M`, `Rp120K` in English): axis labels that fit a phone."""
     if amount >= 1_000_000:
-        text = f"{amount / 1_000_000:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-        return f"Rp{text}jt"
+        text = f"{amount / 1_000_000:.2f}".rstrip("0").rstrip(".").replace(".", get_decimal_symbol(get_locale()))
+        return _("Rp%(amount)sjt", amount=text)
     if amount >= 1_000:
-        return f"Rp{amount // 1_000}rb"
+        return _("Rp%(amount)srb", amount=amount // 1_000)
     return f"Rp{amount}"
 
 

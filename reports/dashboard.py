@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import day_bounds, local_today
+from app.i18n import _
 from app.models import Cooperative
 from catalog import stock as stockwork
 from orders import rollups, state
@@ -42,7 +43,7 @@ class Dashboard:
     chart: SalesChart
     cash_difference_month: int
     open_orders: int
-    sales_caption: str = caption(SALES_BASIS)
+    sales_caption: str = field(default_factory=lambda: _(caption(SALES_BASIS)))
 
 
 async def _orders_today_by_status(

@@ -1,10 +1,10 @@
-"""CSV exports for staff, with Indonesian headers: orders, sales per product and producer, the stock ledger."""
+"""CSV exports for staff, headed in the reader's language (Indonesian by default): orders, sales, the stock ledger."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from app.clock import day_bounds, local_time, local_today
 from app.csv import csv_text
 from app.forms import parse_date, raise_errors
+from app.i18n import N_, _
 from app.models import Cooperative, User
 from catalog import stock as stockwork
 from catalog.models import Product, StockLedgerEntry
@@ -36,12 +37,17 @@ class Export:
 
     @property
     def caption(self) -> str | None:
-        return sales.caption(self.basis) if self.basis else None
+        return _(sales.caption(self.basis)) if self.basis else None
+
+
+def shown(export: Export) -> Export:
+    """The export with its title and description in the request's language (the constants hold Indonesian)."""
+    return replace(export, title=_(export.title), description=_(export.description))
 
 
 def sales_header(basis: sales.Basis) -> str:
     """`Penjualan (pesanan selesai, Rp)`: the sales column names the orders it counts."""
-    return f"Penjualan ({sales.CAPTIONS[basis]}, Rp)"
+    return _("Penjualan (%(basis)s, Rp)", basis=_(sales.CAPTIONS[basis]))
 
 
 # Orders placed in the range (the orders file lists every one, cancelled too, with its status).
@@ -56,24 +62,26 @@ EXPORTS: dict[str, Export] = {
         Export(
             "orders",
             "pesanan.csv",
-            "Pesanan",
-            "Satu baris per pesanan masuk pada tanggal itu, yang dibatalkan juga: status, pembeli, alamat, total.",
+            N_("Pesanan"),
+            N_(
+                "Satu baris per pesanan masuk pada tanggal itu, yang dibatalkan juga: status, pembeli, alamat, total."
+            ),
         ),
         Export(
             "products",
             "penjualan-produk.csv",
-            "Penjualan per produk",
-            "Jumlah terjual, penjualan, bagian produsen.",
+            N_("Penjualan per produk"),
+            N_("Jumlah terjual, penjualan, bagian produsen."),
             PRODUCTS_BASIS,
         ),
         Export(
             "producers",
             "penjualan-produsen.csv",
-            "Penjualan per produsen",
-            "Yang terjual dari tiap UMKM dan bagiannya; sama dengan tagihan produsen.",
+            N_("Penjualan per produsen"),
+            N_("Yang terjual dari tiap UMKM dan bagiannya; sama dengan tagihan produsen."),
             PRODUCERS_BASIS,
         ),
-        Export("ledger", "buku-stok.csv", "Buku stok", "Setiap perubahan stok dengan alasannya."),
+        Export("ledger", "buku-stok.csv", N_("Buku stok"), N_("Setiap perubahan stok dengan alasannya.")),
     )
 }
 
@@ -92,12 +100,12 @@ def parse_range(cooperative: Cooperative, dari: object, sampai: object) -> DateR
     """From/to local dates, inclusive. Defaults: the first of this month to today."""
     errors: dict[str, str] = {}
     today = local_today(cooperative)
-    first = parse_date(dari, "dari", "Tanggal awal", errors) or today.replace(day=1)
-    last = parse_date(sampai, "sampai", "Tanggal akhir", errors) or today
+    first = parse_date(dari, "dari", _("Tanggal awal"), errors) or today.replace(day=1)
+    last = parse_date(sampai, "sampai", _("Tanggal akhir"), errors) or today
     if not errors and first > last:
-        errors["sampai"] = "Tanggal akhir tidak boleh sebelum tanggal awal."
+        errors["sampai"] = _("Tanggal akhir tidak boleh sebelum tanggal awal.")
     if not errors and (last - first).days >= MAX_EXPORT_DAYS:
-        errors["dari"] = f"Rentang paling panjang {MAX_EXPORT_DAYS} hari."
+        errors["dari"] = _("Rentang paling panjang %(n)s hari.", n=MAX_EXPORT_DAYS)
     raise_errors(errors)
     return DateRange(first, last)
 
@@ -121,22 +129,22 @@ async def _orders(session: AsyncSession, cooperative: Cooperative, period: DateR
         )
     ).all()
     headers = [
-        "Nomor pesanan",
-        "Waktu pesan",
-        "Status",
-        "Status bayar",
-        "Cara bayar",
-        "Cara terima",
-        "Nama pembeli",
-        "No HP",
-        "Dusun",
-        "RT",
-        "RW",
-        "Patokan",
-        "Jumlah barang",
-        "Subtotal (Rp)",
-        "Ongkos antar (Rp)",
-        "Total (Rp)",
+        _("Nomor pesanan"),
+        _("Waktu pesan"),
+        _("Status"),
+        _("Status bayar"),
+        _("Cara bayar"),
+        _("Cara terima"),
+        _("Nama pembeli"),
+        _("No HP"),
+        _("Dusun"),
+        _("RT"),
+        _("RW"),
+        _("Patokan"),
+        _("Jumlah barang"),
+        _("Subtotal (Rp)"),
+        _("Ongkos antar (Rp)"),
+        _("Total (Rp)"),
     ]
     rows: list[list[object]] = [
         [
@@ -193,13 +201,13 @@ async def _products(session: AsyncSession, cooperative: Cooperative, period: Dat
     ).all()
     names = await _producer_names(session, cooperative, (r[3] for r in rows))
     headers = [
-        "Produk",
-        "Satuan",
-        "Produsen",
-        "Terjual",
+        _("Produk"),
+        _("Satuan"),
+        _("Produsen"),
+        _("Terjual"),
         sales_header(PRODUCTS_BASIS),
-        "Bagian produsen (Rp)",
-        "Margin koperasi (Rp)",
+        _("Bagian produsen (Rp)"),
+        _("Margin koperasi (Rp)"),
     ]
     out: list[list[object]] = []
     for _pid, name, unit, producer_id, quantity, sold, producer_share in sorted(rows, key=lambda r: -int(r[5] or 0)):
@@ -221,12 +229,12 @@ async def _producers(session: AsyncSession, cooperative: Cooperative, period: Da
     after = period.last + datetime.timedelta(days=1)
     figures = await sales.by_producer(session, cooperative, period.first, after, basis=PRODUCERS_BASIS)
     headers = [
-        "Produsen",
-        "Jumlah pesanan",
-        "Barang terjual",
+        _("Produsen"),
+        _("Jumlah pesanan"),
+        _("Barang terjual"),
         sales_header(PRODUCERS_BASIS),
-        "Bagian produsen (Rp)",
-        "Margin koperasi (Rp)",
+        _("Bagian produsen (Rp)"),
+        _("Margin koperasi (Rp)"),
     ]
     rows: list[list[object]] = [[f.name, f.orders, f.units, f.sales, f.producer_share, f.margin] for f in figures]
     return headers, rows
@@ -249,7 +257,9 @@ async def _ledger(session: AsyncSession, cooperative: Cooperative, period: DateR
             .order_by(StockLedgerEntry.id)
         )
     ).all()
-    headers = ["Waktu", "Produk", "Satuan", "Perubahan", "Alasan", "Nomor pesanan", "Oleh", "Catatan"]
+    headers = [
+        _("Waktu"), _("Produk"), _("Satuan"), _("Perubahan"), _("Alasan"), _("Nomor pesanan"), _("Oleh"), _("Catatan")
+    ]
     out: list[list[object]] = [
         [
             local_time(entry.created_at, cooperative.timezone),

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, case, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import DEFAULT_TIMEZONE, Period, last_months, local_date, period_containing
+from app.i18n import N_
 from app.models import Cooperative, CooperativeStatus
 from app.regions import Region
 from orders import rollups
@@ -33,11 +34,11 @@ SALES_CAPTION = caption(BASIS)
 # dormant (the operator's page, `onboarding.overviews.state_of`, says the same).
 STATES = ("applied", "onboarding", "open", "dormant", "closed")
 STATE_LABELS = {
-    "applied": "Menunggu persetujuan",
-    "onboarding": "Persiapan",
-    "open": "Buka",
-    "dormant": "Tidur (30 hari tanpa pesanan)",
-    "closed": "Tutup sementara",
+    "applied": N_("Menunggu persetujuan"),
+    "onboarding": N_("Persiapan"),
+    "open": N_("Buka"),
+    "dormant": N_("Tidur (30 hari tanpa pesanan)"),
+    "closed": N_("Tutup sementara"),
 }
 DORMANT_AFTER_DAYS = 30
 NO_CODE = "-"

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import CurrentUser
 from app.guards import MEMBER_ROLES, provide_cooperative, requires_role
+from app.i18n import N_
 from app.models import Cooperative, Role
 from app.web import render
 from reports import books, province
@@ -18,7 +19,7 @@ from reports.province import ProvinceOverviewOut
 
 # Approved members and staff of the cooperative in the URL; a visitor is sent to log in and comes back.
 requires_books_reader = requires_role(
-    MEMBER_ROLES, "Laporan keuangan ini hanya untuk anggota dan staf koperasi ini.", apply_to_join=True
+    MEMBER_ROLES, N_("Laporan keuangan ini hanya untuk anggota dan staf koperasi ini."), apply_to_join=True
 )
 # The board sees each producer's figures; other members only those of producers that agreed.
 SEES_EVERY_PRODUCER = frozenset({Role.PENGURUS, Role.BENDAHARA, Role.PENGAWAS})

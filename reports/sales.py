@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import Period, period_containing
+from app.i18n import N_, _
 from app.models import Cooperative
 from catalog.models import Category, Product
 from orders import rollups
@@ -62,7 +63,7 @@ class Share:
         return self.sales - self.margin
 
     @classmethod
-    def total(cls, rows: list[Share], name: str = "Jumlah") -> Share:
+    def total(cls, rows: list[Share], name: str = N_("Jumlah")) -> Share:
         return cls(name, sum(r.sales for r in rows), sum(r.margin for r in rows), sum(r.producer_share for r in rows))
 
 
@@ -90,7 +91,7 @@ async def breakdown(
     )
     if by == "category":
         query = (
-            select(func.coalesce(Category.name, "Lainnya"), *sums)
+            select(func.coalesce(Category.name, _("Lainnya")), *sums)
             .select_from(table)
             .outerjoin(Product, Product.id == table.c.product_id)
             .outerjoin(Category, Category.id == Product.category_id)
@@ -108,7 +109,7 @@ async def breakdown(
             .having(func.sum(table.c.orders) > 0)
         )
     rows = await session.execute(query)
-    own = f"{cooperative.short_name} (barang koperasi)"
+    own = _("%(name)s (barang koperasi)", name=cooperative.short_name)
     shares = [
         Share(r[0] or own, int(r[1] or 0), int(r[2] or 0), int(r[3] or 0), len(r) < 5 or r[4] is not False)
         for r in rows.all()
@@ -162,7 +163,7 @@ async def by_producer(
     out = [
         ProducerSales(
             pid or None,
-            name if pid else f"{cooperative.short_name} (stok koperasi)",
+            name if pid else _("%(name)s (stok koperasi)", name=cooperative.short_name),
             int(orders or 0),
             int(units or 0),
             int(sales or 0),
@@ -214,7 +215,7 @@ async def last_sale_day(
     return datetime.date.fromisoformat(day) if isinstance(day, str) else day
 
 
-_KIND_WORDS = {"month": "Bulan", "week": "Minggu"}
+_KIND_WORDS = {"month": N_("Bulan"), "week": N_("Minggu")}
 
 
 @dataclass(frozen=True)
@@ -229,10 +230,14 @@ class Opening:
         """What the page says when it opens on an earlier period than the current one."""
         if self.skipped is None:
             return None
-        word = _KIND_WORDS.get(self.skipped.kind, "Periode")
-        return (
-            f"{word} ini ({self.skipped.label}) belum ada penjualan yang selesai. Yang ditampilkan: "
-            f"{self.period.label}, {word.lower()} terakhir yang ada penjualannya."
+        word = _(_KIND_WORDS.get(self.skipped.kind, N_("Periode")))
+        return _(
+            "%(word)s ini (%(skipped)s) belum ada penjualan yang selesai. Yang ditampilkan: "
+            "%(shown)s, %(lower)s terakhir yang ada penjualannya.",
+            word=word,
+            skipped=self.skipped.label,
+            shown=self.period.label,
+            lower=word.lower(),
         )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.csv import csv_response
 from app.errors import NotFound
 from app.guards import StaffController
+from app.i18n import _
 from app.models import Cooperative
 from app.web import render
 from reports import exports
@@ -51,7 +52,7 @@ class ExportController(StaffController):
             cooperative=cooperative,
             nav="ekspor",
             period=period,
-            exports=exports.EXPORTS,
+            exports={name: exports.shown(e) for name, e in exports.EXPORTS.items()},
             query=urlencode({"dari": period.first.isoformat(), "sampai": period.last.isoformat()}),
         )
 
@@ -65,7 +66,7 @@ class ExportController(StaffController):
         sampai: Annotated[str | None, Parameter(query="sampai", max_length=10)] = None,
     ) -> Response[str]:
         if filename not in exports.EXPORTS:
-            raise NotFound("Laporan itu tidak ada.")
+            raise NotFound(_("Laporan itu tidak ada."))
         period = exports.parse_range(cooperative, dari, sampai)
         text = await exports.export_csv(db_session, cooperative, filename, period)
         return csv_response(text, f"{cooperative.slug}-{filename.removesuffix('.csv')}-{period.label}.csv")

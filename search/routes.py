@@ -10,6 +10,7 @@ from litestar import Controller, Request, get
 from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.i18n import get_locale
 from catalog import page_cache
 from search.schemas import HighlightOut, HitOut, PriceStats, SearchOut
 from search.services import build_query, search_runtime
@@ -38,7 +39,14 @@ class SearchApiController(Controller):
         # Answers depend only on the catalog (no session): kept per catalog version, like the shop's pages.
         cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
         service = search_runtime(request).service
-        key = ("search-api", cooperative.id, version, service.view_stamp(), request.scope.get("query_string", b""))
+        key = (
+            "search-api",
+            get_locale(),
+            cooperative.id,
+            version,
+            service.view_stamp(),
+            request.scope.get("query_string", b""),
+        )
         started = time.perf_counter()
         if isinstance(kept := page_cache.PAGES.get(key), SearchOut):
             return msgspec.structs.replace(kept, took_ms=round((time.perf_counter() - started) * 1000))

@@ -93,6 +93,8 @@ async def test_staff_pages(stack: Stack, browser: Browser) -> None:
             "/staf/lok-baintan/simpanan",
             "/staf/lok-baintan/keuangan",
             "/staf/lok-baintan/shu",
+            "/staf/lok-baintan/pinjaman",
+            "/staf/lok-baintan/pendapatan",
         ):
             await audit(page, found, path)
     assert not found, report(found)

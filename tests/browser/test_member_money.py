@@ -26,10 +26,24 @@ async def test_member_sees_savings_and_shu_within_two_taps(stack: Stack, phone: 
     await expect(card.locator(".shu-total")).to_be_visible()
     assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
 
+    await _chart_fits(phone, "#grafik-simpanan-lok-baintan", "Sukarela: Saldo Rp75.000")
+
     await card.get_by_text("Riwayat simpanan").click()
     await card.get_by_role("link", name="kuitansi").first.click()
     await expect(phone.get_by_role("heading", name="Kuitansi setoran simpanan")).to_be_visible()
     assert await phone.evaluate("document.documentElement.scrollWidth") <= 360
+
+    await open_page(phone, stack.url + "/k/lok-baintan/keuangan")
+    await _chart_fits(phone, "#grafik-12-bulan", "Pendapatan Rp")
+
+
+async def _chart_fits(page: Page, figure: str, figures_text: str) -> None:
+    """The chart is drawn, inside the phone's width, and says its figures in words to a screen reader."""
+    chart = page.locator(f"{figure} svg[role=img]")
+    await expect(chart).to_be_visible()
+    box = await chart.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["height"] > 50, box
+    assert figures_text in (await page.locator(f"{figure} desc").text_content() or "")
 
 
 async def test_money_pages_fit_a_phone(stack: Stack, browser: Browser) -> None:

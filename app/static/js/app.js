@@ -32,7 +32,9 @@
   });
   // A request that never reached the server (no signal): say so where the person is looking,
   // instead of a button that seems to do nothing. The next answer that arrives clears it.
-  var NO_SIGNAL = "Tidak ada sambungan internet. Periksa data seluler atau Wi-Fi, lalu coba lagi.";
+  // The text comes from the page, in its language (base.html).
+  var NO_SIGNAL = document.body.getAttribute("data-no-signal") ||
+    "Tidak ada sambungan internet. Periksa data seluler atau Wi-Fi, lalu coba lagi.";
   document.addEventListener("htmx:sendError", function () {
     var notice = document.getElementById("no-signal");
     if (!notice) {

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from finance.models import Expense, JournalEntry, SavingsTransaction
+from finance.models import Expense, JournalEntry, Loan, OtherIncome, SavingsTransaction
 from tests.conftest import Stack
 from tests.support.roles import ROLES, Cast, signed_in_cast
 
@@ -40,13 +40,13 @@ def _check(
         )
 
 
-async def _counts(stack: Stack, cooperative_id: int) -> tuple[int, int, int]:
+async def _counts(stack: Stack, cooperative_id: int) -> tuple[int, ...]:
     async with stack.db.session() as session:
         counts = []
-        for model in (SavingsTransaction, Expense, JournalEntry):
+        for model in (SavingsTransaction, Expense, JournalEntry, Loan, OtherIncome):
             query = select(func.count()).select_from(model).where(model.cooperative_id == cooperative_id)
             counts.append(int(await session.scalar(query) or 0))
-        return counts[0], counts[1], counts[2]
+        return tuple(counts)
 
 
 async def test_reading(stack: Stack, cast: Cast) -> None:
@@ -63,6 +63,9 @@ async def test_reading(stack: Stack, cast: Cast) -> None:
         f"/staf/{cast.slug}/simpanan": (BOOKS, False),
         f"/staf/{cast.slug}/biaya": (BOOKS, False),
         f"/staf/{cast.slug}/shu": (BOOKS, False),
+        f"/staf/{cast.slug}/pinjaman": (BOOKS, False),
+        f"/staf/{cast.slug}/pendapatan": (BOOKS, False),
+        f"{api}/loans": (BOOKS, True),
         f"/k/{cast.slug}/keuangan": (MEMBERS, False),
         "/akun/simpanan": (set(ROLES) - {"anonymous"}, False),
     }
@@ -74,6 +77,12 @@ async def test_reading(stack: Stack, cast: Cast) -> None:
 
 async def test_recording(stack: Stack, cast: Cast) -> None:
     api = f"/api/cooperatives/{cast.slug}"
+    base = (
+        await cast.clients["pengurus"].post(
+            f"{api}/loans", json={"lender": "LPDB", "principal": 900_000, "instalments": 9, "received_into": "bank"}
+        )
+    ).json()
+    next_instalment = 1
     for role in ROLES:
         before = await _counts(stack, cast.cooperative_id)
         client = cast.clients[role]
@@ -109,13 +118,43 @@ async def test_recording(stack: Stack, cast: Cast) -> None:
             },
             follow_redirects=False,
         )
+        loan = await client.post(
+            f"{api}/loans", json={"lender": "Bank", "principal": 100_000, "instalments": 2, "received_into": "bank"}
+        )
+        income = await client.post(
+            f"{api}/other-income", json={"category": "jasa", "amount": 2_000, "received_into": "cash"}
+        )
+        loan_page = await client.post(
+            f"/staf/{cast.slug}/pinjaman",
+            data={
+                "lender": "BPR",
+                "principal": "50.000",
+                "instalments": "1",
+                "received_into": "cash",
+                "_csrf_token": cast.csrf(role),
+            },
+            follow_redirects=False,
+        )
+        income_page = await client.post(
+            f"/staf/{cast.slug}/pendapatan",
+            data={"category": "bunga", "amount": "1.000", "received_into": "bank", "_csrf_token": cast.csrf(role)},
+            follow_redirects=False,
+        )
+        _check(role, BOOKKEEPERS, loan, api=True, ok=201)
+        _check(role, BOOKKEEPERS, income, api=True, ok=201)
+        _check(role, BOOKKEEPERS, loan_page, api=False, ok=303)
+        _check(role, BOOKKEEPERS, income_page, api=False, ok=303)
+        paid = await client.post(f"{api}/loans/{base['id']}/instalments/{next_instalment}/pay", json={})
+        _check(role, BOOKKEEPERS, paid, api=True, ok=201)
+        next_instalment += role in BOOKKEEPERS
         _check(role, BOOKKEEPERS, saved, api=True, ok=201)
         _check(role, BOOKKEEPERS, spent, api=True, ok=201)
         _check(role, BOOKKEEPERS, page, api=False, ok=303)
         _check(role, {"pengurus"}, split, api=False, ok=303)
         after = await _counts(stack, cast.cooperative_id)
         if role in BOOKKEEPERS:
-            assert after == (before[0] + 1, before[1] + 2, before[2] + 3), role
+            # savings, 2 expenses, 2 loans, 2 other incomes; entries: 3 + 2 drawdowns + 1 instalment + 2 incomes
+            assert after == (before[0] + 1, before[1] + 2, before[2] + 8, before[3] + 2, before[4] + 2), role
         else:
             assert after == before, role
 

@@ -1,6 +1,7 @@
-"""Random sequences of sales, cancellations, refunds, savings and expenses keep the books whole: every entry
-balanced, the trial balance at zero, inventory equal to the goods on the shelf and in open orders, and each
-member's savings equal to the sum of their receipts."""
+"""Random sequences of sales, cancellations, refunds, savings, expenses, other income, loan drawdowns and
+instalments keep the books whole: every entry balanced, the trial balance at zero, inventory equal to the goods
+on the shelf and in open orders, each member's savings equal to the sum of their receipts, and what is owed on
+loans equal to their principal less the instalments paid."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy import case, func, select
 from app.db import DatabaseConfig
 from catalog.models import Product
 from finance import chart
-from finance.models import JournalLine, SavingsTransaction
+from finance.models import JournalLine, Loan, LoanPayment, SavingsTransaction
 from orders.models import Order, OrderLine
 from tests.conftest import Stack
 from tests.support import data
@@ -27,6 +28,9 @@ operation = st.one_of(
     st.tuples(st.just("savings"), st.sampled_from(["pokok", "wajib", "sukarela"]), st.integers(1, 9)),
     st.tuples(st.just("withdraw"), st.sampled_from(["wajib", "sukarela"]), st.integers(1, 9)),
     st.tuples(st.just("expense"), st.sampled_from(["listrik", "sewa", "lain"]), st.integers(1, 9)),
+    st.tuples(st.just("income"), st.sampled_from(["sewa", "bunga"]), st.integers(1, 9)),
+    st.tuples(st.just("loan"), st.integers(1, 4), st.integers(0, 3)),
+    st.tuples(st.just("instalment"), st.sampled_from(["cash", "bank"])),
 )
 
 
@@ -63,6 +67,7 @@ async def _run(stack: Stack, ops: list[tuple[object, ...]]) -> None:
     # Other tests set stock in the shared demo shop straight in the database, past the ledger: the
     # property is that shelf and inventory account move together from here on.
     gap = await _shelf_gap(db)
+    loans: list[int] = []
     try:
         for op in ops:
             if op[0] in STEPS:
@@ -78,14 +83,60 @@ async def _run(stack: Stack, ops: list[tuple[object, ...]]) -> None:
                 response = await staff.post(f"/api/cooperatives/{SLUG}/savings", json=body)
                 # 202: a sukarela withdrawal waits for a second person's approval and moves no money.
                 assert response.status_code in {201, 202, 409}, response.text
+            elif op[0] in {"income", "loan", "instalment"}:
+                await _other_money(staff, op, loans)
             else:
                 body = {"category": op[1], "amount": int(op[2]) * 1_000, "paid_from": "cash"}  # type: ignore[call-overload]
                 assert (await staff.post(f"/api/cooperatives/{SLUG}/expenses", json=body)).status_code == 201
         await _check(db, gap)
+        await _check_loans(db)
     finally:
         await staff.aclose()
         await buyer.aclose()
         await db.dispose()
+
+
+async def _other_money(staff: httpx.AsyncClient, op: tuple[object, ...], loans: list[int]) -> None:
+    api = f"/api/cooperatives/{SLUG}"
+    if op[0] == "income":
+        body = {"category": op[1], "amount": int(op[2]) * 1_000, "received_into": "bank"}  # type: ignore[call-overload]
+        assert (await staff.post(f"{api}/other-income", json=body)).status_code == 201
+    elif op[0] == "loan":
+        body = {
+            "lender": "LPDB",
+            "principal": 100_001,
+            "instalments": op[1],
+            "interest_per_instalment": int(op[2]) * 500,  # type: ignore[call-overload]
+            "received_into": "cash",
+        }
+        made = await staff.post(f"{api}/loans", json=body)
+        assert made.status_code == 201, made.text
+        loans.append(int(made.json()["id"]))
+    elif loans:
+        loan = next((row for row in (await staff.get(f"{api}/loans")).json() if row["id"] == loans[-1]), None)
+        assert loan is not None
+        unpaid = [i["number"] for i in loan["schedule"] if not i["paid"]]
+        response = await staff.post(
+            f"{api}/loans/{loan['id']}/instalments/{unpaid[0] if unpaid else 1}/pay", json={"paid_from": op[1]}
+        )
+        assert response.status_code == (201 if unpaid else 409), response.text
+
+
+async def _check_loans(db: DatabaseConfig) -> None:
+    coop = await data.cooperative(db, SLUG)
+    async with db.session() as session:
+        owed = await session.scalar(
+            select(func.coalesce(func.sum(JournalLine.credit - JournalLine.debit), 0)).where(
+                JournalLine.cooperative_id == coop.id, JournalLine.account_code == chart.PINJAMAN
+            )
+        )
+        principal = await session.scalar(
+            select(func.coalesce(func.sum(Loan.principal), 0)).where(Loan.cooperative_id == coop.id)
+        )
+        repaid = await session.scalar(
+            select(func.coalesce(func.sum(LoanPayment.principal), 0)).where(LoanPayment.cooperative_id == coop.id)
+        )
+    assert int(owed or 0) == int(principal or 0) - int(repaid or 0)
 
 
 async def _shelf_gap(db: DatabaseConfig) -> int:
