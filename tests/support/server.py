@@ -57,6 +57,10 @@ def start_server(env: dict[str, str], *, workers: int = 1, log_dir: Path, port: 
         "warning",
         "--workers",
         str(workers),
+        # Longer than httpx's 5 s keep-alive: the client drops an idle connection before the server does,
+        # else a request sent on a connection the server is closing fails (seen on a busy machine).
+        "--timeout-keep-alive",
+        "30",
     ]
     with log_path.open("ab") as log:
         process = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
