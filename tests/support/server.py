@@ -77,5 +77,6 @@ def start_server(env: dict[str, str], *, workers: int = 1, log_dir: Path, port: 
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    process.kill()
+    # terminate, not kill: uvicorn's supervisor stops its worker processes, which SIGKILL would orphan.
+    stop_process(process)
     raise RuntimeError(f"server did not start:\n{log_path.read_text(errors='replace')}")
