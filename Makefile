@@ -26,8 +26,12 @@ demo: $(VENV)/.installed
 system-deps:
 	bash .ci/system-deps.sh
 
+# Two processes (CI machines have two cores); whole files per process, so a module's expensive fixtures
+# (the province, several-worker servers) are made once. TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
+
 test: $(VENV)/.installed system-deps
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest tests/unit

@@ -3,7 +3,6 @@ on a SQLite file and on a throwaway PostgreSQL cluster."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -13,11 +12,10 @@ import httpx
 import pytest
 
 from app import nik_vault
-from app.cli import migrate, seed_demo
 from app.db import DatabaseConfig
 from app.registry import import_models
 from app.settings import Settings
-from tests.support import data
+from tests.support import data, prepared
 from tests.support.postgres import PgCluster, find_bindir, start_cluster
 from tests.support.server import LiveServer, start_server
 
@@ -80,26 +78,42 @@ def server_env(settings: Settings) -> dict[str, str]:
 
 
 def _prepare(settings: Settings) -> None:
-    import_models()
-    migrate(settings)
-    asyncio.run(seed_demo(settings))
+    """Migrations and the demo data in `settings`' (new, empty) database: a copy of the first one made."""
+    prepared.prepare(settings, prepared.demo)
+
+
+@pytest.fixture(scope="session")
+def _made() -> Iterator[dict[str, object]]:
+    """Session fixtures' values by backend, kept for the whole session.
+
+    pytest keeps one parameter of a parametrized session fixture at a time and tears it down to set up
+    the next; when the tests of one backend do not run in one block (pytest-xdist hands each worker
+    whole files), each switch would make the database and the server again.
+    """
+    made: dict[str, object] = {}
+    yield made
+    for value in made.values():
+        if isinstance(value, Stack):
+            value.server.stop()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _made: dict[str, object]) -> Stack:
     backend = request.param
+    made = _made.get(f"stack-{backend}")
+    if isinstance(made, Stack):
+        return made
     tmp = tmp_path_factory.mktemp(f"stack-{backend}")
-    if backend == "postgres":
-        cluster: PgCluster = request.getfixturevalue("pg_cluster")
-        settings = make_settings(tmp, cluster.create_database("pasardesa_stack"))
-    else:
-        settings = make_settings(tmp)
+    cluster: PgCluster | None = request.getfixturevalue("pg_cluster") if backend == "postgres" else None
+    settings = make_settings(tmp, cluster.create_database("pasardesa_stack") if cluster else "")
     _prepare(settings)
     server = start_server(server_env(settings), log_dir=tmp)
+    if cluster:
+        cluster.on_stop.append(server.stop)
     db = DatabaseConfig(settings)
     data.DATABASES[server.url] = db
-    yield Stack(backend=backend, settings=settings, server=server, db=db)
-    server.stop()
+    _made[f"stack-{backend}"] = made = Stack(backend=backend, settings=settings, server=server, db=db)
+    return made
 
 
 @pytest.fixture
@@ -109,9 +123,14 @@ async def http(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def quiet_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def quiet_settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, _made: dict[str, object]
+) -> Settings:
     """A migrated demo database that no app server touches, for driving services in-process."""
     backend = request.param
+    made = _made.get(f"quiet-{backend}")
+    if isinstance(made, Settings):
+        return made
     tmp = tmp_path_factory.mktemp(f"quiet-{backend}")
     if backend == "postgres":
         cluster: PgCluster = request.getfixturevalue("pg_cluster")
@@ -119,4 +138,5 @@ def quiet_settings(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     else:
         settings = make_settings(tmp)
     _prepare(settings)
+    _made[f"quiet-{backend}"] = settings
     return settings

@@ -17,11 +17,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from app.cli import migrate
 from app.db import DatabaseConfig
 from app.models import Cooperative, User
 from app.settings import Settings
-from tests.support import data
+from tests.support import data, prepared
 from tests.support.installation import UVICORN_TRUSTS_NOBODY
 from tests.support.postgres import PgCluster
 from tests.support.server import ROOT, LiveServer, start_server
@@ -96,7 +95,7 @@ def fresh_site(request: pytest.FixtureRequest, tmp: Path, backend: str, name: st
         settings = Settings(database_url=database, secret_key=FRESH_SECRET, var_dir=tmp, demo_mode=False)
     else:
         settings = Settings(secret_key=FRESH_SECRET, var_dir=tmp, demo_mode=False)
-    migrate(settings)
+    prepared.prepare(settings, prepared.empty)
     env = _env(settings)
     server = start_server(env, log_dir=tmp)
     db = DatabaseConfig(settings)

@@ -3,17 +3,48 @@
 from __future__ import annotations
 
 import glob
+import itertools
 import os
+import random
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+
+# Servers get ports below Linux's ephemeral range (32768-60999), from a block of this test process's own
+# (one per pytest-xdist worker). A port the kernel hands out for "any free port" is also what it hands
+# out for outgoing connections: one opened by a parallel test between the choice and the server's bind
+# would take it, and a port just freed in one process would be chosen again by the next.
+PORT_BLOCK = 1500
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_BLOCK = int(_WORKER[2:]) % 8 if _WORKER[2:].isdigit() else 8
+
+
+def _candidates() -> itertools.cycle[int]:
+    first = 19_000 + _BLOCK * PORT_BLOCK
+    block = list(range(first, first + PORT_BLOCK))
+    # Two test runs on one machine (two developers) start at different places in their block.
+    start = random.randrange(PORT_BLOCK)
+    return itertools.cycle(block[start:] + block[:start])
+
+
+_ports = _candidates()
 
 
 def free_port() -> int:
+    """A port nobody listens on now, not handed out by this process before (until the block wraps)."""
+    for _ in range(PORT_BLOCK):
+        port = next(_ports)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -33,6 +64,9 @@ class PgCluster:
     datadir: Path
     port: int
     as_user: str | None
+    # App servers on this cluster's databases, stopped before it is (else they log lost connections).
+    on_stop: list[Callable[[], None]] = field(default_factory=list)
+    _names: set[str] = field(default_factory=set)
 
     @property
     def url(self) -> str:
@@ -42,6 +76,13 @@ class PgCluster:
         return ["runuser", "-u", self.as_user, "--", *args] if self.as_user else list(args)
 
     def create_database(self, name: str) -> str:
+        """An empty database named `name`, or `name_2`, `name_3`... when a fixture made one before."""
+        base = name
+        for n in itertools.count(2):
+            if name not in self._names:
+                break
+            name = f"{base}_{n}"
+        self._names.add(name)
         subprocess.run(
             self._cmd(str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name),
             check=True,
@@ -50,12 +91,19 @@ class PgCluster:
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
+        for stop in reversed(self.on_stop):
+            stop()
+        CLUSTERS.pop(self.port, None)
         subprocess.run(
             self._cmd(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "stop"),
             capture_output=True,
             check=False,
         )
         shutil.rmtree(self.datadir.parent, ignore_errors=True)
+
+
+# Clusters this process started, by port: tests.support.prepared copies template databases inside them.
+CLUSTERS: dict[int, PgCluster] = {}
 
 
 def start_cluster() -> PgCluster:
@@ -111,6 +159,7 @@ def start_cluster() -> PgCluster:
     while time.monotonic() < deadline:
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
+                CLUSTERS[port] = cluster
                 return cluster
         time.sleep(0.1)
     cluster.stop()

@@ -57,19 +57,26 @@ def start_server(env: dict[str, str], *, workers: int = 1, log_dir: Path, port: 
         "warning",
         "--workers",
         str(workers),
+        # Longer than httpx's 5 s keep-alive: the client drops an idle connection before the server does,
+        # else a request sent on a connection the server is closing fails (seen on a busy machine).
+        "--timeout-keep-alive",
+        "30",
     ]
     with log_path.open("ab") as log:
         process = subprocess.Popen(args, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    # Generous: with tests running in parallel on a busy machine, importing the app alone can take a
+    # minute; how fast a server starts is not what these tests check.
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{log_path.read_text(errors='replace')}")
         try:
-            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+            if httpx.get(url + "/healthz", timeout=10).status_code == 200:
                 return LiveServer(process=process, url=url, log_path=log_path)
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    process.kill()
+    # terminate, not kill: uvicorn's supervisor stops its worker processes, which SIGKILL would orphan.
+    stop_process(process)
     raise RuntimeError(f"server did not start:\n{log_path.read_text(errors='replace')}")
