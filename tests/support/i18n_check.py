@@ -48,8 +48,8 @@ def _pairs() -> tuple[tuple[str, str], ...]:
     for message in load_catalog("en"):
         if not message.id or not message.string:
             continue
-        source = message.id[0] if isinstance(message.id, tuple) else message.id
-        target = message.string[0] if isinstance(message.string, tuple) else message.string
+        source = str(message.id[0] if isinstance(message.id, tuple) else message.id)
+        target = str(message.string[0] if isinstance(message.string, (tuple, list)) else message.string)
         for id_part, en_part in zip(_PLACEHOLDER.split(source), _PLACEHOLDER.split(target), strict=False):
             id_part, en_part = " ".join(id_part.split()), " ".join(en_part.split())
             if id_part != en_part and len(id_part.split()) >= 2 and len(id_part) >= 10:
