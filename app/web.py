@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
 from jinja2_fragments import render_block
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
@@ -122,6 +122,14 @@ def _asset_version(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.exists() else "0"
 
 
+def _per_page(function: Callable[..., str]) -> Callable[..., str]:
+    @pass_context
+    def per_page(_context: Any, value: Any, *args: Any, **kwargs: Any) -> str:
+        return function(value, *args, **kwargs)
+
+    return per_page
+
+
 def configure_environment(
     env: Environment,
     *,
@@ -150,6 +158,10 @@ def configure_environment(
         "js": _asset_version(STATIC_DIR / "js" / "app.js"),
     }
     env.filters.update(filters or {})
+    # Jinja computes a filter over a constant once, when it compiles the template (`{{ "unpaid" | payment_label }}`,
+    # `{{ 15000 | rupiah }}`), in whatever language the first request spoke; a context filter is run per page.
+    for name in ("rupiah", "phone", *(filters or {})):
+        env.filters[name] = _per_page(env.filters[name])
     env.globals["nl2br"] = lambda text: Markup("<br>").join(str(text or "").splitlines())
 
 
