@@ -12,6 +12,8 @@ from tests.conftest import DEMO_PASSWORD, Stack
 from tests.support import data
 from tests.support.i18n_check import english_left, indonesian_left
 
+RESIDENT_PASSWORD = "sandi-warga-uji"  # tests.support.data.signup's
+
 
 async def assert_english(page: Page, what: str) -> None:
     await expect(page.locator("html")).to_have_attribute("lang", "en")
@@ -30,12 +32,12 @@ async def switch_to(page: Page, code: str) -> None:
     await expect(page.locator("html")).to_have_attribute("lang", code)
 
 
-async def sign_in(page: Page, stack: Stack, phone_number: str) -> None:
+async def sign_in(page: Page, stack: Stack, phone_number: str, password: str = DEMO_PASSWORD) -> None:
     await open_page(page, stack.url + "/masuk")
     await page.locator("input[name=phone]").fill(phone_number)
-    await page.locator("input[type=password]").fill(DEMO_PASSWORD)
+    await page.locator("input[type=password]").fill(password)
     await page.locator("main form button[type=submit], main form button:not([type])").first.click()
-    await page.wait_for_load_state("networkidle")
+    await expect(page).not_to_have_url(re.compile(r"/masuk"))
 
 
 async def test_a_resident_switches_to_english_and_back(stack: Stack, phone: Page) -> None:
@@ -68,7 +70,9 @@ async def test_a_resident_switches_to_english_and_back(stack: Stack, phone: Page
 
 
 async def test_the_account_keeps_the_language_on_another_phone(stack: Stack, browser: Browser, phone: Page) -> None:
-    await sign_in(phone, stack, "0812-0000-9001")
+    async with stack.client() as http:
+        resident = await data.signup(http)  # an account of its own: other tests change the demo resident's
+    await sign_in(phone, stack, resident, RESIDENT_PASSWORD)
     await open_page(phone, stack.url + "/akun")
     await switch_to(phone, "en")
     await assert_english(phone, "account")
@@ -78,7 +82,7 @@ async def test_the_account_keeps_the_language_on_another_phone(stack: Stack, bro
     other = await context.new_page()
     await open_page(other, stack.url + "/k/lok-baintan")
     await assert_indonesian(other, "shop before signing in")
-    await sign_in(other, stack, "0812-0000-9001")
+    await sign_in(other, stack, resident, RESIDENT_PASSWORD)
     await open_page(other, stack.url + "/akun")
     await assert_english(other, "account on the other phone")
     await context.close()
