@@ -50,7 +50,7 @@ async def test_money_pages_fit_a_phone(stack: Stack, browser: Browser) -> None:
     """The bendahara's savings page (arrears, pending withdrawals) and the producer's consent page."""
     too_wide = {}
     for number, path in (("081200000101", "/staf/lok-baintan/simpanan"), ("081200001001", "/produsen/keterbukaan")):
-        context = await browser.new_context(viewport={"width": 360, "height": 740})
+        context = await browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
         page = await context.new_page()
         await open_page(page, stack.url + "/masuk?lanjut=" + path)
         await page.get_by_label("Nomor HP").fill(number)

@@ -41,7 +41,7 @@ async def test_cancel_and_refund_ask_first_and_dismissing_changes_nothing(
     await expect(phone.locator("#order_status .status")).to_have_text("Dibatalkan")
 
     # Without JavaScript the same question is asked, and "Tidak" leaves the order alone.
-    plain = await browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    plain = await browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="id-ID")
     page = await plain.new_page()
     await page.goto(f"{stack.url}/pesanan/{theirs['number']}?token={theirs['token']}")
     await page.get_by_text("Batalkan pesanan", exact=True).click()
@@ -213,7 +213,7 @@ async def test_the_address_block_is_only_there_for_delivery(stack: Stack, phone:
     await expect(address).to_be_hidden()
 
     # Without JavaScript the block stays, saying it is only for delivery.
-    plain = await browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    plain = await browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="id-ID")
     try:
         page = await plain.new_page()
         await page.goto(f"{stack.url}/k/lok-baintan/produk/{product.id}")

@@ -35,7 +35,7 @@ PAGES = {
 async def test_pages_fit_a_phone_screen(stack: Stack, browser: Browser) -> None:
     too_wide: dict[str, int] = {}
     for phone, paths in PAGES.items():
-        context = await browser.new_context(viewport={"width": 360, "height": 740})
+        context = await browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
         page = await context.new_page()
         if phone:
             await page.goto(stack.url + "/masuk")
