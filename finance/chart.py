@@ -104,6 +104,10 @@ SAVINGS_LABELS: dict[str, str] = {
 }
 
 
+# Where the bendahara's money goes out from or comes in to: paid_from / received_into on every form.
+MONEY_ACCOUNTS: dict[str, str] = {"cash": N_("Kas (tunai)"), "bank": N_("Rekening bank")}
+
+
 def money_account(method: str) -> str:
     """Cash lands in the till; transfer and QRIS land in the bank account."""
     return KAS if method == "cash" else BANK

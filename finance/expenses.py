@@ -9,13 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import local_today
 from app.forms import parse_date, parse_rupiah, parse_text, raise_errors
-from app.i18n import N_, _
+from app.i18n import _
 from app.models import Cooperative
-from finance.chart import EXPENSE_CATEGORIES
+from finance.chart import EXPENSE_CATEGORIES, MONEY_ACCOUNTS
 from finance.models import Expense
 from finance.schemas import ExpenseForm
 
-PAID_FROM = {"cash": N_("Kas (tunai)"), "bank": N_("Rekening bank")}
 MAX_NOTE = 300
 
 
@@ -24,7 +23,7 @@ async def record(session: AsyncSession, cooperative: Cooperative, form: ExpenseF
     day = parse_date(form.date, "date", _("Tanggal"), errors) or local_today(cooperative)
     if form.category not in EXPENSE_CATEGORIES:
         errors["category"] = _("Pilih jenis biaya dari daftar.")
-    if form.paid_from not in PAID_FROM:
+    if form.paid_from not in MONEY_ACCOUNTS:
         errors["paid_from"] = _("Pilih dibayar dari kas atau bank.")
     amount = parse_rupiah(form.amount, "amount", _("Jumlah"), errors)
     note = parse_text(form.note, "note", _("Catatan"), errors, required=False, max_length=MAX_NOTE)

@@ -21,7 +21,6 @@ from app.text import rupiah
 from app.web import flash, render
 from finance import chart, loans, other_income
 from finance.api_routes import BOOKKEEPERS, requires_book_reader, requires_bookkeeper
-from finance.expenses import PAID_FROM
 from finance.models import OtherIncome
 from finance.schemas import (
     InstalmentOut,
@@ -55,7 +54,7 @@ class StaffLoanController(StaffController):
             form=form,
             errors=errors or {},
             loans=await loans.all_loans(session, cooperative.id),
-            money=PAID_FROM,
+            money=chart.MONEY_ACCOUNTS,
             max_principal=loans.MAX_PRINCIPAL,
             can_record=user.role_in(cooperative.id) in BOOKKEEPERS,
         )
@@ -145,7 +144,7 @@ class StaffLoanController(StaffController):
             errors=errors or {},
             recent=await other_income.recent(session, cooperative.id),
             categories=chart.OTHER_INCOME_CATEGORIES,
-            received_into=other_income.RECEIVED_INTO,
+            received_into=chart.MONEY_ACCOUNTS,
         )
 
     @get("/pendapatan", name="staff_other_income", guards=[requires_book_reader])

@@ -17,7 +17,7 @@ from app.errors import Conflict, NotFound
 from app.forms import parse_date, parse_int, parse_rupiah, parse_text, raise_errors
 from app.i18n import _
 from app.models import Cooperative
-from finance.expenses import PAID_FROM
+from finance.chart import MONEY_ACCOUNTS
 from finance.models import Loan, LoanPayment
 from finance.schemas import LoanForm, LoanPaymentForm
 
@@ -101,7 +101,7 @@ async def record(session: AsyncSession, cooperative: Cooperative, form: LoanForm
     interest = parse_rupiah(
         form.interest_per_instalment, "interest_per_instalment", _("Bunga per angsuran"), errors, low=0, blank=0
     )
-    if form.received_into not in PAID_FROM:
+    if form.received_into not in MONEY_ACCOUNTS:
         errors["received_into"] = _("Pilih uang masuk ke kas atau bank.")
     note = parse_text(form.note, "note", _("Catatan"), errors, required=False, max_length=MAX_NOTE)
     if day > today:
@@ -173,7 +173,7 @@ async def pay(
     errors: dict[str, str] = {}
     today = local_today(cooperative)
     day = parse_date(form.date, "date", _("Tanggal bayar"), errors) or today
-    if form.paid_from not in PAID_FROM:
+    if form.paid_from not in MONEY_ACCOUNTS:
         errors["paid_from"] = _("Pilih dibayar dari kas atau bank.")
     if day > today:
         errors["date"] = _("Tanggal bayar tidak boleh di masa depan.")

@@ -10,13 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.clock import local_today
 from app.forms import parse_date, parse_rupiah, parse_text, raise_errors
-from app.i18n import N_, _
+from app.i18n import _
 from app.models import Cooperative
-from finance.chart import OTHER_INCOME_CATEGORIES
+from finance.chart import MONEY_ACCOUNTS, OTHER_INCOME_CATEGORIES
 from finance.models import OtherIncome
 from finance.schemas import OtherIncomeForm
 
-RECEIVED_INTO = {"cash": N_("Kas (tunai)"), "bank": N_("Rekening bank")}
 MAX_NOTE = 300
 
 
@@ -27,7 +26,7 @@ async def record(
     day = parse_date(form.date, "date", _("Tanggal"), errors) or local_today(cooperative)
     if form.category not in OTHER_INCOME_CATEGORIES:
         errors["category"] = _("Pilih jenis pendapatan dari daftar.")
-    if form.received_into not in RECEIVED_INTO:
+    if form.received_into not in MONEY_ACCOUNTS:
         errors["received_into"] = _("Pilih uang masuk ke kas atau bank.")
     amount = parse_rupiah(form.amount, "amount", _("Jumlah"), errors)
     note = parse_text(form.note, "note", _("Catatan"), errors, required=False, max_length=MAX_NOTE)

@@ -260,7 +260,7 @@ class StaffFinanceController(StaffController):
             errors=errors or {},
             recent=await expenses.recent(session, cooperative.id),
             categories=chart.EXPENSE_CATEGORIES,
-            paid_from=expenses.PAID_FROM,
+            paid_from=chart.MONEY_ACCOUNTS,
         )
 
     @get("/biaya", name="staff_expenses", guards=[requires_book_reader])
