@@ -160,7 +160,7 @@ def configure_environment(
     env.filters.update(filters or {})
     # Jinja computes a filter over a constant once, when it compiles the template (`{{ "unpaid" | payment_label }}`,
     # `{{ 15000 | rupiah }}`), in whatever language the first request spoke; a context filter is run per page.
-    for name in ("rupiah", "phone", *(filters or {})):
+    for name in ("rupiah", *(filters or {})):
         env.filters[name] = _per_page(env.filters[name])
     env.globals["nl2br"] = lambda text: Markup("<br>").join(str(text or "").splitlines())
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.browser.axe import violations
@@ -73,18 +74,11 @@ async def test_resident_pages(stack: Stack, browser: Browser) -> None:
     assert not found, report(found)
 
 
-async def test_member_pages(stack: Stack, browser: Browser) -> None:
-    found: dict[str, list[str]] = {}
-    async with person(browser, stack, MEMBER) as page:
-        for path in ("/akun/simpanan", "/k/lok-baintan/keuangan", "/k/lok-baintan/laporan"):
-            await audit(page, found, path)
-    assert not found, report(found)
-
-
-async def test_staff_pages(stack: Stack, browser: Browser) -> None:
-    found: dict[str, list[str]] = {}
-    async with person(browser, stack, STAFF) as page:
-        for path in (
+SIGNED_IN_PAGES = {
+    "member": (MEMBER, ("/akun/simpanan", "/k/lok-baintan/keuangan", "/k/lok-baintan/laporan")),
+    "staff": (
+        STAFF,
+        (
             "/staf/lok-baintan",
             "/staf/lok-baintan/pesanan",
             "/staf/lok-baintan/tinjauan",
@@ -95,15 +89,18 @@ async def test_staff_pages(stack: Stack, browser: Browser) -> None:
             "/staf/lok-baintan/shu",
             "/staf/lok-baintan/pinjaman",
             "/staf/lok-baintan/pendapatan",
-        ):
-            await audit(page, found, path)
-    assert not found, report(found)
+        ),
+    ),
+    "producer": (PRODUCER, ("/produsen", "/produsen/produk/baru", "/produsen/tagihan")),
+}
 
 
-async def test_producer_pages(stack: Stack, browser: Browser) -> None:
+@pytest.mark.parametrize("who", SIGNED_IN_PAGES)
+async def test_signed_in_pages(stack: Stack, browser: Browser, who: str) -> None:
+    phone, paths = SIGNED_IN_PAGES[who]
     found: dict[str, list[str]] = {}
-    async with person(browser, stack, PRODUCER) as page:
-        for path in ("/produsen", "/produsen/produk/baru", "/produsen/tagihan"):
+    async with person(browser, stack, phone) as page:
+        for path in paths:
             await audit(page, found, path)
     assert not found, report(found)
 
