@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import collections
 import dataclasses
+import logging
 import sys
 import time
 import uuid
@@ -86,6 +87,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--orders", type=int, default=50)
     parser.add_argument("--show", action="store_true")
     args = parser.parse_args(argv)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     with http_bench.database(args.backend, "demo", 1.0) as settings:
         result = asyncio.run(_run(settings, args.orders, args.show))
     print(f"{args.backend}: {result['statements']} statements per order, "
