@@ -15,7 +15,7 @@ from app import accounts, cooperatives
 from app.auth import CurrentUser
 from app.db import roll_back
 from app.errors import DomainError, InvalidInput
-from app.guards import StaffController
+from app.guards import StaffController, current_user, request_session
 from app.i18n import N_, _
 from app.models import Cooperative
 from app.web import flash, render, render_to_string
@@ -93,9 +93,7 @@ class StorefrontController(Controller):
     async def shop(
         self,
         request: Request[Any, Any, Any],
-        db_session: AsyncSession,
         slug: str,
-        user: CurrentUser | None,
         q: Annotated[str, Parameter(query="q", max_length=200)] = "",
         kategori: Annotated[str, Parameter(query="kategori", max_length=80)] = "",
         produsen: Annotated[str, Parameter(query="produsen", max_length=200)] = "",
@@ -116,19 +114,23 @@ class StorefrontController(Controller):
         }
         htmx = getattr(request, "htmx", None)
         block = "more" if htmx and htmx.target == "more" else "results"
+        # No `db_session` or `user` parameter: a page served from the cache needs neither.
         if not page_cache.anonymous(request):
+            user, db_session = await current_user(request), request_session(request)
             cooperative = await cooperatives.get_cooperative(db_session, slug)
             context = await _shop_context(request, db_session, cooperative, filters, halaman)
             member = user is not None and user.is_member_of(cooperative.id)
             return render(
                 request, "catalog/shop.html", block, **context, member=member, cart_count=carts.count(request, slug)
             )
-        cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
+        cooperative_id, version = await page_cache.cooperative_and_version(request, slug)
         # The hits come from the search index, which this process may see a moment after the version.
         index = search_runtime(request).service.view_stamp()
-        key = ("shop", cooperative.id, version, index, page_cache.request_key(request))
+        key = ("shop", cooperative_id, version, index, page_cache.request_key(request))
         page = page_cache.PAGES.get(key)
         if page is None:
+            db_session = request_session(request)
+            cooperative = await page_cache.load_cooperative(db_session, cooperative_id)
             context = await _shop_context(request, db_session, cooperative, filters, halaman)
             page = render_to_string(
                 request, "catalog/shop.html", block, **context, **page_cache.token_context(), member=False, cart_count=0
@@ -140,19 +142,20 @@ class StorefrontController(Controller):
     async def product_detail(
         self,
         request: Request[Any, Any, Any],
-        db_session: AsyncSession,
         slug: str,
         product_id: int,
-        user: CurrentUser | None,
     ) -> Any:
         if not page_cache.anonymous(request):
+            user, db_session = await current_user(request), request_session(request)
             cooperative = await cooperatives.get_cooperative(db_session, slug)
             context = await _product_context(db_session, cooperative, product_id, user)
             return render(request, "catalog/product.html", **context, cart_count=carts.count(request, slug))
-        cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
-        key = ("product", cooperative.id, version, page_cache.request_key(request))
+        cooperative_id, version = await page_cache.cooperative_and_version(request, slug)
+        key = ("product", cooperative_id, version, page_cache.request_key(request))
         page = page_cache.PAGES.get(key)
         if page is None:
+            db_session = request_session(request)
+            cooperative = await page_cache.load_cooperative(db_session, cooperative_id)
             context = await _product_context(db_session, cooperative, product_id, None)
             page = render_to_string(
                 request, "catalog/product.html", **context, **page_cache.token_context(), cart_count=0

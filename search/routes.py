@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, get
 from litestar.params import Parameter
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.guards import request_session
 from app.i18n import get_locale
 from catalog import page_cache
 from search.schemas import HighlightOut, HitOut, PriceStats, SearchOut
@@ -24,7 +24,6 @@ class SearchApiController(Controller):
     async def search(
         self,
         request: Request[Any, Any, Any],
-        db_session: AsyncSession,
         slug: str,
         q: Annotated[str, Parameter(max_length=200)] = "",
         category: Annotated[list[str] | None, Parameter(query="category")] = None,
@@ -37,12 +36,13 @@ class SearchApiController(Controller):
         per_page: Annotated[str, Parameter(max_length=4)] = "24",
     ) -> SearchOut:
         # Answers depend only on the catalog (no session): kept per catalog version, like the shop's pages.
-        cooperative, version = await page_cache.cooperative_and_version(db_session, slug)
+        # No `db_session` parameter: an answer served from the cache opens no database session.
+        cooperative_id, version = await page_cache.cooperative_and_version(request, slug)
         service = search_runtime(request).service
         key = (
             "search-api",
             get_locale(),
-            cooperative.id,
+            cooperative_id,
             version,
             service.view_stamp(),
             request.scope.get("query_string", b""),
@@ -50,6 +50,8 @@ class SearchApiController(Controller):
         started = time.perf_counter()
         if isinstance(kept := page_cache.PAGES.get(key), SearchOut):
             return msgspec.structs.replace(kept, took_ms=round((time.perf_counter() - started) * 1000))
+        db_session = request_session(request)
+        cooperative = await page_cache.load_cooperative(db_session, cooperative_id)
         query = build_query(
             cooperative.slug,
             q=q,

@@ -6,6 +6,9 @@ import asyncio
 import re
 import time
 
+from sqlalchemy import update
+
+from app.models import Cooperative
 from tests.conftest import Stack
 from tests.support import data
 
@@ -83,3 +86,26 @@ async def test_one_buyers_cart_and_token_never_reach_another(stack: Stack) -> No
             their_token = other.cookies.get("csrftoken")
             assert their_token and set(TOKEN.findall(again.text)) == {their_token}
             assert token not in theirs.text and token not in again.text
+
+
+async def test_a_change_committed_by_another_process_shows_on_the_next_page(stack: Stack) -> None:
+    """The version is read fresh on every request, whichever process (or machine) committed the change."""
+    async with stack.client() as client:
+        before = (await client.get("/k/lok-baintan")).text
+        assert (await client.get("/k/lok-baintan")).text == before  # kept
+        async with stack.db.session(write=True) as session:
+            old = await session.scalar(
+                update(Cooperative).where(Cooperative.slug == "lok-baintan")
+                .values(short_name=Cooperative.short_name + " Baru").returning(Cooperative.short_name)
+            )
+            await session.commit()
+        try:
+            assert old is not None and old in (await client.get("/k/lok-baintan")).text
+        finally:
+            async with stack.db.session(write=True) as session:
+                await session.execute(
+                    update(Cooperative).where(Cooperative.slug == "lok-baintan")
+                    .values(short_name=old.removesuffix(" Baru") if old else Cooperative.short_name)
+                )
+                await session.commit()
+        assert old is not None and old not in (await client.get("/k/lok-baintan")).text
