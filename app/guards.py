@@ -50,7 +50,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect
 from sqlalchemy import column, exists, select, table
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import cooperatives
 from app.audit import Actor
@@ -105,6 +105,12 @@ def _scope(connection: Connection) -> dict[str, Any]:
 def _lock(connection: Connection) -> asyncio.Lock:
     # Litestar resolves a handler's dependencies concurrently; one AsyncSession must not run two queries at once.
     return cast("asyncio.Lock", _scope(connection).setdefault(_LOCK_KEY, asyncio.Lock()))
+
+
+def request_engine(connection: Connection) -> AsyncEngine:
+    """The app's database engine, for a read that needs no session (see catalog.page_cache)."""
+    plugin = connection.app.plugins.get(SQLAlchemyInitPlugin)
+    return cast("AsyncEngine", plugin.config[0].get_engine())
 
 
 def request_session(connection: Connection) -> AsyncSession:

@@ -18,6 +18,7 @@ import html
 import sqlite3
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from typing import Any
 from urllib.parse import quote
@@ -26,10 +27,10 @@ from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy import ColumnElement, Select, bindparam, func, make_url, select
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.errors import NotFound
-from app.guards import request_session
+from app.guards import request_engine
 from app.i18n import _, get_locale
 from app.models import Cooperative
 from catalog.models import Category, PriceCeiling, StockThreshold
@@ -99,6 +100,20 @@ def _sqlite_version_row(path: str, slug: str) -> tuple[Any, ...] | None:
     return tuple(row) if row is not None else None
 
 
+_AUTOCOMMIT: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
+
+
+async def _server_version_row(engine: AsyncEngine, slug: str) -> tuple[Any, ...] | None:
+    """The version row on a pooled connection in autocommit: one round trip, no BEGIN and ROLLBACK around
+    it and no ORM session (a database server such as PostgreSQL)."""
+    reader = _AUTOCOMMIT.get(engine)
+    if reader is None:
+        reader = _AUTOCOMMIT[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    async with reader.connect() as conn:
+        found = (await conn.execute(_version_statement(), {"slug": slug})).first()
+    return tuple(found) if found is not None else None
+
+
 @functools.cache
 def _sqlite_path(database_url: str) -> str | None:
     url = make_url(database_url)
@@ -122,8 +137,7 @@ async def cooperative_and_version(request: Request[Any, Any, Any], slug: str) ->
         except sqlite3.Error:
             path = None
     if path is None:
-        found = (await request_session(request).execute(_version_statement(), {"slug": slug})).first()
-        row = tuple(found) if found is not None else None
+        row = await _server_version_row(request_engine(request), slug)
     if row is None:
         raise NotFound(_("Koperasi tidak ditemukan. Periksa kembali alamatnya."))
     width = len(Cooperative.__table__.columns)
