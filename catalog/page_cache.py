@@ -204,11 +204,16 @@ def token_context() -> dict[str, Any]:
     }
 
 
-def respond(request: Request[Any, Any, Any], page: str) -> Response[bytes]:
+def prepare(page: str) -> tuple[bytes, ...]:
+    """A rendered page kept as encoded pieces around the token's places, joined per response."""
+    return tuple(part.encode() for part in page.split(TOKEN_MARK))
+
+
+def respond(request: Request[Any, Any, Any], page: tuple[bytes, ...]) -> Response[bytes]:
     token = ScopeState.from_scope(request.scope).csrf_token
     token = html.escape(token if isinstance(token, str) else "")
     return Response(
-        content=page.replace(TOKEN_MARK, token).encode(),
+        content=token.encode().join(page),
         media_type="text/html",
         headers={"Vary": "HX-Request, Accept-Language, Cookie"},
     )

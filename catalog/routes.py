@@ -132,8 +132,16 @@ class StorefrontController(Controller):
             db_session = request_session(request)
             cooperative = await page_cache.load_cooperative(db_session, cooperative_id)
             context = await _shop_context(request, db_session, cooperative, filters, halaman)
-            page = render_to_string(
-                request, "catalog/shop.html", block, **context, **page_cache.token_context(), member=False, cart_count=0
+            page = page_cache.prepare(
+                render_to_string(
+                    request,
+                    "catalog/shop.html",
+                    block,
+                    **context,
+                    **page_cache.token_context(),
+                    member=False,
+                    cart_count=0,
+                )
             )
             page_cache.PAGES.put(key, page)
         return page_cache.respond(request, page)
@@ -157,8 +165,8 @@ class StorefrontController(Controller):
             db_session = request_session(request)
             cooperative = await page_cache.load_cooperative(db_session, cooperative_id)
             context = await _product_context(db_session, cooperative, product_id, None)
-            page = render_to_string(
-                request, "catalog/product.html", **context, **page_cache.token_context(), cart_count=0
+            page = page_cache.prepare(
+                render_to_string(request, "catalog/product.html", **context, **page_cache.token_context(), cart_count=0)
             )
             page_cache.PAGES.put(key, page)
         return page_cache.respond(request, page)
