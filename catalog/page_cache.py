@@ -74,7 +74,8 @@ def _version_sql() -> str:
     return str(_version_statement().compile(dialect=sqlite.dialect()))
 
 
-_READERS: dict[tuple[str, int], sqlite3.Connection] = {}
+# Per thread: the database file and its reader (a process serves one database; a new one replaces it).
+_READERS: dict[int, tuple[str, sqlite3.Connection]] = {}
 
 
 def _sqlite_version_row(path: str, slug: str) -> tuple[Any, ...] | None:
@@ -84,20 +85,25 @@ def _sqlite_version_row(path: str, slug: str) -> tuple[Any, ...] | None:
     and a hop to its thread for each step) took about 1.5 ms, most of a cached page's cost. In WAL mode a
     reader never waits for a writer, and each statement sees everything committed before it began.
     """
-    key = (path, threading.get_ident())
-    reader = _READERS.get(key)
-    if reader is None:
+    key = threading.get_ident()
+    kept = _READERS.get(key)
+    if kept is not None and kept[0] == path:
+        reader = kept[1]
+    else:
+        if kept is not None:
+            kept[1].close()
         uri = f"file:{quote(path)}?mode=ro"
         reader = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=5)
-        _READERS[key] = reader
+        _READERS[key] = (path, reader)
     try:
-        row = reader.execute(_version_sql(), (slug,)).fetchone()
+        # fetchall steps the statement to its end, so no read snapshot stays open to hold back checkpoints.
+        rows = reader.execute(_version_sql(), (slug,)).fetchall()
     except sqlite3.Error:
         # The file was replaced (a restore) or is busy recovering: read it the ordinary way this time.
         _READERS.pop(key, None)
         reader.close()
         raise
-    return tuple(row) if row is not None else None
+    return tuple(rows[0]) if rows else None
 
 
 _AUTOCOMMIT: weakref.WeakKeyDictionary[AsyncEngine, AsyncEngine] = weakref.WeakKeyDictionary()
