@@ -14,15 +14,11 @@ from contextvars import ContextVar
 from typing import Any
 
 from advanced_alchemy.base import IdentityAuditBase, orm_registry
-from advanced_alchemy.extensions.litestar import (
-    AsyncSessionConfig,
-    EngineConfig,
-    SQLAlchemyAsyncConfig,
-)
 from sqlalchemy import event
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from app.alchemy import RequestSessions
 from app.settings import Settings
 
 __all__ = [
@@ -207,16 +203,9 @@ class DatabaseConfig:
         await self.engine.dispose()
 
 
-def make_alchemy_config(db: DatabaseConfig) -> SQLAlchemyAsyncConfig:
-    return SQLAlchemyAsyncConfig(
-        engine_instance=db.engine,
-        session_config=AsyncSessionConfig(expire_on_commit=False),
-        engine_config=EngineConfig(),
-        before_send_handler="autocommit_include_redirects",
-        session_dependency_key="db_session",
-        create_all=False,
-        metadata=metadata,
-    )
+def make_alchemy_config(db: DatabaseConfig) -> RequestSessions:
+    """Request sessions on the app's engine: handlers get `db_session`, committed on 2xx/3xx before the response."""
+    return RequestSessions(db.engine)
 
 
 async def roll_back(session: AsyncSession, *keep: object) -> None:
