@@ -8,9 +8,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
-from advanced_alchemy.extensions.litestar._utils import get_aa_scope_state
-from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore
 from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
@@ -36,6 +33,7 @@ from litestar.types import (
 
 from app import maintenance, nik_vault, people
 from app.account_routes import AccountSecurityApiController, AccountSecurityController
+from app.alchemy import RequestSessions, SessionsPlugin, SessionStore
 from app.db import DatabaseConfig, WriterQueue, limit_malloc_arenas, make_alchemy_config, write_intent
 from app.errors import EXCEPTION_HANDLERS, problem
 from app.health import healthz, readyz
@@ -155,11 +153,11 @@ def json_api_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def unit_of_work_finisher(alchemy: SQLAlchemyAsyncConfig) -> Callable[[Scope, int], Awaitable[None]]:
+def unit_of_work_finisher(alchemy: RequestSessions) -> Callable[[Scope, int], Awaitable[None]]:
     """Commit the request's transaction on success (2xx/3xx), roll it back otherwise."""
 
     async def finish(scope: Scope, status: int) -> None:
-        session = get_aa_scope_state(scope, alchemy.session_scope_key)
+        session = alchemy.current(scope)
         if session is None:
             return
         if 200 <= status < 400:
@@ -187,7 +185,7 @@ def _demo_notice(settings: Settings) -> dict[str, str] | None:
 
 
 def _middleware(
-    settings: Settings, db: DatabaseConfig, alchemy: SQLAlchemyAsyncConfig, metrics: Metrics, keys: tuple[str, ...]
+    settings: Settings, db: DatabaseConfig, alchemy: RequestSessions, metrics: Metrics, keys: tuple[str, ...]
 ) -> list[Middleware]:
     """Outermost first: who the client is, counting, throttling, then the request's unit of work."""
     csrf_config = CSRFConfig(
@@ -329,12 +327,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=_route_handlers(),
-        plugins=[SQLAlchemyPlugin(config=alchemy)],
+        plugins=[SessionsPlugin(alchemy)],
         dependencies={"user": Provide(provide_current_user)},
         request_class=HTMXRequest,
         middleware=_middleware(settings, db, alchemy, request_metrics, keys),
         before_send=[add_security_headers],
-        stores={"sessions": SQLAlchemyStore(config=alchemy, model=WebSession, namespace="sessions")},
+        stores={"sessions": SessionStore(alchemy.sessionmaker, WebSession, namespace="sessions")},
         # Photos are WebP/JPEG already: gzip would only make them larger.
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=6, exclude="^/media/"),
         template_config=TemplateConfig(

@@ -41,7 +41,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from advanced_alchemy.extensions.litestar.plugins.init.plugin import SQLAlchemyInitPlugin
 from litestar import Controller, Request, Response, get
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
@@ -53,6 +52,7 @@ from sqlalchemy import column, exists, select, table
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app import cooperatives
+from app.alchemy import SessionsPlugin
 from app.audit import Actor
 from app.auth import CurrentUser, SessionPolicy, session_user, session_user_id
 from app.errors import login_redirect
@@ -115,9 +115,8 @@ def request_engine(connection: Connection) -> AsyncEngine:
 
 def request_session(connection: Connection) -> AsyncSession:
     """The request's database session: the same one handlers get as `db_session`."""
-    plugin = connection.app.plugins.get(SQLAlchemyInitPlugin)
-    config = plugin.config[0]
-    return cast("AsyncSession", config.provide_session(connection.app.state, connection.scope))
+    plugin = connection.app.plugins.get(SessionsPlugin)
+    return plugin.sessions.provide_session(connection.app.state, connection.scope)
 
 
 async def current_user(connection: Connection) -> CurrentUser | None:

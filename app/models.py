@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 from enum import StrEnum
 
-from advanced_alchemy.extensions.litestar.store import StoreModelMixin
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app import nik_vault
+from app.alchemy import StoreModelMixin
 from app.db import Base
 from app.i18n import N_, _
 

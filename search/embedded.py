@@ -47,6 +47,13 @@ MAX_FACET_VALUES = 100  # Meilisearch's default maxValuesPerFacet
 SMALL_TERM_SET = 32
 # How often a search checks whether another process committed or switched the index.
 REFRESH_INTERVAL_S = 0.5
+# tantivy's memory budget for a writer. A rebuild indexes every product and goes faster with a large one; the
+# relay's writer takes a few changed products at a time, so one indexing thread with tantivy's smallest budget
+# is plenty and keeps the app worker small (the default, 128 MB over one thread per core, reserves its hash
+# tables up front).
+REBUILD_HEAP_BYTES = 128_000_000
+UPDATE_HEAP_BYTES = 15_000_000
+UPDATE_THREADS = 1
 
 # Ranking weights. A document's score is the sum over matched query words of one constant per
 # word (its best way of matching) plus a bonus per pair of neighbouring query words found side by
@@ -333,12 +340,14 @@ class EmbeddedEngine:
         writer: bool = True,
         *,
         source_id: str = "",
-        writer_heap_bytes: int = 128_000_000,
+        writer_heap_bytes: int = REBUILD_HEAP_BYTES,
+        update_heap_bytes: int = UPDATE_HEAP_BYTES,
     ) -> None:
         self.index_dir = Path(index_dir)
         self.writer = writer
         self.source_id = source_id
         self._heap = writer_heap_bytes
+        self._update_heap = update_heap_bytes
         self._schema = build_schema()
         self._analyzer = build_analyzer()
         self._synonyms = SynonymIndex(synonyms, self._analyzer.analyze)
@@ -819,7 +828,7 @@ class EmbeddedEngine:
                 path = self.index_dir / generation
                 path.mkdir(parents=True)
                 index = self._open_index(path, create=True)
-                index.writer(heap_size=self._heap).commit()
+                index.writer(heap_size=self._update_heap, num_threads=UPDATE_THREADS).commit()
                 pointer = Pointer(generation, SCHEMA_VERSION, source_id="")
                 previous = self._safe_pointer()
                 self._write_pointer(pointer)
@@ -832,11 +841,20 @@ class EmbeddedEngine:
             if self.writer:
                 # We hold the directory lock, so any other generation is a crashed rebuild's.
                 self._remove_orphans(keep=self._opened.pointer.generation)
-            if self.writer and self._index_writer is None:
+
+    def _open_writer(self) -> tantivy.IndexWriter:
+        """The writer for the relay's changes, opened at the first write: a process that only searches (or has
+        nothing to deliver yet) never pays for tantivy's indexing threads and memory budget."""
+        with self._state_lock:
+            if self._index_writer is None:
+                assert self._opened is not None
                 try:
-                    self._index_writer = self._opened.index.writer(heap_size=self._heap)
+                    self._index_writer = self._opened.index.writer(
+                        heap_size=self._update_heap, num_threads=UPDATE_THREADS
+                    )
                 except ValueError as exc:  # tantivy's LockBusy
                     raise WriterBusy(str(exc)) from exc
+            return self._index_writer
 
     def _safe_pointer(self) -> Pointer | None:
         try:
@@ -847,11 +865,10 @@ class EmbeddedEngine:
     def _write(self, operation: str, items: list[Any]) -> None:
         if not self.writer:
             raise EngineError("this engine was opened read-only")
-        if self._index_writer is None:
+        if self._opened is None or not self._lock.is_locked:
             self._ensure()
         with self._state_lock:
-            writer, opened = self._index_writer, self._opened
-            assert writer is not None
+            writer, opened = self._open_writer(), self._opened
             assert opened is not None
             try:
                 self._apply(writer, operation, items)

@@ -9,10 +9,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 # Imported where they are used: photo uploads (Pillow), QRIS codes (segno, zxing-cpp), member imports
-# (openpyxl), sealed NIKs (cryptography), Meilisearch only when configured; test and fuzzing tools never.
+# (openpyxl), sealed NIKs (cryptography), Meilisearch only when configured; test and fuzzing tools never; the
+# migration and command-line tools (alembic, click, rich) only in `app.cli` (~15 MB through advanced-alchemy's
+# Litestar extension, which app.alchemy replaces).
 RARE = (
     "PIL", "segno", "zxingcpp", "openpyxl", "cryptography", "meilisearch_python_sdk", "schemathesis", "hypothesis",
-    "pytest",
+    "pytest", "alembic", "click", "rich", "rich_click",
 )
 
 PROGRAM = """
