@@ -73,12 +73,11 @@ class RequestSessions:
             return
         try:
             if message["type"] == "http.response.start":
+                # A failed commit must not go out as a success: it raises, and the client sees an error.
                 if 200 <= message["status"] < 400:
                     await session.commit()
                 else:
                     await session.rollback()
-        except Exception:  # the response is on its way; the session is closed below either way
-            log.debug("request session commit/rollback failed while sending", exc_info=True)
         finally:
             if message["type"] in _TERMINUS:
                 try:

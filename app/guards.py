@@ -109,8 +109,7 @@ def _lock(connection: Connection) -> asyncio.Lock:
 
 def request_engine(connection: Connection) -> AsyncEngine:
     """The app's database engine, for a read that needs no session (see catalog.page_cache)."""
-    plugin = connection.app.plugins.get(SQLAlchemyInitPlugin)
-    return cast("AsyncEngine", plugin.config[0].get_engine())
+    return connection.app.plugins.get(SessionsPlugin).sessions.provide_engine()
 
 
 def request_session(connection: Connection) -> AsyncSession:
