@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select, update
+from sqlalchemy import String, and_, case, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -255,6 +255,56 @@ async def reserve_stock(
     )
     await outbox.enqueue(session, [product.id])
     return True
+
+
+async def reserve_many(
+    session: AsyncSession, products: Sequence[Product], quantities: Mapping[int, int], *, order_id: int,
+    user_id: int | None = None,
+) -> Product | None:
+    """Take every product's quantity from stock in one conditional UPDATE; the first product short of stock
+    (in id order), or None when every line was taken.
+
+    Each row's `stock >= quantity` is checked and decremented in one atomic step, so concurrent checkouts
+    never oversell; when a product is short the others may already be taken, and the caller's transaction
+    must roll back (the checkout raises). On PostgreSQL the rows are locked in product-id order first, so two
+    orders never wait on each other's rows. The outbox rows go in one insert; the ledger rows are left for the
+    caller's next flush, so they are written (and posted to the journal) together with the order's lines.
+    """
+    ordered = sorted(products, key=lambda p: p.id)
+    if not ordered:
+        return None
+    ids = [p.id for p in ordered]
+    taken = case({p.id: quantities[p.id] for p in ordered}, value=Product.id)
+    statement = update(Product)
+    target = Product.id.in_(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        locked = select(Product.id).where(Product.id.in_(ids)).order_by(Product.id).with_for_update().cte("locked")
+        statement = statement.add_cte(locked)
+        target = Product.id.in_(select(locked.c.id))
+    with session.no_autoflush:
+        result = await session.execute(
+            statement.where(target, Product.stock >= taken)
+            .values(stock=Product.stock - taken, popularity=Product.popularity + taken)
+            .returning(Product.id)
+            .execution_options(synchronize_session=False)
+        )
+        reserved = set(result.scalars().all())
+        short = next((p for p in ordered if p.id not in reserved), None)
+        if short is not None:
+            return short
+        await outbox.enqueue(session, ids)
+    session.add_all(
+        StockLedgerEntry(
+            product_id=p.id,
+            cooperative_id=p.cooperative_id,
+            delta=-quantities[p.id],
+            reason=LedgerReason.SALE,
+            order_id=order_id,
+            user_id=user_id,
+        )
+        for p in ordered
+    )
+    return None
 
 
 async def return_stock(
