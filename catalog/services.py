@@ -265,34 +265,17 @@ async def reserve_many(
     (in id order), or None when every line was taken.
 
     Each row's `stock >= quantity` is checked and decremented in one atomic step, so concurrent checkouts
-    never oversell; when a product is short the others may already be taken, and the caller's transaction
-    must roll back (the checkout raises). On PostgreSQL the rows are locked in product-id order first, so two
-    orders never wait on each other's rows. The outbox rows go in one insert; the ledger rows are left for the
-    caller's next flush, so they are written (and posted to the journal) together with the order's lines.
+    never oversell. The ledger rows (flushed with whatever the caller added, and posted to the journal) and the
+    outbox rows are written before the UPDATE, so other checkouts of these products wait only from the UPDATE
+    to the commit: when a product is short the caller's transaction must roll back (the checkout raises), which
+    also undoes any line already taken. On PostgreSQL the rows are locked in product-id order first, so two
+    orders never wait on each other's rows; as a plain UPDATE would, with FOR NO KEY UPDATE, which leaves the
+    key-share locks of the rows referring to the products (ledger, order lines) free.
     """
     ordered = sorted(products, key=lambda p: p.id)
     if not ordered:
         return None
     ids = [p.id for p in ordered]
-    taken = case({p.id: quantities[p.id] for p in ordered}, value=Product.id)
-    statement = update(Product)
-    target = Product.id.in_(ids)
-    if session.get_bind().dialect.name == "postgresql":
-        locked = select(Product.id).where(Product.id.in_(ids)).order_by(Product.id).with_for_update().cte("locked")
-        statement = statement.add_cte(locked)
-        target = Product.id.in_(select(locked.c.id))
-    with session.no_autoflush:
-        result = await session.execute(
-            statement.where(target, Product.stock >= taken)
-            .values(stock=Product.stock - taken, popularity=Product.popularity + taken)
-            .returning(Product.id)
-            .execution_options(synchronize_session=False)
-        )
-        reserved = set(result.scalars().all())
-        short = next((p for p in ordered if p.id not in reserved), None)
-        if short is not None:
-            return short
-        await outbox.enqueue(session, ids)
     session.add_all(
         StockLedgerEntry(
             product_id=p.id,
@@ -304,7 +287,23 @@ async def reserve_many(
         )
         for p in ordered
     )
-    return None
+    await session.flush()
+    await outbox.enqueue(session, ids)
+    taken = case({p.id: quantities[p.id] for p in ordered}, value=Product.id)
+    statement = update(Product)
+    target = Product.id.in_(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        locked = select(Product.id).where(target).order_by(Product.id).with_for_update(key_share=True).cte("locked")
+        statement = statement.add_cte(locked)
+        target = Product.id.in_(select(locked.c.id))
+    result = await session.execute(
+        statement.where(target, Product.stock >= taken)
+        .values(stock=Product.stock - taken, popularity=Product.popularity + taken)
+        .returning(Product.id)
+        .execution_options(synchronize_session=False)
+    )
+    reserved = set(result.scalars().all())
+    return next((p for p in ordered if p.id not in reserved), None)
 
 
 async def return_stock(

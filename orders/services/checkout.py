@@ -389,8 +389,19 @@ def order_line(order_id: int, product: Product, quantity: int) -> OrderLine:
 
 async def _reserve_lines(
     session: AsyncSession, order: Order, ordered: list[Product], quantities: Mapping[int, int], user_id: int | None
-) -> list[OrderLine]:
-    """Take every line's stock and snapshot its price; the first product short of stock refuses the order."""
+) -> tuple[list[OrderLine], OrderEvent]:
+    """Write the lines (each with its price snapshot) and the first event, and take every line's stock; the
+    first product short of stock refuses the order (the request's transaction rolls back)."""
+    lines = [order_line(order.id, product, quantities[product.id]) for product in ordered]
+    placed = OrderEvent(
+        order_id=order.id,
+        from_status=None,
+        to_status=state.OrderStatus.PLACED,
+        actor_user_id=user_id,
+        actor_label=N_("Pembeli"),  # stored in Indonesian; the page translates it when shown
+    )
+    session.add_all([*lines, placed])
+    # One flush writes the lines, the event and the stock ledger rows (and posts the ledger's entries).
     short = await catalog.reserve_many(session, ordered, quantities, order_id=order.id, user_id=user_id)
     if short is not None:
         left = await catalog.current_stock(session, short.id)
@@ -405,9 +416,7 @@ async def _reserve_lines(
             )
         )
         raise OutOfStock(message, field_errors={f"product:{short.id}": message}, product_id=short.id, available=left)
-    lines = [order_line(order.id, product, quantities[product.id]) for product in ordered]
-    session.add_all(lines)
-    return lines
+    return lines, placed
 
 
 async def place_order(
@@ -471,17 +480,7 @@ async def place_order(
     if limits is not None:
         await count_order(session, limits, client, valid.phone)
     user_id = user.id if user else None
-    lines = await _reserve_lines(session, order, ordered, valid.quantities, user_id)
-    placed = OrderEvent(
-        order_id=order.id,
-        from_status=None,
-        to_status=state.OrderStatus.PLACED,
-        actor_user_id=user_id,
-        actor_label=N_("Pembeli"),  # stored in Indonesian; the page translates it when shown
-    )
-    session.add(placed)
-    # One flush writes the lines, the event and the stock ledger rows (and posts the ledger's entries).
-    await session.flush()
+    lines, placed = await _reserve_lines(session, order, ordered, valid.quantities, user_id)
     # The order's collections are exactly what was just written: no reload.
     set_committed_value(order, "lines", lines)
     set_committed_value(order, "events", [placed])
