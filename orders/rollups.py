@@ -158,32 +158,11 @@ def _upsert(dialect_name: str, table: Table) -> Any:
     return statement
 
 
-# Up to this many producer and product rows, PostgreSQL takes both upserts in one statement.
-_JOINED_ROWS = 100
-
-
 async def _apply(session: AsyncSession, rows: Rows) -> None:
-    """Add the rows' figures to what is stored, one upsert per table.
-
-    On PostgreSQL a small change (a checkout, a move) sends the producer and product upserts as one statement,
-    the first as a data-modifying CTE: one round trip less while the cooperative's day row is locked. That row
-    is always upserted first, in its own statement, so changes of one day queue on it and never wait on each
-    other's producer or product rows in another order."""
+    """Add the rows' figures to what is stored, one upsert per table."""
     dialect_name = session.get_bind().dialect.name
-    filled = [(table, list(rows.tables[table.name].values())) for table in TABLES]
-    (coop_table, coop_values), (producers, producer_values), (products, product_values) = filled
-    if (
-        dialect_name == "postgresql"
-        and coop_values
-        and producer_values
-        and product_values
-        and len(producer_values) + len(product_values) <= _JOINED_ROWS
-    ):
-        await session.execute(_upsert(dialect_name, coop_table), coop_values)
-        first = _upsert(dialect_name, producers).values(producer_values).cte("producer_rows")
-        await session.execute(_upsert(dialect_name, products).values(product_values).add_cte(first))
-        return
-    for table, values in filled:
+    for table in TABLES:
+        values = list(rows.tables[table.name].values())
         if values:
             await session.execute(_upsert(dialect_name, table), values)
 
