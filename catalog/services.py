@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select, update
+from sqlalchemy import String, and_, case, cast, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -255,6 +255,55 @@ async def reserve_stock(
     )
     await outbox.enqueue(session, [product.id])
     return True
+
+
+async def reserve_many(
+    session: AsyncSession, products: Sequence[Product], quantities: Mapping[int, int], *, order_id: int,
+    user_id: int | None = None,
+) -> Product | None:
+    """Take every product's quantity from stock in one conditional UPDATE; the first product short of stock
+    (in id order), or None when every line was taken.
+
+    Each row's `stock >= quantity` is checked and decremented in one atomic step, so concurrent checkouts
+    never oversell. The ledger rows (flushed with whatever the caller added, and posted to the journal) and the
+    outbox rows are written before the UPDATE, so other checkouts of these products wait only from the UPDATE
+    to the commit: when a product is short the caller's transaction must roll back (the checkout raises), which
+    also undoes any line already taken. On PostgreSQL the rows are locked in product-id order first, so two
+    orders never wait on each other's rows; as a plain UPDATE would, with FOR NO KEY UPDATE, which leaves the
+    key-share locks of the rows referring to the products (ledger, order lines) free.
+    """
+    ordered = sorted(products, key=lambda p: p.id)
+    if not ordered:
+        return None
+    ids = [p.id for p in ordered]
+    session.add_all(
+        StockLedgerEntry(
+            product_id=p.id,
+            cooperative_id=p.cooperative_id,
+            delta=-quantities[p.id],
+            reason=LedgerReason.SALE,
+            order_id=order_id,
+            user_id=user_id,
+        )
+        for p in ordered
+    )
+    await session.flush()
+    await outbox.enqueue(session, ids)
+    taken = case({p.id: quantities[p.id] for p in ordered}, value=Product.id)
+    statement = update(Product)
+    target = Product.id.in_(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        locked = select(Product.id).where(target).order_by(Product.id).with_for_update(key_share=True).cte("locked")
+        statement = statement.add_cte(locked)
+        target = Product.id.in_(select(locked.c.id))
+    result = await session.execute(
+        statement.where(target, Product.stock >= taken)
+        .values(stock=Product.stock - taken, popularity=Product.popularity + taken)
+        .returning(Product.id)
+        .execution_options(synchronize_session=False)
+    )
+    reserved = set(result.scalars().all())
+    return next((p for p in ordered if p.id not in reserved), None)
 
 
 async def return_stock(

@@ -19,7 +19,16 @@ from app.clock import local_date
 from app.models import Cooperative
 from catalog.models import LedgerReason, Product, StockLedgerEntry
 from finance import chart
-from finance.models import Expense, JournalEntry, JournalLine, Loan, LoanPayment, OtherIncome, SavingsTransaction
+from finance.models import (
+    Expense,
+    JournalEntry,
+    JournalLine,
+    Loan,
+    LoanPayment,
+    OtherIncome,
+    SavingsTransaction,
+    YearClose,
+)
 from finance.posting import Draft, write_many
 from orders.models import CashReconciliation, Order, OrderEvent, OrderLine, Payment
 from producers.models import Settlement
@@ -30,17 +39,38 @@ _RESERVING = {LedgerReason.SALE, LedgerReason.CANCEL}
 
 
 class Context:
-    """What builders look up while posting: a cooperative's time zone, read once per flush."""
+    """What builders look up while posting, read once per flush: a cooperative's time zone and last closed
+    year (one query), and the producer price of the order lines written in the same flush (none)."""
 
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, lines: Iterable[OrderLine] = ()) -> None:
         self.conn = conn
         self._zones: dict[int, str] = {}
+        self.closed_years: dict[int, int | None] = {}
+        self._line_prices = {(ln.order_id, ln.product_id): ln.producer_price for ln in lines}
 
     def day(self, cooperative_id: int, moment: datetime.datetime | None) -> datetime.date:
         if cooperative_id not in self._zones:
-            zone = self.conn.execute(select(Cooperative.timezone).where(Cooperative.id == cooperative_id)).scalar()
+            last_closed = (
+                select(func.max(YearClose.year)).where(YearClose.cooperative_id == Cooperative.id).scalar_subquery()
+            )
+            found = self.conn.execute(
+                select(Cooperative.timezone, last_closed).where(Cooperative.id == cooperative_id)
+            ).first()
+            zone, closed = found if found is not None else ("", None)
             self._zones[cooperative_id] = zone or ""
+            self.closed_years[cooperative_id] = None if closed is None else int(closed)
         return local_date(self._zones[cooperative_id], moment or datetime.datetime.now(datetime.UTC))
+
+    def line_price(self, order_id: int, product_id: int) -> int | None:
+        """The producer price an order line of this flush snapshotted, else the stored line's."""
+        price = self._line_prices.get((order_id, product_id))
+        if price is None:
+            price = self.conn.execute(
+                select(OrderLine.producer_price).where(
+                    OrderLine.order_id == order_id, OrderLine.product_id == product_id
+                )
+            ).scalar()
+        return None if price is None else int(price)
 
     def order(self, order_id: int) -> Any:
         return self.conn.execute(
@@ -88,13 +118,9 @@ def _order_event(ctx: Context, e: OrderEvent) -> Draft | None:
 
 def _unit_cost(ctx: Context, s: StockLedgerEntry) -> int:
     if s.order_id is not None and s.reason in _RESERVING:
-        price = ctx.conn.execute(
-            select(OrderLine.producer_price).where(
-                OrderLine.order_id == s.order_id, OrderLine.product_id == s.product_id
-            )
-        ).scalar()
+        price = ctx.line_price(s.order_id, s.product_id)
         if price is not None:
-            return int(price)
+            return price
     return int(ctx.conn.execute(select(Product.producer_price).where(Product.id == s.product_id)).scalar() or 0)
 
 
@@ -180,11 +206,18 @@ BUILDERS: dict[type[Any], Callable[[Context, Any], Draft | None]] = {
 }
 
 
-def post_rows(conn: Connection, rows: Iterable[Any], *, posted: set[tuple[str, int]] | None = None) -> int:
+def post_rows(
+    conn: Connection,
+    rows: Iterable[Any],
+    *,
+    posted: set[tuple[str, int]] | None = None,
+    lines: Iterable[OrderLine] = (),
+) -> int:
     """Post the entries of `rows` (any mix of the event types above); the number of entries written.
 
-    `posted`: (source type, source id) pairs already in the ledger, skipped (a replay of old history)."""
-    ctx = Context(conn)
+    `posted`: (source type, source id) pairs already in the ledger, skipped (a replay of old history).
+    `lines`: order lines written with the rows (their prices need no query)."""
+    ctx = Context(conn, lines)
     drafts = []
     for row in rows:
         if posted is not None and source_key(row) in posted:
@@ -193,7 +226,7 @@ def post_rows(conn: Connection, rows: Iterable[Any], *, posted: set[tuple[str, i
         draft = build(ctx, row) if build else None
         if draft is not None:
             drafts.append(draft)
-    return len(write_many(conn, drafts))
+    return len(write_many(conn, drafts, closed_years=ctx.closed_years))
 
 
 SOURCE_TYPES: dict[type[Any], str] = {
@@ -246,7 +279,8 @@ def _after_flush(session: Session, _context: object) -> None:
     new = [o for o in session.new if type(o) in BUILDERS]
     if new:
         new.sort(key=lambda o: (BUILDER_ORDER.index(type(o)), o.id or 0))
-        post_rows(session.connection(), new)
+        lines = [o for o in session.new if isinstance(o, OrderLine)]
+        post_rows(session.connection(), new, lines=lines)
     revaluations = _revaluations(session)
     if revaluations:
         write_many(session.connection(), revaluations)

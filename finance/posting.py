@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select
 
@@ -87,14 +89,18 @@ def write(conn: Connection, draft: Draft) -> int | None:
     return ids[0] if ids else None
 
 
-def write_many(conn: Connection, drafts: list[Draft]) -> list[int]:
-    """Insert checked entries and their lines in two statements (history replays post thousands at once)."""
+def write_many(
+    conn: Connection, drafts: list[Draft], *, closed_years: Mapping[int, int | None] | None = None
+) -> list[int]:
+    """Insert checked entries and their lines in two statements (history replays post thousands at once).
+
+    `closed_years`: the last closed year of cooperatives the caller has read already (None: no year closed)."""
     for draft in drafts:
         check(draft)
     drafts = [d for d in drafts if d.lines]
     if not drafts:
         return []
-    _move_out_of_closed_years(conn, drafts)
+    _move_out_of_closed_years(conn, drafts, closed_years or {})
     now = datetime.datetime.now(datetime.UTC)
     stamps = {"created_at": now, "updated_at": now}
     entries = [
@@ -109,8 +115,7 @@ def write_many(conn: Connection, drafts: list[Draft]) -> list[int]:
         }
         for d in drafts
     ]
-    returned = conn.execute(insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True), entries)
-    ids = [int(i) for i in returned.scalars().all()]
+    ids = _insert_entries(conn, drafts, entries)
     conn.execute(
         insert(JournalLine),
         [
@@ -131,6 +136,21 @@ def write_many(conn: Connection, drafts: list[Draft]) -> list[int]:
     return ids
 
 
+def _insert_entries(conn: Connection, drafts: list[Draft], entries: list[dict[str, Any]]) -> list[int]:
+    """The entries' ids, in the drafts' order. Entries told apart by their source are matched to their ids by it:
+    one statement on SQLite too, whose RETURNING promises no order (an insert sorted by parameter order there
+    is one statement per row)."""
+    keys = [(d.source_type, d.source_id) for d in drafts]
+    if len(drafts) > 1 and all(source is not None for _, source in keys) and len(set(keys)) == len(keys):
+        returned = conn.execute(
+            insert(JournalEntry).returning(JournalEntry.id, JournalEntry.source_type, JournalEntry.source_id), entries
+        )
+        by_source = {(kind, source): int(entry_id) for entry_id, kind, source in returned.tuples()}
+        return [by_source[key] for key in keys]
+    returned = conn.execute(insert(JournalEntry).returning(JournalEntry.id, sort_by_parameter_order=True), entries)
+    return [int(i) for i in returned.scalars().all()]
+
+
 def last_closed_year(conn: Connection, cooperative_ids: set[int]) -> dict[int, int]:
     rows = conn.execute(
         select(YearClose.cooperative_id, func.max(YearClose.year))
@@ -140,10 +160,13 @@ def last_closed_year(conn: Connection, cooperative_ids: set[int]) -> dict[int, i
     return {int(c): int(y) for c, y in rows.tuples()}
 
 
-def _move_out_of_closed_years(conn: Connection, drafts: list[Draft]) -> None:
+def _move_out_of_closed_years(conn: Connection, drafts: list[Draft], known: Mapping[int, int | None]) -> None:
     """The books of a closed year never change: an event dated in it (a late, back-dated record) is booked on
     1 January after the last closed year, with its real date in the memo."""
-    closed = last_closed_year(conn, {d.cooperative_id for d in drafts})
+    unknown = {d.cooperative_id for d in drafts} - known.keys()
+    closed = {c: y for c, y in known.items() if y is not None}
+    if unknown:
+        closed.update(last_closed_year(conn, unknown))
     for draft in drafts:
         last = closed.get(draft.cooperative_id)
         if last is None or draft.entry_date.year > last or draft.source_type == CLOSING_SOURCE:

@@ -142,19 +142,29 @@ def _lines_of(order: Order) -> list[SaleLine]:
     ]
 
 
+# The upserts are built once per dialect: building `excluded` copies every column, a cost on each checkout.
+_UPSERTS: dict[tuple[str, str], Any] = {}
+
+
+def _upsert(dialect_name: str, table: Table) -> Any:
+    statement = _UPSERTS.get((dialect_name, table.name))
+    if statement is None:
+        dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
+        insert = dialect.insert(table)
+        statement = _UPSERTS[(dialect_name, table.name)] = insert.on_conflict_do_update(
+            index_elements=list(table.primary_key.columns),
+            set_={name: table.c[name] + insert.excluded[name] for name in _MEASURES[table.name]},
+        )
+    return statement
+
+
 async def _apply(session: AsyncSession, rows: Rows) -> None:
     """Add the rows' figures to what is stored, one upsert per table."""
-    dialect: Any = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    dialect_name = session.get_bind().dialect.name
     for table in TABLES:
         values = list(rows.tables[table.name].values())
-        if not values:
-            continue
-        statement = dialect.insert(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=list(table.primary_key.columns),
-            set_={name: table.c[name] + statement.excluded[name] for name in _MEASURES[table.name]},
-        )
-        await session.execute(statement, values)
+        if values:
+            await session.execute(_upsert(dialect_name, table), values)
 
 
 async def record_placed(session: AsyncSession, cooperative: ZoneSource, order: Order) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth import CurrentUser
 from app.clock import local_today
@@ -388,27 +389,34 @@ def order_line(order_id: int, product: Product, quantity: int) -> OrderLine:
 
 async def _reserve_lines(
     session: AsyncSession, order: Order, ordered: list[Product], quantities: Mapping[int, int], user_id: int | None
-) -> None:
-    """Take each line's stock and snapshot its price; the first product short of stock refuses the order."""
-    # Reserve in product-id order so two orders never wait on each other's rows (PostgreSQL).
-    for product in ordered:
-        quantity = quantities[product.id]
-        if not await catalog.reserve_stock(session, product, quantity, order_id=order.id, user_id=user_id):
-            left = await catalog.current_stock(session, product.id)
-            message = (
-                _("Stok %(name)s habis.", name=product.name)
-                if left == 0
-                else _(
-                    "Stok %(name)s tinggal %(n)s %(unit)s. Kurangi jumlahnya.",
-                    name=product.name,
-                    n=left,
-                    unit=product.unit,
-                )
+) -> tuple[list[OrderLine], OrderEvent]:
+    """Write the lines (each with its price snapshot) and the first event, and take every line's stock; the
+    first product short of stock refuses the order (the request's transaction rolls back)."""
+    lines = [order_line(order.id, product, quantities[product.id]) for product in ordered]
+    placed = OrderEvent(
+        order_id=order.id,
+        from_status=None,
+        to_status=state.OrderStatus.PLACED,
+        actor_user_id=user_id,
+        actor_label=N_("Pembeli"),  # stored in Indonesian; the page translates it when shown
+    )
+    session.add_all([*lines, placed])
+    # One flush writes the lines, the event and the stock ledger rows (and posts the ledger's entries).
+    short = await catalog.reserve_many(session, ordered, quantities, order_id=order.id, user_id=user_id)
+    if short is not None:
+        left = await catalog.current_stock(session, short.id)
+        message = (
+            _("Stok %(name)s habis.", name=short.name)
+            if left == 0
+            else _(
+                "Stok %(name)s tinggal %(n)s %(unit)s. Kurangi jumlahnya.",
+                name=short.name,
+                n=left,
+                unit=short.unit,
             )
-            raise OutOfStock(
-                message, field_errors={f"product:{product.id}": message}, product_id=product.id, available=left
-            )
-        session.add(order_line(order.id, product, quantity))
+        )
+        raise OutOfStock(message, field_errors={f"product:{short.id}": message}, product_id=short.id, available=left)
+    return lines, placed
 
 
 async def place_order(
@@ -472,17 +480,10 @@ async def place_order(
     if limits is not None:
         await count_order(session, limits, client, valid.phone)
     user_id = user.id if user else None
-    await _reserve_lines(session, order, ordered, valid.quantities, user_id)
-    session.add(
-        OrderEvent(
-            order_id=order.id,
-            from_status=None,
-            to_status=state.OrderStatus.PLACED,
-            actor_user_id=user_id,
-            actor_label=N_("Pembeli"),  # stored in Indonesian; the page translates it when shown
-        )
-    )
-    await session.flush()
-    await session.refresh(order, attribute_names=["lines", "events", "payments"])
+    lines, placed = await _reserve_lines(session, order, ordered, valid.quantities, user_id)
+    # The order's collections are exactly what was just written: no reload.
+    set_committed_value(order, "lines", lines)
+    set_committed_value(order, "events", [placed])
+    set_committed_value(order, "payments", [])
     await rollups.record_placed(session, cooperative, order)
     return order, True

@@ -49,6 +49,29 @@ async def test_two_hundred_buyers_ten_units(stack: Stack) -> None:
     assert await data.stock_of(stack.db, product.id) == 0
 
 
+async def test_two_line_orders_in_either_order_never_oversell_or_deadlock(stack: Stack) -> None:
+    plenty = await data.make_product(stack.db, stock=10)
+    scarce = await data.make_product(stack.db, stock=6)
+    both = [{"product_id": plenty.id, "quantity": 1}, {"product_id": scarce.id, "quantity": 1}]
+    import httpx
+
+    async with stack.client(limits=httpx.Limits(max_connections=20)) as client:
+        responses = await asyncio.gather(
+            *[
+                client.post(
+                    "/api/cooperatives/lok-baintan/orders",
+                    json=data.order_body(plenty.id, lines=both if i % 2 else both[::-1]),
+                )
+                for i in range(20)
+            ]
+        )
+    codes = sorted(r.status_code for r in responses)
+    assert codes.count(201) == 6 and codes.count(409) == 14, codes
+    # A refused order takes nothing, not even the line that had stock.
+    assert await data.stock_of(stack.db, plenty.id) == 4 and await data.stock_of(stack.db, scarce.id) == 0
+    assert await data.ledger_sum(stack.db, plenty.id) == 4 and await data.ledger_sum(stack.db, scarce.id) == 0
+
+
 async def _order(stack: Stack, product_id: int, quantity: int = 1, **extra: object) -> dict:
     async with stack.client() as guest:
         response = await guest.post(
