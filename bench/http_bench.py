@@ -85,16 +85,16 @@ def servers_available() -> list[str]:
     return ["uvicorn"] + (["granian"] if importlib.util.find_spec("granian") else [])
 
 
-def start_server(kind: str, app: str, env: dict[str, str], log_dir: Path) -> Server:
+def start_server(kind: str, app: str, env: dict[str, str], log_dir: Path, workers: int = 1) -> Server:
     """One worker on a free loopback port, logging as `app.cli serve` does: info level, no access log (ACCESS_LOG=1
     turns it on for both the reference and the project, so they stay served alike)."""
     port = free_port()
     if kind == "granian":
-        args = ["-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-                "--factory", app]
+        args = ["-m", "granian", "--interface", "asgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--factory", app]
     else:
-        args = ["-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-                "--log-level", "info", "--proxy-headers"]
+        args = ["-m", "uvicorn", app, "--factory", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--log-level", "info", "--proxy-headers"]
         if env.get("ACCESS_LOG", os.environ.get("ACCESS_LOG", "")) not in ("1", "true", "yes"):
             args.append("--no-access-log")
     log = log_dir / f"{kind}-{port}.log"

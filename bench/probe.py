@@ -1,7 +1,7 @@
 """A quick single-client probe: each page's server CPU time per request and the worker's memory after each page.
 
 Steadier than req/s on a shared machine: one client, sequential requests, the server's own CPU time.
-Usage: python -m bench.probe [--backend sqlite|postgres] [--rounds N] [--pages a,b] [--checkout N]
+Usage: python -m bench.probe [--backend sqlite|postgres] [--rounds N] [--pages a,b] [--checkout N] [--workers N]
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--pages", default="")
     parser.add_argument("--checkout", type=int, default=16, help="concurrent buyers for a short checkout run")
     parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--workers", type=int, default=1, help="server worker processes (CPU and memory summed)")
     args = parser.parse_args(argv)
     with http_bench.database(args.backend, "demo", 1.0) as settings:
         env = {
@@ -54,7 +55,7 @@ def main(argv: list[str]) -> int:
             "ORDER_RATE_LIMIT_ADDRESS": "0", "ORDER_RATE_LIMIT_PHONE": "0",
         }
         target = asyncio.run(http_bench.find_target(settings, "demo"))
-        server = http_bench.start_server("uvicorn", "app.asgi:create_app", env, settings.var_dir)
+        server = http_bench.start_server("uvicorn", "app.asgi:create_app", env, settings.var_dir, args.workers)
         try:
             pids = server.worker_pids()
             print(f"  started: rss {http_bench.memory(pids, settings.search_index_dir)['rss_mb']} MB", flush=True)
