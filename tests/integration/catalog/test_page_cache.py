@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from typing import Any
 
 from sqlalchemy import update
 
+from app.db import DatabaseConfig
 from app.models import Cooperative
+from app.settings import Settings
+from catalog import outbox, page_cache
 from tests.conftest import Stack
 from tests.support import data
 
@@ -108,3 +112,39 @@ async def test_a_change_committed_by_another_process_shows_on_the_next_page(stac
                     .values(short_name=old.removesuffix(" Baru") if old else Cooperative.short_name)
                 )
                 await session.commit()
+
+
+async def test_the_fast_version_read_matches_the_engines_and_sees_a_change(quiet_settings: Settings) -> None:
+    """Kept pages read the catalog version past the engine (SQLite's own reader, asyncpg's own pool)."""
+    db = DatabaseConfig(quiet_settings)
+    try:
+        if quiet_settings.is_sqlite:
+            path = page_cache._sqlite_path(quiet_settings.database_url)
+            assert path is not None
+
+            async def fast() -> tuple[Any, ...] | None:
+                return page_cache._sqlite_version_row(path, "lok-baintan")
+        else:
+            dsn = page_cache._asyncpg_dsn(quiet_settings.database_url)
+            assert dsn is not None
+
+            async def fast() -> tuple[Any, ...] | None:
+                return await page_cache._asyncpg_version_row(dsn, "lok-baintan")
+
+        before, engine_row = await fast(), await page_cache._server_version_row(db.engine, "lok-baintan")
+        assert before is not None and engine_row is not None
+        assert before[0] == engine_row[0] and len(before) == len(engine_row)
+        assert await fast() == before
+        async with db.session(write=True) as session:
+            await outbox.enqueue(session, [1])
+            await session.commit()
+        assert await fast() != before
+    finally:
+        await db.dispose()
+
+
+def test_urls_with_connection_options_keep_to_the_engine() -> None:
+    assert page_cache._asyncpg_dsn("postgresql+asyncpg://u:p@db:5432/pasar") == "postgresql://u:p@db:5432/pasar"
+    assert page_cache._asyncpg_dsn("postgresql+asyncpg://u:p@db/pasar?ssl=require") is None
+    assert page_cache._sqlite_path("sqlite+aiosqlite:///var/pasar.sqlite3") == "var/pasar.sqlite3"
+    assert page_cache._sqlite_path("sqlite+aiosqlite:///:memory:") is None
