@@ -54,6 +54,10 @@ REFRESH_INTERVAL_S = 0.5
 REBUILD_HEAP_BYTES = 128_000_000
 UPDATE_HEAP_BYTES = 15_000_000
 UPDATE_THREADS = 1
+# One indexing thread for a rebuild too: with several, documents land in segments by thread, and products
+# that score alike (the ranking sums constants, so ties are common) came back in a different order from one
+# rebuild to the next. One thread keeps the catalog's order as the tie-break, the same after every rebuild.
+REBUILD_THREADS = 1
 
 # Ranking weights. A document's score is the sum over matched query words of one constant per
 # word (its best way of matching) plus a bonus per pair of neighbouring query words found side by
@@ -433,7 +437,7 @@ class EmbeddedEngine:
         try:
             path.mkdir(parents=True)
             index = self._open_index(path, create=True)
-            writer = index.writer(heap_size=self._heap)
+            writer = index.writer(heap_size=self._heap, num_threads=REBUILD_THREADS)
             async for batch in iterate_batches(docs):
                 await asyncio.to_thread(self._add_batch, writer, batch)
             await asyncio.to_thread(self._switch_to, path.name, index, writer)
