@@ -77,10 +77,9 @@ def backup(settings: Settings, dest: Path) -> str:
 
 
 def _sqlite_path(settings: Settings) -> Path:
-    database = make_url(settings.database_url).database
-    if not database or database == ":memory:":
+    if settings.sqlite_file is None:
         raise BackupError("DATABASE_URL tidak menunjuk ke berkas SQLite.")  # i18n: not shown
-    return Path(database)
+    return settings.sqlite_file
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_VAR_DIR = ROOT / "var"
@@ -80,6 +83,14 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @functools.cached_property
+    def sqlite_file(self) -> Path | None:
+        """The SQLite database's file; None for PostgreSQL or an in-memory database."""
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.database_url).database
+        return Path(database) if database and database != ":memory:" else None
 
     @property
     def search_index_dir(self) -> Path:

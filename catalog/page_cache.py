@@ -29,12 +29,13 @@ from litestar import Request, Response
 from litestar.utils.scope.state import ScopeState
 from sqlalchemy import ColumnElement, Select, bindparam, func, make_url, select
 from sqlalchemy.dialects import sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.errors import NotFound
 from app.guards import request_engine
 from app.i18n import _, get_locale
 from app.models import Cooperative
+from app.settings import Settings
 from catalog.models import Category, PriceCeiling, StockThreshold
 from catalog.outbox import ProductOutbox
 
@@ -171,30 +172,19 @@ async def _asyncpg_version_row(dsn: str, slug: str) -> tuple[Any, ...] | None:
     return tuple(row.values()) if row is not None else None
 
 
-@functools.cache
-def _sqlite_path(database_url: str) -> str | None:
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return str(url.database)
-
-
 async def cooperative_and_version(request: Request[Any, Any, Any], slug: str) -> tuple[int, tuple[Any, ...]]:
     """The id of the active cooperative with this slug (or 404) and the version of what its shop shows.
 
-    One query; on SQLite it opens no database session at all, so a page served from the cache costs no
-    transaction. A page that is rendered reads the cooperative itself (`load_cooperative`).
+    One query, and no database session: a page served from the cache costs no transaction. A page that is
+    rendered reads the cooperative itself (`app.cooperatives.get_cooperative`).
     """
-    row: tuple[Any, ...] | None = None
-    settings = request.app.state.get("settings")
-    path = _sqlite_path(settings.database_url) if settings is not None else None
-    if path is not None:
-        try:
-            row = _sqlite_version_row(path, slug)
-        except sqlite3.Error:
-            path = None
-    if path is None:
-        row = await _read_from_server(request, settings.database_url if settings is not None else "", slug)
+    settings: Settings | None = request.app.state.get("settings")
+    database_url = settings.database_url if settings is not None else ""
+    path = settings.sqlite_file if settings is not None else None
+    try:
+        row = _sqlite_version_row(str(path), slug) if path else await _read_from_server(request, database_url, slug)
+    except sqlite3.Error:  # SQLite's own reader failed (a replaced file, a recovery): the engine's way this time
+        row = await _server_version_row(request_engine(request), slug)
     if row is None:
         raise NotFound(_("Koperasi tidak ditemukan. Periksa kembali alamatnya."))
     width = len(Cooperative.__table__.columns)
@@ -209,14 +199,6 @@ async def _read_from_server(request: Request[Any, Any, Any], database_url: str, 
         except Exception:  # whatever the driver raises (a restarted server, a refused login): the engine's way
             log.warning("catalog version read through asyncpg failed; reading through the engine", exc_info=True)
     return await _server_version_row(request_engine(request), slug)
-
-
-async def load_cooperative(session: AsyncSession, cooperative_id: int) -> Cooperative:
-    """The cooperative a page is rendered for, after `cooperative_and_version` found it."""
-    cooperative = await session.get(Cooperative, cooperative_id)
-    if cooperative is None:  # deleted between the two reads
-        raise NotFound(_("Koperasi tidak ditemukan. Periksa kembali alamatnya."))
-    return cooperative
 
 
 def anonymous(request: Request[Any, Any, Any]) -> bool:

@@ -130,7 +130,7 @@ class StorefrontController(Controller):
         page = page_cache.PAGES.get(key)
         if page is None:
             db_session = request_session(request)
-            cooperative = await page_cache.load_cooperative(db_session, cooperative_id)
+            cooperative = await cooperatives.get_cooperative(db_session, slug)
             context = await _shop_context(request, db_session, cooperative, filters, halaman)
             page = page_cache.prepare(
                 render_to_string(
@@ -163,7 +163,7 @@ class StorefrontController(Controller):
         page = page_cache.PAGES.get(key)
         if page is None:
             db_session = request_session(request)
-            cooperative = await page_cache.load_cooperative(db_session, cooperative_id)
+            cooperative = await cooperatives.get_cooperative(db_session, slug)
             context = await _product_context(db_session, cooperative, product_id, None)
             page = page_cache.prepare(
                 render_to_string(request, "catalog/product.html", **context, **page_cache.token_context(), cart_count=0)

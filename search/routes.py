@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.params import Parameter
 
+from app import cooperatives
 from app.guards import request_session
 from app.i18n import get_locale
 from catalog import page_cache
@@ -51,7 +52,7 @@ class SearchApiController(Controller):
         if isinstance(kept := page_cache.PAGES.get(key), SearchOut):
             return msgspec.structs.replace(kept, took_ms=round((time.perf_counter() - started) * 1000))
         db_session = request_session(request)
-        cooperative = await page_cache.load_cooperative(db_session, cooperative_id)
+        cooperative = await cooperatives.get_cooperative(db_session, slug)
         query = build_query(
             cooperative.slug,
             q=q,

@@ -119,11 +119,11 @@ async def test_the_fast_version_read_matches_the_engines_and_sees_a_change(quiet
     db = DatabaseConfig(quiet_settings)
     try:
         if quiet_settings.is_sqlite:
-            path = page_cache._sqlite_path(quiet_settings.database_url)
+            path = quiet_settings.sqlite_file
             assert path is not None
 
             async def fast() -> tuple[Any, ...] | None:
-                return page_cache._sqlite_version_row(path, "lok-baintan")
+                return page_cache._sqlite_version_row(str(path), "lok-baintan")
         else:
             dsn = page_cache._asyncpg_dsn(quiet_settings.database_url)
             assert dsn is not None
@@ -146,5 +146,5 @@ async def test_the_fast_version_read_matches_the_engines_and_sees_a_change(quiet
 def test_urls_with_connection_options_keep_to_the_engine() -> None:
     assert page_cache._asyncpg_dsn("postgresql+asyncpg://u:p@db:5432/pasar") == "postgresql://u:p@db:5432/pasar"
     assert page_cache._asyncpg_dsn("postgresql+asyncpg://u:p@db/pasar?ssl=require") is None
-    assert page_cache._sqlite_path("sqlite+aiosqlite:///var/pasar.sqlite3") == "var/pasar.sqlite3"
-    assert page_cache._sqlite_path("sqlite+aiosqlite:///:memory:") is None
+    assert str(Settings(database_url="sqlite+aiosqlite:///var/pasar.sqlite3").sqlite_file) == "var/pasar.sqlite3"
+    assert Settings(database_url="sqlite+aiosqlite:///:memory:").sqlite_file is None
