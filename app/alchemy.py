@@ -72,7 +72,9 @@ class RequestSessions:
         if session is None:
             return
         try:
-            if message["type"] == "http.response.start":
+            # The session middleware's unit of work has usually ended the transaction already (see app.web);
+            # committing an ended one again would only run its listeners.
+            if message["type"] == "http.response.start" and session.in_transaction():
                 # A failed commit must not go out as a success: it raises, and the client sees an error.
                 if 200 <= message["status"] < 400:
                     await session.commit()
