@@ -227,36 +227,6 @@ async def update_terms(
     return warnings
 
 
-async def reserve_stock(
-    session: AsyncSession, product: Product, quantity: int, *, order_id: int, user_id: int | None = None
-) -> bool:
-    """Take `quantity` from stock if, and only if, that much is there: one conditional UPDATE.
-
-    The WHERE clause makes the check and the decrement one atomic step, so concurrent checkouts
-    can never oversell, on SQLite or PostgreSQL. The ledger row commits with the same transaction.
-    """
-    result = await session.execute(
-        update(Product)
-        .where(Product.id == product.id, Product.stock >= quantity)
-        .values(stock=Product.stock - quantity, popularity=Product.popularity + quantity)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    session.add(
-        StockLedgerEntry(
-            product_id=product.id,
-            cooperative_id=product.cooperative_id,
-            delta=-quantity,
-            reason=LedgerReason.SALE,
-            order_id=order_id,
-            user_id=user_id,
-        )
-    )
-    await outbox.enqueue(session, [product.id])
-    return True
-
-
 async def reserve_many(
     session: AsyncSession, products: Sequence[Product], quantities: Mapping[int, int], *, order_id: int,
     user_id: int | None = None,

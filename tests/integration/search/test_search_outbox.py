@@ -100,7 +100,7 @@ async def test_a_rebuild_delivers_a_change_committed_late_with_a_lower_id(
         product = await slow.get(Product, early.id)
         assert product is not None
         # The first sale writes its outbox row (the lower id) but commits only after the rebuild read the database.
-        assert await catalog.reserve_stock(slow, product, 2, order_id=None)  # type: ignore[arg-type]
+        assert await catalog.reserve_many(slow, [product], {product.id: 2}, order_id=None) is None  # type: ignore[arg-type]
         assert await sell(runtime.db, late.id, 2)
         assert (await outbox_ids(runtime.db, late.id))[-1] > max(
             await slow.scalars(select(ProductOutbox.id).where(ProductOutbox.product_id == early.id))
@@ -190,7 +190,7 @@ async def test_interleaved_late_commits_and_a_refused_one_during_a_rebuild(
     async with runtime.db.session(write=True) as first, runtime.db.session(write=True) as second:
         product = await first.get(Product, early.id)
         assert product is not None
-        assert await catalog.reserve_stock(first, product, 2, order_id=None)  # type: ignore[arg-type]
+        assert await catalog.reserve_many(first, [product], {product.id: 2}, order_id=None) is None  # type: ignore[arg-type]
         spoiled = await second.get(Product, renamed.id)
         assert spoiled is not None
         spoiled.name = f"Amplang {POISON} basi"
